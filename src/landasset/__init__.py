@@ -1,0 +1,79 @@
+"""landasset: GIS layers, suitability scoring and lifecycle tracking for industrial land.
+
+The main names are importable from the top level::
+
+    import landasset as la
+    site = la.sample.load("yunqi")
+    site.summary()
+
+Importing ``landasset`` loads the geospatial core (numpy, pandas, shapely,
+geopandas, pyproj) and nothing heavier: maps, the command line and the optional
+services load only when used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from landasset._errors import (
+    CRSError,
+    LandassetError,
+    LandassetIOError,
+    ProfileError,
+    SchemaError,
+    TransitionError,
+)
+from landasset.crs import local_crs
+from landasset.schema import LAYER_KINDS, ValidationReport, validate
+from landasset.site import Site, read_site
+from landasset.units import MU_M2
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "LAYER_KINDS",
+    "MU_M2",
+    "CRSError",
+    "LandassetError",
+    "LandassetIOError",
+    "ProfileError",
+    "SchemaError",
+    "Site",
+    "TransitionError",
+    "ValidationReport",
+    "__version__",
+    "local_crs",
+    "read_layer",
+    "read_site",
+    "validate",
+    "write_layer",
+]
+
+# Submodules reachable as attributes (``la.sample.load``) without importing them all
+# at ``import landasset``.
+_SUBMODULES = {
+    "crs",
+    "io",
+    "landuse",
+    "sample",
+    "schema",
+    "site",
+    "units",
+}
+
+
+# Names whose modules import the I/O engines (pyogrio, fiona) load on first use.
+_LAZY = {"read_layer": "landasset.io", "write_layer": "landasset.io"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    if name in _SUBMODULES:
+        return importlib.import_module(f"landasset.{name}")
+    raise AttributeError(f"module 'landasset' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_SUBMODULES})

@@ -1,0 +1,809 @@
+"""Layer schemas and their validation.
+
+A district is made of nine kinds of layer (see :data:`LAYERS`). Each is a
+GeoDataFrame whose index is the layer's stable id (``parcel_id``, ``building_id``,
+...). Required columns are few; known optional columns are typed when present;
+unknown columns are kept untouched.
+
+:func:`validate` checks a layer and lists *every* problem at once, with the row id,
+the column, what is wrong and what to do. Nothing is silently dropped: with
+``fix=True`` the repairs it can make are made on a copy and each repaired or removed
+row is reported.
+
+Examples
+--------
+>>> import geopandas as gpd
+>>> from shapely import box
+>>> from landasset.schema import validate
+>>> parcels = gpd.GeoDataFrame(
+...     {"parcel_id": ["A-01", "A-01"], "land_use": ["M1", "Q7"]},
+...     geometry=[box(0, 0, 100, 100), box(100, 0, 200, 100)],
+...     crs="EPSG:4549",
+... )
+>>> report = validate(parcels, "parcels")
+>>> report.ok
+False
+>>> [p.problem for p in report.problems]  # doctest: +NORMALIZE_WHITESPACE
+['duplicate id', 'duplicate id', 'unknown land-use code']
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from landasset._errors import CRSError, SchemaError
+from landasset.landuse import is_known_land_use
+
+__all__ = [
+    "COLUMN_TYPES",
+    "LAYERS",
+    "LAYER_KINDS",
+    "SEVERITIES",
+    "LayerSpec",
+    "Problem",
+    "ValidationReport",
+    "empty_layer",
+    "validate",
+]
+
+#: The column types a schema can name.
+COLUMN_TYPES: tuple[str, ...] = ("string", "float", "int", "bool", "date")
+
+#: Problem severities: ``error`` blocks use; ``warning`` is worth a look; ``repaired``
+#: and ``skipped`` record what ``fix=True`` changed or removed; ``note`` records a
+#: change made by policy (a reprojection, polygons reduced to centroids).
+SEVERITIES: tuple[str, ...] = ("error", "warning", "repaired", "skipped", "note")
+
+Severity = Literal["error", "warning", "repaired", "skipped", "note"]
+
+_GEOMETRY_FAMILY = {
+    "polygon": ("Polygon", "MultiPolygon"),
+    "line": ("LineString", "MultiLineString"),
+    "point": ("Point",),
+}
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """The schema of one layer kind.
+
+    Attributes
+    ----------
+    kind : str
+        Layer kind, also its layer name in a GeoPackage (``"parcels"``).
+    id_column : str
+        The stable id, the index of the layer once validated.
+    geometry : {"polygon", "line", "point"}
+        Geometry family; single and multi parts are both accepted for polygons and
+        lines.
+    columns : Mapping[str, str]
+        Known columns and their type (one of :data:`COLUMN_TYPES`).
+    required : tuple of str
+        Columns that must exist and hold a value on every row.
+    required_any : tuple of str
+        At least one of these columns must exist (buildings: floors, height or GFA).
+    nonnegative : tuple of str
+        Numeric columns that may not be negative.
+    label_zh : str
+        Chinese name of the layer.
+    """
+
+    kind: str
+    id_column: str
+    geometry: Literal["polygon", "line", "point"]
+    columns: Mapping[str, str]
+    required: tuple[str, ...] = ()
+    required_any: tuple[str, ...] = ()
+    nonnegative: tuple[str, ...] = ()
+    label_zh: str = ""
+
+    @property
+    def geometry_types(self) -> tuple[str, ...]:
+        """The accepted shapely geometry type names."""
+        return _GEOMETRY_FAMILY[self.geometry]
+
+
+_ENTERPRISE_NUMBERS = (
+    "tax_10k_cny",
+    "revenue_10k_cny",
+    "value_added_10k_cny",
+    "energy_tce",
+    "emissions_t",
+    "rnd_10k_cny",
+    "land_mu",
+)
+
+#: The nine layer kinds of a site, by name.
+LAYERS: dict[str, LayerSpec] = {
+    spec.kind: spec
+    for spec in (
+        LayerSpec(
+            "parcels",
+            "parcel_id",
+            "polygon",
+            {
+                "name": "string",
+                "land_use": "string",
+                "far_min": "float",
+                "far_max": "float",
+                "height_max_m": "float",
+                "coverage_min": "float",
+                "green_max": "float",
+                "zone": "string",
+            },
+            nonnegative=("far_min", "far_max", "height_max_m", "coverage_min", "green_max"),
+            label_zh="地块",
+        ),
+        LayerSpec(
+            "buildings",
+            "building_id",
+            "polygon",
+            {
+                "floors": "int",
+                "height_m": "float",
+                "gfa_m2": "float",
+                "parcel_id": "string",
+                "use": "string",
+                "completed_year": "int",
+            },
+            required_any=("floors", "height_m", "gfa_m2"),
+            nonnegative=("floors", "height_m", "gfa_m2"),
+            label_zh="建筑",
+        ),
+        LayerSpec("axes", "axis_id", "line", {"name": "string", "kind": "string"}, label_zh="轴线"),
+        LayerSpec(
+            "streets", "street_id", "line", {"name": "string", "walkable": "bool"}, label_zh="街道"
+        ),
+        LayerSpec(
+            "transit_lines",
+            "line_id",
+            "line",
+            {"name": "string", "mode": "string", "opening_date": "date"},
+            label_zh="轨道线路",
+        ),
+        LayerSpec(
+            "stations",
+            "station_id",
+            "point",
+            {"name": "string", "line_id": "string", "opening_date": "date"},
+            label_zh="站点",
+        ),
+        LayerSpec(
+            "amenities",
+            "amenity_id",
+            "point",
+            {"category": "string", "name": "string"},
+            required=("category",),
+            label_zh="配套设施",
+        ),
+        LayerSpec(
+            "enterprises",
+            "enterprise_id",
+            "point",
+            {
+                "industry": "string",
+                "name": "string",
+                "parcel_id": "string",
+                "building_id": "string",
+                "high_tech": "bool",
+                "zjtx": "bool",
+                "leading_industry": "bool",
+                "year": "int",
+                "employees": "int",
+                **dict.fromkeys(_ENTERPRISE_NUMBERS, "float"),
+            },
+            required=("industry",),
+            nonnegative=(
+                "revenue_10k_cny",
+                "employees",
+                "energy_tce",
+                "emissions_t",
+                "rnd_10k_cny",
+                "land_mu",
+            ),
+            label_zh="企业",
+        ),
+        LayerSpec(
+            "constraints",
+            "constraint_id",
+            "polygon",
+            {"kind": "string", "name": "string", "hard": "bool"},
+            required=("kind",),
+            label_zh="管控区",
+        ),
+    )
+}
+
+#: The layer kinds in their canonical order.
+LAYER_KINDS: tuple[str, ...] = tuple(LAYERS)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding of a validation.
+
+    ``id`` is the row's id (``"#12"``, the row number, when the row has none; None for
+    a finding about the whole layer); ``column`` the
+    column concerned (``"geometry"`` for geometry, None for the layer).
+    """
+
+    kind: str
+    id: str | None
+    column: str | None
+    problem: str
+    fix: str
+    severity: Severity = "error"
+
+
+@dataclass
+class ValidationReport:
+    """Every problem found in one or more layers.
+
+    Attributes
+    ----------
+    problems : list of Problem
+        In the order found.
+    data : GeoDataFrame or None
+        For a single-layer validation: the layer normalised (indexed by its id,
+        known columns typed) and, with ``fix=True``, repaired. None for a combined
+        report.
+    """
+
+    problems: list[Problem] = field(default_factory=list)
+    data: gpd.GeoDataFrame | None = None
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Problems that make the layer unusable as it is."""
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Problems worth a look that do not block use."""
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def repairs(self) -> list[Problem]:
+        """What ``fix=True`` changed or removed, and policy changes (notes)."""
+        return [p for p in self.problems if p.severity in ("repaired", "skipped", "note")]
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error (warnings and repairs allowed)."""
+        return not self.errors
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(self.problems)
+
+    def __len__(self) -> int:
+        return len(self.problems)
+
+    def extend(self, other: ValidationReport | Iterable[Problem]) -> None:
+        """Append the problems of another report (its data is not carried over)."""
+        self.problems.extend(other.problems if isinstance(other, ValidationReport) else other)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per problem: kind, id, column, problem, fix, severity."""
+        columns = ["kind", "id", "column", "problem", "fix", "severity"]
+        return pd.DataFrame(
+            [[getattr(p, c) for c in columns] for p in self.problems], columns=columns
+        )
+
+    def summary(self) -> str:
+        """A one-line count of errors, warnings and repairs."""
+        return (
+            f"{len(self.errors)} error(s), {len(self.warnings)} warning(s), "
+            f"{len(self.repairs)} repair(s)/note(s)"
+        )
+
+    def raise_if_errors(self) -> None:
+        """Raise :class:`~landasset.SchemaError` listing the errors (up to 20 of them).
+
+        The report is kept on the exception as ``.report``.
+        """
+        errors = self.errors
+        if not errors:
+            return
+        lines = [
+            f"  {p.kind}[{p.id if p.id is not None else '*'}].{p.column or '*'}: "
+            f"{p.problem} — {p.fix}"
+            for p in errors[:20]
+        ]
+        more = f"\n  ... and {len(errors) - 20} more" if len(errors) > 20 else ""
+        message = (
+            f"{len(errors)} schema error(s):\n" + "\n".join(lines) + more + "\n"
+            "Fix the data, or pass fix=True to repair what can be repaired "
+            "(each repair is reported)."
+        )
+        raise SchemaError(message, report=self)
+
+    def __repr__(self) -> str:
+        return f"<ValidationReport: {self.summary()}>"
+
+    def _repr_html_(self) -> str:
+        colour = {"error": "#b00020", "warning": "#a15c00"}
+        rows = "".join(
+            "<tr>"
+            + "".join(
+                f"<td>{html.escape('' if v is None else str(v))}</td>"
+                for v in (p.severity, p.kind, p.id, p.column, p.problem, p.fix)
+            ).replace("<td>", f"<td style='color:{colour.get(p.severity, '#333')}'>", 1)
+            + "</tr>"
+            for p in self.problems[:200]
+        )
+        more = (
+            f"<p>... {len(self.problems) - 200} more; see .to_frame()</p>"
+            if len(self.problems) > 200
+            else ""
+        )
+        head = "".join(
+            f"<th>{h}</th>" for h in ("severity", "layer", "id", "column", "problem", "fix")
+        )
+        return (
+            f"<div><strong>ValidationReport</strong>: {html.escape(self.summary())}"
+            f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{more}</div>"
+        )
+
+
+def empty_layer(kind: str, crs: Any = None) -> gpd.GeoDataFrame:
+    """A zero-row layer of ``kind`` with its id index and every known column typed.
+
+    >>> empty_layer("stations", "EPSG:4549").dtypes.to_dict()  # doctest: +ELLIPSIS
+    {'name': dtype('O'), 'line_id': dtype('O'), 'opening_date': dtype('<M8[ns]'), ...}
+    """
+    spec = _spec(kind)
+    data = {name: pd.Series([], dtype=_DTYPES[typ]) for name, typ in spec.columns.items()}
+    index = pd.Index([], dtype="object", name=spec.id_column)
+    return gpd.GeoDataFrame(
+        data, index=index, geometry=gpd.GeoSeries([], index=index, crs=crs), crs=crs
+    )
+
+
+_DTYPES = {
+    "string": "object",
+    "float": "float64",
+    "int": "Int64",
+    "bool": "boolean",
+    "date": "datetime64[ns]",
+}
+
+_TRUE = {"true", "t", "yes", "y", "1", "是", "1.0"}
+_FALSE = {"false", "f", "no", "n", "0", "否", "0.0"}
+
+
+def _spec(kind: str) -> LayerSpec:
+    if kind not in LAYERS:
+        raise SchemaError(
+            f"{kind!r} is not a layer kind; use one of: {', '.join(map(repr, LAYER_KINDS))}"
+        )
+    return LAYERS[kind]
+
+
+class _Collector:
+    """Accumulates problems for one layer; ids are looked up by position."""
+
+    def __init__(self, kind: str, ids: np.ndarray) -> None:
+        self.kind = kind
+        self.ids = ids
+        self.problems: list[Problem] = []
+
+    def layer(self, column: str | None, problem: str, fix: str, severity: Severity) -> None:
+        self.problems.append(Problem(self.kind, None, column, problem, fix, severity))
+
+    def rows(
+        self,
+        mask: np.ndarray,
+        column: str | None,
+        problem: str,
+        fix: str,
+        severity: Severity,
+    ) -> None:
+        for pos in np.flatnonzero(mask):
+            row_id = self.ids[pos]
+            self.problems.append(
+                Problem(
+                    self.kind,
+                    f"#{pos}" if row_id is None else str(row_id),  # row number when no id
+                    column,
+                    problem,
+                    fix,
+                    severity,
+                )
+            )
+
+
+def validate(gdf: gpd.GeoDataFrame, kind: str, *, fix: bool = False) -> ValidationReport:
+    """Check a layer against the schema of ``kind`` and report every problem.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        The layer. Its id is taken from the id column (``parcel_id`` for parcels),
+        else from an index of that name.
+    kind : str
+        One of :data:`LAYER_KINDS`.
+    fix : bool, default False
+        Repair what can be repaired on a copy: invalid geometry (``make_valid``,
+        keeping the parts of the layer's geometry type), missing ids (generated as
+        ``<kind>-<row number>``), Z coordinates (dropped). Rows whose geometry is
+        null, empty or of the wrong type are removed. Every repaired and removed
+        row is reported. Duplicate ids, bad values and missing required columns are
+        never guessed at: they stay errors.
+
+    Returns
+    -------
+    ValidationReport
+        ``.data`` is the normalised layer: indexed by its id (str), known columns
+        typed (string → object of str, float → float64, int → Int64,
+        bool → boolean, date → datetime64), other columns untouched. Values that
+        cannot be converted are reported and left missing.
+
+    Raises
+    ------
+    SchemaError
+        Only when ``kind`` is not a layer kind; data problems go in the report.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import Polygon
+    >>> bowtie = Polygon([(0, 0), (10, 10), (10, 0), (0, 10)])
+    >>> gdf = gpd.GeoDataFrame({"parcel_id": ["P1"]}, geometry=[bowtie], crs="EPSG:4549")
+    >>> validate(gdf, "parcels").errors[0].problem
+    'invalid geometry: Self-intersection[5 5]'
+    >>> fixed = validate(gdf, "parcels", fix=True)
+    >>> fixed.ok, float(fixed.data.area.iloc[0])
+    (True, 50.0)
+    """
+    spec = _spec(kind)
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise SchemaError(
+            f"the {kind} layer is a {type(gdf).__name__}, not a GeoDataFrame; "
+            "build one with geopandas.GeoDataFrame(..., geometry=..., crs=...)"
+        )
+    data = gdf.copy()
+    ids, id_problem = _resolve_ids(data, spec)
+    col = _Collector(kind, ids)
+    if id_problem:
+        col.layer(spec.id_column, *id_problem, severity="error")
+
+    # --- CRS -----------------------------------------------------------------------
+    if data.crs is None and len(data):
+        col.layer(
+            "geometry",
+            "missing CRS",
+            "set the CRS the coordinates are in with gdf.set_crs('EPSG:...'); "
+            "landasset never guesses one",
+            "error",
+        )
+
+    # --- ids -----------------------------------------------------------------------
+    missing_id = pd.isna(pd.Series(ids, dtype="object")).to_numpy()
+    if id_problem is None and missing_id.any():
+        if fix:
+            ids = ids.copy()
+            for pos in np.flatnonzero(missing_id):
+                ids[pos] = f"{kind}-{pos + 1}"
+            col.ids = ids
+            col.rows(missing_id, spec.id_column, "missing id", "generated an id", "repaired")
+        else:
+            col.rows(
+                missing_id,
+                spec.id_column,
+                "missing id",
+                f"give every row a unique {spec.id_column}, or pass fix=True to generate ids",
+                "error",
+            )
+    id_series = pd.Series(ids, dtype="object")
+    dup = (id_series.duplicated(keep=False) & id_series.notna()).to_numpy()
+    if dup.any():
+        col.rows(
+            dup,
+            spec.id_column,
+            "duplicate id",
+            f"make {spec.id_column} unique (ids are never renumbered automatically)",
+            "error",
+        )
+
+    # --- columns -------------------------------------------------------------------
+    for name in spec.required:
+        if name not in data.columns:
+            col.layer(name, "missing required column", f"add a {name!r} column", "error")
+        else:
+            col.rows(
+                pd.isna(data[name]).to_numpy(),
+                name,
+                "missing required value",
+                f"fill {name!r} on every row",
+                "error",
+            )
+    if spec.required_any and not any(c in data.columns for c in spec.required_any):
+        col.layer(
+            None,
+            f"none of the columns {', '.join(spec.required_any)}",
+            f"add at least one of {', '.join(spec.required_any)} (floor area cannot be "
+            "derived otherwise)",
+            "error",
+        )
+    elif spec.required_any:
+        present = [c for c in spec.required_any if c in data.columns]
+        none_set = np.logical_and.reduce([pd.isna(data[c]).to_numpy() for c in present])
+        col.rows(
+            none_set,
+            "/".join(present),
+            "no floors, height or floor area",
+            "fill one of them; the building's floor area will be missing",
+            "warning",
+        )
+    for name, typ in spec.columns.items():
+        if name in data.columns:
+            data[name] = _coerce(data[name], typ, name, col)
+    for name in spec.nonnegative:
+        if name in data.columns:
+            values = pd.to_numeric(data[name], errors="coerce")
+            col.rows(
+                (values < 0).fillna(False).to_numpy(dtype=bool),
+                name,
+                "negative value",
+                f"{name} cannot be negative; correct the source data",
+                "error",
+            )
+    if "land_use" in spec.columns and "land_use" in data.columns:
+        codes = data["land_use"]
+        unknown = (codes.notna() & ~is_known_land_use(codes)).to_numpy(dtype=bool)
+        col.rows(
+            unknown,
+            "land_use",
+            "unknown land-use code",
+            "use a GB 50137-2011 code (M1, B2, ...) or a 2020 classification code "
+            "(1001, 0902, ...); see landasset.landuse.LAND_USE_CODES",
+            "warning",
+        )
+
+    # --- geometry ------------------------------------------------------------------
+    keep = np.ones(len(data), dtype=bool)
+    geoms = data.geometry.to_numpy().copy()
+    null = shapely.is_missing(geoms)
+    empty = ~null & shapely.is_empty(geoms)
+    for mask, what in ((null, "null geometry"), (empty, "empty geometry")):
+        if fix:
+            col.rows(mask, "geometry", what, "row removed", "skipped")
+            keep &= ~mask
+        else:
+            col.rows(
+                mask, "geometry", what, "give the row a geometry, or fix=True removes it", "error"
+            )
+    present = ~null & ~empty
+
+    if spec.kind == "amenities":
+        polys = present & np.isin(
+            shapely.get_type_id(geoms), [3, 6]
+        )  # Polygon, MultiPolygon → centroid
+        if polys.any():
+            geoms[polys] = shapely.centroid(geoms[polys])
+            col.rows(
+                polys, "geometry", "polygon amenity", "replaced by its centroid (policy)", "note"
+            )
+
+    has_z = present & shapely.has_z(geoms)
+    if has_z.any():
+        if fix:
+            geoms[has_z] = shapely.force_2d(geoms[has_z])
+            col.rows(has_z, "geometry", "Z coordinates", "dropped Z", "repaired")
+        else:
+            col.rows(
+                has_z,
+                "geometry",
+                "Z coordinates",
+                "measures use x and y only; fix=True drops Z",
+                "warning",
+            )
+
+    invalid = present & ~shapely.is_valid(geoms)
+    if invalid.any():
+        reasons = shapely.is_valid_reason(geoms[invalid])
+        positions = np.flatnonzero(invalid)
+        if fix:
+            geoms[invalid] = _extract(shapely.make_valid(geoms[invalid]), spec)
+            for pos, reason in zip(positions, reasons, strict=True):
+                col.rows(
+                    _one(len(data), pos),
+                    "geometry",
+                    f"invalid geometry: {reason}",
+                    "repaired with make_valid",
+                    "repaired",
+                )
+        else:
+            for pos, reason in zip(positions, reasons, strict=True):
+                col.rows(
+                    _one(len(data), pos),
+                    "geometry",
+                    f"invalid geometry: {reason}",
+                    "repair with shapely.make_valid, or pass fix=True",
+                    "error",
+                )
+
+    allowed = set(spec.geometry_types)
+    types = shapely.get_type_id(geoms)
+    type_names = np.array(
+        [
+            "Point",
+            "LineString",
+            "LinearRing",
+            "Polygon",
+            "MultiPoint",
+            "MultiLineString",
+            "MultiPolygon",
+            "GeometryCollection",
+        ]
+    )
+    present = present & ~shapely.is_empty(geoms)
+    wrong = present & ~np.isin(type_names[np.clip(types, 0, 7)], list(allowed))
+    if wrong.any():
+        if fix:
+            extracted = _extract(geoms[wrong], spec)
+            salvaged = ~shapely.is_empty(extracted) & ~shapely.is_missing(extracted)
+            positions = np.flatnonzero(wrong)
+            geoms[positions[salvaged]] = extracted[salvaged]
+            keep[positions[~salvaged]] = False
+            col.rows(
+                _mask(len(data), positions[salvaged]),
+                "geometry",
+                f"wrong geometry type (expected {' or '.join(spec.geometry_types)})",
+                "kept the parts of the right type",
+                "repaired",
+            )
+            col.rows(
+                _mask(len(data), positions[~salvaged]),
+                "geometry",
+                f"wrong geometry type (expected {' or '.join(spec.geometry_types)})",
+                "row removed",
+                "skipped",
+            )
+        else:
+            col.rows(
+                wrong,
+                "geometry",
+                f"wrong geometry type (expected {' or '.join(spec.geometry_types)})",
+                f"give the {kind} layer {spec.geometry} geometries; fix=True keeps the parts "
+                "of the right type and removes the rest",
+                "error",
+            )
+
+    # --- assemble the normalised layer ---------------------------------------------
+    data = data.set_geometry(gpd.GeoSeries(geoms, index=data.index, crs=data.crs))
+    if spec.id_column in data.columns:
+        data = data.drop(columns=spec.id_column)
+    data.index = pd.Index([None if pd.isna(i) else str(i) for i in ids], name=spec.id_column)
+    if fix:
+        data = data[keep]
+    return ValidationReport(col.problems, data)
+
+
+def _resolve_ids(data: gpd.GeoDataFrame, spec: LayerSpec) -> tuple[np.ndarray, tuple[str, str] | None]:
+    if spec.id_column in data.columns:
+        values = data[spec.id_column]
+    elif data.index.name == spec.id_column:
+        values = data.index.to_series()
+    else:
+        return (
+            np.array([None] * len(data), dtype=object),
+            (
+                f"no {spec.id_column!r} column or index",
+                f"add a {spec.id_column!r} column of unique ids (it becomes the index)",
+            ),
+        )
+    out = np.empty(len(values), dtype=object)
+    na = pd.isna(values).to_numpy()
+    out[~na] = [_id_str(v) for v in values.to_numpy()[~na]]
+    out[na] = None
+    return out, None
+
+
+def _id_str(value: object) -> str:
+    # 12.0 read from a spreadsheet is the id "12", not "12.0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _coerce(values: pd.Series, typ: str, name: str, col: _Collector) -> pd.Series:
+    missing = pd.isna(values)
+    if typ == "string":
+        out = values.astype("object").where(~missing, None)
+        out = out.map(lambda v: v if v is None or isinstance(v, str) else _id_str(v))
+        return out
+    if typ in ("float", "int"):
+        num = pd.to_numeric(values, errors="coerce")
+        bad = (num.isna() & ~missing).to_numpy(dtype=bool)
+        col.rows(bad, name, f"not a number ({typ})", f"store {name} as a number", "error")
+        if typ == "float":
+            return num.astype("float64")
+        fractional = (num.notna() & (num != np.round(num))).to_numpy(dtype=bool)
+        col.rows(
+            fractional, name, "not a whole number", f"store {name} as an integer", "error"
+        )
+        return num.where(~fractional).round().astype("Int64")
+    if typ == "bool":
+        if pd.api.types.is_bool_dtype(values.dtype):
+            return values.astype("boolean")
+        text = values.astype("object").map(
+            lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
+        )
+        lowered = text.str.strip().str.lower()
+        out = pd.Series(pd.NA, index=values.index, dtype="boolean")
+        out[lowered.isin(_TRUE).to_numpy(dtype=bool)] = True
+        out[lowered.isin(_FALSE).to_numpy(dtype=bool)] = False
+        bad = (out.isna() & ~missing).to_numpy(dtype=bool)
+        col.rows(
+            bad, name, "not a yes/no value", f"store {name} as true/false (or 1/0, 是/否)", "error"
+        )
+        return out
+    if typ == "date":
+        if pd.api.types.is_datetime64_any_dtype(values.dtype):
+            out = values
+            if getattr(out.dt, "tz", None) is not None:
+                out = out.dt.tz_convert(None)
+            return out.astype("datetime64[ns]")
+        parsed = pd.to_datetime(values.astype("object"), errors="coerce", format="mixed")
+        bad = (parsed.isna() & ~missing).to_numpy(dtype=bool)
+        col.rows(bad, name, "date does not parse", f"write {name} as YYYY-MM-DD", "error")
+        if getattr(parsed.dt, "tz", None) is not None:
+            parsed = parsed.dt.tz_convert(None)
+        return parsed.astype("datetime64[ns]")
+    raise AssertionError(f"unknown column type {typ!r}")  # pragma: no cover - schema bug
+
+
+def _extract(geoms: np.ndarray, spec: LayerSpec) -> np.ndarray:
+    """Keep the parts of each geometry that belong to the layer's family.
+
+    Runs only over the rows being repaired, never over a whole layer.
+    """
+    out = np.empty(len(geoms), dtype=object)
+    for i, geom in enumerate(geoms):
+        parts = shapely.get_parts(geom)
+        types = shapely.get_type_id(parts)
+        if spec.geometry == "polygon":
+            parts = parts[types == 3]
+            out[i] = parts[0] if len(parts) == 1 else shapely.multipolygons(parts)
+        elif spec.geometry == "line":
+            parts = parts[(types == 1) | (types == 2)]
+            parts = shapely.linestrings(shapely.get_coordinates(parts[:1])) if len(parts) == 1 else parts
+            out[i] = parts[0] if len(parts) == 1 else shapely.multilinestrings(parts)
+        else:
+            parts = parts[types == 0]
+            # several points cannot become one feature without guessing
+            out[i] = parts[0] if len(parts) == 1 else _EMPTY
+    return out
+
+
+_EMPTY = shapely.from_wkt("GEOMETRYCOLLECTION EMPTY")
+
+
+def _one(n: int, pos: int) -> np.ndarray:
+    mask = np.zeros(n, dtype=bool)
+    mask[pos] = True
+    return mask
+
+
+def _mask(n: int, positions: np.ndarray) -> np.ndarray:
+    mask = np.zeros(n, dtype=bool)
+    mask[positions] = True
+    return mask
+
+
+def _check_crs_present(gdf: gpd.GeoDataFrame, kind: str) -> None:
+    """Raise CRSError when a non-empty layer has no CRS."""
+    if gdf.crs is None and len(gdf):
+        raise CRSError(
+            f"the {kind} layer has no CRS. If you know it, set it with "
+            f"gdf.set_crs('EPSG:...') (not to_crs); landasset never guesses a CRS"
+        )
