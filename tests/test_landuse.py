@@ -10,10 +10,37 @@ from landasset.landuse import (
 
 
 def test_both_coding_systems_map_to_families():
-    codes = ["M1", "M0", "100101", "100103", "1001", "B2", "0902", "09", "R2", "07", "G1", "14",
-             "S1", "12", "W1", "11", "A3", "08", "E1"]
-    expected = ["industrial"] * 5 + ["commercial"] * 3 + ["residential"] * 2 + ["green"] * 2 + \
-        ["transport"] * 2 + ["warehouse"] * 2 + ["public"] * 2 + ["other"]
+    codes = [
+        "M1",
+        "M0",
+        "100101",
+        "100103",
+        "1001",
+        "B2",
+        "0902",
+        "09",
+        "R2",
+        "07",
+        "G1",
+        "14",
+        "S1",
+        "12",
+        "W1",
+        "11",
+        "A3",
+        "08",
+        "E1",
+    ]
+    expected = (
+        ["industrial"] * 5
+        + ["commercial"] * 3
+        + ["residential"] * 2
+        + ["green"] * 2
+        + ["transport"] * 2
+        + ["warehouse"] * 2
+        + ["public"] * 2
+        + ["other"]
+    )
     assert land_use_family(codes).tolist() == expected
 
 

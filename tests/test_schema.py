@@ -19,13 +19,25 @@ def layer(layer_kind="parcels", geoms=None, crs="EPSG:4549", **columns):
 
 
 def problems(report, severity=None):
-    return [(p.id, p.column, p.problem) for p in report.problems
-            if severity is None or p.severity == severity]
+    return [
+        (p.id, p.column, p.problem)
+        for p in report.problems
+        if severity is None or p.severity == severity
+    ]
 
 
 def test_nine_layer_kinds():
-    assert LAYER_KINDS == ("parcels", "buildings", "axes", "streets", "transit_lines",
-                           "stations", "amenities", "enterprises", "constraints")
+    assert LAYER_KINDS == (
+        "parcels",
+        "buildings",
+        "axes",
+        "streets",
+        "transit_lines",
+        "stations",
+        "amenities",
+        "enterprises",
+        "constraints",
+    )
 
 
 def test_clean_layer_is_ok_and_indexed_by_id(square_parcels):
@@ -161,17 +173,21 @@ def test_unknown_land_use_is_a_warning():
     assert problems(report, "warning") == [("id1", "land_use", "unknown land-use code")]
 
 
-@pytest.mark.parametrize(("kind", "column"), [("buildings", "floors"), ("buildings", "gfa_m2"),
-                                               ("parcels", "far_max")])
+@pytest.mark.parametrize(
+    ("kind", "column"), [("buildings", "floors"), ("buildings", "gfa_m2"), ("parcels", "far_max")]
+)
 def test_negative_values(kind, column):
     gdf = layer(kind, geoms=[box(0, 0, 1, 1)], **{column: [-3]})
     report = validate(gdf, kind)
-    assert (("id0", column, "negative value") in problems(report, "error"))
+    assert ("id0", column, "negative value") in problems(report, "error")
 
 
 def test_dates_that_do_not_parse():
-    st = layer("stations", geoms=[Point(0, 0), Point(1, 1), Point(2, 2)],
-               opening_date=["2027-12-28", "someday", None])
+    st = layer(
+        "stations",
+        geoms=[Point(0, 0), Point(1, 1), Point(2, 2)],
+        opening_date=["2027-12-28", "someday", None],
+    )
     report = validate(st, "stations")
     assert problems(report, "error") == [("id1", "opening_date", "date does not parse")]
     dates = report.data["opening_date"]
@@ -180,8 +196,12 @@ def test_dates_that_do_not_parse():
 
 
 def test_booleans_accept_common_spellings():
-    c = layer("constraints", geoms=[box(0, 0, 1, 1)] * 5, kind=["x"] * 5,
-              hard=["是", "否", "yes", 0, "maybe"])
+    c = layer(
+        "constraints",
+        geoms=[box(0, 0, 1, 1)] * 5,
+        kind=["x"] * 5,
+        hard=["是", "否", "yes", 0, "maybe"],
+    )
     c["constraint_id"] = list("abcde")
     report = validate(c, "constraints")
     assert report.data["hard"].iloc[:4].tolist() == [True, False, True, False]

@@ -22,12 +22,19 @@ def building_floor_area(buildings: gpd.GeoDataFrame) -> pd.Series:
     footprint = buildings.geometry.area.to_numpy(dtype=float)
     gfa = np.full(len(buildings), np.nan)
     if "height_m" in buildings.columns:
-        storeys = np.round(pd.to_numeric(buildings["height_m"], errors="coerce").to_numpy(dtype=float) / STOREY_HEIGHT_M)
+        storeys = np.round(
+            pd.to_numeric(buildings["height_m"], errors="coerce").to_numpy(dtype=float)
+            / STOREY_HEIGHT_M
+        )
         gfa = np.where(np.isnan(gfa), footprint * storeys, gfa)
     if "floors" in buildings.columns:
-        floors = pd.to_numeric(buildings["floors"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        floors = pd.to_numeric(buildings["floors"], errors="coerce").to_numpy(
+            dtype=float, na_value=np.nan
+        )
         gfa = np.where(np.isnan(floors), gfa, footprint * floors)
     if "gfa_m2" in buildings.columns:
-        given = pd.to_numeric(buildings["gfa_m2"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        given = pd.to_numeric(buildings["gfa_m2"], errors="coerce").to_numpy(
+            dtype=float, na_value=np.nan
+        )
         gfa = np.where(np.isnan(given), gfa, given)
     return pd.Series(gfa, index=buildings.index, name="gfa_m2")

@@ -688,7 +688,9 @@ def validate(gdf: gpd.GeoDataFrame, kind: str, *, fix: bool = False) -> Validati
     return ValidationReport(col.problems, data)
 
 
-def _resolve_ids(data: gpd.GeoDataFrame, spec: LayerSpec) -> tuple[np.ndarray, tuple[str, str] | None]:
+def _resolve_ids(
+    data: gpd.GeoDataFrame, spec: LayerSpec
+) -> tuple[np.ndarray, tuple[str, str] | None]:
     if spec.id_column in data.columns:
         values = data[spec.id_column]
     elif data.index.name == spec.id_column:
@@ -728,9 +730,7 @@ def _coerce(values: pd.Series, typ: str, name: str, col: _Collector) -> pd.Serie
         if typ == "float":
             return num.astype("float64")
         fractional = (num.notna() & (num != np.round(num))).to_numpy(dtype=bool)
-        col.rows(
-            fractional, name, "not a whole number", f"store {name} as an integer", "error"
-        )
+        col.rows(fractional, name, "not a whole number", f"store {name} as an integer", "error")
         return num.where(~fractional).round().astype("Int64")
     if typ == "bool":
         if pd.api.types.is_bool_dtype(values.dtype):
@@ -776,7 +776,11 @@ def _extract(geoms: np.ndarray, spec: LayerSpec) -> np.ndarray:
             out[i] = parts[0] if len(parts) == 1 else shapely.multipolygons(parts)
         elif spec.geometry == "line":
             parts = parts[(types == 1) | (types == 2)]
-            parts = shapely.linestrings(shapely.get_coordinates(parts[:1])) if len(parts) == 1 else parts
+            parts = (
+                shapely.linestrings(shapely.get_coordinates(parts[:1]))
+                if len(parts) == 1
+                else parts
+            )
             out[i] = parts[0] if len(parts) == 1 else shapely.multilinestrings(parts)
         else:
             parts = parts[types == 0]
@@ -788,7 +792,7 @@ def _extract(geoms: np.ndarray, spec: LayerSpec) -> np.ndarray:
 _EMPTY = shapely.from_wkt("GEOMETRYCOLLECTION EMPTY")
 
 
-def _one(n: int, pos: int) -> np.ndarray:
+def _one(n: int, pos: int | np.integer) -> np.ndarray:
     mask = np.zeros(n, dtype=bool)
     mask[pos] = True
     return mask

@@ -285,7 +285,17 @@ class Site:
             rows.append([kind, len(gdf), types, *bounds, area, gfa])
         return pd.DataFrame(
             rows,
-            columns=["layer", "rows", "geometry_types", "minx", "miny", "maxx", "maxy", "area_mu", "gfa_m2"],
+            columns=[
+                "layer",
+                "rows",
+                "geometry_types",
+                "minx",
+                "miny",
+                "maxx",
+                "maxy",
+                "area_mu",
+                "gfa_m2",
+            ],
         ).set_index("layer")
 
     def __repr__(self) -> str:
@@ -294,7 +304,9 @@ class Site:
 
     def _repr_html_(self) -> str:
         table = self.summary()
-        head = "".join(f"<th>{h}</th>" for h in ("layer", "rows", "geometry", "area (亩)", "GFA (m²)"))
+        head = "".join(
+            f"<th>{h}</th>" for h in ("layer", "rows", "geometry", "area (亩)", "GFA (m²)")
+        )
         body = "".join(
             f"<tr><td>{html.escape(str(kind))}</td><td>{row.rows:,}</td>"
             f"<td>{html.escape(row.geometry_types)}</td>"
@@ -370,7 +382,9 @@ def read_site(
     layers = read_layers(path, engine=engine)
     known = {k: v for k, v in layers.items() if k in LAYERS}
     others = {k: v for k, v in layers.items() if k not in LAYERS}
-    spatial = {k: v for k, v in others.items() if isinstance(v, gpd.GeoDataFrame) and v.geometry.name in v}
+    spatial = {
+        k: v for k, v in others.items() if isinstance(v, gpd.GeoDataFrame) and v.geometry.name in v
+    }
     site = Site(**known, crs=crs, fix=fix, validate=validate, extra=spatial)
     for name in spatial:
         site.report.extend(

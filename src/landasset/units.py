@@ -50,8 +50,8 @@ def _scale(value: Area, numerator: float, denominator: float = 1.0) -> Area:
     # multiply then divide: 10_000 m² * 3 / 2000 is exactly 15.0, whereas
     # 10_000 * (3 / 2000) is not
     if isinstance(value, pd.Series):
-        return value * numerator / denominator  # type: ignore[return-value]
-    return np.divide(np.multiply(value, numerator), denominator)  # type: ignore[no-any-return]
+        return value * numerator / denominator
+    return np.divide(np.multiply(value, numerator), denominator)
 
 
 def m2_to_mu(value: Area) -> Area:

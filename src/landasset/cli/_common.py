@@ -67,11 +67,21 @@ def verbosity_options(f: F) -> F:
         return value
 
     f = click.option(
-        "-v", "--verbose", count=True, callback=_set, expose_value=False, is_eager=True,
+        "-v",
+        "--verbose",
+        count=True,
+        callback=_set,
+        expose_value=False,
+        is_eager=True,
         help="More output on stderr (repeat for more); full tracebacks on error.",
     )(f)
     f = click.option(
-        "-q", "--quiet", count=True, callback=_set, expose_value=False, is_eager=True,
+        "-q",
+        "--quiet",
+        count=True,
+        callback=_set,
+        expose_value=False,
+        is_eager=True,
         help="Less output on stderr.",
     )(f)
     return f
@@ -81,9 +91,7 @@ overwrite_option = click.option(
     "--overwrite", is_flag=True, default=False, help="Replace an existing output file or layer."
 )
 layer_option = click.option("--layer", default=None, help="Layer name inside a GeoPackage.")
-input_path = click.argument(
-    "path", type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
+input_path = click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 
 
 def echo_table(frame: Any, *, index: bool = True) -> None:

@@ -12,7 +12,10 @@ from landasset.cli._common import overwrite_option
 @click.command()
 @click.argument("name", default="yunqi")
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
     help="The .gpkg to write.",
 )
 @overwrite_option

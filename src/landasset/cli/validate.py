@@ -38,7 +38,9 @@ def validate(path: Path, fix_out: Path | None, overwrite: bool) -> None:
             log.info("layer %r is not a layer kind; not validated", kind)
     frame = report.to_frame()
     if len(frame):
-        click.echo(frame[["severity", "kind", "id", "column", "problem", "fix"]].to_string(index=False))
+        click.echo(
+            frame[["severity", "kind", "id", "column", "problem", "fix"]].to_string(index=False)
+        )
     click.echo(report.summary(), err=True)
     if not report.ok:
         raise CheckFailed()
