@@ -362,9 +362,12 @@ def empty_layer(kind: str, crs: Any = None) -> gpd.GeoDataFrame:
     spec = _spec(kind)
     data = {name: pd.Series([], dtype=_DTYPES[typ]) for name, typ in spec.columns.items()}
     index = pd.Index([], dtype="object", name=spec.id_column)
-    return gpd.GeoDataFrame(
+    gdf = gpd.GeoDataFrame(
         data, index=index, geometry=gpd.GeoSeries([], index=index, crs=crs), crs=crs
     )
+    # lets writers give the empty layer its geometry type (a template for QGIS)
+    gdf.attrs["geometry_type"] = spec.geometry_types[-1]
+    return gdf
 
 
 _DTYPES = {

@@ -1,0 +1,1020 @@
+"""Read and write layers by file extension, with the pyogrio or fiona engine.
+
+The format always follows the file extension (:data:`FORMATS`); an unknown extension
+is an error, never a silent Shapefile. GeoPackage is the home format: a whole site is
+one ``.gpkg`` holding one layer per kind.
+
+==============  ===============  ===================================================
+extension       format           what it cannot carry
+==============  ===============  ===================================================
+``.gpkg``       GeoPackage       nothing landasset uses; several layers per file
+``.parquet``    GeoParquet 1.1   the layer's geometry type when it has zero rows
+``.fgb``        FlatGeobuf       row order: rows come back in spatial-index order
+``.geojson``    GeoJSON          any CRS but WGS84 (RFC 7946: written in EPSG:4326,
+                                 7 decimals ≈ 1 cm); the columns of a zero-row layer
+``.shp``        Shapefile        times of day and time zones (Date fields only);
+                                 field names over 10 bytes, text over 254 bytes
+                                 (both refused, not truncated); zero-row layers need
+                                 ``geometry_type``; mixed geometry families
+==============  ===============  ===================================================
+
+What comes back is the same whatever the format and engine (the two engines give
+equal frames):
+
+* integer fields are ``int64``, or nullable ``Int64`` when the column holds a null;
+* boolean fields are ``bool``, or nullable ``boolean`` when the column holds a null;
+* date and datetime fields are ``datetime64[ms]`` (OGR's resolution; time zones kept);
+* text fields use pandas' default string dtype; real fields are ``float64``;
+* a layer read without ``kind`` has a RangeIndex; with ``kind`` it goes through
+  :func:`landasset.schema.validate` and comes back indexed by its id.
+
+Writing a whole-file format is atomic: the data go to a temporary file in the same
+folder that is moved into place with :func:`os.replace` only once complete, so a
+failed write leaves no partial output (a Shapefile's sidecar files are moved together).
+Adding a layer to an existing GeoPackage happens inside that file (it may hold other
+layers and the lifecycle ledger, and be open elsewhere); if that write fails, the
+partly written layer is removed again.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> import geopandas as gpd
+>>> from shapely import box
+>>> from landasset.io import read_layer, write_layer
+>>> parcels = gpd.GeoDataFrame(
+...     {"parcel_id": ["XH120101-08"], "name": ["云栖一号地块"]},
+...     geometry=[box(514920, 3350506, 515020, 3350606)],
+...     crs="EPSG:4549",
+... ).set_index("parcel_id")
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     path = write_layer(parcels, pathlib.Path(tmp) / "site.gpkg", layer="parcels")
+...     back = read_layer(path, "parcels")
+>>> back.index.name, back.loc["XH120101-08", "name"], back.crs.to_epsg()
+('parcel_id', '云栖一号地块', 4549)
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import importlib
+import os
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from types import MappingProxyType
+
+import geopandas as gpd
+import pandas as pd
+
+from landasset._errors import CRSError, LandassetIOError
+
+__all__ = [
+    "ENGINES",
+    "FORMATS",
+    "format_for",
+    "list_layers",
+    "read_layer",
+    "read_layers",
+    "write_layer",
+    "write_layers",
+]
+
+#: File extension → format (OGR driver name; GeoParquet is written by geopandas).
+FORMATS: Mapping[str, str] = MappingProxyType(
+    {
+        ".gpkg": "GPKG",
+        ".parquet": "GeoParquet",
+        ".fgb": "FlatGeobuf",
+        ".geojson": "GeoJSON",
+        ".shp": "ESRI Shapefile",
+    }
+)
+
+#: The reading engines.
+ENGINES: tuple[str, ...] = ("pyogrio", "fiona")
+
+PathLike = str | os.PathLike[str]
+
+# Shapefile: the files written with the .shp, and derived files that would be stale
+# after the .shp is replaced (spatial indexes, a code page that no longer applies).
+_SHP_WRITTEN = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+_SHP_STALE = (".cpg", ".prj", ".qix", ".sbn", ".sbx", ".fix", ".atx", ".ain", ".aih")
+_SHP_FIELD_BYTES = 10
+_SHP_TEXT_BYTES = 254
+_MULTI_LAYER = ("GPKG",)
+
+# pandas' default dtype for text: "str" from pandas 3 on, object before.
+_STR_DTYPE = pd.Series(["a"]).dtype
+
+
+# -- formats and layers -----------------------------------------------------------------
+
+
+def format_for(path: PathLike) -> str:
+    """The format of a file, from its extension.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        A file path; only its extension (case-insensitive) is used.
+
+    Returns
+    -------
+    str
+        The format name from :data:`FORMATS` (``"GPKG"``, ``"GeoParquet"``, ...).
+
+    Raises
+    ------
+    LandassetIOError
+        The extension is not one of :data:`FORMATS`.
+
+    Examples
+    --------
+    >>> format_for("site.GPKG")
+    'GPKG'
+    >>> format_for("parcels.csv")
+    Traceback (most recent call last):
+    ...
+    landasset._errors.LandassetIOError: cannot tell the format of 'parcels.csv' ...
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix in FORMATS:
+        return FORMATS[suffix]
+    choices = ", ".join(f"{ext} ({name})" for ext, name in FORMATS.items())
+    what = f"extension {suffix!r}" if suffix else "no extension"
+    raise LandassetIOError(
+        f"cannot tell the format of {str(path)!r} ({what}); name the file with one of: {choices}"
+    )
+
+
+def list_layers(path: PathLike) -> list[str]:
+    """The names of the feature layers (layers with geometry) in a file.
+
+    Tables without geometry, such as the lifecycle ledger or QGIS' ``layer_styles``,
+    are not listed. A single-layer format lists its one layer (a GeoParquet file's
+    layer is its file name).
+
+    Parameters
+    ----------
+    path : str or PathLike
+        An existing file of one of the :data:`FORMATS`.
+
+    Returns
+    -------
+    list of str
+
+    Raises
+    ------
+    LandassetIOError
+        The file does not exist, cannot be opened, or its extension is unknown.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> pts = gpd.GeoDataFrame(geometry=[Point(514920, 3350506)], crs="EPSG:4549")
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp) / "site.gpkg"
+    ...     _ = write_layer(pts, path, layer="stations")
+    ...     _ = write_layer(pts, path, layer="amenities")
+    ...     list_layers(path)
+    ['stations', 'amenities']
+    """
+    path = Path(path)
+    driver = format_for(path)
+    _require_file(path)
+    if driver == "GeoParquet":
+        return [path.stem]
+    return [name for name, geometry_type in _ogr_layers(path) if geometry_type is not None]
+
+
+# -- reading ----------------------------------------------------------------------------
+
+
+def read_layer(
+    path: PathLike,
+    kind: str | None = None,
+    *,
+    layer: str | None = None,
+    encoding: str | None = None,
+    engine: str = "pyogrio",
+) -> gpd.GeoDataFrame:
+    """Read one layer of a file, optionally validated as a layer kind.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        A file of one of the :data:`FORMATS`.
+    kind : str, optional
+        A layer kind (``"parcels"``, ``"stations"``, ...). When given, the layer is
+        checked with :func:`landasset.schema.validate`; errors raise
+        :class:`~landasset.SchemaError` and the normalised layer, indexed by its id,
+        is returned.
+    layer : str, optional
+        The layer to read from a GeoPackage. Defaults to ``kind`` when the file has
+        several layers and ``kind`` is given, else to the file's only layer. For a
+        single-layer format it may be omitted (or must name that layer).
+    encoding : str, optional
+        Shapefiles only: the text encoding of the ``.dbf``, e.g. ``"gbk"`` for legacy
+        Chinese files that have no ``.cpg``. By default the ``.cpg`` (or the code
+        page in the ``.dbf`` header) is used; a Shapefile that declares neither and
+        holds non-ASCII text is refused rather than decoded as Latin-1.
+    engine : {"pyogrio", "fiona"}, default "pyogrio"
+        pyogrio reads through Arrow where it can (much faster) and falls back to its
+        row reader where Arrow cannot be used (e.g. a non-UTF-8 Shapefile). Both
+        engines return equal frames. GeoParquet is read by geopandas either way.
+
+    Returns
+    -------
+    GeoDataFrame
+        Without ``kind``: the raw layer with a RangeIndex and the dtypes listed in
+        the module documentation. A zero-row layer remembers its declared geometry
+        type in ``attrs["geometry_type"]`` so that writing it back keeps it.
+
+    Raises
+    ------
+    LandassetIOError
+        The file is missing or unreadable, the extension is unknown, the layer is
+        not in the file (or must be named), or the text does not decode.
+    SchemaError
+        ``kind`` is given and the layer does not pass validation.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> stations = gpd.GeoDataFrame(
+    ...     {"station_id": ["S1"], "name": ["云栖站"], "opening_date": ["2027-06-30"]},
+    ...     geometry=[Point(514920, 3350506)],
+    ...     crs="EPSG:4549",
+    ... )
+    >>> stations["opening_date"] = pd.to_datetime(stations["opening_date"])
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = write_layer(stations, pathlib.Path(tmp) / "stations.fgb")
+    ...     raw = read_layer(path, engine="fiona")
+    ...     checked = read_layer(path, "stations")
+    >>> raw.dtypes["opening_date"], raw.loc[0, "name"]
+    (dtype('<M8[ms]'), '云栖站')
+    >>> list(checked.index)
+    ['S1']
+    """
+    if engine not in ENGINES:
+        raise LandassetIOError(
+            f"{engine!r} is not a reading engine; use one of: "
+            + ", ".join(repr(e) for e in ENGINES)
+        )
+    path = Path(path)
+    driver = format_for(path)
+    _check_encoding_allowed(driver, encoding)
+    _require_file(path)
+    if driver == "GeoParquet":
+        if layer is not None and layer != path.stem:
+            raise LandassetIOError(
+                f"{path} holds one layer, {path.stem!r}; leave layer= out to read it"
+            )
+        gdf = _read_parquet(path)
+    else:
+        name = _choose_layer(path, driver, kind, layer)
+        gdf = _read_ogr(path, name, encoding, engine)
+    if kind is None:
+        return gdf
+    schema = importlib.import_module("landasset.schema")
+    report = schema.validate(gdf, kind)
+    report.raise_if_errors()
+    data: gpd.GeoDataFrame = report.data
+    return data
+
+
+def read_layers(path: PathLike, *, engine: str = "pyogrio") -> dict[str, gpd.GeoDataFrame]:
+    """Read every feature layer of a file, raw (not validated), by layer name.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        Usually a GeoPackage; a single-layer format gives a one-entry dict.
+    engine : {"pyogrio", "fiona"}, default "pyogrio"
+
+    Returns
+    -------
+    dict of str to GeoDataFrame
+        In the file's layer order. Tables without geometry are not read.
+
+    Raises
+    ------
+    LandassetIOError
+        As for :func:`read_layer`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import geopandas as gpd
+    >>> from shapely import Point, box
+    >>> site = {
+    ...     "parcels": gpd.GeoDataFrame(
+    ...         {"parcel_id": ["P1"]}, geometry=[box(0, 0, 10, 10)], crs="EPSG:4549"
+    ...     ),
+    ...     "stations": gpd.GeoDataFrame(
+    ...         {"station_id": ["S1"]}, geometry=[Point(5, 5)], crs="EPSG:4549"
+    ...     ),
+    ... }
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = write_layers(site, pathlib.Path(tmp) / "site.gpkg")
+    ...     layers = read_layers(path)
+    >>> {name: len(gdf) for name, gdf in layers.items()}
+    {'parcels': 1, 'stations': 1}
+    """
+    return {name: read_layer(path, layer=name, engine=engine) for name in list_layers(path)}
+
+
+def _read_parquet(path: Path) -> gpd.GeoDataFrame:
+    try:
+        gdf = gpd.read_parquet(path)
+    except (OSError, ValueError) as exc:
+        raise LandassetIOError(f"cannot read {path} as GeoParquet: {exc}") from exc
+    return _normalise(gdf, {})
+
+
+def _read_ogr(path: Path, layer: str, encoding: str | None, engine: str) -> gpd.GeoDataFrame:
+    import pyogrio
+
+    declared = True
+    if FORMATS[".shp"] == format_for(path) and encoding is None:
+        declared = _shapefile_declares_encoding(path)
+    try:
+        info = pyogrio.read_info(path, layer=layer, encoding=encoding)
+        if engine == "pyogrio":
+            gdf = _read_pyogrio(path, layer, encoding)
+        else:
+            gdf = gpd.read_file(path, layer=layer, encoding=encoding, engine="fiona")
+    except UnicodeDecodeError as exc:
+        raise LandassetIOError(
+            f"the text in {path} is not {encoding or 'UTF-8'} ({exc.reason}); pass the "
+            "file's encoding, e.g. encoding='gbk' for legacy Chinese Shapefiles"
+        ) from exc
+    except (RuntimeError, ValueError, OSError) as exc:  # pyogrio and fiona errors
+        raise LandassetIOError(f"cannot read layer {layer!r} of {path}: {exc}") from exc
+    if not declared:
+        _refuse_undeclared_non_ascii(path, gdf)
+    field_dtypes = {str(n): str(t) for n, t in zip(info["fields"], info["dtypes"], strict=True)}
+    gdf = _normalise(gdf, field_dtypes)
+    if len(gdf) == 0 and info.get("geometry_type"):
+        gdf.attrs["geometry_type"] = str(info["geometry_type"])
+    return gdf
+
+
+def _read_pyogrio(path: Path, layer: str, encoding: str | None) -> gpd.GeoDataFrame:
+    from pyogrio.errors import DataSourceError
+
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        pa = None
+    if pa is not None:
+        nullable = {
+            pa.int8(): pd.Int64Dtype(),
+            pa.int16(): pd.Int64Dtype(),
+            pa.int32(): pd.Int64Dtype(),
+            pa.int64(): pd.Int64Dtype(),
+            pa.bool_(): pd.BooleanDtype(),
+        }
+        try:
+            gdf: gpd.GeoDataFrame = gpd.read_file(
+                path,
+                layer=layer,
+                encoding=encoding,
+                engine="pyogrio",
+                use_arrow=True,
+                arrow_to_pandas_kwargs={"types_mapper": nullable.get},
+            )
+            return gdf
+        except DataSourceError as exc:
+            # Arrow needs UTF-8 text (GDAL recodes only some formats); fall back.
+            if "not encoded in UTF-8" not in str(exc):
+                raise
+    fallback: gpd.GeoDataFrame = gpd.read_file(
+        path, layer=layer, encoding=encoding, engine="pyogrio", use_arrow=False
+    )
+    return fallback
+
+
+def _choose_layer(path: Path, driver: str, kind: str | None, layer: str | None) -> str:
+    table = _ogr_layers(path)
+    features = [name for name, geometry_type in table if geometry_type is not None]
+    if layer is not None:
+        if layer in features:
+            return layer
+        if layer in (name for name, _ in table):
+            raise LandassetIOError(
+                f"{layer!r} in {path} is a table without geometry, not a feature layer"
+            )
+        raise LandassetIOError(
+            f"{path} has no layer {layer!r}; its layers are: {', '.join(features) or 'none'}"
+        )
+    if len(features) == 1:
+        return features[0]
+    if kind is not None and kind in features:
+        return kind
+    if not features:
+        raise LandassetIOError(f"{path} holds no layer with geometry")
+    hint = f" (none is named {kind!r})" if kind is not None else ""
+    raise LandassetIOError(
+        f"{path} holds several layers{hint}: {', '.join(features)}; "
+        "name the one to read with layer= (CLI: --layer)"
+    )
+
+
+def _ogr_layers(path: Path) -> list[tuple[str, str | None]]:
+    import pyogrio
+
+    try:
+        table = pyogrio.list_layers(path)
+    except (RuntimeError, OSError) as exc:
+        raise LandassetIOError(f"cannot open {path}: {exc}") from exc
+    return [(str(name), None if gtype is None else str(gtype)) for name, gtype in table]
+
+
+def _require_file(path: Path) -> None:
+    if not path.exists():
+        raise LandassetIOError(f"{path} does not exist")
+    if not path.is_file():
+        raise LandassetIOError(f"{path} is not a file")
+
+
+def _check_encoding_allowed(driver: str, encoding: str | None) -> None:
+    if encoding is None:
+        return
+    if driver != FORMATS[".shp"]:
+        raise LandassetIOError(
+            f"encoding= applies to Shapefiles only; {driver} files are always UTF-8"
+        )
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise LandassetIOError(
+            f"{encoding!r} is not a known text encoding; for Chinese Shapefiles use "
+            "'gbk' (or 'gb18030'), otherwise 'utf-8'"
+        ) from None
+
+
+def _shapefile_declares_encoding(path: Path) -> bool:
+    """True when a .cpg file or the .dbf code page byte says how text is encoded."""
+    if _sidecar(path, ".cpg") is not None:
+        return True
+    dbf = _sidecar(path, ".dbf")
+    if dbf is None:
+        return True  # no attributes, nothing to decode
+    with open(dbf, "rb") as fh:
+        header = fh.read(32)
+    return len(header) > 29 and header[29] != 0
+
+
+def _sidecar(path: Path, ext: str) -> Path | None:
+    for candidate in (path.with_suffix(ext), path.with_suffix(ext.upper())):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def _refuse_undeclared_non_ascii(path: Path, gdf: gpd.GeoDataFrame) -> None:
+    names = [str(c) for c in gdf.columns if not str(c).isascii()]
+    columns = names[:]
+    for name in gdf.columns:
+        col = gdf[name]
+        if name == gdf.geometry.name or not _is_text(col):
+            continue
+        if col.dropna().astype(str).str.contains(r"[^\x00-\x7f]", regex=True).any():
+            columns.append(str(name))
+    if columns:
+        raise LandassetIOError(
+            f"{path} has no .cpg file saying how its text is encoded, and its text is "
+            f"not plain ASCII (columns: {', '.join(dict.fromkeys(columns))}); pass "
+            "encoding=, e.g. encoding='gbk' for legacy Chinese Shapefiles (CLI: --encoding)"
+        )
+
+
+# -- dtype normalisation ------------------------------------------------------------------
+
+
+def _is_text(col: pd.Series) -> bool:
+    return isinstance(col.dtype, pd.StringDtype) or pd.api.types.is_object_dtype(col.dtype)
+
+
+def _normalise(gdf: gpd.GeoDataFrame, field_dtypes: Mapping[str, str]) -> gpd.GeoDataFrame:
+    """Give every column the dtype documented in the module, whatever the reader."""
+    geometry = gdf.geometry.name
+    out = {}
+    for name in gdf.columns:
+        if name == geometry:
+            continue
+        col = gdf[name]
+        declared = field_dtypes.get(str(name), "")
+        new = _normalise_column(col, declared)
+        if new is not col:
+            out[name] = new
+    if out:
+        gdf = gdf.assign(**{str(k): v for k, v in out.items()})
+    return gdf
+
+
+def _normalise_column(col: pd.Series, declared: str) -> pd.Series:
+    dtype = col.dtype
+    is_int = declared.startswith(("int", "uint")) or (
+        not declared and pd.api.types.is_integer_dtype(dtype)
+    )
+    is_bool = declared == "bool" or (not declared and pd.api.types.is_bool_dtype(dtype))
+    if is_int:
+        if col.isna().any():
+            return col if dtype == "Int64" else col.astype("Int64")
+        return col if dtype == "int64" else col.astype("int64")
+    if is_bool:
+        if col.isna().any():
+            return col if dtype == "boolean" else col.astype("boolean")
+        return col if dtype == "bool" else col.astype("bool")
+    if declared.startswith("datetime64") or pd.api.types.is_datetime64_any_dtype(dtype):
+        if not pd.api.types.is_datetime64_any_dtype(dtype):
+            col = pd.to_datetime(col, format="ISO8601")
+        return col.dt.as_unit("ms")
+    if pd.api.types.is_float_dtype(dtype):
+        return col if dtype == "float64" else col.astype("float64")
+    if (
+        pd.api.types.is_object_dtype(dtype)
+        and not pd.api.types.is_object_dtype(_STR_DTYPE)
+        and pd.api.types.infer_dtype(col, skipna=True) in ("string", "empty")
+    ):
+        return col.astype(_STR_DTYPE)
+    return col
+
+
+# -- writing ----------------------------------------------------------------------------
+
+
+def write_layer(
+    gdf: gpd.GeoDataFrame,
+    path: PathLike,
+    *,
+    layer: str | None = None,
+    overwrite: bool = False,
+    encoding: str | None = None,
+    geometry_type: str | None = None,
+) -> Path:
+    """Write a layer to a file whose format follows the extension.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        The layer; it must have a CRS. A named index (``parcel_id``) is written as
+        the first column; an unnamed integer index (RangeIndex) is not written; an
+        unnamed index of another type is written as a column named ``index``.
+    path : str or PathLike
+        Destination; the format follows the extension (:data:`FORMATS`).
+    layer : str, optional
+        Layer name inside a GeoPackage (default: the file name without extension).
+        Adding a layer to an existing GeoPackage keeps its other layers. FlatGeobuf
+        and GeoJSON store the name too; a Shapefile's or GeoParquet file's layer is
+        its file name.
+    overwrite : bool, default False
+        Replace an existing file (or, for a GeoPackage, an existing layer of that
+        name; the file's other layers stay).
+    encoding : str, optional
+        Shapefiles only: the ``.dbf`` text encoding, ``"UTF-8"`` by default, written
+        to the ``.cpg``. Use ``"gbk"`` for software that reads only legacy code pages.
+    geometry_type : str, optional
+        The layer's declared geometry type (``"Point"``, ``"MultiPolygon"``, ...).
+        Inferred from the data by default; a zero-row layer uses
+        ``gdf.attrs["geometry_type"]`` (set by :func:`read_layer`) or else stays
+        ``"Unknown"`` (a Shapefile needs one).
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    CRSError
+        The layer has no CRS.
+    LandassetIOError
+        Unknown extension, the file or layer exists and ``overwrite`` is False,
+        a Shapefile cannot hold the data (long field names, long text, times of
+        day), or the write failed (nothing is left behind).
+
+    Notes
+    -----
+    * GeoJSON is written per RFC 7946: reprojected to WGS84 (EPSG:4326) with no
+      ``crs`` member, coordinates rounded to 7 decimals.
+    * GeoParquet is written as version 1.1.0 with a ``bbox`` covering column, so
+      readers can skip row groups by extent.
+    * Replacing the only layer of a GeoPackage replaces the file atomically. Adding
+      or replacing a layer in a GeoPackage that holds other layers or tables is done
+      in place; a failed add leaves the file as it was, a failed replacement leaves
+      the file without that layer (the error says so).
+    * Shapefile field names are limited to 10 bytes in the chosen encoding (a
+      Chinese character is 3 bytes in UTF-8, 2 in GBK). Longer names are refused,
+      never truncated: rename them first (the error suggests names), or use a
+      GeoPackage. Datetime columns are written as Date fields and refused if any
+      value has a time of day or a time zone.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, json
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> parcels = gpd.GeoDataFrame(
+    ...     {"parcel_id": ["XH120101-08"], "名称": ["云栖一号地块"]},
+    ...     geometry=[box(514920, 3350506, 515020, 3350606)],
+    ...     crs="EPSG:4549",
+    ... ).set_index("parcel_id")
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = write_layer(parcels, pathlib.Path(tmp) / "parcels.geojson")
+    ...     doc = json.loads(path.read_text(encoding="utf-8"))
+    ...     again = write_layer(parcels, path)
+    Traceback (most recent call last):
+    ...
+    landasset._errors.LandassetIOError: ... exists; pass overwrite=True ...
+    >>> "crs" in doc, doc["features"][0]["properties"]
+    (False, {'parcel_id': 'XH120101-08', '名称': '云栖一号地块'})
+    """
+    path = Path(path)
+    driver = format_for(path)
+    _check_encoding_allowed(driver, encoding)
+    if driver == FORMATS[".shp"] and encoding is None:
+        encoding = "UTF-8"
+    frame = _prepare(gdf, path, driver, encoding)
+    if geometry_type is None and len(frame) == 0:
+        geometry_type = gdf.attrs.get("geometry_type")
+    if driver in ("GeoParquet", FORMATS[".shp"]) and layer not in (None, path.stem):
+        raise LandassetIOError(
+            f"a {driver} file's layer is its file name ({path.stem!r}); leave layer= out "
+            "or name the file after the layer"
+        )
+    if driver == FORMATS[".shp"] and len(frame) == 0 and geometry_type in (None, "Unknown"):
+        raise LandassetIOError(
+            f"a zero-row Shapefile needs a geometry type; pass geometry_type= "
+            f"(e.g. 'Polygon') to write {path.name}"
+        )
+    name = layer or path.stem
+    _require_folder(path)
+
+    if driver == "GPKG" and path.exists():
+        try:
+            existing = [n for n, _ in _ogr_layers(path)]
+        except LandassetIOError:
+            existing = [name]  # not a readable GeoPackage: only a whole-file overwrite
+        if name in existing and not overwrite:
+            raise LandassetIOError(
+                f"layer {name!r} exists in {path}; pass overwrite=True to replace it "
+                "(CLI: --overwrite)"
+            )
+        if existing != [name]:
+            # other layers (or a ledger) live in the file: add or replace this one in place
+            _add_gpkg_layer(frame, path, name, geometry_type, replace=name in existing)
+            return path
+        overwrite = True  # the file holds only this layer: replace the whole file
+
+    if _exists(path, driver) and not overwrite:
+        raise LandassetIOError(
+            f"{path} exists; pass overwrite=True to replace it (CLI: --overwrite)"
+        )
+    with _atomic(path, driver) as tmp:
+        if driver == "GeoParquet":
+            _parquet_write(frame, tmp)
+        else:
+            options = {"RFC7946": "YES"} if driver == "GeoJSON" else None
+            _ogr_write(
+                frame,
+                tmp,
+                driver=driver,
+                layer=None if driver == FORMATS[".shp"] else name,
+                encoding=encoding,
+                geometry_type=geometry_type,
+                layer_options=options,
+            )
+            if driver == FORMATS[".shp"] and not tmp.with_suffix(".cpg").exists():
+                tmp.with_suffix(".cpg").write_text(str(encoding), encoding="ascii")
+    return path
+
+
+def write_layers(
+    layers: Mapping[str, gpd.GeoDataFrame], path: PathLike, *, overwrite: bool = False
+) -> Path:
+    """Write several layers into one new GeoPackage, atomically.
+
+    All layers are written to a temporary GeoPackage in the same folder, which is
+    moved into place only when every layer is written.
+
+    Parameters
+    ----------
+    layers : Mapping of str to GeoDataFrame
+        Layer name → layer, written in this order (each as by :func:`write_layer`;
+        a zero-row layer keeps ``attrs["geometry_type"]`` when it has one).
+    path : str or PathLike
+        A ``.gpkg`` file.
+    overwrite : bool, default False
+        Replace an existing file as a whole (its other layers and tables, such as a
+        lifecycle ledger, are not carried over).
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    LandassetIOError
+        Not a ``.gpkg``, no layers, or the file exists and ``overwrite`` is False.
+    CRSError
+        A layer has no CRS.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> pts = gpd.GeoDataFrame(geometry=[Point(514920, 3350506)], crs="EPSG:4549")
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = write_layers({"stations": pts, "amenities": pts}, pathlib.Path(tmp) / "s.gpkg")
+    ...     list_layers(path)
+    ['stations', 'amenities']
+    """
+    path = Path(path)
+    driver = format_for(path)
+    if driver != "GPKG":
+        raise LandassetIOError(
+            f"several layers go into one GeoPackage, not a {driver} file; name the "
+            "file *.gpkg, or write the layers one by one with write_layer"
+        )
+    if not layers:
+        raise LandassetIOError(f"no layers to write to {path}")
+    frames = {name: _prepare(gdf, path, driver, None) for name, gdf in layers.items()}
+    _require_folder(path)
+    if path.exists() and not overwrite:
+        raise LandassetIOError(
+            f"{path} exists; pass overwrite=True to replace it (CLI: --overwrite)"
+        )
+    with _atomic(path, driver) as tmp:
+        for name, frame in frames.items():
+            gtype = layers[name].attrs.get("geometry_type") if len(frame) == 0 else None
+            _ogr_write(
+                frame,
+                tmp,
+                driver=driver,
+                layer=name,
+                encoding=None,
+                geometry_type=gtype,
+                layer_options=None,
+            )
+    return path
+
+
+def _ogr_write(
+    frame: gpd.GeoDataFrame,
+    path: Path,
+    *,
+    driver: str,
+    layer: str | None,
+    encoding: str | None,
+    geometry_type: str | None,
+    layer_options: Mapping[str, str] | None,
+) -> None:
+    """Write through pyogrio's Arrow path (the single place OGR formats are written)."""
+    import pyogrio
+
+    pyogrio.write_dataframe(
+        frame,
+        path,
+        layer=layer,
+        driver=driver,
+        encoding=encoding,
+        geometry_type=geometry_type,
+        layer_options=dict(layer_options) if layer_options else None,
+        use_arrow=True,
+    )
+
+
+def _parquet_write(frame: gpd.GeoDataFrame, path: Path) -> None:
+    frame.to_parquet(path, index=False, schema_version="1.1.0", write_covering_bbox=True)
+
+
+def _prepare(
+    gdf: gpd.GeoDataFrame, path: Path, driver: str, encoding: str | None
+) -> gpd.GeoDataFrame:
+    """The frame as it will be written: index as columns, checked for the format."""
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise LandassetIOError(
+            f"write_layer writes a GeoDataFrame, not a {type(gdf).__name__}; build one "
+            "with geopandas.GeoDataFrame(..., geometry=..., crs=...)"
+        )
+    if gdf.crs is None:
+        raise CRSError(
+            f"the layer for {path.name} has no CRS; if you know the CRS its coordinates "
+            "are in, set it with gdf.set_crs('EPSG:4549') (set_crs, not to_crs); "
+            "landasset never writes a layer without one"
+        )
+    frame = _index_as_columns(gdf)
+    if driver == "GeoJSON" and frame.crs.to_epsg() != 4326:
+        frame = frame.to_crs("EPSG:4326")
+    if driver == FORMATS[".shp"]:
+        frame = _shapefile_ready(frame, path, str(encoding))
+    return frame
+
+
+def _index_as_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    index = gdf.index
+    named = any(n is not None for n in index.names)
+    if not named and pd.api.types.is_integer_dtype(index.dtype):
+        return gdf.reset_index(drop=True)
+    if not named:
+        index = index.rename("index")
+    clash = [str(n) for n in index.names if n in gdf.columns]
+    if clash:
+        raise LandassetIOError(
+            f"the index and a column are both named {', '.join(clash)}; drop or rename "
+            "one before writing"
+        )
+    return gdf.set_axis(index, axis=0).reset_index()
+
+
+def _shapefile_ready(frame: gpd.GeoDataFrame, path: Path, encoding: str) -> gpd.GeoDataFrame:
+    geometry = frame.geometry.name
+    too_long: list[str] = []
+    bad_names: list[str] = []
+    for name in frame.columns:
+        if name == geometry:
+            continue
+        try:
+            size = len(str(name).encode(encoding))
+        except UnicodeEncodeError:
+            bad_names.append(str(name))
+            continue
+        if size > _SHP_FIELD_BYTES:
+            too_long.append(str(name))
+    if bad_names:
+        raise LandassetIOError(
+            f"field names {', '.join(bad_names)} cannot be written in {encoding}; "
+            "pick another encoding (UTF-8 holds everything) or rename them"
+        )
+    if too_long:
+        suggestion = _short_names(too_long, [str(c) for c in frame.columns], encoding)
+        raise LandassetIOError(
+            f"Shapefile field names are limited to {_SHP_FIELD_BYTES} bytes in {encoding}, "
+            f"so {', '.join(too_long)} would be truncated; rename them first, e.g. "
+            f"gdf.rename(columns={suggestion}) (use rename_axis for the index), "
+            f"or write {path.with_suffix('.gpkg').name} instead"
+        )
+    changes: dict[str, pd.Series] = {}
+    for name in frame.columns:
+        if name == geometry:
+            continue
+        col = frame[name]
+        if _is_text(col):
+            values = col.dropna().astype(str)
+            try:
+                sizes = values.str.encode(encoding).str.len()
+            except UnicodeEncodeError:
+                raise LandassetIOError(
+                    f"column {name} holds text that cannot be written in {encoding}; "
+                    "use encoding='UTF-8'"
+                ) from None
+            if len(sizes) and sizes.max() > _SHP_TEXT_BYTES:
+                raise LandassetIOError(
+                    f"column {name} holds text longer than {_SHP_TEXT_BYTES} bytes, the "
+                    "Shapefile limit; it would be truncated. Use a GeoPackage"
+                )
+        elif pd.api.types.is_datetime64_any_dtype(col.dtype):
+            if getattr(col.dt, "tz", None) is not None:
+                raise LandassetIOError(
+                    f"column {name} has time zones, which a Shapefile cannot store; "
+                    "use a GeoPackage, or convert with .dt.tz_localize(None)"
+                )
+            present = col.dropna()
+            if (present != present.dt.normalize()).any():
+                raise LandassetIOError(
+                    f"column {name} has times of day, but a Shapefile stores dates only; "
+                    "use a GeoPackage, or keep the dates with .dt.normalize()"
+                )
+            import pyarrow as pa
+
+            changes[str(name)] = col.astype(pd.ArrowDtype(pa.date32()))
+    if changes:
+        frame = frame.assign(**changes)
+    return frame
+
+
+def _short_names(names: Sequence[str], taken: Sequence[str], encoding: str) -> dict[str, str]:
+    """Distinct names of at most 10 bytes, for the error message."""
+    used = {n for n in taken if n not in names}
+    out: dict[str, str] = {}
+    for name in names:
+        base = name
+        while len(base.encode(encoding)) > _SHP_FIELD_BYTES:
+            base = base[:-1]
+        candidate, i = base, 1
+        while candidate in used:
+            suffix = str(i)
+            stem = base
+            while len((stem + suffix).encode(encoding)) > _SHP_FIELD_BYTES:
+                stem = stem[:-1]
+            candidate, i = stem + suffix, i + 1
+        used.add(candidate)
+        out[name] = candidate
+    return out
+
+
+def _require_folder(path: Path) -> None:
+    if not path.parent.is_dir():
+        raise LandassetIOError(f"folder {path.parent} does not exist; create it first")
+
+
+def _exists(path: Path, driver: str) -> bool:
+    if driver == FORMATS[".shp"]:
+        return any(_sidecar(path, ext) is not None for ext in (".shp", ".dbf", ".shx"))
+    return path.exists()
+
+
+@contextlib.contextmanager
+def _atomic(path: Path, driver: str) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; move it into place if the block succeeds."""
+    token = uuid.uuid4().hex[:12]
+    tmp = path.with_name(f".{path.stem}.{token}.tmp{path.suffix.lower()}")
+    try:
+        yield tmp
+        if driver == FORMATS[".shp"]:
+            _replace_shapefile(tmp, path)
+        else:
+            os.replace(tmp, path)
+    except BaseException as exc:
+        _remove_tmp(tmp)
+        if isinstance(exc, (LandassetIOError, CRSError)) or not isinstance(exc, Exception):
+            raise
+        if isinstance(exc, (RuntimeError, OSError, ValueError, TypeError)):
+            raise LandassetIOError(f"could not write {path}: {exc}; nothing was written") from exc
+        raise
+
+
+def _replace_shapefile(tmp: Path, path: Path) -> None:
+    upper = path.suffix.isupper()
+    moved = []
+    for ext in _SHP_WRITTEN:
+        src = tmp.with_suffix(ext)
+        if src.exists():
+            os.replace(src, path.with_suffix(ext.upper() if upper else ext))
+            moved.append(ext)
+    for ext in _SHP_STALE:
+        if ext in moved:
+            continue
+        for stale in (path.with_suffix(ext), path.with_suffix(ext.upper())):
+            if stale.exists():
+                stale.unlink()
+
+
+def _remove_tmp(tmp: Path) -> None:
+    prefix = tmp.name[: -len(tmp.suffix)]
+    for entry in tmp.parent.iterdir():
+        if entry.name == tmp.name or entry.name.startswith(prefix + "."):
+            with contextlib.suppress(OSError):
+                if entry.is_dir():
+                    for sub in entry.iterdir():
+                        sub.unlink()
+                    entry.rmdir()
+                else:
+                    entry.unlink()
+
+
+def _add_gpkg_layer(
+    frame: gpd.GeoDataFrame, path: Path, name: str, geometry_type: str | None, *, replace: bool
+) -> None:
+    """Write one layer into an existing GeoPackage; remove it again if the write fails."""
+    try:
+        _ogr_write(
+            frame,
+            path,
+            driver="GPKG",
+            layer=name,
+            encoding=None,
+            geometry_type=geometry_type,
+            layer_options=None,
+        )
+    except Exception as exc:
+        left = name in (n for n, _ in _safe_layers(path))
+        if left:
+            import fiona
+
+            with contextlib.suppress(Exception):
+                fiona.remove(str(path), layer=name)
+        before = (
+            f"the old layer {name!r} was removed by the failed replacement"
+            if replace
+            else "the file is as it was"
+        )
+        raise LandassetIOError(
+            f"could not write layer {name!r} to {path}: {exc}; {before}"
+        ) from exc
+
+
+def _safe_layers(path: Path) -> list[tuple[str, str | None]]:
+    try:
+        return _ogr_layers(path)
+    except LandassetIOError:
+        return []
