@@ -59,8 +59,7 @@ def make_parcels() -> gpd.GeoDataFrame:
 def expected_read(gdf: gpd.GeoDataFrame, ext: str) -> gpd.GeoDataFrame:
     """What a raw read gives back: the index as the first column, documented dtypes."""
     out = for_format(gdf, ext).reset_index()
-    date = "open_date" if ext == ".shp" else "opening_date"
-    out[date] = out[date].astype("datetime64[ms]")
+    out["opening_date"] = out["opening_date"].astype("datetime64[ms]")
     if ext == ".geojson":
         out = out.to_crs("EPSG:4326")
     return out
@@ -126,8 +125,9 @@ def every_geopackage_is_valid(tmp_path):
 
 
 def for_format(gdf: gpd.GeoDataFrame, ext: str) -> gpd.GeoDataFrame:
-    # opening_date has 12 bytes, over the Shapefile limit of 10 (refused, see below)
-    return gdf.rename(columns={"opening_date": "open_date"}) if ext == ".shp" else gdf
+    # opening_date has 12 bytes, over the Shapefile limit of 10, but is a schema column:
+    # written as open_date (SHAPEFILE_NAMES) and renamed back on reading
+    return gdf
 
 
 # -- formats ---------------------------------------------------------------------------
@@ -173,7 +173,7 @@ def test_round_trip(tmp_path, parcels, ext, engine):
     assert got.columns[0] == "parcel_id"  # the named index, written first
     want = expected_read(parcels, ext)
     assert got["floors"].dtype == "Int64" and got["hard"].dtype == bool
-    assert got["open_date" if ext == ".shp" else "opening_date"].dtype == "datetime64[ms]"
+    assert got["opening_date"].dtype == "datetime64[ms]"
     assert_same_layer(got, want, tolerance=1e-7 if ext == ".geojson" else 1e-9)
     if ext == ".gpkg":
         assert_valid_gpkg(path)
@@ -294,23 +294,26 @@ def test_shapefile_utf8_by_default_with_cpg(tmp_path, parcels):
 
 def test_shapefile_long_field_names_are_refused(tmp_path, parcels):
     parcels = for_format(parcels, ".shp")
-    wide = parcels.assign(height_max_m=24.0, 容积率上限=2.0)  # 15 bytes in UTF-8, 10 in GBK
-    with pytest.raises(LandassetIOError, match="so height_max_m, 容积率上限 would") as err:
+    # height_limit_m is no schema column (height_max_m is, and has a short name)
+    wide = parcels.assign(height_limit_m=24.0, 容积率上限=2.0)  # 15 bytes in UTF-8, 10 in GBK
+    with pytest.raises(LandassetIOError, match="so height_limit_m, 容积率上限 would") as err:
         lio.write_layer(wide, tmp_path / "wide.shp")
-    assert "'height_max_m': 'height_max'" in str(err.value)
+    assert "'height_limit_m': 'height_lim'" in str(err.value)
     assert folder_files(tmp_path) == []
     # in GBK the Chinese name fits; the index name counts too
-    with pytest.raises(LandassetIOError, match="limited to 10 bytes in gbk, so height_max_m would"):
+    with pytest.raises(
+        LandassetIOError, match="limited to 10 bytes in gbk, so height_limit_m would"
+    ):
         lio.write_layer(wide, tmp_path / "wide.shp", encoding="gbk")
-    buildings = parcels.rename_axis("building_id")
-    with pytest.raises(LandassetIOError, match="building_id"):
+    buildings = parcels.rename_axis("building_code")
+    with pytest.raises(LandassetIOError, match="building_code"):
         lio.write_layer(buildings, tmp_path / "b.shp")
     assert folder_files(tmp_path) == []
 
 
 def test_shapefile_refuses_what_it_cannot_carry(tmp_path, parcels):
     parcels = for_format(parcels, ".shp")
-    timed = parcels.assign(open_date=pd.Timestamp("2027-06-30 08:30"))
+    timed = parcels.assign(opening_date=pd.Timestamp("2027-06-30 08:30"))
     with pytest.raises(LandassetIOError, match="dates only"):
         lio.write_layer(timed, tmp_path / "t.shp")
     long_text = parcels.assign(note="长" * 100)  # 300 bytes in UTF-8
@@ -543,3 +546,67 @@ def test_failed_write_layers_leaves_nothing(tmp_path, parcels, monkeypatch):
         lio.write_layers({"parcels": parcels, "other": parcels}, tmp_path / "site.gpkg")
     assert calls == ["parcels", "other"]
     assert folder_files(tmp_path) == []
+
+
+# -- Shapefile short names ---------------------------------------------------------------
+
+
+def test_shapefile_names_are_unique_short_and_cover_the_schema():
+    from landasset.schema import LAYERS
+
+    shorts = list(lio.SHAPEFILE_NAMES.values())
+    assert len(set(shorts)) == len(shorts)
+    for long, short in lio.SHAPEFILE_NAMES.items():
+        assert len(long.encode()) > 10, long
+        assert short.isascii() and len(short.encode()) <= 10 and short[0].isalpha(), short
+    assert not set(shorts) & set(lio.SHAPEFILE_NAMES)
+    schema_names = {n for spec in LAYERS.values() for n in (spec.id_column, *spec.columns)}
+    assert not set(shorts) & schema_names
+    for name in schema_names:
+        if len(name.encode()) > 10:
+            assert name in lio.SHAPEFILE_NAMES, name
+
+
+def test_sample_layers_round_trip_through_shapefiles(tmp_path, sample_site):
+    for kind, layer in sample_site.layers.items():
+        path = lio.write_layer(layer, tmp_path / f"{kind}.shp")
+        fields = pyogrio.read_info(path)["fields"]
+        assert all(len(str(f).encode()) <= 10 for f in fields)
+        back = lio.read_layer(path, kind)
+        assert list(back.columns) == list(layer.columns), kind
+        assert back.index.name == layer.index.name
+        pd.testing.assert_index_equal(back.index, layer.index, check_names=True, exact=False)
+    raw = pyogrio.read_info(tmp_path / "buildings.shp")["fields"]
+    assert "bldg_id" in raw and "compl_yr" in raw
+
+
+def test_any_shapefile_with_short_names_reads_back_long_names(tmp_path):
+    foreign = gpd.GeoDataFrame(
+        {"bldg_id": ["B1"], "floors": [3], "compl_yr": [2019], "hgt_limit": [24.0]},
+        geometry=[box(X0, Y0, X0 + 10, Y0 + 10)],
+        crs="EPSG:4549",
+    )
+    foreign.to_file(tmp_path / "b.shp", engine="pyogrio")  # written by another program
+    raw = lio.read_layer(tmp_path / "b.shp")
+    assert list(raw.columns) == ["building_id", "floors", "completed_year", "hgt_limit", "geometry"]
+    assert list(lio.read_layer(tmp_path / "b.shp", "buildings").index) == ["B1"]
+
+
+def test_shapefile_long_and_short_name_clash_is_refused(tmp_path, parcels):
+    both = parcels.assign(open_date=pd.Timestamp("2020-01-01"))
+    with pytest.raises(LandassetIOError, match="opening_date and open_date under the same"):
+        lio.write_layer(both, tmp_path / "p.shp")
+    assert folder_files(tmp_path) == []
+
+
+def test_gpkg_layers_carry_default_qgis_styles(tmp_path, sample_site):
+    from landasset.styles import read_layer_styles
+
+    path = sample_site.to_file(tmp_path / "site.gpkg")
+    table = read_layer_styles(path)
+    assert sorted(table["f_table_name"]) == sorted(sample_site.layers)
+    # another name: styled only when recognised as staged/scored/graded parcels
+    lio.write_layer(sample_site.parcels, path, layer="staged_copy")
+    lio.write_layer(sample_site.parcels[["name", "geometry"]], path, layer="names_only")
+    names = set(read_layer_styles(path)["f_table_name"])
+    assert names == {*sample_site.layers, "staged_copy"}

@@ -6,15 +6,15 @@ The main names are importable from the top level::
     site = la.sample.load("yunqi")
     site.summary()
 
-Importing ``landasset`` loads the geospatial core (numpy, pandas, shapely,
-geopandas, pyproj) and nothing heavier: maps, the command line and the optional
-services load only when used.
+Importing ``landasset`` loads almost nothing: each public name loads its module
+(and the geospatial core: numpy, pandas, shapely, geopandas, pyproj) on first use;
+maps, the command line and the optional services load only when used.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from landasset._errors import (
     CRSError,
@@ -24,10 +24,13 @@ from landasset._errors import (
     SchemaError,
     TransitionError,
 )
-from landasset.crs import local_crs
-from landasset.schema import LAYER_KINDS, ValidationReport, validate
-from landasset.site import Site, read_site
-from landasset.units import MU_M2
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from landasset.crs import local_crs
+    from landasset.io import read_layer, write_layer
+    from landasset.schema import LAYER_KINDS, ValidationReport, validate
+    from landasset.site import Site, read_site
+    from landasset.units import MU_M2
 
 __version__ = "0.1.0"
 
@@ -54,17 +57,35 @@ __all__ = [
 # at ``import landasset``.
 _SUBMODULES = {
     "crs",
+    "efficiency",
+    "index",
     "io",
     "landuse",
+    "lifecycle",
+    "measures",
     "sample",
     "schema",
     "site",
+    "styles",
+    "suitability",
     "units",
+    "viz",
 }
 
 
-# Names whose modules import the I/O engines (pyogrio, fiona) load on first use.
-_LAZY = {"read_layer": "landasset.io", "write_layer": "landasset.io"}
+# The public names load their module on first use, so ``import landasset`` (and
+# ``landasset --help``) stays fast: geopandas, pyogrio and friends load when needed.
+_LAZY = {
+    "LAYER_KINDS": "landasset.schema",
+    "MU_M2": "landasset.units",
+    "Site": "landasset.site",
+    "ValidationReport": "landasset.schema",
+    "local_crs": "landasset.crs",
+    "read_layer": "landasset.io",
+    "read_site": "landasset.site",
+    "validate": "landasset.schema",
+    "write_layer": "landasset.io",
+}
 
 
 def __getattr__(name: str) -> Any:

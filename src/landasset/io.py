@@ -13,10 +13,27 @@ extension       format           what it cannot carry
 ``.geojson``    GeoJSON          any CRS but WGS84 (RFC 7946: written in EPSG:4326,
                                  7 decimals ≈ 1 cm); the columns of a zero-row layer
 ``.shp``        Shapefile        times of day and time zones (Date fields only);
-                                 field names over 10 bytes, text over 254 bytes
-                                 (both refused, not truncated); zero-row layers need
-                                 ``geometry_type``; mixed geometry families
+                                 field names over 10 bytes (known columns are
+                                 renamed by :data:`SHAPEFILE_NAMES`, others refused),
+                                 text over 254 bytes (refused, not truncated);
+                                 zero-row layers need ``geometry_type``; mixed
+                                 geometry families
 ==============  ===============  ===================================================
+
+Shapefile field names
+    A ``.dbf`` field name holds at most 10 bytes. The schema and output columns that
+    are longer (``opening_date``, ``building_id``, ``height_max_m``, ...) are written
+    under the fixed short names of :data:`SHAPEFILE_NAMES` (``open_date``,
+    ``bldg_id``, ``hgt_max_m``, ...) and renamed back whenever a Shapefile is read,
+    so a layer round-trips through a Shapefile with its own column names. Any other
+    name over 10 bytes is refused with a suggested rename, never truncated.
+
+QGIS styles
+    Every GeoPackage layer of a known kind (its name is the kind, or it is a scored,
+    staged or graded parcel layer) is written with a default QGIS style and Chinese
+    field aliases in the file's ``layer_styles`` table (:mod:`landasset.styles`).
+    Date columns whose values are all whole days are stored as GeoPackage ``DATE``
+    fields (they read back as ``datetime64[ms]`` like any date).
 
 What comes back is the same whatever the format and engine (the two engines give
 equal frames):
@@ -72,6 +89,7 @@ from landasset._errors import CRSError, LandassetIOError
 __all__ = [
     "ENGINES",
     "FORMATS",
+    "SHAPEFILE_NAMES",
     "format_for",
     "list_layers",
     "read_layer",
@@ -93,6 +111,69 @@ FORMATS: Mapping[str, str] = MappingProxyType(
 
 #: The reading engines.
 ENGINES: tuple[str, ...] = ("pyogrio", "fiona")
+
+#: Schema and output columns longer than a Shapefile's 10-byte field names → the fixed
+#: short name they are written under. Reading any ``.shp`` renames them back. Short
+#: names are unique, ASCII, at most 10 bytes, and none is a long name's own spelling.
+SHAPEFILE_NAMES: Mapping[str, str] = MappingProxyType(
+    {
+        # ids and schema columns
+        "building_id": "bldg_id",
+        "enterprise_id": "ent_id",
+        "constraint_id": "cnstr_id",
+        "height_max_m": "hgt_max_m",
+        "coverage_min": "cov_min",
+        "completed_year": "compl_yr",
+        "opening_date": "open_date",
+        "industry_code": "ind_code",
+        "leading_industry": "lead_ind",
+        "tax_10k_cny": "tax_10k",
+        "revenue_10k_cny": "rev_10k",
+        "value_added_10k_cny": "va_10k",
+        "emissions_t": "emis_t",
+        "rnd_10k_cny": "rnd_10k",
+        "floor_area_m2": "flr_ar_m2",
+        # lifecycle
+        "supply_mode": "sup_mode",
+        "contract_id": "contr_id",
+        "price_10k_cny": "price_10k",
+        "supply_date": "sup_date",
+        "agreed_start": "agr_start",
+        "agreed_completion": "agr_compl",
+        "acceptance_date": "accept_dt",
+        "filing_date": "filing_dt",
+        "recorded_at": "rec_at",
+        "stage_since": "stg_since",
+        "days_in_stage": "days_stage",
+        # measures and suitability
+        "compactness": "compact",
+        "constraint_share": "cnstr_shr",
+        "excluded_by": "excl_by",
+        "runner_up_score": "ru_score",
+        "score_aerospace": "sc_aero",
+        "score_smart_manufacturing": "sc_smart",
+        "score_life_health": "sc_life",
+        # efficiency
+        "land_mu_source": "lmu_src",
+        "tax_per_mu_10k_cny": "tax_pmu",
+        "value_added_per_mu_10k_cny": "va_pmu",
+        "revenue_per_mu_10k_cny": "rev_pmu",
+        "labour_productivity_10k_cny": "lab_prod",
+        "value_added_per_tce_10k_cny": "va_ptce",
+        "value_added_per_t_emission_10k_cny": "va_pemis",
+        "rnd_intensity": "rnd_int",
+        "tax_per_mu_10k_cny_points": "tax_pmu_pt",
+        "value_added_per_mu_10k_cny_points": "va_pmu_pt",
+        "revenue_per_mu_10k_cny_points": "rev_pmu_pt",
+        "labour_productivity_10k_cny_points": "lab_pro_pt",
+        "value_added_per_tce_10k_cny_points": "va_ptce_pt",
+        "value_added_per_t_emission_10k_cny_points": "va_pemi_pt",
+        "rnd_intensity_points": "rnd_int_pt",
+        "bonus_points": "bonus_pts",
+        "worst_grade": "worst_grd",
+    }
+)
+_SHAPEFILE_LONG_NAMES = {short: long for long, short in SHAPEFILE_NAMES.items()}
 
 PathLike = str | os.PathLike[str]
 
@@ -360,6 +441,8 @@ def _read_ogr(path: Path, layer: str, encoding: str | None, engine: str) -> gpd.
         _refuse_undeclared_non_ascii(path, gdf)
     field_dtypes = {str(n): str(t) for n, t in zip(info["fields"], info["dtypes"], strict=True)}
     gdf = _normalise(gdf, field_dtypes)
+    if format_for(path) == FORMATS[".shp"]:
+        gdf = _long_shapefile_names(gdf)
     if len(gdf) == 0 and info.get("geometry_type"):
         gdf.attrs["geometry_type"] = str(info["geometry_type"])
     return gdf
@@ -498,6 +581,17 @@ def _refuse_undeclared_non_ascii(path: Path, gdf: gpd.GeoDataFrame) -> None:
 # -- dtype normalisation ------------------------------------------------------------------
 
 
+def _long_shapefile_names(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Rename the short names of :data:`SHAPEFILE_NAMES` back to the columns' own names."""
+    present = {str(c) for c in gdf.columns}
+    renames = {
+        short: long
+        for short, long in _SHAPEFILE_LONG_NAMES.items()
+        if short in present and long not in present
+    }
+    return gdf.rename(columns=renames) if renames else gdf
+
+
 def _is_text(col: pd.Series) -> bool:
     return isinstance(col.dtype, pd.StringDtype) or pd.api.types.is_object_dtype(col.dtype)
 
@@ -612,10 +706,14 @@ def write_layer(
       in place; a failed add leaves the file as it was, a failed replacement leaves
       the file without that layer (the error says so).
     * Shapefile field names are limited to 10 bytes in the chosen encoding (a
-      Chinese character is 3 bytes in UTF-8, 2 in GBK). Longer names are refused,
-      never truncated: rename them first (the error suggests names), or use a
-      GeoPackage. Datetime columns are written as Date fields and refused if any
-      value has a time of day or a time zone.
+      Chinese character is 3 bytes in UTF-8, 2 in GBK). Known longer columns are
+      written under their short name from :data:`SHAPEFILE_NAMES` (and renamed back
+      on reading); other longer names are refused, never truncated: rename them first
+      (the error suggests names), or use a GeoPackage. Datetime columns are written as
+      Date fields and refused if any value has a time of day or a time zone.
+    * A GeoPackage layer of a known kind gets a default QGIS style with Chinese field
+      aliases (:mod:`landasset.styles`); replacing a layer replaces its landasset
+      style. Datetime columns holding whole days only are written as ``DATE`` fields.
 
     Examples
     --------
@@ -692,6 +790,8 @@ def write_layer(
                 geometry_type=geometry_type,
                 layer_options=options,
             )
+            if driver == "GPKG":
+                _write_styles(tmp, {name: frame})
             if driver == FORMATS[".shp"] and not tmp.with_suffix(".cpg").exists():
                 tmp.with_suffix(".cpg").write_text(str(encoding), encoding="ascii")
     return path
@@ -765,6 +865,7 @@ def write_layers(
                 geometry_type=gtype,
                 layer_options=None,
             )
+        _write_styles(tmp, frames)
     return path
 
 
@@ -817,7 +918,31 @@ def _prepare(
         frame = frame.to_crs("EPSG:4326")
     if driver == FORMATS[".shp"]:
         frame = _shapefile_ready(frame, path, str(encoding))
+    if driver == "GPKG":
+        frame = _whole_days_as_dates(frame)
     return frame
+
+
+def _whole_days_as_dates(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Datetime columns holding only whole days (no time zone) as Arrow dates.
+
+    A GeoPackage ``DATETIME`` must be written ``YYYY-MM-DDTHH:MM:SS[.SSS]Z``; OGR
+    writes zone-less values without the ``Z``, which the GeoPackage validator flags.
+    Dates (opening dates, contract dates) are ``DATE`` fields instead.
+    """
+    import pyarrow as pa
+
+    changes: dict[str, pd.Series] = {}
+    for name in frame.columns:
+        col = frame[name]
+        if name == frame.geometry.name or not pd.api.types.is_datetime64_any_dtype(col.dtype):
+            continue
+        if getattr(col.dt, "tz", None) is not None:
+            continue
+        present = col.dropna()
+        if len(present) and (present == present.dt.normalize()).all():
+            changes[str(name)] = col.astype(pd.ArrowDtype(pa.date32()))
+    return frame.assign(**changes) if changes else frame
 
 
 def _index_as_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -837,6 +962,7 @@ def _index_as_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _shapefile_ready(frame: gpd.GeoDataFrame, path: Path, encoding: str) -> gpd.GeoDataFrame:
+    frame = _short_shapefile_names(frame)
     geometry = frame.geometry.name
     too_long: list[str] = []
     bad_names: list[str] = []
@@ -900,6 +1026,19 @@ def _shapefile_ready(frame: gpd.GeoDataFrame, path: Path, encoding: str) -> gpd.
     if changes:
         frame = frame.assign(**changes)
     return frame
+
+
+def _short_shapefile_names(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Rename known long columns to their :data:`SHAPEFILE_NAMES` short name."""
+    present = {str(c) for c in frame.columns}
+    renames = {long: short for long, short in SHAPEFILE_NAMES.items() if long in present}
+    clash = [f"{long} and {short}" for long, short in renames.items() if short in present]
+    if clash:
+        raise LandassetIOError(
+            f"a Shapefile stores {', '.join(clash)} under the same field name; drop or "
+            "rename one of each pair, or write a GeoPackage"
+        )
+    return frame.rename(columns=renames) if renames else frame
 
 
 def _short_names(names: Sequence[str], taken: Sequence[str], encoding: str) -> dict[str, str]:
@@ -996,6 +1135,7 @@ def _add_gpkg_layer(
             geometry_type=geometry_type,
             layer_options=None,
         )
+        _write_styles(path, {name: frame})
     except Exception as exc:
         left = name in (n for n, _ in _safe_layers(path))
         if left:
@@ -1003,6 +1143,8 @@ def _add_gpkg_layer(
 
             with contextlib.suppress(Exception):
                 fiona.remove(str(path), layer=name)
+            with contextlib.suppress(Exception):
+                importlib.import_module("landasset.styles").remove_layer_styles(path, [name])
         before = (
             f"the old layer {name!r} was removed by the failed replacement"
             if replace
@@ -1011,6 +1153,20 @@ def _add_gpkg_layer(
         raise LandassetIOError(
             f"could not write layer {name!r} to {path}: {exc}; {before}"
         ) from exc
+
+
+def _write_styles(path: Path, frames: Mapping[str, gpd.GeoDataFrame]) -> None:
+    """Store the default QGIS style of each styleable layer; drop stale ones."""
+    import sqlite3
+
+    from landasset import styles
+
+    found = {name: styles.default_style(frame, name) for name, frame in frames.items()}
+    try:
+        styles.remove_layer_styles(path, [name for name, style in found.items() if style is None])
+        styles.write_layer_styles(path, [style for style in found.values() if style is not None])
+    except sqlite3.Error as exc:
+        raise LandassetIOError(f"could not store the QGIS styles in {path}: {exc}") from exc
 
 
 def _safe_layers(path: Path) -> list[tuple[str, str | None]]:

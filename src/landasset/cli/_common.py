@@ -1,22 +1,43 @@
-"""Options and error handling shared by every subcommand."""
+"""Options, error handling and output helpers shared by every subcommand.
+
+Nothing heavy is imported here at module level: ``landasset --help`` must not load
+geopandas, pyogrio or matplotlib. The helpers import what they need when called.
+"""
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import sys
 import traceback
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import geopandas as gpd
+    import pandas as pd
+
+    from landasset.site import Site
+    from landasset.suitability import SuitabilityModel
+
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: Exit codes: 0 ok, 1 a check failed (validation errors), 2 usage or input error.
+#: Exit codes: 0 ok, 1 a check failed (validation errors) or an unexpected failure,
+#: 2 usage or input error (bad option, missing file, unknown profile, illegal move...).
 EXIT_OK, EXIT_FAILED_CHECK, EXIT_INPUT = 0, 1, 2
 
 log = logging.getLogger("landasset")
+
+
+class InputError(click.ClickException):
+    """Bad input data or arguments found by a command: ``Error: <reason>``, exit 2."""
+
+    exit_code = EXIT_INPUT
 
 
 class CheckFailed(click.exceptions.Exit):
@@ -27,31 +48,89 @@ class CheckFailed(click.exceptions.Exit):
 
 
 def one_line(exc: BaseException) -> str:
-    """The first line of an exception's message, prefixed by its type for OS errors."""
-    text = str(exc).strip().splitlines()
-    first = text[0] if text else type(exc).__name__
-    if len(text) > 1:
-        first += f" (+{len(text) - 1} more line(s); run with -v for all)"
+    """The first line of an exception's message (a KeyError without its quotes).
+
+    A first line ending in a colon (a list of problems follows) is joined with the
+    first problem.
+    """
+    message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+    text = [line.strip() for line in str(message).strip().splitlines() if line.strip()]
+    if not text:
+        return type(exc).__name__
+    first, rest = text[0], text[1:]
+    if first.endswith(":") and rest:  # "3 events refused:" + the first of them
+        first, rest = f"{first} {rest[0]}", rest[1:]
+    if rest:
+        first += f" (+{len(rest)} more; run with -v for all)"
     return first
 
 
+_INPUT_ERRORS = (ValueError, OSError, KeyError, ImportError, LookupError, sqlite3.Error)
+
+
 class LandassetGroup(click.Group):
-    """A click group that turns landasset and OS errors into a one-line reason."""
+    """A click group that turns errors into a one-line reason and warnings into log lines.
+
+    * landasset errors and other input errors (``ValueError``, ``OSError``,
+      ``KeyError``, ``ImportError``, SQLite errors) → ``Error: <first line>``, exit 2;
+    * usage errors (a missing option, a bad value) → one line with a pointer to
+      ``--help``, exit 2;
+    * anything else → ``Error: unexpected ...``, exit 1;
+    * with ``-v`` the full traceback is printed as well;
+    * Python warnings raised by the library are printed as ``warning: ...`` lines on
+      stderr and never stop a command.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
+        if ctx.parent is not None:  # a nested group: the root handles errors
             return super().invoke(ctx)
+        try:
+            with _warnings_to_stderr():
+                return super().invoke(ctx)
+        except click.UsageError as exc:
+            # one line, like every other error: the reason and where to look
+            where = exc.ctx.command_path if exc.ctx is not None else ctx.command_path
+            click.echo(f"Error: {exc.format_message()} (see '{where} --help')", err=True)
+            ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
-        except (ValueError, OSError, KeyError, ImportError) as exc:
-            verbose = (ctx.find_root().obj or {}).get("verbosity", 0) > 0
-            if verbose:
-                traceback.print_exc(file=sys.stderr)
-            else:
-                message = str(exc).splitlines()
-                log.debug("%s", "\n".join(message))
-            click.echo(f"Error: {one_line(exc) if not verbose else str(exc)}", err=True)
+        except _INPUT_ERRORS as exc:
+            _report(ctx, exc, unexpected=False)
             ctx.exit(EXIT_INPUT)
+        except Exception as exc:
+            _report(ctx, exc, unexpected=True)
+            ctx.exit(EXIT_FAILED_CHECK)
+
+
+def _verbose(ctx: click.Context) -> bool:
+    return bool((ctx.find_root().obj or {}).get("verbosity", 0) > 0)
+
+
+def _report(ctx: click.Context, exc: BaseException, *, unexpected: bool) -> None:
+    if _verbose(ctx):
+        traceback.print_exception(exc, file=sys.stderr)
+        message = str(exc)
+    else:
+        message = one_line(exc)
+    if unexpected:
+        message = f"unexpected {type(exc).__name__}: {message} (run with -v for the traceback)"
+    click.echo(f"Error: {message}", err=True)
+
+
+@contextmanager
+def _warnings_to_stderr() -> Iterator[None]:
+    """Show library warnings as one line each on stderr; never raise them."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            seen: set[str] = set()
+            for w in caught:
+                text = str(w.message).strip().splitlines()[0] if str(w.message).strip() else ""
+                if text and text not in seen:
+                    seen.add(text)
+                    log.warning("%s", text)
 
 
 def verbosity_options(f: F) -> F:
@@ -62,7 +141,7 @@ def verbosity_options(f: F) -> F:
         delta = value if param.name == "verbose" else -value
         obj["verbosity"] = obj.get("verbosity", 0) + delta
         level = logging.WARNING - 10 * obj["verbosity"]
-        logging.basicConfig(stream=sys.stderr, format="%(levelname)s %(message)s")
+        _configure_logging()
         log.setLevel(max(logging.DEBUG, min(logging.CRITICAL, level)))
         return value
 
@@ -82,10 +161,40 @@ def verbosity_options(f: F) -> F:
         callback=_set,
         expose_value=False,
         is_eager=True,
-        help="Less output on stderr.",
+        help="Less output on stderr (no progress bar, no warnings with -q).",
     )(f)
     return f
 
+
+class _StderrHandler(logging.Handler):
+    """Log records as ``warning: message`` lines on the current stderr (CliRunner-safe)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            click.echo(f"{record.levelname.lower()}: {record.getMessage()}", err=True)
+        except Exception:  # pragma: no cover - logging must never raise
+            self.handleError(record)
+
+
+def _configure_logging() -> None:
+    if not any(isinstance(h, _StderrHandler) for h in log.handlers):
+        log.addHandler(_StderrHandler())
+        log.propagate = False
+
+
+def note(message: str) -> None:
+    """An informational line on stderr ("wrote out.gpkg"); silent with ``-q``."""
+    if not quiet():
+        click.echo(message, err=True)
+
+
+def quiet() -> bool:
+    """True when ``-q`` was given (no progress output)."""
+    ctx = click.get_current_context(silent=True)
+    return ctx is not None and (ctx.find_root().obj or {}).get("verbosity", 0) < 0
+
+
+# -- shared options ------------------------------------------------------------------------
 
 overwrite_option = click.option(
     "--overwrite", is_flag=True, default=False, help="Replace an existing output file or layer."
@@ -94,6 +203,162 @@ layer_option = click.option("--layer", default=None, help="Layer name inside a G
 input_path = click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 
 
+def output_option(*, required: bool = True, help: str | None = None) -> Callable[[F], F]:
+    """``-o/--output FILE``: the format follows the extension."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        required=required,
+        help=help
+        or "File to write; the format follows the extension (.gpkg, .parquet, "
+        ".fgb, .geojson, .shp).",
+    )
+
+
+def output_layer_option(default: str) -> Callable[[F], F]:
+    """``--output-layer NAME``: the layer name when the output is a GeoPackage."""
+    return click.option(
+        "--output-layer",
+        default=default,
+        show_default=True,
+        help="Layer name in an output GeoPackage.",
+    )
+
+
+profile_option = click.option(
+    "-p",
+    "--profile",
+    required=True,
+    help="A bundled profile name (see `landasset profiles`) or a profile .yaml file.",
+)
+as_of_option = click.option(
+    "--as-of",
+    default=None,
+    metavar="DATE",
+    help="The date (YYYY-MM-DD): planned stations count once open, stages as on that day.",
+)
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+
 def echo_table(frame: Any, *, index: bool = True) -> None:
     """Print a DataFrame to stdout as plain text."""
     click.echo(frame.to_string(index=index))
+
+
+def parse_date(value: str | None, *, option: str = "--as-of") -> Any:
+    """A ``pandas.Timestamp`` from ``YYYY-MM-DD`` (None stays None)."""
+    if value is None:
+        return None
+    import pandas as pd
+
+    try:
+        return pd.Timestamp(value)
+    except ValueError:
+        raise InputError(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def check_output(path: Path, *, overwrite: bool, layer: str | None = None) -> None:
+    """Refuse an output early, before any work: unknown extension or existing target.
+
+    For a GeoPackage that exists, only an existing layer of the same name needs
+    ``--overwrite`` (other layers are added beside those in the file).
+    """
+    from landasset.io import format_for, list_layers
+
+    driver = format_for(path)
+    if overwrite or not path.exists():
+        if not path.parent.is_dir():
+            raise InputError(f"folder {path.parent} does not exist; create it first")
+        return
+    if driver == "GPKG" and layer is not None and layer not in list_layers(path):
+        return
+    what = f"layer {layer!r} of {path}" if driver == "GPKG" and layer else str(path)
+    raise InputError(f"{what} exists; pass --overwrite to replace it")
+
+
+def write_output(
+    gdf: gpd.GeoDataFrame, path: Path, *, layer: str, overwrite: bool, encoding: str | None = None
+) -> None:
+    """Write a layer atomically (see :mod:`landasset.io`) and say so on stderr."""
+    from landasset.io import format_for, write_layer
+
+    name = layer if format_for(path) == "GPKG" else None
+    write_layer(gdf, path, layer=name, overwrite=overwrite, encoding=encoding)
+    where = f"{path} (layer {name})" if name else str(path)
+    log.info("wrote %d rows to %s", len(gdf), where)
+    note(f"wrote {where}")
+
+
+def load_site(path: Path) -> Site:
+    """The site in a GeoPackage (its layers named by kind), validated."""
+    from landasset.io import format_for
+    from landasset.site import read_site
+
+    if format_for(path) != "GPKG":
+        raise InputError(
+            f"{path.name} is not a GeoPackage; a site is one .gpkg with a layer per kind "
+            "(convert single layers with `landasset convert`)"
+        )
+    site = read_site(path)
+    for problem in site.report.problems:
+        if problem.severity in ("warning", "note"):
+            log.info("%s: %s (%s)", problem.kind, problem.problem, problem.fix)
+    return site
+
+
+def load_model(profile: str) -> SuitabilityModel:
+    """A bundled profile by name, or a profile YAML file."""
+    from landasset.suitability import SuitabilityModel, list_profiles, load_profile
+
+    candidate = Path(profile)
+    if candidate.suffix.lower() in (".yaml", ".yml"):
+        if not candidate.is_file():
+            raise InputError(f"profile file {profile} does not exist")
+        return SuitabilityModel.from_yaml(candidate)
+    if profile not in list_profiles():
+        raise InputError(
+            f"{profile!r} is not a bundled profile; use one of: "
+            + ", ".join(list_profiles())
+            + ", or a .yaml file"
+        )
+    return load_profile(profile)
+
+
+def stages_for(model: SuitabilityModel, site: Site, path: Path, as_of: Any) -> pd.Series | None:
+    """Lifecycle stages for a model's stage rules (None when it has none).
+
+    The ledger in the site file when it has one (stages as of ``as_of``), else the
+    parcels' ``stage`` column.
+    """
+    from landasset.suitability import StageRule
+
+    if not any(isinstance(rule, StageRule) for rule in model.constraints):
+        return None
+    from landasset.cli.lifecycle import has_ledger
+
+    if has_ledger(path):
+        from landasset.lifecycle import Ledger
+
+        with Ledger.open(path) as ledger:
+            stages: pd.Series = ledger.stages(as_of)
+        return stages
+    if "stage" in site.parcels.columns:
+        column: pd.Series = site.parcels["stage"]
+        return column
+    raise InputError(
+        f"profile {model.name!r} has a stage rule, but {path.name} has neither a lifecycle "
+        "ledger nor a stage column on its parcels"
+    )
+
+
+@contextmanager
+def progress(length: int, label: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr (nothing with ``-q``); yields ``advance(n)``."""
+    if quiet():
+        yield lambda n: None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True) as bar:
+        yield bar.update

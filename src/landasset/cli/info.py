@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from landasset.cli._common import echo_table, input_path, layer_option
+from landasset.cli._common import InputError, echo_table, input_path, layer_option, note
 
 
 @click.command()
@@ -23,9 +23,8 @@ def info(path: Path, layer: str | None) -> None:
     names = list_layers(path) if format_for(path) == "GPKG" else [None]
     if layer is not None:
         if layer not in names:
-            raise click.BadParameter(
-                f"no layer {layer!r} in {path.name}; layers: {', '.join(map(str, names))}",
-                param_hint="--layer",
+            raise InputError(
+                f"no layer {layer!r} in {path.name}; layers: {', '.join(map(str, names))}"
             )
         names = [layer]
     rows = []
@@ -51,3 +50,27 @@ def info(path: Path, layer: str | None) -> None:
             }
         )
     echo_table(pd.DataFrame(rows).set_index("layer").round(2))
+    if format_for(path) == "GPKG" and layer is None:
+        for line in _tables(path):
+            note(line)
+
+
+def _tables(path: Path) -> list[str]:
+    """One line each for the QGIS styles and the lifecycle ledger held in a GeoPackage."""
+    import sqlite3
+
+    lines = []
+    con = sqlite3.connect(f"file:{path.resolve().as_posix()}?mode=ro", uri=True)
+    try:
+        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "layer_styles" in names:
+            styled = [r[0] for r in con.execute("SELECT DISTINCT f_table_name FROM layer_styles")]
+            lines.append(f"QGIS default styles for: {', '.join(sorted(styled)) or 'none'}")
+        if "landasset_events" in names:
+            (count,) = con.execute("SELECT count(*) FROM landasset_events").fetchone()
+            lines.append(f"lifecycle ledger: {count} events")
+    except sqlite3.DatabaseError:
+        return []
+    finally:
+        con.close()
+    return lines

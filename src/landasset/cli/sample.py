@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from landasset.cli._common import overwrite_option
+from landasset.cli._common import InputError, check_output, note, overwrite_option
 
 
 @click.command()
@@ -18,11 +18,42 @@ from landasset.cli._common import overwrite_option
     required=True,
     help="The .gpkg to write.",
 )
+@click.option(
+    "--ledger/--no-ledger",
+    default=False,
+    show_default=True,
+    help="Also record the sample's lifecycle history in the file's ledger.",
+)
 @overwrite_option
-def sample(name: str, output: Path, overwrite: bool) -> None:
-    """Write the bundled sample district NAME (default: yunqi) to OUTPUT."""
-    from landasset import sample as samples
+def sample(name: str, output: Path, ledger: bool, overwrite: bool) -> None:
+    """Write the bundled sample district NAME (default: yunqi) to OUTPUT (.gpkg).
 
+    Every layer opens in QGIS styled, with Chinese field aliases. The district is
+    illustrative: its geometry is not surveyed and its figures are invented.
+
+    \b
+    Example:
+      landasset sample yunqi -o yunqi.gpkg --ledger
+    """
+    from landasset import sample as samples
+    from landasset.io import format_for
+
+    if name not in samples.available():
+        raise InputError(
+            f"{name!r} is not a sample district; use one of: {', '.join(samples.available())}"
+        )
+    if format_for(output) != "GPKG":
+        raise InputError(f"{output.name}: a sample district is written as one .gpkg file")
+    check_output(output, overwrite=overwrite)
     site = samples.load(name)
     site.to_file(output, overwrite=overwrite)
-    click.echo(f"wrote {output}", err=True)
+    if ledger:
+        from landasset.lifecycle import Ledger, sample_events
+
+        try:
+            with Ledger.open(output) as book:
+                book.record_many(sample_events(site))
+        except BaseException:
+            output.unlink(missing_ok=True)  # no half-made sample
+            raise
+    note(f"wrote {output}")

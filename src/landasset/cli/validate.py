@@ -1,53 +1,116 @@
-"""``landasset validate``: the schema report of a site; exit 1 when it has errors."""
+"""``landasset validate``: the schema report of a site or layer; exit 1 when it has errors."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from landasset.cli._common import CheckFailed, input_path, log, overwrite_option
+from landasset.cli._common import (
+    CheckFailed,
+    InputError,
+    check_output,
+    input_path,
+    layer_option,
+    log,
+    note,
+    overwrite_option,
+)
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import geopandas as gpd
 
 
 @click.command()
 @input_path
+@layer_option
+@click.option(
+    "--kind",
+    default=None,
+    help="The layer kind (parcels, stations, ...) of a single-layer file or of --layer "
+    "when its name is not the kind.",
+)
 @click.option(
     "--fix",
     "fix_out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Repair what can be repaired and write the site to this .gpkg.",
+    help="Repair what can be repaired (invalid geometry, ...) and write the result to "
+    "this file (a .gpkg for several layers).",
 )
 @overwrite_option
-def validate(path: Path, fix_out: Path | None, overwrite: bool) -> None:
-    """Check every layer of the GeoPackage PATH against the landasset schemas.
+def validate(
+    path: Path, layer: str | None, kind: str | None, fix_out: Path | None, overwrite: bool
+) -> None:
+    """Check the layers of PATH against the landasset schemas.
 
-    Prints one line per problem (severity, layer, id, column, problem, fix).
-    Exits 1 when errors remain.
+    Prints one line per problem (severity, layer, id, column, problem, fix) and a
+    summary on stderr. Exits 1 when errors remain (nothing is written then).
+
+    \b
+    Examples:
+      landasset validate yunqi.gpkg
+      landasset validate parcels.shp --kind parcels --fix parcels_fixed.gpkg
     """
-    from landasset.io import read_layers
+    from landasset.io import format_for, read_layer, read_layers
     from landasset.schema import LAYERS, ValidationReport
     from landasset.schema import validate as validate_layer
 
-    layers = read_layers(path)
+    if kind is not None and kind not in LAYERS:
+        raise InputError(f"{kind!r} is not a layer kind; use one of: {', '.join(LAYERS)}")
+    if layer is not None:
+        layers = {layer: read_layer(path, layer=layer)}
+    elif format_for(path) == "GPKG":
+        layers = read_layers(path)
+    else:
+        layers = {path.stem: read_layer(path)}
+    if kind is not None and len(layers) > 1:
+        raise InputError(
+            f"{path.name} holds several layers; name the one of kind {kind} with --layer"
+        )
+    kinds = {name: kind or name for name in layers if (kind or name) in LAYERS}
+    for name in layers:
+        if name not in kinds:
+            log.info(
+                "layer %r is not a layer kind; not validated (name its kind with --kind)", name
+            )
+    if not kinds:
+        raise InputError(
+            f"no layer of {path.name} is named after a layer kind; name its kind with --kind "
+            f"({', '.join(LAYERS)})"
+        )
+    if fix_out is not None:
+        if len(kinds) > 1 and format_for(fix_out) != "GPKG":
+            raise InputError("several layers are repaired into one GeoPackage; name --fix *.gpkg")
+        check_output(fix_out, overwrite=overwrite, layer=next(iter(kinds.values())))
     report = ValidationReport()
-    for kind, gdf in layers.items():
-        if kind in LAYERS:
-            report.extend(validate_layer(gdf, kind, fix=fix_out is not None))
-        else:
-            log.info("layer %r is not a layer kind; not validated", kind)
+    fixed: dict[str, gpd.GeoDataFrame] = {}
+    for name, layer_kind in kinds.items():
+        checked = validate_layer(layers[name], layer_kind, fix=fix_out is not None)
+        report.extend(checked)
+        if checked.data is not None:
+            fixed[layer_kind] = checked.data
     frame = report.to_frame()
     if len(frame):
         click.echo(
             frame[["severity", "kind", "id", "column", "problem", "fix"]].to_string(index=False)
         )
-    click.echo(report.summary(), err=True)
+    note(report.summary())
     if not report.ok:
         raise CheckFailed()
     if fix_out is not None:
-        from landasset.site import Site
+        _write_fixed(fixed, fix_out, overwrite=overwrite)
 
-        known = {k: v for k, v in layers.items() if k in LAYERS}
-        site = Site(**known, fix=True)
-        site.to_file(fix_out, overwrite=overwrite)
-        click.echo(f"wrote {fix_out}", err=True)
+
+def _write_fixed(layers: dict[str, gpd.GeoDataFrame], path: Path, *, overwrite: bool) -> None:
+    from landasset.cli._common import write_output
+    from landasset.io import format_for, write_layers
+
+    if len(layers) == 1:
+        kind, gdf = next(iter(layers.items()))
+        write_output(gdf, path, layer=kind, overwrite=overwrite)
+        return
+    assert format_for(path) == "GPKG"
+    write_layers(layers, path, overwrite=overwrite)
+    note(f"wrote {path}")

@@ -1,0 +1,107 @@
+"""``landasset efficiency``: per-mu efficiency grades (亩均效益评价) of tenants and parcels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from landasset.cli._common import (
+    InputError,
+    check_output,
+    echo_table,
+    input_path,
+    load_site,
+    note,
+    output_layer_option,
+    output_option,
+    overwrite_option,
+    write_output,
+)
+
+BY = ("enterprise", "parcel")
+
+
+@click.command()
+@input_path
+@click.option("--year", type=int, required=True, help="The year evaluated (e.g. 2025).")
+@click.option(
+    "--scheme",
+    default="zhejiang-2018",
+    show_default=True,
+    help="A bundled scheme name or a scheme .yaml file.",
+)
+@click.option(
+    "--by",
+    type=click.Choice(BY),
+    default="enterprise",
+    show_default=True,
+    help="Write one row per enterprise (points) or per parcel (polygons, land-weighted).",
+)
+@output_option()
+@output_layer_option("efficiency")
+@overwrite_option
+def efficiency(
+    path: Path,
+    year: int,
+    scheme: str,
+    by: str,
+    output: Path,
+    output_layer: str,
+    overwrite: bool,
+) -> None:
+    """Grade the enterprises of the site PATH A-D by per-mu efficiency for YEAR.
+
+    Writes the indicators (tax per mu, value added per mu, ...), their points, the
+    score, rank and grade; --by parcel writes the land-weighted parcel figures with the
+    tenants' worst grade. A GeoPackage output opens in QGIS coloured by grade.
+
+    \b
+    Example:
+      landasset efficiency yunqi.gpkg --year 2025 -o grades.gpkg
+    """
+    import geopandas as gpd
+
+    from landasset.efficiency import Scheme, by_parcel, evaluate, list_schemes, load_scheme
+
+    check_output(output, overwrite=overwrite, layer=output_layer)
+    if Path(scheme).suffix.lower() in (".yaml", ".yml"):
+        if not Path(scheme).is_file():
+            raise InputError(f"scheme file {scheme} does not exist")
+        chosen = Scheme.from_yaml(Path(scheme))
+    elif scheme in list_schemes():
+        chosen = load_scheme(scheme)
+    else:
+        raise InputError(
+            f"{scheme!r} is not a bundled scheme; use one of: {', '.join(list_schemes())}, "
+            "or a .yaml file"
+        )
+    site = load_site(path)
+    if "enterprises" not in site:
+        raise InputError(f"{path.name} has no enterprises layer")
+    buildings = site.buildings if "buildings" in site else None
+    graded = evaluate(site.enterprises, site.parcels, year=year, scheme=chosen, buildings=buildings)
+    if by == "enterprise":
+        source = site.enterprises
+        layer = gpd.GeoDataFrame(
+            graded.join(source[[source.geometry.name]]),
+            geometry=source.geometry.name,
+            crs=source.crs,
+        )
+    else:
+        parcels = site.parcels
+        rolled = by_parcel(graded, parcels)
+        keep = [c for c in ("name", "zone", "land_use", "stage") if c in parcels.columns]
+        layer = gpd.GeoDataFrame(
+            rolled.join(parcels[[*keep, parcels.geometry.name]]),
+            geometry=parcels.geometry.name,
+            crs=parcels.crs,
+        )
+    write_output(layer, output, layer=output_layer, overwrite=overwrite)
+    grades = graded["grade"].value_counts().reindex(list(chosen.grades), fill_value=0)
+    summary = grades.rename("enterprises").to_frame()
+    summary.index.name = "grade"
+    echo_table(summary)
+    ungraded = int(graded["grade"].isna().sum())
+    if ungraded:
+        note(f"{ungraded} enterprise(s) not graded (see the reasons column)")

@@ -1,0 +1,80 @@
+"""Parcel lifecycle: stages, an append-only ledger in the GeoPackage, KPIs.
+
+A parcel moves through reserve → develop → operate (储备—开发—运营). The
+:class:`Ledger` records each move as an event in the site's GeoPackage, checks it
+against the one table of allowed moves (:data:`TRANSITIONS`), answers "what stage
+was every parcel in on this date", keeps the lineage of splits and merges and feeds
+the KPIs (:func:`pipeline`, :func:`durations`, :func:`idle_land`,
+:func:`low_efficiency`, :func:`late_against_contract`). Policy figures (idle-land
+fee and repossession, permit and filing windows, land-use terms) are parameters of
+:class:`Policy`.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> import landasset as la
+>>> from landasset.lifecycle import Ledger, sample_events, pipeline
+>>> site = la.sample.load("yunqi")
+>>> tmp = tempfile.TemporaryDirectory()
+>>> with Ledger.open(pathlib.Path(tmp.name) / "yunqi-ledger.gpkg") as ledger:
+...     _ = ledger.record_many(sample_events(site))
+...     table = pipeline(ledger, site, "2025-12-31")
+>>> int(table.loc["operating", "parcels"]), int(table.loc["unrecorded", "parcels"])
+(303, 0)
+>>> tmp.cleanup()
+"""
+
+from landasset.lifecycle.kpi import (
+    LOW_EFFICIENCY,
+    duration_summary,
+    durations,
+    idle_land,
+    late_against_contract,
+    low_efficiency,
+    pipeline,
+)
+from landasset.lifecycle.ledger import EVENTS_TABLE, LINEAGE_TABLE, Event, Ledger
+from landasset.lifecycle.policy import DEFAULT_TERM_YEARS, Policy
+from landasset.lifecycle.sample_history import SAMPLE_AS_OF, sample_events
+from landasset.lifecycle.stages import (
+    FIELDS,
+    MODES,
+    PHASES,
+    TRANSITIONS,
+    FieldSpec,
+    Stage,
+    Transition,
+    allowed_next,
+    required_fields,
+    transitions_frame,
+    transitions_markdown,
+)
+
+__all__ = [
+    "DEFAULT_TERM_YEARS",
+    "EVENTS_TABLE",
+    "FIELDS",
+    "LINEAGE_TABLE",
+    "LOW_EFFICIENCY",
+    "MODES",
+    "PHASES",
+    "SAMPLE_AS_OF",
+    "TRANSITIONS",
+    "Event",
+    "FieldSpec",
+    "Ledger",
+    "Policy",
+    "Stage",
+    "Transition",
+    "allowed_next",
+    "duration_summary",
+    "durations",
+    "idle_land",
+    "late_against_contract",
+    "low_efficiency",
+    "pipeline",
+    "required_fields",
+    "sample_events",
+    "transitions_frame",
+    "transitions_markdown",
+]

@@ -1,0 +1,595 @@
+"""Lifecycle KPIs: pipeline, time in stage, idle land, low-efficiency land, lateness.
+
+Functions over a :class:`~landasset.lifecycle.Ledger` (and a
+:class:`~landasset.Site` where areas or buildings are needed). Each returns one table
+indexed by ``stage`` or ``parcel_id``. Where a date matters, ``as_of`` defaults to
+today.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> from landasset.lifecycle import Ledger, idle_land
+>>> tmp = tempfile.TemporaryDirectory()
+>>> ledger = Ledger.open(pathlib.Path(tmp.name) / "l.sqlite")
+>>> _ = ledger.record(
+...     "XH-09", "supplied", "2024-06-01", actor="土地科", contract_id="C-9",
+...     mode="listing", price_10k_cny=8000, agreed_start="2024-12-01",
+...     agreed_completion="2027-12-01",
+... )
+>>> row = idle_land(ledger, "2026-01-15").loc["XH-09"]
+>>> int(row.days_past_start), float(row.fee_due_10k_cny), row.repossession_date.date()
+(410, 1600.0, datetime.date(2026, 12, 1))
+>>> ledger.close(); tmp.cleanup()
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from landasset._errors import SchemaError
+from landasset.lifecycle.ledger import DateLike, Ledger, _as_day
+from landasset.lifecycle.policy import Policy
+from landasset.lifecycle.stages import Stage
+from landasset.units import m2_to_mu
+
+if TYPE_CHECKING:
+    from landasset.site import Site
+
+__all__ = [
+    "LOW_EFFICIENCY",
+    "duration_summary",
+    "durations",
+    "idle_land",
+    "late_against_contract",
+    "low_efficiency",
+    "pipeline",
+]
+
+#: The five low-efficiency categories (Zhejiang county practice, e.g. Huzhou 2018):
+#: column name → (Chinese name, English name, stages concerned).
+LOW_EFFICIENCY: Mapping[str, tuple[str, str, tuple[str, ...]]] = MappingProxyType(
+    {
+        "approved_not_supplied": (
+            "批而未供",
+            "approved, not supplied",
+            ("reserved", "supply_ready"),
+        ),
+        "supplied_not_used": ("供而未用", "supplied, not used", ("supplied", "permitted")),
+        "used_not_fully": ("用而未尽", "used, not fully built", ("completed", "operating")),
+        "built_not_operating": ("建而未投", "built, not in production", ("completed",)),
+        "operating_below_standard": ("投而未达标", "in production, below standard", ("operating",)),
+    }
+)
+
+_STAGE_VALUES = [s.value for s in Stage]
+_NOT_STARTED = ("supplied", "permitted")
+_UNDER_CONTRACT = (
+    "supplied",
+    "permitted",
+    "under_construction",
+    "completed",
+    "operating",
+    "renewal",
+)
+
+
+def _day(as_of: DateLike | None) -> pd.Timestamp:
+    if as_of is None:
+        return pd.Timestamp(dt.date.today())
+    return pd.Timestamp(_as_day(as_of, "as_of"))
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
+
+
+def _last_value(events: pd.DataFrame, column: str) -> pd.Series:
+    """Per parcel, the latest non-null value of a data column (events in place order)."""
+    if column not in events.columns:
+        return pd.Series(dtype=object, name=column)
+    return events.groupby("parcel_id", sort=False)[column].last()
+
+
+def _parcel_area_mu(site: Site) -> pd.Series:
+    parcels = site.parcels
+    return pd.Series(
+        m2_to_mu(parcels.geometry.area.to_numpy()), index=parcels.index.astype(str), name="area_mu"
+    )
+
+
+# -- pipeline and durations ---------------------------------------------------------------
+def pipeline(ledger: Ledger, site: Site, as_of: DateLike | None = None) -> pd.DataFrame:
+    """Parcels and area (mu) in each stage on ``as_of`` (default: after the latest events).
+
+    Areas come from the site's parcel layer; a parcel the ledger knows but the layer
+    does not counts as a parcel with unknown area (``area_mu`` sums the known areas,
+    and is NaN when no parcel of the stage is in the layer). Site parcels with no event by
+    ``as_of`` form the row ``unrecorded``. Retired parcels stay in the layer (their
+    area overlaps their successors'), so leave the ``retired`` row out of area totals.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``stage`` (the eleven stages in lifecycle order, then
+        ``unrecorded``); columns ``label_zh``, ``phase``, ``parcels``, ``area_mu``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, geopandas as gpd, landasset as la
+    >>> from shapely import box
+    >>> from landasset.lifecycle import Ledger
+    >>> site = la.Site(parcels=gpd.GeoDataFrame(
+    ...     {"parcel_id": ["A", "B", "C"]},
+    ...     geometry=[box(0, 0, 200, 100), box(200, 0, 300, 100), box(300, 0, 400, 100)],
+    ...     crs="EPSG:4549"))
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> ledger = Ledger.open(pathlib.Path(tmp.name) / "l.sqlite")
+    >>> _ = ledger.record("A", "reserved", "2024-01-01", actor="a")
+    >>> _ = ledger.record("B", "reserved", "2024-01-01", actor="a")
+    >>> table = pipeline(ledger, site)
+    >>> table.loc[["reserved", "unrecorded"], ["parcels", "area_mu"]]
+                parcels  area_mu
+    stage
+    reserved          2     45.0
+    unrecorded        1     15.0
+    >>> ledger.close(); tmp.cleanup()
+    """
+    stages = ledger.stages(as_of)
+    area = _parcel_area_mu(site)
+    frame = pd.DataFrame({"stage": stages.astype(object)})
+    frame["area_mu"] = area.reindex(frame.index).to_numpy()
+    grouped = frame.groupby("stage")
+    counts = grouped.size().reindex(_STAGE_VALUES, fill_value=0)
+    areas = grouped["area_mu"].sum(min_count=1).reindex(_STAGE_VALUES)
+    areas = areas.mask(counts == 0, 0.0)  # NaN only where parcels are there but not mapped
+    unrecorded = area.index.difference(stages.index)
+    out = pd.DataFrame(
+        {
+            "label_zh": [Stage(s).label_zh for s in _STAGE_VALUES] + ["未入账"],
+            "phase": [Stage(s).phase for s in _STAGE_VALUES] + [""],
+            "parcels": [*counts.astype(int).tolist(), len(unrecorded)],
+            "area_mu": [*areas.astype(float).tolist(), float(area.loc[unrecorded].sum())],
+        },
+        index=pd.Index([*_STAGE_VALUES, "unrecorded"], name="stage"),
+    )
+    return out
+
+
+def _stays(ledger: Ledger, as_of: DateLike | None) -> tuple[pd.DataFrame, pd.Timestamp]:
+    day = _day(as_of)
+    tl = ledger.timeline(as_of=day)
+    tl = tl[tl["stage"] != "retired"].copy()
+    tl["open"] = tl["valid_to"].isna()
+    end = tl["valid_to"].fillna(day)
+    tl["days"] = (end - tl["valid_from"]).dt.days.astype(float)
+    return tl, day
+
+
+def durations(ledger: Ledger, *, as_of: DateLike | None = None) -> pd.DataFrame:
+    """Days each parcel spent in each stage up to ``as_of`` (default today).
+
+    A stay ends with the parcel's next event; the stay still open on ``as_of``
+    counts up to ``as_of``. Several stays in one stage (renewal loops) add up.
+    ``retired`` is left out. Summaries: :func:`duration_summary`, or
+    ``durations(ledger).describe()``.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``parcel_id``, one float column per stage (NaN: never there).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from landasset.lifecycle import Ledger
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> ledger = Ledger.open(pathlib.Path(tmp.name) / "l.sqlite")
+    >>> _ = ledger.record("A", "planned", "2024-01-01", actor="a")
+    >>> _ = ledger.record("A", "acquiring", "2024-03-01", actor="a")
+    >>> durations(ledger, as_of="2024-03-31")[["planned", "acquiring"]]
+               planned  acquiring
+    parcel_id
+    A             60.0       30.0
+    >>> ledger.close(); tmp.cleanup()
+    """
+    tl, _ = _stays(ledger, as_of)
+    stages = [s for s in _STAGE_VALUES if s != "retired"]
+    if tl.empty:
+        return pd.DataFrame(columns=stages, index=pd.Index([], name="parcel_id"), dtype=float)
+    table = tl.pivot_table(
+        index="parcel_id", columns="stage", values="days", aggfunc="sum", observed=True
+    )
+    table = table.reindex(columns=stages).astype(float)
+    table.columns = pd.Index(stages, name=None)
+    table.index.name = "parcel_id"
+    # a stage with a total of 0 days was visited (same-day moves); one never entered is NaN
+    visited = (
+        tl.groupby(["parcel_id", "stage"], observed=True).size().unstack().reindex(columns=stages)
+    )
+    return table.where(visited.reindex(table.index).notna())
+
+
+def duration_summary(ledger: Ledger, *, as_of: DateLike | None = None) -> pd.DataFrame:
+    """Typical time in each stage: statistics of finished stays, and stays still open.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``stage`` (all but ``retired``); columns ``label_zh``, ``stays``
+        (finished), ``mean_days``, ``median_days``, ``p90_days`` (of finished stays),
+        ``open_stays`` (parcels in the stage on ``as_of``) and ``median_open_days``
+        (how long they have been there).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from landasset.lifecycle import Ledger
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> ledger = Ledger.open(pathlib.Path(tmp.name) / "l.sqlite")
+    >>> for pid, start in [("A", "2024-01-01"), ("B", "2024-02-01")]:
+    ...     _ = ledger.record(pid, "planned", start, actor="a")
+    ...     _ = ledger.record(pid, "acquiring", "2024-04-01", actor="a")
+    >>> row = duration_summary(ledger, as_of="2024-05-01").loc["planned"]
+    >>> int(row.stays), float(row.median_days)
+    (2, 75.5)
+    >>> ledger.close(); tmp.cleanup()
+    """
+    tl, _ = _stays(ledger, as_of)
+    stages = [s for s in _STAGE_VALUES if s != "retired"]
+    done = tl[~tl["open"]].groupby("stage", observed=False)["days"]
+    still = tl[tl["open"]].groupby("stage", observed=False)["days"]
+    out = pd.DataFrame(
+        {
+            "label_zh": [Stage(s).label_zh for s in stages],
+            "stays": done.size().reindex(stages, fill_value=0).astype(int).to_numpy(),
+            "mean_days": done.mean().reindex(stages).to_numpy(dtype=float),
+            "median_days": done.median().reindex(stages).to_numpy(dtype=float),
+            "p90_days": done.quantile(0.9).reindex(stages).to_numpy(dtype=float),
+            "open_stays": still.size().reindex(stages, fill_value=0).astype(int).to_numpy(),
+            "median_open_days": still.median().reindex(stages).to_numpy(dtype=float),
+        },
+        index=pd.Index(stages, name="stage"),
+    )
+    return out
+
+
+# -- idle land ------------------------------------------------------------------------------
+def idle_land(
+    ledger: Ledger, as_of: DateLike | None = None, *, policy: Policy | None = None
+) -> pd.DataFrame:
+    """Supplied land not started: past or near the idle-land thresholds on ``as_of``.
+
+    A parcel is considered when its stage on ``as_of`` is ``supplied`` or
+    ``permitted`` (no start recorded) and its contract gives an ``agreed_start``
+    (the latest one recorded). It is listed once ``as_of`` is within
+    ``policy.idle_warning_days`` of the fee date. Statute: one full year past the
+    agreed start a fee of up to 20 % of the transfer price is due; after two years the
+    land may be repossessed without compensation (城市房地产管理法 §26; 闲置土地处置
+    办法 §14). Exceptions (force majeure, delay caused by government) are for the
+    operator to judge; they are not in the ledger.
+
+    Parameters
+    ----------
+    ledger : Ledger
+    as_of : date-like, optional
+        Default today.
+    policy : Policy, optional
+        Thresholds and fee rate (default :class:`Policy`).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``parcel_id``, most overdue first: ``stage``, ``agreed_start``,
+        ``days_past_start``, ``price_10k_cny``, ``fee_date``, ``fee_due_10k_cny``
+        (fee rate × price once the fee date has passed, else 0), ``repossession_date``,
+        ``days_to_fee`` and ``days_to_repossession`` (negative once passed) and
+        ``status``: ``"warning"``, ``"fee_due"`` or ``"repossessable"``.
+    """
+    policy = policy or Policy()
+    day = _day(as_of)
+    columns = [
+        "stage",
+        "agreed_start",
+        "days_past_start",
+        "price_10k_cny",
+        "fee_date",
+        "fee_due_10k_cny",
+        "repossession_date",
+        "days_to_fee",
+        "days_to_repossession",
+        "status",
+    ]
+    stages = ledger.stages(day)
+    candidates = stages.index[stages.isin(_NOT_STARTED)]
+    events = ledger.events(as_of=day, parcels=candidates)
+    agreed = _dates(_last_value(events, "agreed_start")).dropna()
+    if agreed.empty:
+        return pd.DataFrame(columns=columns, index=pd.Index([], name="parcel_id"))
+    price = pd.to_numeric(_last_value(events, "price_10k_cny"), errors="coerce").reindex(
+        agreed.index
+    )
+    fee_date = agreed + pd.DateOffset(years=policy.idle_fee_after_years)
+    repossess = agreed + pd.DateOffset(years=policy.repossession_after_years)
+    out = pd.DataFrame(
+        {
+            "stage": stages.reindex(agreed.index).astype(object),
+            "agreed_start": agreed,
+            "days_past_start": (day - agreed).dt.days,
+            "price_10k_cny": price.astype(float),
+            "fee_date": fee_date,
+            "fee_due_10k_cny": np.where(
+                day >= fee_date, price.astype(float) * policy.idle_fee_rate, 0.0
+            ),
+            "repossession_date": repossess,
+            "days_to_fee": (fee_date - day).dt.days,
+            "days_to_repossession": (repossess - day).dt.days,
+        }
+    )
+    out["status"] = np.select(
+        [day >= out["repossession_date"], day >= out["fee_date"]],
+        ["repossessable", "fee_due"],
+        default="warning",
+    )
+    out = out[out["days_to_fee"] <= policy.idle_warning_days]
+    out.index.name = "parcel_id"
+    return out.sort_values(["days_past_start"], ascending=False)[columns]
+
+
+# -- low-efficiency land ------------------------------------------------------------------
+def low_efficiency(
+    ledger: Ledger,
+    site: Site,
+    as_of: DateLike | None = None,
+    *,
+    evaluation: pd.DataFrame | None = None,
+    below_standard: Collection[str] = ("C", "D"),
+) -> pd.DataFrame:
+    """Parcels in the five low-efficiency categories (批而未供 … 投而未达标) on ``as_of``.
+
+    =============================  ==========  =============================================
+    column                         category    rule
+    =============================  ==========  =============================================
+    ``approved_not_supplied``      批而未供    stage ``reserved`` or ``supply_ready``
+    ``supplied_not_used``          供而未用    stage ``supplied`` or ``permitted`` and the
+                                               agreed start passed (or unknown)
+    ``used_not_fully``             用而未尽    ``completed``/``operating`` with a built FAR
+                                               below the planned ``far_min``
+    ``built_not_operating``        建而未投    stage ``completed``
+    ``operating_below_standard``   投而未达标  ``operating`` with a per-mu grade in
+                                               ``below_standard``
+    =============================  ==========  =============================================
+
+    The built FAR comes from the site's buildings
+    (:func:`landasset.measures.morphology.floor_area_ratio`); a parcel with no building
+    floor area counts as unknown, not as zero. ``far_min`` is the latest one in the
+    ledger (planning conditions), else the parcel layer's ``far_min`` column.
+
+    Parameters
+    ----------
+    ledger : Ledger
+    site : Site
+        Parcels (areas, ``far_min``) and buildings (FAR).
+    as_of : date-like, optional
+        Default today.
+    evaluation : DataFrame, optional
+        Per-mu evaluation by parcel: a ``grade`` column (``A``–``D``) indexed by
+        ``parcel_id`` (or with a ``parcel_id`` column), e.g. the per-parcel result of
+        :mod:`landasset.efficiency`. Without it, ``operating_below_standard`` is
+        never set.
+    below_standard : collection of str, default ("C", "D")
+        Grades that count as below standard.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``parcel_id``, one row per parcel in at least one category:
+        ``stage``, ``since`` (day the stage was entered), ``days_in_stage``,
+        ``area_mu``, ``far``, ``far_min``, ``grade``, the five boolean category
+        columns and ``categories`` (their Chinese names).
+    """
+    day = _day(as_of)
+    stages = ledger.stages(day)
+    if stages.empty:
+        return pd.DataFrame(
+            index=pd.Index([], name="parcel_id"), columns=["stage", *LOW_EFFICIENCY, "categories"]
+        )
+    tl = ledger.timeline(as_of=day)
+    since = tl.groupby("parcel_id", sort=False)["valid_from"].last().reindex(stages.index)
+    stage = stages.astype(object)
+    concerned = stages.index[stages.isin(["supplied", "permitted", "completed", "operating"])]
+    events = ledger.events(as_of=day, parcels=concerned)
+    agreed = _dates(_last_value(events, "agreed_start")).reindex(stages.index)
+    far_min = pd.to_numeric(_last_value(events, "far_min"), errors="coerce").reindex(stages.index)
+    parcels = site.parcels
+    if "far_min" in parcels.columns:
+        layer_min = pd.to_numeric(parcels["far_min"], errors="coerce")
+        layer_min.index = layer_min.index.astype(str)
+        far_min = far_min.fillna(layer_min.reindex(stages.index))
+    far = pd.Series(np.nan, index=stages.index, name="far")
+    if len(site.buildings):
+        from landasset.measures.morphology import floor_area_ratio
+
+        built = stages.index[stages.isin(["completed", "operating"])].intersection(
+            parcels.index.astype(str)
+        )
+        if len(built):
+            ratio = floor_area_ratio(parcels.loc[built], site.buildings)
+            far.loc[built] = ratio.where(ratio > 0).to_numpy()
+    grade = pd.Series(pd.NA, index=stages.index, dtype=object, name="grade")
+    if evaluation is not None:
+        grade = _grades(evaluation).reindex(stages.index)
+    area = _parcel_area_mu(site).reindex(stages.index)
+
+    out = pd.DataFrame(
+        {
+            "stage": stage,
+            "since": since,
+            "days_in_stage": (day - since).dt.days,
+            "area_mu": area,
+            "far": far,
+            "far_min": far_min,
+            "grade": grade,
+        }
+    )
+    out["approved_not_supplied"] = stage.isin(["reserved", "supply_ready"])
+    out["supplied_not_used"] = stage.isin(_NOT_STARTED) & ~(agreed >= day)
+    out["used_not_fully"] = stage.isin(["completed", "operating"]) & (far < far_min).fillna(
+        False
+    ).astype(bool)
+    out["built_not_operating"] = stage.eq("completed")
+    out["operating_below_standard"] = stage.eq("operating") & grade.isin(
+        list(below_standard)
+    ).astype(bool)
+    flags = out[list(LOW_EFFICIENCY)]
+    out = out[flags.any(axis=1)]
+    names = np.array([v[0] for v in LOW_EFFICIENCY.values()], dtype=object)
+    out["categories"] = [", ".join(names[row]) for row in out[list(LOW_EFFICIENCY)].to_numpy()]
+    out.index.name = "parcel_id"
+    return out
+
+
+def _grades(evaluation: Any) -> pd.Series:
+    if not isinstance(evaluation, pd.DataFrame) or "grade" not in evaluation.columns:
+        raise SchemaError(
+            "evaluation must be a DataFrame with a 'grade' column by parcel_id (the per-parcel "
+            "result of landasset.efficiency), indexed by parcel_id or with a parcel_id column"
+        )
+    frame = evaluation.set_index("parcel_id") if "parcel_id" in evaluation.columns else evaluation
+    grades = frame["grade"].astype(object)
+    grades.index = grades.index.astype(str)
+    if grades.index.has_duplicates:
+        raise SchemaError(
+            "evaluation has several grades for one parcel; give one row per parcel_id"
+        )
+    return grades
+
+
+# -- lateness -----------------------------------------------------------------------------
+def late_against_contract(
+    ledger: Ledger, as_of: DateLike | None = None, *, policy: Policy | None = None
+) -> pd.DataFrame:
+    """Parcels behind their contract on ``as_of``: start, completion, filing, permit.
+
+    For each parcel under contract (stage ``supplied`` through ``renewal`` with an
+    ``agreed_start``), the contract is the latest recorded one and the actual dates
+    are the first recorded at or after it. A missing actual date counts as ``as_of``
+    (still not started → the delay grows every day).
+
+    * ``start_late``: started (or still not started) after ``agreed_start``;
+    * ``completion_late``: accepted (or not yet) after ``agreed_completion``;
+    * ``filing_late``: filed more than ``policy.filing_window_days`` after acceptance
+      (建设工程质量管理条例 §49);
+    * ``permit_window_exceeded``: works started (or not yet) later than
+      ``policy.permit_start_window_months`` after the permit (建筑法 §9; extensions
+      are not recorded, so this is the case to check).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``parcel_id``, only parcels with at least one flag set, most
+        delayed start first: ``stage``, ``agreed_start``, ``started_on``,
+        ``start_delay_days``, ``agreed_completion``, ``accepted_on``,
+        ``completion_delay_days``, ``filed_on``, ``filing_delay_days``,
+        ``permitted_on``, ``permit_start_deadline`` and the four flags.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from landasset.lifecycle import Ledger
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> ledger = Ledger.open(pathlib.Path(tmp.name) / "l.sqlite")
+    >>> _ = ledger.record("A", "supplied", "2023-01-01", actor="a", contract_id="C",
+    ...     mode="tender", price_10k_cny=100, agreed_start="2023-06-01",
+    ...     agreed_completion="2024-06-01")
+    >>> _ = ledger.record("A", "permitted", "2023-05-01", actor="a")
+    >>> _ = ledger.record("A", "under_construction", "2023-07-11", actor="a", started_on="2023-07-11")
+    >>> row = late_against_contract(ledger, "2023-12-31").loc["A"]
+    >>> int(row.start_delay_days), bool(row.start_late)
+    (40, True)
+    >>> ledger.close(); tmp.cleanup()
+    """
+    policy = policy or Policy()
+    day = _day(as_of)
+    flags = ["start_late", "completion_late", "filing_late", "permit_window_exceeded"]
+    columns = [
+        "stage",
+        "agreed_start",
+        "started_on",
+        "start_delay_days",
+        "agreed_completion",
+        "accepted_on",
+        "completion_delay_days",
+        "filed_on",
+        "filing_delay_days",
+        "permitted_on",
+        "permit_start_deadline",
+        *flags,
+    ]
+    stages = ledger.stages(day)
+    candidates = stages.index[stages.isin(_UNDER_CONTRACT)]
+    events = ledger.events(as_of=day, parcels=candidates)
+    if events.empty or "agreed_start" not in events.columns:
+        return pd.DataFrame(columns=columns, index=pd.Index([], name="parcel_id"))
+    has_contract = events["agreed_start"].notna()
+    contract_seq = events.loc[has_contract].groupby("parcel_id")["seq"].max()
+    events = events[events["parcel_id"].isin(contract_seq.index)]
+    after = events[events["seq"] >= events["parcel_id"].map(contract_seq)]
+    contract = (
+        events.loc[has_contract.reindex(events.index, fill_value=False)].groupby("parcel_id").last()
+    )
+
+    def first_after(column: str) -> pd.Series:
+        if column not in after.columns:
+            return pd.Series(pd.NaT, index=contract_seq.index, dtype="datetime64[ns]")
+        return _dates(after.groupby("parcel_id")[column].first().reindex(contract_seq.index))
+
+    index = contract_seq.index
+    agreed_start = _dates(contract["agreed_start"].reindex(index))
+    agreed_completion = _dates(
+        contract.get("agreed_completion", pd.Series(index=index, dtype=object)).reindex(index)
+    )
+    started = first_after("started_on")
+    accepted = first_after("accepted_on")
+    filed = first_after("filed_on")
+    permits = (
+        after[after["stage"] == "permitted"].groupby("parcel_id")["date"].first().reindex(index)
+    )
+    deadline = permits + pd.DateOffset(months=policy.permit_start_window_months)
+    stage_now = stages.reindex(index).astype(object)
+    # a missing actual date counts as today only while the step is still ahead
+    started_or_now = started.mask(started.isna() & stage_now.isin(_NOT_STARTED), day)
+    accepted_or_now = accepted.mask(
+        accepted.isna() & stage_now.isin([*_NOT_STARTED, "under_construction"]), day
+    )
+    start_delay = (started_or_now - agreed_start).dt.days
+    completion_delay = (accepted_or_now - agreed_completion).dt.days
+    filing_delay = (filed - accepted).dt.days
+    out = pd.DataFrame(
+        {
+            "stage": stage_now,
+            "agreed_start": agreed_start,
+            "started_on": started,
+            "start_delay_days": start_delay.astype("Int64"),
+            "agreed_completion": agreed_completion,
+            "accepted_on": accepted,
+            "completion_delay_days": completion_delay.astype("Int64"),
+            "filed_on": filed,
+            "filing_delay_days": filing_delay.astype("Int64"),
+            "permitted_on": permits,
+            "permit_start_deadline": deadline,
+        },
+        index=index,
+    )
+    out["start_late"] = (start_delay > 0).fillna(False).astype(bool)
+    out["completion_late"] = (completion_delay > 0).fillna(False).astype(bool)
+    out["filing_late"] = (filing_delay > policy.filing_window_days).fillna(False).astype(bool)
+    out["permit_window_exceeded"] = (started_or_now > deadline).fillna(False).astype(bool)
+    out = out[out[flags].any(axis=1)]
+    out.index.name = "parcel_id"
+    return out.sort_values("start_delay_days", ascending=False)[columns]

@@ -1,0 +1,92 @@
+"""Per-parcel measures: shape, built form, proximity, walking distance, clusters.
+
+Each function takes the parcels (a GeoDataFrame or GeoSeries in a projected metric
+CRS) and the context layers, and returns a Series named after the measure, with its
+unit in the name, aligned on ``parcels.index``. :func:`compute` evaluates a list of
+specs on a :class:`~landasset.Site` and shares the intermediates between them.
+
+Conventions shared by every measure:
+
+* CRS: every layer must be in a projected metric CRS (geographic or Web Mercator
+  input raises :class:`~landasset.CRSError` saying to use a :class:`~landasset.Site`
+  or ``to_crs``), and all layers of one call in the same CRS.
+* Parcels without geometry (None or empty) raise :class:`~landasset.SchemaError`
+  naming them; features of the other layers without geometry are ignored (they have
+  no location).
+* Empty context layers give defined results: counts 0, sums 0, distances ``inf``,
+  ids None, shares 0.
+* Results depend only on the parcel itself and the context layers, so measuring a
+  subset of the parcels gives the same values as measuring all of them.
+
+Examples
+--------
+>>> import landasset as la
+>>> site = la.sample.load("yunqi")
+>>> la.measures.area_mu(site.parcels).name
+'area_mu'
+>>> sorted(la.measures.MEASURES)[:3]
+['area_m2', 'area_mu', 'building_coverage']
+"""
+
+from __future__ import annotations
+
+from landasset.measures._common import MeasureError, UnreachableWarning
+from landasset.measures.compute import MEASURES, REQUIRED, compute
+from landasset.measures.morphology import (
+    ASSIGNMENTS,
+    area_m2,
+    area_mu,
+    assign_buildings,
+    building_coverage,
+    compactness,
+    floor_area_ratio,
+    gross_floor_area,
+)
+from landasset.measures.network import (
+    EdgeSnap,
+    StreetGraph,
+    network_distance,
+    snap_to_edges,
+    street_graph,
+    walk_distance,
+)
+from landasset.measures.proximity import (
+    ORIGINS,
+    cluster_strength,
+    constrained_share,
+    count_within,
+    frontage,
+    nearest_distance,
+    nearest_id,
+    sum_within,
+)
+
+__all__ = [
+    "ASSIGNMENTS",
+    "MEASURES",
+    "ORIGINS",
+    "REQUIRED",
+    "EdgeSnap",
+    "MeasureError",
+    "StreetGraph",
+    "UnreachableWarning",
+    "area_m2",
+    "area_mu",
+    "assign_buildings",
+    "building_coverage",
+    "cluster_strength",
+    "compactness",
+    "compute",
+    "constrained_share",
+    "count_within",
+    "floor_area_ratio",
+    "frontage",
+    "gross_floor_area",
+    "nearest_distance",
+    "nearest_id",
+    "network_distance",
+    "snap_to_edges",
+    "street_graph",
+    "sum_within",
+    "walk_distance",
+]

@@ -1,0 +1,755 @@
+"""Walking distance along the street network, and the pieces it is built from.
+
+:func:`walk_distance` answers "how far is the nearest station on foot from each
+parcel" in three steps, each public so other measures can reuse them:
+
+1. :func:`street_graph` turns the street lines into a graph whose edges are the
+   streets' 2-point segments and whose nodes are their vertices (streets connect where
+   they share a vertex, to the millimetre; lines that cross without a shared vertex,
+   such as a bridge over a road, do not connect). Streets whose ``walkable`` column is
+   False are left out.
+2. :func:`snap_to_edges` snaps each geometry to the nearest street *edge* (not node):
+   a point to its perpendicular foot on the nearest segment; a parcel polygon from the
+   point of the parcel nearest to the street network (on its boundary, or where a
+   street enters it). The snap length is kept. When a side of the parcel runs parallel
+   to the street at that nearest distance (the usual rectangular parcel beside a
+   street), no single point is nearest: the parcel reaches the street anywhere along
+   the overlap (its *stretch*), so the answer does not hinge on which corner a
+   geometry library happens to return.
+3. :func:`network_distance` inserts the target snaps into their edges as virtual
+   nodes (split-edge insertion: an edge ``u–v`` with targets at offsets ``a ≤ b``
+   becomes ``u–t1–t2–v``), hangs each target off its virtual node by its snap length,
+   and runs one multi-source Dijkstra in compiled code
+   (``scipy.sparse.csgraph.dijkstra(min_only=True, indices=targets)``). Each origin
+   then takes the best of: the two (split) edge-piece ends around its stretch, plus
+   the way along the edge, and any target node within its stretch; plus its snap
+   length. This equals inserting the origins as virtual nodes too, without growing
+   the graph by a million parcels, and a parcel's answer does not depend on which
+   other parcels are measured.
+
+Origins that cannot reach any target (no street at all, or a street component with
+no target) get ``inf`` and an :class:`~landasset.measures.UnreachableWarning` says how
+many; origins farther than ``max_distance`` also get ``inf`` (without a warning: that
+cut-off was asked for).
+
+Examples
+--------
+>>> import landasset as la
+>>> from landasset.measures import walk_distance
+>>> site = la.sample.load("yunqi")
+>>> walk = walk_distance(site.parcels, site.stations, site.streets)
+>>> walk.name, bool((walk[walk < float("inf")] > 0).all())
+('walk_distance_m', True)
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import warnings
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import scipy.sparse as sp
+import shapely
+from scipy.sparse.csgraph import connected_components, dijkstra
+
+from landasset.measures._common import (
+    Cache,
+    Layer,
+    MeasureError,
+    UnreachableWarning,
+    check_layers,
+    check_positive,
+    chunks,
+    geometry_array,
+    line_segments,
+    parcel_geometries,
+    present,
+    series,
+)
+
+__all__ = [
+    "NODE_PRECISION_M",
+    "EdgeSnap",
+    "StreetGraph",
+    "network_distance",
+    "snap_to_edges",
+    "street_graph",
+    "walk_distance",
+]
+
+IntArray: TypeAlias = npt.NDArray[np.intp]
+FloatArray: TypeAlias = npt.NDArray[np.float64]
+GeomArray: TypeAlias = npt.NDArray[np.object_]
+DateLike: TypeAlias = "str | _dt.date | _dt.datetime | pd.Timestamp | np.datetime64"
+
+#: Vertices closer than this (metres, after rounding) are one node of the street graph.
+NODE_PRECISION_M = 1e-3
+
+
+@dataclass(frozen=True, eq=False)
+class StreetGraph:
+    """The walkable street network as an undirected graph of straight segments.
+
+    Attributes
+    ----------
+    node_xy : ndarray, shape (n_nodes, 2)
+        Node coordinates (the streets' vertices).
+    edge_u, edge_v : ndarray of int, shape (n_edges,)
+        The nodes at the start and the end of each edge.
+    edge_length : ndarray of float
+        Edge lengths in metres.
+    edge_street : ndarray of int
+        Position, in the streets layer, of the street each edge belongs to.
+    edge_start_xy, edge_end_xy : ndarray, shape (n_edges, 2)
+        The segment's own end coordinates (a node's coordinates may differ from them
+        by less than :data:`NODE_PRECISION_M`).
+    segments : ndarray of shapely LineString
+        Each edge as a 2-point line (the geometry snapped to).
+    tree : shapely.STRtree
+        A tree over ``segments``.
+    """
+
+    node_xy: FloatArray
+    edge_u: IntArray
+    edge_v: IntArray
+    edge_length: FloatArray
+    edge_street: IntArray
+    edge_start_xy: FloatArray
+    edge_end_xy: FloatArray
+    segments: GeomArray
+    tree: shapely.STRtree
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return len(self.node_xy)
+
+    @property
+    def n_edges(self) -> int:
+        """Number of edges."""
+        return len(self.edge_u)
+
+    def __repr__(self) -> str:
+        return f"<StreetGraph nodes={self.n_nodes:,} edges={self.n_edges:,}>"
+
+
+@dataclass(frozen=True, eq=False)
+class EdgeSnap:
+    """Where geometries meet the street graph.
+
+    Attributes
+    ----------
+    edge : ndarray of int
+        The edge each geometry snaps to; -1 when it cannot (no geometry, or no street).
+    offset_m : ndarray of float
+        Distance along the edge from its ``edge_u`` node to the snap point.
+    stretch_m : ndarray, shape (n, 2)
+        The offsets ``(from, to)`` of the stretch of the edge that is at the snap
+        length from the geometry: a single offset for a point, the whole overlap when a
+        side of a parcel runs parallel to the street (to a micrometre). The geometry
+        reaches the street anywhere on its stretch.
+    distance_m : ndarray of float
+        Snap length: from the geometry (its nearest point) to the snap point; inf when
+        ``edge`` is -1.
+    point_xy : ndarray, shape (n, 2)
+        The snap point on the edge (NaN when ``edge`` is -1).
+    origin_xy : ndarray, shape (n, 2)
+        The point of the geometry nearest to the street (the point itself for points,
+        a boundary point for a parcel beside a street).
+    """
+
+    edge: IntArray
+    offset_m: FloatArray
+    stretch_m: FloatArray
+    distance_m: FloatArray
+    point_xy: FloatArray
+    origin_xy: FloatArray
+
+    def __len__(self) -> int:
+        return len(self.edge)
+
+
+def _walkable(streets: Layer) -> npt.NDArray[np.bool_]:
+    if isinstance(streets, gpd.GeoDataFrame) and "walkable" in streets.columns:
+        flag = streets["walkable"]
+        # only an explicit False excludes a street; missing means walkable
+        return np.asarray(~flag.astype("boolean").eq(False).fillna(False).to_numpy(dtype=bool))
+    return np.ones(len(streets), dtype=bool)
+
+
+def street_graph(streets: Layer) -> StreetGraph:
+    """Build the walkable street graph.
+
+    Parameters
+    ----------
+    streets : GeoDataFrame or GeoSeries
+        LineStrings / MultiLineStrings in a metric CRS. With a ``walkable`` column,
+        streets marked False are left out (missing values count as walkable). Streets
+        without geometry are skipped.
+
+    Returns
+    -------
+    StreetGraph
+        One edge per straight segment; nodes are the vertices, merged when they
+        coincide to the millimetre (:data:`NODE_PRECISION_M`).
+
+    Examples
+    --------
+    >>> import landasset as la
+    >>> site = la.sample.load("yunqi")
+    >>> graph = la.measures.street_graph(site.streets)
+    >>> walkable = site.streets[site.streets["walkable"].fillna(True)]
+    >>> graph.n_edges >= len(walkable), graph.n_nodes > 0
+    (True, True)
+    """
+    check_layers("street_graph", streets=streets)
+    geoms = geometry_array(streets)
+    rows = np.flatnonzero(_walkable(streets) & present(geoms))
+    start, end, owner = line_segments(geoms[rows])
+    owner = rows[owner]
+    n = len(start)
+    if n == 0:
+        return StreetGraph(
+            node_xy=np.empty((0, 2)),
+            edge_u=np.empty(0, np.intp),
+            edge_v=np.empty(0, np.intp),
+            edge_length=np.empty(0),
+            edge_street=np.empty(0, np.intp),
+            edge_start_xy=np.empty((0, 2)),
+            edge_end_xy=np.empty((0, 2)),
+            segments=np.empty(0, object),
+            tree=shapely.STRtree([]),
+        )
+    ends = np.concatenate([start, end])
+    keys = np.round(ends / NODE_PRECISION_M).astype(np.int64)
+    _unique_keys, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    node_xy = ends[first]
+    u, v = inverse[:n].astype(np.intp), inverse[n:].astype(np.intp)
+    # segments shorter than the node precision collapse to a point: drop them
+    keep = u != v
+    start, end, owner, u, v = start[keep], end[keep], owner[keep], u[keep], v[keep]
+    segments = shapely.linestrings(np.stack([start, end], axis=1))
+    return StreetGraph(
+        node_xy=node_xy,
+        edge_u=u,
+        edge_v=v,
+        edge_length=np.hypot(*(end - start).T),
+        edge_street=owner.astype(np.intp),
+        edge_start_xy=start,
+        edge_end_xy=end,
+        segments=np.asarray(segments, dtype=object),
+        tree=shapely.STRtree(segments),
+    )
+
+
+def snap_to_edges(graph: StreetGraph, geometries: Layer | GeomArray) -> EdgeSnap:
+    """Snap geometries to their nearest street edge (not node).
+
+    Parameters
+    ----------
+    graph : StreetGraph
+        From :func:`street_graph`.
+    geometries : GeoDataFrame, GeoSeries or array of shapely geometries
+        Points snap by their perpendicular foot on the nearest segment; other
+        geometries (parcel polygons) from their point nearest to the streets.
+        Among segments at the same distance the first edge wins.
+
+    Returns
+    -------
+    EdgeSnap
+        Edge, offset along it, snap length and both end points of the snap, per input.
+
+    Examples
+    --------
+    >>> import landasset as la
+    >>> site = la.sample.load("yunqi")
+    >>> graph = la.measures.street_graph(site.streets)
+    >>> snap = la.measures.snap_to_edges(graph, site.stations)
+    >>> len(snap) == len(site.stations), bool((snap.edge >= 0).all())
+    (True, True)
+    """
+    if isinstance(geometries, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        geoms = geometry_array(geometries)
+    else:
+        geoms = np.asarray(geometries, dtype=object)
+    n = len(geoms)
+    edge = np.full(n, -1, dtype=np.intp)
+    offset = np.full(n, np.nan)
+    stretch = np.full((n, 2), np.nan)
+    distance = np.full(n, np.inf)
+    point_xy = np.full((n, 2), np.nan)
+    origin_xy = np.full((n, 2), np.nan)
+    if graph.n_edges == 0 or n == 0:
+        return EdgeSnap(edge, offset, stretch, distance, point_xy, origin_xy)
+    start_xy = graph.edge_start_xy
+    end_xy = graph.edge_end_xy
+    for part in chunks(n):
+        g = geoms[part]
+        (g_idx, e_idx), d = graph.tree.query_nearest(g, return_distance=True, all_matches=True)
+        # ties: the first edge
+        order = np.lexsort((e_idx, g_idx))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = g_idx[order][1:] != g_idx[order][:-1]
+        g_idx, e_idx, d = g_idx[order[first]], e_idx[order[first]], d[order[first]]
+        src = g[g_idx]
+        is_point = shapely.get_type_id(src) == 0
+        origin = np.empty((len(src), 2))
+        target = np.empty((len(src), 2))
+        if is_point.any():
+            origin[is_point] = shapely.get_coordinates(src[is_point])
+            target[is_point] = _foot(
+                origin[is_point], start_xy[e_idx[is_point]], end_xy[e_idx[is_point]]
+            )
+        if (~is_point).any():
+            lines = shapely.shortest_line(src[~is_point], graph.segments[e_idx[~is_point]])
+            coords = shapely.get_coordinates(lines).reshape(-1, 2, 2)
+            origin[~is_point] = coords[:, 0]
+            target[~is_point] = _foot(
+                coords[:, 1], start_xy[e_idx[~is_point]], end_xy[e_idx[~is_point]]
+            )
+        rows = np.arange(n)[part][g_idx]
+        edge[rows] = e_idx
+        along = np.minimum(np.hypot(*(target - start_xy[e_idx]).T), graph.edge_length[e_idx])
+        dist = np.where(is_point, np.hypot(*(origin - target).T), d)
+        offset[rows] = along
+        stretch[rows] = along[:, None]
+        if (~is_point).any():
+            lines_at = np.flatnonzero(~is_point)
+            lo, hi = _parallel_stretch(
+                src[lines_at], start_xy[e_idx[lines_at]], end_xy[e_idx[lines_at]], dist[lines_at]
+            )
+            stretch[rows[lines_at], 0] = np.minimum(lo, along[lines_at])
+            stretch[rows[lines_at], 1] = np.maximum(hi, along[lines_at])
+        distance[rows] = dist
+        point_xy[rows] = target
+        origin_xy[rows] = origin
+    return EdgeSnap(edge, offset, stretch, distance, point_xy, origin_xy)
+
+
+def _parallel_stretch(
+    geoms: GeomArray, a: FloatArray, b: FloatArray, d: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Offsets along ``a–b`` of the sides of each geometry parallel to it at distance ``d``.
+
+    A side counts when both its ends lie at ``d`` (to a micrometre) from the street's
+    line and its projection overlaps the segment; the result is the hull of those
+    overlaps, ``(inf, -inf)`` where no side qualifies.
+    """
+    lo = np.full(len(geoms), np.inf)
+    hi = np.full(len(geoms), -np.inf)
+    p, q, owner = line_segments(geoms)
+    if not len(p):
+        return lo, hi
+    ab = b - a
+    length = np.hypot(ab[:, 0], ab[:, 1])
+    unit = ab / length[:, None]
+    u = unit[owner]
+    normal = np.stack([-u[:, 1], u[:, 0]], axis=1)
+    pa = p - a[owner]
+    qa = q - a[owner]
+    tol = 1e-6 + 1e-9 * d[owner]
+    at_d = (np.abs(np.abs(np.sum(pa * normal, axis=1)) - d[owner]) <= tol) & (
+        np.abs(np.abs(np.sum(qa * normal, axis=1)) - d[owner]) <= tol
+    )
+    tp = np.sum(pa * u, axis=1)
+    tq = np.sum(qa * u, axis=1)
+    start = np.maximum(np.minimum(tp, tq), 0.0)
+    end = np.minimum(np.maximum(tp, tq), length[owner])
+    ok = at_d & (start <= end)
+    np.minimum.at(lo, owner[ok], start[ok])
+    np.maximum.at(hi, owner[ok], end[ok])
+    return lo, hi
+
+
+def _foot(p: FloatArray, a: FloatArray, b: FloatArray) -> FloatArray:
+    """Perpendicular foot of points ``p`` on segments ``a–b`` (clamped to the segment)."""
+    ab = b - a
+    t = np.sum((p - a) * ab, axis=1) / np.sum(ab * ab, axis=1)
+    t = np.clip(t, 0.0, 1.0)
+    return a + t[:, None] * ab
+
+
+@dataclass(frozen=True, eq=False)
+class _SplitGraph:
+    """The street graph with the targets inserted (see :func:`_split`)."""
+
+    matrix: sp.csr_matrix
+    sources: IntArray  # one node per target (the target itself, off the street)
+    # targets sorted by (edge, offset): their edge, offset and virtual node
+    t_edge: IntArray
+    t_offset: FloatArray
+    t_node: IntArray
+    edge_has_target: npt.NDArray[np.bool_]
+
+
+def _split(graph: StreetGraph, targets: EdgeSnap) -> _SplitGraph:
+    """Insert the target snaps as virtual nodes into their edges.
+
+    Node numbering: the graph's nodes, then one virtual node per target on its edge,
+    then one node per target hanging off its virtual node by the snap length.
+    """
+    n_nodes = graph.n_nodes
+    ok = np.flatnonzero(targets.edge >= 0)
+    k = len(ok)
+    order = ok[np.lexsort((targets.offset_m[ok], targets.edge[ok]))]
+    t_edge = targets.edge[order]
+    t_offset = targets.offset_m[order]
+    t_node = n_nodes + np.arange(k, dtype=np.intp)
+    source = n_nodes + k + np.arange(k, dtype=np.intp)
+    edge_has_target = np.zeros(graph.n_edges, dtype=bool)
+    edge_has_target[t_edge] = True
+
+    same_as_prev = np.zeros(k, dtype=bool)
+    same_as_prev[1:] = t_edge[1:] == t_edge[:-1]
+    last_on_edge = np.ones(k, dtype=bool)
+    last_on_edge[:-1] = ~same_as_prev[1:]
+    prev_node = np.where(same_as_prev, np.r_[-1, t_node[:-1]], graph.edge_u[t_edge])
+    prev_offset = np.where(same_as_prev, np.r_[0.0, t_offset[:-1]], 0.0)
+
+    keep = ~edge_has_target
+    rows = [graph.edge_u[keep], prev_node, t_node[last_on_edge], t_node]
+    cols = [graph.edge_v[keep], t_node, graph.edge_v[t_edge[last_on_edge]], source]
+    weights = [
+        graph.edge_length[keep],
+        t_offset - prev_offset,
+        graph.edge_length[t_edge[last_on_edge]] - t_offset[last_on_edge],
+        targets.distance_m[order],
+    ]
+    u = np.concatenate(rows)
+    v = np.concatenate(cols)
+    w = np.maximum(np.concatenate(weights), 0.0)
+    # undirected: one entry per node pair, the shortest of parallel edges (a sparse
+    # matrix would add duplicates up)
+    lo, hi = np.minimum(u, v), np.maximum(u, v)
+    pick = np.lexsort((w, hi, lo))
+    first = np.ones(len(pick), dtype=bool)
+    first[1:] = (lo[pick][1:] != lo[pick][:-1]) | (hi[pick][1:] != hi[pick][:-1])
+    pick = pick[first]
+    size = n_nodes + 2 * k
+    # explicit zeros are kept: csgraph treats a stored 0 as a zero-length edge
+    matrix = sp.csr_matrix((w[pick], (lo[pick], hi[pick])), shape=(size, size))
+    return _SplitGraph(matrix, source, t_edge, t_offset, t_node, edge_has_target)
+
+
+def _count_before(
+    t_edge: IntArray,
+    t_offset: FloatArray,
+    q_edge: IntArray,
+    q_offset: FloatArray,
+    *,
+    inclusive: bool,
+) -> IntArray:
+    """How many (sorted) targets come before each query in (edge, offset) order.
+
+    ``inclusive``: targets at the query's own position count as before it.
+    """
+    k = len(t_edge)
+    is_query = np.r_[np.zeros(k, bool), np.ones(len(q_edge), bool)]
+    tie = is_query if inclusive else ~is_query
+    order = np.lexsort((tie, np.r_[t_offset, q_offset], np.r_[t_edge, q_edge]))
+    before = np.cumsum(~is_query[order])
+    out = np.empty(len(q_edge), dtype=np.intp)
+    queries = is_query[order]
+    out[order[queries] - k] = before[queries]
+    return out
+
+
+def _origin_distance(
+    split: _SplitGraph,
+    graph: StreetGraph,
+    dist: FloatArray,
+    edge: IntArray,
+    lo: FloatArray,
+    hi: FloatArray,
+) -> FloatArray:
+    """Network distance from the stretch ``[lo, hi]`` of each edge to the nearest target.
+
+    On an edge without targets: the better of its two ends. On an edge with targets
+    inserted: the better of the split piece's ends outside the stretch, and of every
+    target node inside it.
+    """
+    length = graph.edge_length[edge]
+    out = np.minimum(dist[graph.edge_u[edge]] + lo, dist[graph.edge_v[edge]] + (length - hi))
+    rows = np.flatnonzero(split.edge_has_target[edge])
+    if not len(rows):
+        return out
+    k = len(split.t_edge)
+    e, a0, a1 = edge[rows], lo[rows], hi[rows]
+    first_in = _count_before(split.t_edge, split.t_offset, e, a0, inclusive=False)
+    first_after = _count_before(split.t_edge, split.t_offset, e, a1, inclusive=True)
+    prev = np.maximum(first_in - 1, 0)
+    has_prev = (first_in > 0) & (split.t_edge[prev] == e)
+    low_node = np.where(has_prev, split.t_node[prev], graph.edge_u[e])
+    low_off = np.where(has_prev, split.t_offset[prev], 0.0)
+    nxt = np.minimum(first_after, k - 1)
+    has_next = (first_after < k) & (split.t_edge[nxt] == e)
+    high_node = np.where(has_next, split.t_node[nxt], graph.edge_v[e])
+    high_off = np.where(has_next, split.t_offset[nxt], length[rows])
+    best = np.minimum(dist[low_node] + (a0 - low_off), dist[high_node] + (high_off - a1))
+    count = first_after - first_in
+    inside = np.flatnonzero(count > 0)
+    if len(inside):
+        # the target nodes within the stretch: gather them per origin, take the least
+        n_in = count[inside]
+        group_start = np.r_[0, np.cumsum(n_in)[:-1]]
+        flat = np.repeat(first_in[inside] - group_start, n_in) + np.arange(n_in.sum())
+        least = np.minimum.reduceat(dist[split.t_node[flat]], group_start)
+        best[inside] = np.minimum(best[inside], least)
+    out[rows] = best
+    return out
+
+
+@dataclass(frozen=True)
+class _Reach:
+    distance: FloatArray
+    unreachable: int
+    no_street: int
+    no_target: bool
+    empty_network: bool = False
+
+
+def _network_distance(
+    graph: StreetGraph, targets: EdgeSnap, origins: EdgeSnap, *, max_distance: float | None
+) -> _Reach:
+    n = len(origins)
+    snapped = origins.edge >= 0
+    if graph.n_edges == 0:
+        return _Reach(np.full(n, np.inf), n, n, False, empty_network=True)
+    if not (targets.edge >= 0).any():
+        return _Reach(np.full(n, np.inf), n, int((~snapped).sum()), True)
+    split = _split(graph, targets)
+    limit = np.inf if max_distance is None else max_distance
+    dist = dijkstra(split.matrix, directed=False, indices=split.sources, min_only=True, limit=limit)
+    out = np.full(n, np.inf)
+    rows = np.flatnonzero(snapped)
+    if len(rows):
+        e = origins.edge[rows]
+        reach = _origin_distance(
+            split, graph, dist, e, origins.stretch_m[rows, 0], origins.stretch_m[rows, 1]
+        )
+        out[rows] = reach + origins.distance_m[rows]
+    if max_distance is not None:
+        out[out > max_distance] = np.inf
+    unreachable = ~snapped.copy()
+    if np.isinf(out).any() and len(rows):
+        if max_distance is None:
+            unreachable |= np.isinf(out)
+        else:
+            _, labels = connected_components(split.matrix, directed=False)
+            reached = np.zeros(labels.max() + 1, dtype=bool)
+            reached[labels[split.sources]] = True
+            unreachable[rows] |= ~reached[labels[graph.edge_u[origins.edge[rows]]]]
+    return _Reach(out, int(unreachable.sum()), int((~snapped).sum()), False)
+
+
+def network_distance(
+    graph: StreetGraph,
+    targets: EdgeSnap,
+    origins: EdgeSnap,
+    *,
+    max_distance: float | None = None,
+) -> FloatArray:
+    """Network distance from each origin to its nearest target, both snapped.
+
+    Parameters
+    ----------
+    graph : StreetGraph
+        From :func:`street_graph`.
+    targets, origins : EdgeSnap
+        From :func:`snap_to_edges` on the same graph.
+    max_distance : float, optional
+        Stop searching beyond this many metres; farther origins get ``inf``.
+
+    Returns
+    -------
+    ndarray of float
+        Metres per origin: origin snap length + path along the streets + target snap
+        length; ``inf`` when no target can be reached (or it is beyond
+        ``max_distance``). No warning is given here (see :func:`walk_distance`).
+
+    Examples
+    --------
+    >>> import landasset as la
+    >>> site = la.sample.load("yunqi")
+    >>> graph = la.measures.street_graph(site.streets)
+    >>> stations = la.measures.snap_to_edges(graph, site.stations)
+    >>> parcels = la.measures.snap_to_edges(graph, site.parcels)
+    >>> d = la.measures.network_distance(graph, stations, parcels)
+    >>> d.shape == (len(site.parcels),)
+    True
+    """
+    if max_distance is not None:
+        max_distance = check_positive(max_distance, what="max_distance")
+    return _network_distance(graph, targets, origins, max_distance=max_distance).distance
+
+
+def _as_of(as_of: Any, *, what: str) -> pd.Timestamp | None:
+    if as_of is None:
+        return None
+    try:
+        stamp = pd.Timestamp(as_of)
+    except (TypeError, ValueError) as exc:
+        raise MeasureError(
+            f"{what}: as_of={as_of!r} is not a date; give a date such as '2026-09-30', "
+            "a datetime.date or a pandas Timestamp"
+        ) from exc
+    if pd.isna(stamp):
+        raise MeasureError(f"{what}: as_of={as_of!r} is not a date; give None or a real date")
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert(None)
+    return stamp
+
+
+def open_targets(
+    targets: Layer, as_of: Any, *, what: str = "walk_distance"
+) -> npt.NDArray[np.bool_]:
+    """Mask of the targets open on ``as_of`` (all of them when ``as_of`` is None)."""
+    stamp = _as_of(as_of, what=what)
+    mask = np.ones(len(targets), dtype=bool)
+    if (
+        stamp is None
+        or not isinstance(targets, gpd.GeoDataFrame)
+        or "opening_date" not in targets.columns
+    ):
+        return mask
+    dates = targets["opening_date"]
+    if not pd.api.types.is_datetime64_any_dtype(dates.dtype):
+        parsed = pd.to_datetime(dates, errors="coerce", format="mixed")
+        if (parsed.isna() & dates.notna()).any():
+            bad = dates[parsed.isna() & dates.notna()].iloc[0]
+            raise MeasureError(
+                f"{what}: opening_date {bad!r} does not parse; write dates as YYYY-MM-DD"
+            )
+        dates = parsed
+    elif getattr(dates.dt, "tz", None) is not None:
+        dates = dates.dt.tz_convert(None)
+    # a missing opening date means open
+    return np.asarray(~(dates > stamp).to_numpy(dtype=bool))
+
+
+def _unreachable_message(reach: _Reach, n: int, *, what: str) -> str | None:
+    if reach.unreachable == 0:
+        return None
+    if reach.empty_network:
+        why = "there is no walkable street (the street layer is empty, or every street is walkable=False)"
+    elif reach.no_target:
+        why = (
+            "there is no target to reach (the target layer is empty, has no geometry, "
+            "no street to snap to, or no target is open by as_of)"
+        )
+    else:
+        parts = []
+        if reach.no_street:
+            parts.append(f"{reach.no_street} have no walkable street to snap to")
+        rest = reach.unreachable - reach.no_street
+        if rest:
+            parts.append(f"{rest} lie on a street component that holds no target")
+        why = (
+            "; ".join(parts)
+            + " (connect the street network, e.g. add the missing links at junctions)"
+        )
+    return (
+        f"{what}: {reach.unreachable} of {n} parcels cannot reach any target along the "
+        f"streets and get inf: {why}"
+    )
+
+
+def _walk_distance(
+    cache: Cache,
+    parcels: Layer,
+    targets: Layer,
+    streets: Layer,
+    *,
+    max_distance: float | None,
+    as_of: Any,
+) -> tuple[pd.Series, str | None]:
+    if max_distance is not None:
+        max_distance = check_positive(max_distance, what="walk_distance: max_distance")
+    geoms = parcel_geometries(parcels, what="walk_distance")
+    is_open = open_targets(targets, as_of)
+    cache.hold(parcels, targets, streets)
+    graph = cache.get(("street_graph", id(streets)), lambda: street_graph(streets))
+    origin = cache.get(("snap", id(streets), id(parcels)), lambda: snap_to_edges(graph, geoms))
+    target_geoms = geometry_array(targets)[is_open]
+    stamp = _as_of(as_of, what="walk_distance")
+    target = cache.get(
+        ("snap", id(streets), id(targets), stamp), lambda: snap_to_edges(graph, target_geoms)
+    )
+    reach = _network_distance(graph, target, origin, max_distance=max_distance)
+    return (
+        series(reach.distance, parcels.index, "walk_distance_m"),
+        _unreachable_message(reach, len(geoms), what="walk_distance"),
+    )
+
+
+def walk_distance(
+    parcels: Layer,
+    targets: Layer,
+    streets: Layer,
+    *,
+    max_distance: float | None = None,
+    as_of: DateLike | None = None,
+) -> pd.Series:
+    """Walking distance in metres from each parcel to its nearest target along streets.
+
+    Parcels (from their point nearest to the streets) and targets are snapped to the
+    nearest street *edge*; the distance is parcel snap length + shortest path along the
+    streets + target snap length (see the module notes for the method).
+
+    Parameters
+    ----------
+    parcels : GeoDataFrame or GeoSeries
+        Parcel polygons in a metric CRS.
+    targets : GeoDataFrame or GeoSeries
+        Stations or any other features (points, or polygons from their nearest point).
+        With an ``opening_date`` column, ``as_of`` decides which count.
+    streets : GeoDataFrame or GeoSeries
+        Street lines; ``walkable == False`` rows are left out.
+    max_distance : float, optional
+        Metres; parcels farther than this get ``inf`` (no warning) and the search
+        stops there, which is faster.
+    as_of : date-like, optional
+        Only targets with no ``opening_date`` or one on or before this date count, so
+        a planned station counts from its opening day. None (default) counts every
+        target whatever its date: pass a date to model "today" or a planning horizon.
+
+    Returns
+    -------
+    Series
+        ``walk_distance_m``, float, aligned on ``parcels.index``; ``inf`` when no
+        target can be reached.
+
+    Warns
+    -----
+    UnreachableWarning
+        Some parcels cannot reach any target (no walkable street, a street component
+        with no target, or no target at all): the warning says how many and why.
+
+    Raises
+    ------
+    CRSError
+        A layer is not in a metric CRS, or the layers' CRSs differ.
+
+    Examples
+    --------
+    >>> import landasset as la
+    >>> site = la.sample.load("yunqi")
+    >>> streets, stations = site.streets, site.stations
+    >>> before = la.measures.walk_distance(site.parcels, stations, streets, as_of="2026-01-01")
+    >>> after = la.measures.walk_distance(site.parcels, stations, streets, as_of="2028-06-30")
+    >>> bool((after <= before).all()), bool((after < before).any())
+    (True, True)
+    """
+    check_layers("walk_distance", parcels=parcels, targets=targets, streets=streets)
+    result, message = _walk_distance(
+        Cache(), parcels, targets, streets, max_distance=max_distance, as_of=as_of
+    )
+    if message:
+        warnings.warn(message, UnreachableWarning, stacklevel=2)
+    return result

@@ -1,0 +1,849 @@
+"""Straight-line proximity: nearest features, counts and sums within a radius,
+frontage along axes, industry clusters and constraint shares.
+
+Distances are measured from the parcel *polygon* (its edge; 0 when it touches or
+contains the feature), not from its centroid, unless ``origin="centroid"`` is asked
+for. Every function returns a Series named after the measure and aligned on
+``parcels.index``:
+
+========================  =======================  ======================================
+function                  Series name              meaning
+========================  =======================  ======================================
+:func:`nearest_distance`  ``nearest_distance_m``   metres to the nearest feature (inf: none)
+:func:`nearest_id`        ``nearest_id``           index value of that feature (None: none)
+:func:`count_within`      ``count_within``         points within the radius (int)
+:func:`sum_within`        ``sum_within``           sum of a column over those points
+:func:`frontage`          ``frontage_m``           metres of boundary along the axes
+:func:`cluster_strength`  ``cluster_strength``     same-industry enterprises within radius
+:func:`constrained_share` ``constrained_share``    share 0–1 of the area under constraints
+========================  =======================  ======================================
+
+Features, points, axes and constraints without geometry (None or empty) have no
+location: they are never nearest and never within a radius. Parcels without geometry
+are an error (:class:`~landasset.SchemaError`).
+
+Examples
+--------
+>>> import landasset as la
+>>> from landasset.measures import count_within, nearest_distance
+>>> site = la.sample.load("yunqi")
+>>> d = nearest_distance(site.parcels, site.axes)
+>>> d.name, bool((d >= 0).all())
+('nearest_distance_m', True)
+>>> n = count_within(site.parcels, site.amenities, 500)
+>>> n.dtype.kind, bool(n.sum() > 0)
+('i', True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import shapely
+from scipy.spatial import cKDTree
+
+from landasset.measures._common import (
+    CHUNK,
+    Cache,
+    Layer,
+    MeasureError,
+    category_mask,
+    check_choice,
+    check_layers,
+    check_positive,
+    chunks,
+    geometry_array,
+    line_segments,
+    parcel_geometries,
+    point_array,
+    present,
+    series,
+)
+
+__all__ = [
+    "ORIGINS",
+    "cluster_strength",
+    "constrained_share",
+    "count_within",
+    "frontage",
+    "nearest_distance",
+    "nearest_id",
+    "sum_within",
+]
+
+#: Where radii are measured from: the parcel polygon's edge, or its centroid.
+ORIGINS: tuple[str, ...] = ("edge", "centroid")
+Origin = Literal["edge", "centroid"]
+
+IntArray = npt.NDArray[np.intp]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+GeomArray = npt.NDArray[np.object_]
+
+
+# ---------------------------------------------------------------------------------------
+# nearest feature
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Features:
+    """A feature layer broken into small pieces for a tight tree.
+
+    Lines and polygon rings become 2-point segments, multi-parts become parts;
+    ``owner`` maps every piece back to the feature's position. Polygon parts are kept
+    apart to find parcels that overlap a polygon (distance 0).
+    """
+
+    pieces: GeomArray
+    owner: IntArray
+    tree: shapely.STRtree
+    polygons: GeomArray
+    polygon_owner: IntArray
+    polygon_tree: shapely.STRtree | None
+
+
+def _features(layer: Layer) -> _Features:
+    geoms = geometry_array(layer)
+    rows = np.flatnonzero(present(geoms))
+    parts, part_owner = shapely.get_parts(geoms[rows], return_index=True)
+    part_owner = rows[part_owner]
+    # GeometryCollections may hold multi-part members: flatten once more
+    multi = np.isin(shapely.get_type_id(parts), (4, 5, 6, 7))
+    if multi.any():
+        inner, inner_owner = shapely.get_parts(parts[multi], return_index=True)
+        parts = np.concatenate([parts[~multi], inner])
+        part_owner = np.concatenate([part_owner[~multi], part_owner[multi][inner_owner]])
+    parts = np.asarray(parts, dtype=object)
+    types = shapely.get_type_id(parts)
+    is_point = types == 0
+    is_polygon = types == 3
+    # segments of lines and of polygon rings
+    nonpoint = np.flatnonzero(~is_point)
+    start, end, seg_part = line_segments(parts[nonpoint])
+    seg_owner = part_owner[nonpoint][seg_part]
+    segments = (
+        shapely.linestrings(np.stack([start, end], axis=1)) if len(start) else np.empty(0, object)
+    )
+    # a line that is one repeated point has no segment: it stays a point
+    produced = np.zeros(len(nonpoint), dtype=bool)
+    produced[seg_part] = True
+    lone = nonpoint[~produced & ~is_polygon[nonpoint]]
+    points = np.concatenate([parts[is_point], shapely.get_point(parts[lone], 0)])
+    pieces = np.concatenate([np.asarray(segments, dtype=object), np.asarray(points, dtype=object)])
+    owner = np.concatenate([seg_owner, part_owner[is_point], part_owner[lone]]).astype(np.intp)
+    polygons = parts[is_polygon]
+    polygon_owner = part_owner[is_polygon].astype(np.intp)
+    return _Features(
+        pieces=pieces,
+        owner=owner,
+        tree=shapely.STRtree(pieces),
+        polygons=polygons,
+        polygon_owner=polygon_owner,
+        polygon_tree=shapely.STRtree(polygons) if len(polygons) else None,
+    )
+
+
+def _features_cached(cache: Cache, layer: Layer) -> _Features:
+    cache.hold(layer)
+    return cache.get(("features", id(layer)), lambda: _features(layer))
+
+
+def _nearest(
+    cache: Cache, parcels: Layer, features: Layer, *, what: str, ids: bool = True
+) -> tuple[FloatArray, IntArray]:
+    """``(distance, feature position)`` per parcel; (inf, -1) when there is no feature."""
+    geoms = parcel_geometries(parcels, what=what)
+    n = len(geoms)
+    distance = np.full(n, np.inf)
+    nearest = np.full(n, -1, dtype=np.intp)
+    feats = _features_cached(cache, features)
+    if len(feats.pieces) == 0 and len(feats.polygons) == 0:
+        return distance, nearest
+    for part in chunks(n):
+        g = geoms[part]
+        if len(feats.pieces):
+            # all ties are needed only to name the first feature among them
+            (p_idx, f_idx), d = feats.tree.query_nearest(g, return_distance=True, all_matches=ids)
+            owner = feats.owner[f_idx]
+            # ties (several pieces at the same distance) go to the first feature
+            order = np.lexsort((owner, p_idx))
+            first = np.ones(len(order), dtype=bool)
+            first[1:] = p_idx[order][1:] != p_idx[order][:-1]
+            chosen = order[first]
+            distance[part][p_idx[chosen]] = d[chosen]
+            local = nearest[part]
+            local[p_idx[chosen]] = owner[chosen]
+        if feats.polygon_tree is not None:
+            p_in, poly_idx = feats.polygon_tree.query(g, predicate="intersects")
+            if len(p_in):
+                owner = feats.polygon_owner[poly_idx]
+                order = np.lexsort((owner, p_in))
+                first = np.ones(len(order), dtype=bool)
+                first[1:] = p_in[order][1:] != p_in[order][:-1]
+                hit_p = p_in[order[first]]
+                hit_owner = owner[order[first]]
+                dist_local = distance[part]
+                near_local = nearest[part]
+                # overlap means 0; the first feature among those at 0 wins
+                at_zero = dist_local[hit_p] == 0
+                best = np.where(at_zero, np.minimum(near_local[hit_p], hit_owner), hit_owner)
+                dist_local[hit_p] = 0.0
+                near_local[hit_p] = best
+    return distance, nearest
+
+
+def nearest_distance(parcels: Layer, features: Layer) -> pd.Series:
+    """Metres from each parcel polygon to the nearest feature of a layer.
+
+    Parameters
+    ----------
+    parcels : GeoDataFrame or GeoSeries
+        Parcel polygons in a metric CRS.
+    features : GeoDataFrame or GeoSeries
+        Features of any geometry type (points, lines, polygons, multi-parts) in the
+        same CRS.
+
+    Returns
+    -------
+    Series
+        ``nearest_distance_m``, float, aligned on ``parcels.index``: the distance from
+        the parcel's edge to the nearest feature, 0 when they touch or overlap, ``inf``
+        when the feature layer is empty.
+
+    Raises
+    ------
+    CRSError
+        A layer is not in a metric CRS, or the layers' CRSs differ.
+
+    Examples
+    --------
+    >>> import landasset as la
+    >>> site = la.sample.load("yunqi")
+    >>> d = la.measures.nearest_distance(site.parcels, site.stations)
+    >>> d.index.equals(site.parcels.index), bool(d.min() >= 0)
+    (True, True)
+    """
+    check_layers("nearest_distance", parcels=parcels, features=features)
+    distance, _ = _nearest(Cache(), parcels, features, what="nearest_distance", ids=False)
+    return series(distance, parcels.index, "nearest_distance_m")
+
+
+def nearest_id(parcels: Layer, features: Layer) -> pd.Series:
+    """Index value of the feature nearest to each parcel polygon.
+
+    Parameters
+    ----------
+    parcels : GeoDataFrame or GeoSeries
+        Parcel polygons in a metric CRS.
+    features : GeoDataFrame or GeoSeries
+        Features of any geometry type in the same CRS.
+
+    Returns
+    -------
+    Series
+        ``nearest_id`` (object dtype), aligned on ``parcels.index``: the index value of
+        the nearest feature as measured by :func:`nearest_distance`; among features at
+        the same distance, the one that comes first in the layer; None when the layer
+        is empty.
+
+    Examples
+    --------
+    >>> import landasset as la
+    >>> site = la.sample.load("yunqi")
+    >>> ids = la.measures.nearest_id(site.parcels, site.stations)
+    >>> bool(ids.isin(site.stations.index).all())
+    True
+    """
+    check_layers("nearest_id", parcels=parcels, features=features)
+    return _nearest_id(Cache(), parcels, features)
+
+
+def _nearest_id(cache: Cache, parcels: Layer, features: Layer) -> pd.Series:
+    _, position = _nearest(cache, parcels, features, what="nearest_id")
+    labels = np.asarray(features.index, dtype=object)
+    values = np.full(len(position), None, dtype=object)
+    values[position >= 0] = labels[position[position >= 0]]
+    return pd.Series(values, index=parcels.index, name="nearest_id", dtype=object)
+
+
+# ---------------------------------------------------------------------------------------
+# points within a radius
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Points:
+    xy: FloatArray
+    rows: IntArray  # position in the layer
+    tree: cKDTree
+    geoms: GeomArray
+
+
+def _points(layer: Layer, mask: BoolArray) -> _Points:
+    xy, rows = point_array(layer)
+    keep = mask[rows]
+    xy, rows = xy[keep], rows[keep]
+    return _Points(xy=xy, rows=rows, tree=cKDTree(xy), geoms=shapely.points(xy))
+
+
+@dataclass(frozen=True)
+class _ParcelFrame:
+    """Per-parcel quantities the radius queries need.
+
+    ``ref`` is a reference point (the bounding-box centre, or the centroid for
+    ``origin="centroid"``); ``reach`` the distance from it to the farthest vertex;
+    ``depth`` a lower bound of the distance from it to the boundary when it lies
+    inside the parcel, ``-inf`` when it does not.
+    """
+
+    ref: FloatArray
+    reach: FloatArray
+    depth: FloatArray
+
+
+def _parcel_frame(geoms: GeomArray) -> _ParcelFrame:
+    n = len(geoms)
+    bounds = shapely.bounds(geoms)
+    ref = np.stack([(bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2], axis=1)
+    reach = np.zeros(n)
+    depth = np.full(n, np.inf)
+    for part in chunks(n):
+        coords, owner = shapely.get_coordinates(geoms[part], return_index=True)
+        if not len(coords):
+            continue
+        r = ref[part][owner]
+        _group_reduce(np.maximum, reach[part], owner, np.hypot(*(coords - r).T))
+        # distance to every segment between consecutive vertices of a parcel; the
+        # jumps between rings or parts add segments, which can only lower the bound
+        same = owner[:-1] == owner[1:]
+        a, b, o = coords[:-1][same], coords[1:][same], owner[:-1][same]
+        ab = b - a
+        p = ref[part][o]
+        t = np.clip(
+            np.sum((p - a) * ab, axis=1) / np.maximum(np.sum(ab * ab, axis=1), 1e-300), 0, 1
+        )
+        foot = a + t[:, None] * ab
+        _group_reduce(np.minimum, depth[part], o, np.hypot(*(p - foot).T))
+    inside = shapely.contains_xy(geoms, ref[:, 0], ref[:, 1])
+    depth = np.where(inside & np.isfinite(depth), depth, -np.inf)
+    return _ParcelFrame(ref=ref, reach=reach, depth=depth)
+
+
+def _centroid_frame(geoms: GeomArray) -> _ParcelFrame:
+    centroid = shapely.get_coordinates(shapely.centroid(geoms))
+    zeros = np.zeros(len(geoms))
+    return _ParcelFrame(ref=centroid, reach=zeros, depth=zeros)
+
+
+def _group_reduce(ufunc: np.ufunc, out: FloatArray, owner: IntArray, values: FloatArray) -> None:
+    """``out[k] = ufunc(out[k], reduce(values[owner == k]))`` for sorted ``owner``."""
+    if not len(owner):
+        return
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    keys = owner[starts]
+    out[keys] = ufunc(out[keys], ufunc.reduceat(values, starts))
+
+
+#: Parcels per chunk in the radius queries (their pair lists are the largest temporaries).
+_PAIR_CHUNK = 16_384
+#: Relative slack on the KD-tree distances (computed differently from GEOS).
+_SLACK = 1e-9
+
+
+def _pairs_within(
+    geoms: GeomArray, frame: _ParcelFrame, pts: _Points, radius: float, origin: str
+) -> Iterator[tuple[slice, IntArray, IntArray]]:
+    """Yield ``(chunk, parcel_pos_in_chunk, point_pos)`` for points within ``radius``.
+
+    A chunk may be yielded several times, with disjoint pairs.
+
+    ``origin="centroid"``: centroid-to-point distance <= radius, from a KD-tree.
+    ``origin="edge"``: polygon-to-point distance <= radius. A KD-tree around each
+    parcel's reference point (inside the parcel, ``depth`` from its boundary) gives the
+    candidates: within ``radius + depth`` of it is certainly within ``radius`` of the
+    polygon; beyond ``radius + reach`` (the farthest vertex) is certainly not; only the
+    ring between is checked exactly with :func:`shapely.dwithin`.
+    """
+    n = len(geoms)
+    for part in chunks(n, _PAIR_CHUNK):
+        c = frame.ref[part]
+        if len(pts.xy) == 0 or len(c) == 0:
+            continue
+        if origin == "centroid":
+            pairs = cKDTree(c).sparse_distance_matrix(pts.tree, radius, output_type="ndarray")
+            keep = pairs["v"] <= radius
+            yield part, pairs["i"][keep], pairs["j"][keep]
+            continue
+        reach = frame.reach[part]
+        sure_within = radius + frame.depth[part]
+        # parcels in bands of similar reach, so a big parcel does not widen every search
+        band = np.ceil(np.log2(np.maximum(reach, 1.0))).astype(np.int64)
+        bands = np.unique(band)
+        for b in bands:
+            members = np.flatnonzero(band == b) if len(bands) > 1 else None
+            cb = c if members is None else c[members]
+            search = radius + float(reach.max() if members is None else reach[members].max())
+            search = search * (1.0 + _SLACK) + _SLACK
+            pairs = cKDTree(cb).sparse_distance_matrix(pts.tree, search, output_type="ndarray")
+            i = pairs["i"] if members is None else members[pairs["i"]]
+            j = pairs["j"]
+            d = pairs["v"]
+            # a hair of slack both ways: the borderline pairs go to the exact check
+            tol = _SLACK * (1.0 + radius + reach[i])
+            sure = d <= sure_within[i] - tol
+            yield part, i[sure], j[sure]
+            maybe = ~sure
+            maybe &= d <= radius + reach[i] + tol
+            check_i, check_j = i[maybe], j[maybe]
+            ok = shapely.dwithin(geoms[part][check_i], pts.geoms[check_j], radius)
+            yield part, check_i[ok], check_j[ok]
+
+
+def _pairs_within_strtree(
+    geoms: GeomArray, pts: _Points, radius: float
+) -> Iterator[tuple[slice, IntArray, IntArray]]:
+    """The plain alternative to :func:`_pairs_within` (edge origin): STRtree ``dwithin``.
+
+    Kept for the benchmark, which measures which one is faster.
+    """
+    tree = shapely.STRtree(pts.geoms)
+    for part in chunks(len(geoms)):
+        i, j = tree.query(geoms[part], predicate="dwithin", distance=radius)
+        yield part, i.astype(np.intp), j.astype(np.intp)
+
+
+def _radius_query(
+    cache: Cache,
+    parcels: Layer,
+    points: Layer,
+    radius: float,
+    *,
+    category: str | Iterable[str] | None,
+    column: str,
+    origin: str,
+    weights: FloatArray | None,
+    what: str,
+) -> FloatArray | npt.NDArray[np.int64]:
+    check_choice(origin, ORIGINS, what=f"origin for {what}")
+    radius = check_positive(radius, what=f"{what}: radius")
+    geoms = parcel_geometries(parcels, what=what)
+    mask = category_mask(points, category, column=column, what=what)
+    cache.hold(parcels, points)
+    key = (
+        tuple(sorted([category] if isinstance(category, str) else list(category)))
+        if category is not None
+        else None
+    )
+    pts = cache.get(("points", id(points), column, key), lambda: _points(points, mask))
+    if origin == "centroid":
+        frame = cache.get(("centroid_frame", id(parcels)), lambda: _centroid_frame(geoms))
+    else:
+        frame = cache.get(("parcel_frame", id(parcels)), lambda: _parcel_frame(geoms))
+    n = len(geoms)
+    if weights is None:
+        counts = np.zeros(n, dtype=np.int64)
+        if origin == "centroid" and len(pts.xy):
+            counts[:] = pts.tree.query_ball_point(frame.ref, radius, return_length=True)
+            return counts
+        for part, i, _ in _pairs_within(geoms, frame, pts, radius, origin):
+            counts[part] += np.bincount(i, minlength=part.stop - part.start)
+        return counts
+    total = np.zeros(n)
+    w = np.nan_to_num(weights[pts.rows])
+    for part, i, j in _pairs_within(geoms, frame, pts, radius, origin):
+        total[part] += np.bincount(i, weights=w[j], minlength=part.stop - part.start)
+    return total
+
+
+def count_within(
+    parcels: Layer,
+    points: Layer,
+    radius: float,
+    *,
+    category: str | Iterable[str] | None = None,
+    origin: Origin = "edge",
+) -> pd.Series:
+    """Number of points within ``radius`` metres of each parcel.
+
+    Parameters
+    ----------
+    parcels : GeoDataFrame or GeoSeries
+        Parcel polygons in a metric CRS.
+    points : GeoDataFrame or GeoSeries
+        Points (amenities, stations, enterprises); other geometries count at their
+        centroid.
+    radius : float
+        Metres, >= 0; a point at exactly ``radius`` counts.
+    category : str or list of str, optional
+        Count only the points whose ``category`` column is one of these.
+    origin : {"edge", "centroid"}, default "edge"
+        Measure from the parcel polygon (0 inside it) or from its centroid.
+
+    Returns
+    -------
+    Series
+        ``count_within``, int64, aligned on ``parcels.index`` (0 when none).
+
+    Examples
+    --------
+    >>> import landasset as la
+    >>> site = la.sample.load("yunqi")
+    >>> cafes = la.measures.count_within(site.parcels, site.amenities, 500, category="cafe")
+    >>> every = la.measures.count_within(site.parcels, site.amenities, 500)
+    >>> bool((cafes <= every).all())
+    True
+    >>> centre = la.measures.count_within(site.parcels, site.amenities, 500, origin="centroid")
+    >>> bool((centre <= every).all())
+    True
+    """
+    check_layers("count_within", parcels=parcels, points=points)
+    counts = _radius_query(
+        Cache(),
+        parcels,
+        points,
+        radius,
+        category=category,
+        column="category",
+        origin=origin,
+        weights=None,
+        what="count_within",
+    )
+    return series(counts, parcels.index, "count_within")
+
+
+def _weights(points: Layer, column: str, *, what: str) -> FloatArray:
+    if not isinstance(points, gpd.GeoDataFrame) or column not in points.columns:
+        have = (
+            list(points.columns.drop(points.geometry.name))
+            if isinstance(points, gpd.GeoDataFrame)
+            else []
+        )
+        raise MeasureError(
+            f"{what}: the points have no column {column!r}; use one of: "
+            + (", ".join(map(repr, have)) or "(no columns)")
+        )
+    values = pd.to_numeric(points[column], errors="coerce")
+    bad = values.isna() & points[column].notna()
+    if bad.any():
+        raise MeasureError(
+            f"{what}: column {column!r} holds values that are not numbers "
+            f"(e.g. {points[column][bad].iloc[0]!r}); give a numeric column"
+        )
+    return np.asarray(values.to_numpy(dtype=float, na_value=np.nan))
+
+
+def sum_within(
+    parcels: Layer,
+    points: Layer,
+    column: str,
+    radius: float,
+    *,
+    category: str | Iterable[str] | None = None,
+    origin: Origin = "edge",
+) -> pd.Series:
+    """Sum of a numeric column over the points within ``radius`` metres of each parcel.
+
+    Parameters
+    ----------
+    parcels : GeoDataFrame or GeoSeries
+        Parcel polygons in a metric CRS.
+    points : GeoDataFrame
+        Points with the numeric ``column`` (missing values count as 0).
+    column : str
+        The column to sum, e.g. ``"employees"``.
+    radius : float
+        Metres, >= 0.
+    category : str or list of str, optional
+        Only the points whose ``category`` column is one of these.
+    origin : {"edge", "centroid"}, default "edge"
+        Measure from the parcel polygon or from its centroid.
+
+    Returns
+    -------
+    Series
+        ``sum_within``, float, aligned on ``parcels.index`` (0 when no point is near).
+
+    Examples
+    --------
+    >>> import landasset as la
+    >>> site = la.sample.load("yunqi")
+    >>> jobs = la.measures.sum_within(site.parcels, site.enterprises, "employees", 1000)
+    >>> jobs.name, bool(jobs.max() > 0)
+    ('sum_within', True)
+    """
+    check_layers("sum_within", parcels=parcels, points=points)
+    weights = _weights(points, column, what="sum_within")
+    total = _radius_query(
+        Cache(),
+        parcels,
+        points,
+        radius,
+        category=category,
+        column="category",
+        origin=origin,
+        weights=weights,
+        what="sum_within",
+    )
+    return series(total, parcels.index, "sum_within")
+
+
+def cluster_strength(
+    parcels: Layer,
+    enterprises: Layer,
+    industry: str | Iterable[str],
+    radius: float,
+    *,
+    origin: Origin = "edge",
+) -> pd.Series:
+    """Number of enterprises of an industry within ``radius`` metres of each parcel.
+
+    Enterprises on the parcel itself count (their distance is 0).
+
+    Parameters
+    ----------
+    parcels : GeoDataFrame or GeoSeries
+        Parcel polygons in a metric CRS.
+    enterprises : GeoDataFrame
+        Enterprise points with an ``industry`` column.
+    industry : str or list of str
+        The industry, e.g. ``"aerospace_information"``.
+    radius : float
+        Metres, >= 0.
+    origin : {"edge", "centroid"}, default "edge"
+        Measure from the parcel polygon or from its centroid.
+
+    Returns
+    -------
+    Series
+        ``cluster_strength``, int64, aligned on ``parcels.index``.
+
+    Examples
+    --------
+    >>> import landasset as la
+    >>> site = la.sample.load("yunqi")
+    >>> ai = la.measures.cluster_strength(
+    ...     site.parcels, site.enterprises, "artificial_intelligence", 1000
+    ... )
+    >>> ai.name, bool(ai.max() > 0)
+    ('cluster_strength', True)
+    """
+    check_layers("cluster_strength", parcels=parcels, enterprises=enterprises)
+    counts = _radius_query(
+        Cache(),
+        parcels,
+        enterprises,
+        radius,
+        category=industry,
+        column="industry",
+        origin=origin,
+        weights=None,
+        what="cluster_strength",
+    )
+    return series(counts, parcels.index, "cluster_strength")
+
+
+# ---------------------------------------------------------------------------------------
+# frontage
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Segments:
+    start: FloatArray
+    end: FloatArray
+    geoms: GeomArray
+    tree: shapely.STRtree
+
+
+def _segments(layer: Layer) -> _Segments:
+    start, end, _ = line_segments(geometry_array(layer))
+    geoms = (
+        shapely.linestrings(np.stack([start, end], axis=1)) if len(start) else np.empty(0, object)
+    )
+    return _Segments(
+        start=start, end=end, geoms=np.asarray(geoms, dtype=object), tree=shapely.STRtree(geoms)
+    )
+
+
+def frontage(parcels: Layer, axes: Layer, *, tolerance: float = 15.0) -> pd.Series:
+    """Metres of each parcel's boundary running along an axis (frontage, 临街面).
+
+    The parts of the parcel boundary within ``tolerance`` metres of any axis are kept,
+    and each piece counts by its length projected on the direction of the nearest axis
+    segment. So a boundary running along the axis counts in full, while the sides
+    that leave the axis at a right angle add nothing (without the projection, every
+    corner would add ``tolerance`` metres). A square lying on a line has the frontage
+    of its shared side.
+
+    Parameters
+    ----------
+    parcels : GeoDataFrame or GeoSeries
+        Parcel polygons in a metric CRS.
+    axes : GeoDataFrame or GeoSeries
+        Axes or streets (lines) in the same CRS.
+    tolerance : float, default 15.0
+        Metres between the boundary and the axis line still counted as frontage
+        (half a typical road width plus a setback line), >= 0.
+
+    Returns
+    -------
+    Series
+        ``frontage_m``, float, aligned on ``parcels.index`` (0 away from every axis).
+
+    Examples
+    --------
+    >>> import landasset as la
+    >>> site = la.sample.load("yunqi")
+    >>> f = la.measures.frontage(site.parcels, site.axes, tolerance=25)
+    >>> f.name, bool(f.max() > 0), bool((f >= 0).all())
+    ('frontage_m', True, True)
+    """
+    check_layers("frontage", parcels=parcels, axes=axes)
+    return _frontage(Cache(), parcels, axes, tolerance=tolerance)
+
+
+def _frontage(cache: Cache, parcels: Layer, axes: Layer, *, tolerance: float) -> pd.Series:
+    tolerance = check_positive(tolerance, what="frontage: tolerance")
+    geoms = parcel_geometries(parcels, what="frontage")
+    cache.hold(axes)
+    segs = cache.get(("segments", id(axes)), lambda: _segments(axes))
+    out = np.zeros(len(geoms))
+    if len(segs.geoms) == 0:
+        return series(out, parcels.index, "frontage_m")
+    for part in chunks(len(geoms)):
+        boundary = shapely.boundary(geoms[part])
+        p_idx, s_idx = segs.tree.query(boundary, predicate="dwithin", distance=tolerance)
+        if not len(p_idx):
+            continue
+        near, member = np.unique(p_idx, return_inverse=True)
+        # one MultiLineString of the nearby axis segments per parcel: its buffer is
+        # the union of the segments' buffers, so overlapping axes are not counted twice
+        lines = shapely.multilinestrings(segs.geoms[s_idx], indices=member)
+        zone = shapely.buffer(lines, tolerance) if tolerance > 0 else lines
+        kept = shapely.intersection(boundary[near], zone)
+        start, end, owner = line_segments(kept)
+        if not len(start):
+            continue
+        mid = shapely.points((start + end) / 2.0)
+        # nearest axis segment of each kept piece, among that parcel's nearby ones
+        _, nearest_seg = segs.tree.query_nearest(mid, all_matches=False)
+        axis_dir = segs.end[nearest_seg] - segs.start[nearest_seg]
+        piece = end - start
+        axis_len = np.hypot(axis_dir[:, 0], axis_dir[:, 1])
+        projected = np.abs(np.sum(piece * axis_dir, axis=1)) / axis_len
+        out[part][near] += np.bincount(owner, weights=projected, minlength=len(near))
+    return series(out, parcels.index, "frontage_m")
+
+
+# ---------------------------------------------------------------------------------------
+# constraints
+# ---------------------------------------------------------------------------------------
+
+
+def _constraint_mask(
+    constraints: Layer, kind: str | Iterable[str] | None, hard: bool | None
+) -> BoolArray:
+    mask = category_mask(constraints, kind, column="kind", what="constrained_share")
+    if hard is not None:
+        if not isinstance(hard, bool):
+            raise MeasureError(f"constrained_share: hard must be True, False or None, not {hard!r}")
+        if not isinstance(constraints, gpd.GeoDataFrame) or "hard" not in constraints.columns:
+            raise MeasureError(
+                "constrained_share: hard= was given but the constraints have no 'hard' "
+                "column; add one (true/false) or leave hard=None"
+            )
+        is_hard = constraints["hard"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+        mask &= is_hard if hard else ~is_hard
+    return mask
+
+
+def _dissolved(constraints: Layer, mask: BoolArray) -> tuple[GeomArray, shapely.STRtree]:
+    geoms = geometry_array(constraints)[mask]
+    geoms = geoms[present(geoms)]
+    if not len(geoms):
+        return np.empty(0, object), shapely.STRtree([])
+    # dissolve once: the parts of the union are disjoint, so their overlaps with a
+    # parcel simply add up, with no double counting where constraints overlap
+    parts = shapely.get_parts(shapely.union_all(geoms))
+    parts = parts[shapely.get_type_id(parts) == 3]
+    return parts, shapely.STRtree(parts)
+
+
+def constrained_share(
+    parcels: Layer,
+    constraints: Layer,
+    *,
+    kind: str | Iterable[str] | None = None,
+    hard: bool | None = None,
+) -> pd.Series:
+    """Share (0–1) of each parcel's area inside constraint polygons.
+
+    Overlapping constraints count once: the share is the area of the parcel inside the
+    union of the selected constraints, divided by the parcel's area.
+
+    Parameters
+    ----------
+    parcels : GeoDataFrame or GeoSeries
+        Parcel polygons in a metric CRS.
+    constraints : GeoDataFrame or GeoSeries
+        Constraint polygons (ecological red line, flood zone, ...).
+    kind : str or list of str, optional
+        Only the constraints whose ``kind`` column is one of these.
+    hard : bool, optional
+        True: only hard constraints (``hard`` column true); False: only the others;
+        None (default): all.
+
+    Returns
+    -------
+    Series
+        ``constrained_share``, float in [0, 1], aligned on ``parcels.index``.
+
+    Examples
+    --------
+    >>> import landasset as la
+    >>> site = la.sample.load("yunqi")
+    >>> share = la.measures.constrained_share(site.parcels, site.constraints)
+    >>> bool(share.between(0, 1).all()), bool((share > 0).any())
+    (True, True)
+    >>> red = la.measures.constrained_share(site.parcels, site.constraints, kind="ecological_redline")
+    >>> bool((red <= share + 1e-9).all())
+    True
+    """
+    check_layers("constrained_share", parcels=parcels, constraints=constraints)
+    return _constrained_share(Cache(), parcels, constraints, kind=kind, hard=hard)
+
+
+def _constrained_share(
+    cache: Cache,
+    parcels: Layer,
+    constraints: Layer,
+    *,
+    kind: str | Iterable[str] | None,
+    hard: bool | None,
+) -> pd.Series:
+    geoms = parcel_geometries(parcels, what="constrained_share")
+    mask = _constraint_mask(constraints, kind, hard)
+    cache.hold(constraints)
+    key = (
+        tuple(sorted([kind] if isinstance(kind, str) else list(kind))) if kind is not None else None
+    )
+    parts, tree = cache.get(
+        ("dissolved", id(constraints), key, hard), lambda: _dissolved(constraints, mask)
+    )
+    covered = np.zeros(len(geoms))
+    if len(parts):
+        for part in chunks(len(geoms), CHUNK):
+            p_idx, c_idx = tree.query(geoms[part], predicate="intersects")
+            area = shapely.area(shapely.intersection(geoms[part][p_idx], parts[c_idx]))
+            covered[part] += np.bincount(p_idx, weights=area, minlength=part.stop - part.start)
+    area = shapely.area(geoms)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(area > 0, np.clip(covered / area, 0.0, 1.0), np.nan)
+    return series(share, parcels.index, "constrained_share")

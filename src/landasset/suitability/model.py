@@ -1,0 +1,1356 @@
+"""The :class:`SuitabilityModel`: criteria, constraints and a method, as reviewable data.
+
+A model scores every parcel of a site in two steps that can be called separately:
+
+1. :meth:`SuitabilityModel.measure_frame` evaluates every measure the model needs in
+   one :func:`landasset.measures.compute` call (one column per distinct measure spec,
+   named by :func:`measure_label`);
+2. :meth:`SuitabilityModel.score_frame` transforms, constrains, aggregates and ranks.
+
+:meth:`SuitabilityModel.score` composes both. :func:`~landasset.suitability.sensitivity`
+and :func:`~landasset.suitability.best_fit` reuse one measure frame for many scorings.
+
+Besides the measures of :data:`landasset.measures.MEASURES`, a model can read two
+parcel attributes: ``{measure: attribute, column: far_max}`` (a column of the parcels
+layer as it is) and ``{measure: land_use_family}`` (the family of the ``land_use``
+code, see :func:`landasset.landuse.land_use_family`).
+
+Examples
+--------
+>>> import landasset as la
+>>> from landasset.suitability import SuitabilityModel
+>>> model = SuitabilityModel.from_yaml('''
+... version: 1
+... name: demo
+... method: wlc
+... criteria:
+...   - name: metro
+...     measure: {measure: walk_distance, targets: stations}
+...     transform: {linear: {best: 300, worst: 2000}}
+...     weight: 0.6
+...   - name: size
+...     measure: {measure: area_mu}
+...     transform: {logistic: {mid: 30, steepness: 0.2}}
+...     weight: 0.4
+... constraints:
+...   - {measure: area_mu, op: ">=", value: 10}
+... ''')
+>>> site = la.sample.load("yunqi")
+>>> result = model.score(site, as_of="2025-12-31")
+>>> top = result.sort_values("rank").index[0]
+>>> table = model.explain(result, top)
+>>> bool(abs(table["contribution"].sum() - result.loc[top, "score"]) < 1e-12)
+True
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import KW_ONLY, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import yaml
+
+from landasset._errors import LandassetIOError, ProfileError, SchemaError
+from landasset.landuse import land_use_family
+from landasset.suitability import _check
+from landasset.suitability._rules import (
+    Criterion,
+    MeasureRule,
+    MeasureSpec,
+    Rule,
+    StageRule,
+    measure_label,
+    rule_from_dict,
+    spec_dict,
+)
+from landasset.suitability.methods import (
+    METHODS,
+    NORMALIZATIONS,
+    _closeness,
+    _order_weights,
+    _owa_parts,
+    _topsis_normalise,
+)
+from landasset.suitability.weights import (
+    AHP_METHODS,
+    RANDOM_INDEX,
+    AHPResult,
+    _as_matrix,
+    _direct,
+    _rank_sum,
+    ahp,
+)
+
+__all__ = [
+    "FORMAT_VERSION",
+    "LOCAL_MEASURES",
+    "ConsistencyWarning",
+    "MissingValueWarning",
+    "SuitabilityModel",
+]
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+#: The profile file format this version of landasset reads and writes.
+FORMAT_VERSION = 1
+
+#: Measures a model reads from the parcels layer itself (not computed by
+#: :func:`landasset.measures.compute`), with their options and defaults.
+LOCAL_MEASURES: dict[str, dict[str, Any]] = {
+    "attribute": {"column": None},
+    "land_use_family": {"column": "land_use"},
+}
+
+# option values in measure specs and rule values are names, not expressions
+_PLAIN = re.compile(r"^\w[\w\-. ]*$")
+
+
+class MissingValueWarning(UserWarning):
+    """Some parcels lack a measure value: they get no score (NaN) and no rank.
+
+    The message counts them per criterion and per constraint; the result's
+    ``missing`` column names the criteria per parcel.
+    """
+
+
+class ConsistencyWarning(UserWarning):
+    """The AHP judgements of a model are inconsistent (CR > 0.1); the message names the
+    judgement to reconsider first."""
+
+
+# -- measure spec validation -----------------------------------------------------------------
+
+
+def _registry() -> dict[str, dict[str, Any]]:
+    from landasset.measures import MEASURES
+
+    return {**{k: dict(v) for k, v in MEASURES.items()}, **LOCAL_MEASURES}
+
+
+def _validate_spec(spec: MeasureSpec, path: str) -> None:
+    from landasset.measures import REQUIRED
+
+    registry = _registry()
+    d = spec_dict(spec)
+    name = d["measure"]
+    here = path if isinstance(spec, str) else _check.join_path(path, "measure")
+    _check.choice(name, here, sorted(registry), what="a measure")
+    params = registry[name]
+    for key, value in d.items():
+        if key == "measure":
+            continue
+        if key == "name":
+            _check.fail(
+                _check.join_path(path, key),
+                "the criterion's name already names its columns; remove 'name' from the measure",
+            )
+        if key not in params:
+            _check.fail(
+                _check.join_path(path, key),
+                f"{name} has no option {key!r}; use one of: " + ", ".join(repr(p) for p in params),
+            )
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and not _PLAIN.match(item):
+                _check.fail(
+                    _check.join_path(path, key),
+                    f"{item!r} is not a plain name; option values are names (layers, categories, "
+                    "kinds), never expressions",
+                )
+    for key, default in params.items():
+        if (default is REQUIRED or (name == "attribute" and key == "column")) and key not in d:
+            _check.fail(path, f"{name} needs the option {key!r}")
+
+
+def _validate_rule_value(rule: Rule, path: str) -> None:
+    if isinstance(rule, MeasureRule):
+        values = rule.value if isinstance(rule.value, list) else [rule.value]
+        for v in values:
+            if isinstance(v, str) and not _PLAIN.match(v):
+                _check.fail(
+                    _check.join_path(path, "value"),
+                    f"{v!r} is not a plain value; a rule compares with a literal name or number, "
+                    "never an expression",
+                )
+
+
+# -- the model ----------------------------------------------------------------------------
+
+
+def _weights_spec(value: object, names: Sequence[str], path: str = "weights") -> dict[str, Any]:
+    body = _check.mapping(
+        value, path, allowed=("ahp", "method", "random_index", "rank_sum", "direct")
+    )
+    kinds = [k for k in ("ahp", "rank_sum", "direct") if k in body]
+    if len(kinds) != 1:
+        _check.fail(path, "give exactly one of 'ahp' (a pairwise matrix), 'rank_sum' or 'direct'")
+    kind = kinds[0]
+    if kind != "ahp":
+        extra = [k for k in body if k != kind]
+        if extra:
+            _check.fail(
+                _check.join_path(path, extra[0]), f"only applies to ahp weights, not {kind}"
+            )
+        table = _check.mapping(body[kind], _check.join_path(path, kind))
+        missing = [n for n in names if n not in table]
+        unknown = [k for k in table if k not in names]
+        if unknown:
+            _check.fail(
+                _check.join_path(_check.join_path(path, kind), unknown[0]),
+                "not a criterion; use one of: " + ", ".join(repr(n) for n in names),
+            )
+        if missing:
+            _check.fail(
+                _check.join_path(path, kind),
+                f"give a value for every criterion; missing: {missing}",
+            )
+        ordered = [table[n] for n in names]
+        if kind == "rank_sum":
+            _rank_sum(ordered, _check.join_path(path, kind))
+        else:
+            _direct(ordered, _check.join_path(path, kind))
+        return {kind: {n: _check.number(table[n], _check.join_path(path, n)) for n in names}}
+    where = _check.join_path(path, "ahp")
+    matrix = _as_matrix(body["ahp"], where)
+    if matrix.shape[0] != len(names):
+        _check.fail(
+            where,
+            f"a {matrix.shape[0]}×{matrix.shape[0]} matrix for {len(names)} criteria; give one row per criterion, in their order",
+        )
+    rows = body["ahp"].tolist() if isinstance(body["ahp"], np.ndarray) else body["ahp"]
+    out: dict[str, Any] = {
+        "ahp": [
+            [_check.number(v, f"{where}[{i}][{j}]") for j, v in enumerate(row)]
+            for i, row in enumerate(rows)
+        ]
+    }
+    if "method" in body:
+        out["method"] = _check.choice(
+            body["method"], _check.join_path(path, "method"), AHP_METHODS, what="an AHP method"
+        )
+    if "random_index" in body:
+        out["random_index"] = _check.choice(
+            body["random_index"],
+            _check.join_path(path, "random_index"),
+            RANDOM_INDEX,
+            what="a random-index table",
+        )
+    return out
+
+
+@dataclass(frozen=True, repr=False)
+class SuitabilityModel:
+    """A suitability model: criteria, constraint rules, weights and an aggregation method.
+
+    Parameters
+    ----------
+    criteria : sequence of Criterion
+        At least one; names unique.
+    constraints : sequence of rules, default ()
+        :class:`MeasureRule` ``{measure, op, value}``, :class:`LayerRule`
+        ``{layer: constraints, kind, max_share}`` or :class:`StageRule` ``{stage: [...]}``
+        (mappings are accepted and converted). A parcel that fails one is not eligible.
+    method : {"wlc", "owa", "topsis"}, default "wlc"
+        The aggregation (:mod:`landasset.suitability.methods`).
+    weights : mapping, optional
+        Instead of per-criterion weights: ``{"ahp": matrix}`` (rows in criterion order;
+        optional ``"method"`` and ``"random_index"`` keys), ``{"rank_sum": {name: rank}}``
+        or ``{"direct": {name: weight}}``.
+    name, description : str
+        Identification, shown in reports.
+    version : int, default 1
+        The profile format version (:data:`FORMAT_VERSION`).
+    order_weights : sequence of float, optional
+        OWA order weights, largest value first; required for ``method="owa"``.
+    normalization : {"vector", "minmax"}, default "vector"
+        TOPSIS normalisation (ignored by the other methods).
+
+    Attributes
+    ----------
+    criterion_weights : Series
+        The effective weights (sum 1), by criterion name.
+    ahp_result : AHPResult or None
+        The AHP outcome (λmax, CR, worst judgement) when weights come from AHP.
+
+    Warns
+    -----
+    ConsistencyWarning
+        The AHP matrix has CR > 0.1.
+
+    Examples
+    --------
+    >>> from landasset.suitability import Criterion, SuitabilityModel, linear, large
+    >>> model = SuitabilityModel(
+    ...     [Criterion("metro", {"measure": "walk_distance", "targets": "stations"},
+    ...                linear(best=300, worst=2000)),
+    ...      Criterion("services", {"measure": "count_within", "points": "amenities",
+    ...                             "radius": 500}, large(mid=10, spread=3))],
+    ...     constraints=[{"measure": "area_mu", "op": ">=", "value": 10}],
+    ...     weights={"ahp": [[1, 3], [1 / 3, 1]]},
+    ...     name="demo",
+    ... )
+    >>> model.criterion_weights.round(2).to_dict()
+    {'metro': 0.75, 'services': 0.25}
+    >>> SuitabilityModel.from_yaml(model.to_yaml()) == model
+    True
+    """
+
+    criteria: tuple[Criterion, ...]
+    constraints: tuple[Rule, ...] = ()
+    method: str = "wlc"
+    weights: Mapping[str, Any] | None = None
+    _: KW_ONLY
+    name: str = "model"
+    description: str = ""
+    version: int = FORMAT_VERSION
+    order_weights: tuple[float, ...] | None = None
+    normalization: str = "vector"
+    _weights: FloatArray = field(init=False, compare=False, repr=False)
+    _ahp: AHPResult | None = field(init=False, compare=False, repr=False)
+
+    # -- construction and validation ---------------------------------------------------
+    def __post_init__(self) -> None:
+        self._validate()
+
+    def _validate(self) -> None:
+        if (
+            not isinstance(self.version, int)
+            or isinstance(self.version, bool)
+            or self.version != FORMAT_VERSION
+        ):
+            _check.fail(
+                "version",
+                f"this landasset reads profile format version {FORMAT_VERSION}, got {self.version!r}",
+            )
+        _check.text(self.name, "name", allow_empty=False)
+        _check.text(self.description, "description")
+        crit = _check.sequence(self.criteria, "criteria", min_length=1)
+        criteria = []
+        for i, c in enumerate(crit):
+            path = f"criteria[{i}]"
+            c = c if isinstance(c, Criterion) else Criterion.from_dict(c, path)
+            _validate_spec(c.measure, _check.join_path(path, "measure"))
+            criteria.append(c)
+        names = [c.name for c in criteria]
+        for i, n in enumerate(names):
+            if names.index(n) != i:
+                _check.fail(
+                    f"criteria[{i}].name", f"{n!r} is used twice; criterion names must be unique"
+                )
+        object.__setattr__(self, "criteria", tuple(criteria))
+
+        rules = []
+        for i, r in enumerate(_check.sequence(self.constraints, "constraints")):
+            path = f"constraints[{i}]"
+            rule = rule_from_dict(r, path)
+            if rule.measure is not None:
+                _validate_spec(
+                    rule.measure,
+                    _check.join_path(path, "measure") if isinstance(rule, MeasureRule) else path,
+                )
+            _validate_rule_value(rule, path)
+            rules.append(rule)
+        object.__setattr__(self, "constraints", tuple(rules))
+
+        _check.choice(self.method, "method", METHODS, what="a method")
+        _check.choice(
+            self.normalization, "normalization", NORMALIZATIONS, what="a TOPSIS normalisation"
+        )
+        if self.method == "owa":
+            if self.order_weights is None:
+                _check.fail(
+                    "order_weights",
+                    f"method owa needs order weights, one per criterion ({len(criteria)}), largest value first",
+                )
+            order = list(self.order_weights)
+            _order_weights(order, len(criteria))
+            object.__setattr__(
+                self,
+                "order_weights",
+                tuple(_check.number(v, f"order_weights[{i}]") for i, v in enumerate(order)),
+            )
+        elif self.order_weights is not None:
+            _check.fail("order_weights", f"only apply to method 'owa', not {self.method!r}")
+
+        given = [c.weight is not None for c in criteria]
+        ahp_result: AHPResult | None = None
+        if self.weights is not None:
+            if any(given):
+                i = given.index(True)
+                _check.fail(
+                    f"criteria[{i}].weight", "give weights per criterion or in 'weights:', not both"
+                )
+            spec = _weights_spec(self.weights, names)
+            object.__setattr__(self, "weights", spec)
+            if "ahp" in spec:
+                ahp_result = ahp(
+                    spec["ahp"],
+                    method=spec.get("method", "eigen"),
+                    random_index=spec.get("random_index", "saaty1980"),
+                    labels=names,
+                )
+                w = ahp_result.weights
+                if not ahp_result.consistent:
+                    warnings.warn(
+                        f"model {self.name!r}: the AHP judgements are inconsistent (CR "
+                        f"{ahp_result.cr:.3f} > 0.1); reconsider {ahp_result.describe_worst()}",
+                        ConsistencyWarning,
+                        stacklevel=4,
+                    )
+            elif "rank_sum" in spec:
+                w = _rank_sum([spec["rank_sum"][n] for n in names])
+            else:
+                w = _direct([spec["direct"][n] for n in names])
+        else:
+            if not all(given):
+                i = given.index(False)
+                _check.fail(
+                    f"criteria[{i}].weight",
+                    "missing; give every criterion a weight, or the model a 'weights:' block (ahp, rank_sum, direct)",
+                )
+            w = _direct([c.weight for c in criteria], "criteria weights")
+        object.__setattr__(self, "_weights", w)
+        object.__setattr__(self, "_ahp", ahp_result)
+
+    # -- description -------------------------------------------------------------------
+    @property
+    def criterion_weights(self) -> pd.Series:
+        """The effective weights (summing to 1) by criterion name."""
+        return pd.Series(self._weights, index=[c.name for c in self.criteria], name="weight")
+
+    @property
+    def ahp_result(self) -> AHPResult | None:
+        """The AHP outcome when the weights come from a pairwise matrix."""
+        return self._ahp
+
+    @property
+    def names(self) -> list[str]:
+        """The criterion names, in order."""
+        return [c.name for c in self.criteria]
+
+    def measure_specs(self) -> dict[str, dict[str, Any]]:
+        """Every distinct measure spec the model reads, by :func:`measure_label`."""
+        specs: dict[str, dict[str, Any]] = {}
+        for c in self.criteria:
+            specs.setdefault(c.label, c.spec)
+        for r in self.constraints:
+            if r.measure is not None:
+                specs.setdefault(measure_label(r.measure), spec_dict(r.measure))
+        return specs
+
+    def __repr__(self) -> str:
+        crits = ", ".join(
+            f"{c.name}={w:.3f}" for c, w in zip(self.criteria, self._weights, strict=True)
+        )
+        return (
+            f"<SuitabilityModel {self.name!r} method={self.method} criteria=[{crits}] "
+            f"constraints={len(self.constraints)}>"
+        )
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{html.escape(c.name)}</td><td><code>{html.escape(c.label)}</code></td>"
+            f"<td><code>{html.escape(c.transform.describe())}</code></td><td>{w:.3f}</td>"
+            f"<td>{html.escape(c.rationale)}</td></tr>"
+            for c, w in zip(self.criteria, self._weights, strict=True)
+        )
+        rules = "".join(f"<li><code>{html.escape(r.label)}</code></li>" for r in self.constraints)
+        extra = ""
+        if self.method == "owa" and self.order_weights is not None:
+            from landasset.suitability.methods import orness
+
+            extra = f" (orness {orness(list(self.order_weights)):.2f})"
+        elif self.method == "topsis":
+            extra = f" ({html.escape(self.normalization)} normalisation)"
+        ahp_html = self._ahp._repr_html_() if self._ahp is not None else ""
+        return (
+            f"<div><strong>{html.escape(self.name)}</strong> — {html.escape(self.description)}"
+            f"<br>method: {html.escape(self.method)}{extra}"
+            "<table><thead><tr><th>criterion</th><th>measure</th><th>transform</th>"
+            f"<th>weight</th><th>rationale</th></tr></thead><tbody>{rows}</tbody></table>"
+            f"constraints:<ul>{rules or '<li>none</li>'}</ul>{ahp_html}</div>"
+        )
+
+    # -- YAML --------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The model as plain data (the YAML document)."""
+        out: dict[str, Any] = {
+            "version": self.version,
+            "name": self.name,
+            "description": self.description,
+            "method": self.method,
+        }
+        if self.method == "topsis":
+            out["normalization"] = self.normalization
+        if self.order_weights is not None:
+            out["order_weights"] = list(self.order_weights)
+        if self.weights is not None:
+            out["weights"] = {
+                k: (
+                    [list(r) for r in v] if k == "ahp" else dict(v) if isinstance(v, Mapping) else v
+                )
+                for k, v in self.weights.items()
+            }
+        out["criteria"] = [c.to_dict() for c in self.criteria]
+        if self.constraints:
+            out["constraints"] = [r.to_dict() for r in self.constraints]
+        return out
+
+    @classmethod
+    def from_dict(cls, data: object) -> SuitabilityModel:
+        """Build a model from plain data (a parsed YAML document); errors name the key path."""
+        body = _check.mapping(
+            data,
+            "",
+            allowed=(
+                "version", "name", "description", "method", "normalization",
+                "order_weights", "weights", "criteria", "constraints",
+            ),
+            required=("version", "criteria"),
+        )  # fmt: skip
+        criteria = [
+            Criterion.from_dict(c, f"criteria[{i}]")
+            for i, c in enumerate(_check.sequence(body["criteria"], "criteria", min_length=1))
+        ]
+        constraints = [
+            rule_from_dict(r, f"constraints[{i}]")
+            for i, r in enumerate(_check.sequence(body.get("constraints") or [], "constraints"))
+        ]
+        order = body.get("order_weights")
+        if order is not None:
+            order = tuple(_check.sequence(order, "order_weights"))
+        return cls(
+            tuple(criteria),
+            tuple(constraints),
+            body.get("method", "wlc"),
+            body.get("weights"),
+            name=body.get("name", "model"),
+            description=body.get("description", "") or "",
+            version=body["version"],
+            order_weights=order,
+            normalization=body.get("normalization", "vector"),
+        )
+
+    def to_yaml(self) -> str:
+        """The model as a YAML document; ``from_yaml(model.to_yaml()) == model``.
+
+        Measure specs, transforms, rules and matrix rows are written in flow style
+        (``{linear: {best: 300, worst: 2000}}``), the rest in block style.
+        """
+        return _dump(self.to_dict())
+
+    @classmethod
+    def from_yaml(cls, source: str | Path) -> SuitabilityModel:
+        """Read a model from YAML text or a ``.yaml``/``.yml`` file.
+
+        The file is read with a safe loader: Python tags (``!!python/object``) and
+        other custom tags are refused, duplicate keys are refused, and no string is
+        ever evaluated (a string where a number belongs is an error).
+
+        Parameters
+        ----------
+        source : str or Path
+            A ``Path``, a string ending in ``.yaml``/``.yml`` without a line break (a
+            file name), or the YAML text itself.
+
+        Raises
+        ------
+        ProfileError
+            The document is not valid; the message names the key path
+            (``criteria[2].transform.linear.best``) and the valid choices.
+        LandassetIOError
+            The file does not exist.
+        """
+        text = _read_source(source)
+        return cls.from_dict(_load(text))
+
+    # -- scoring -----------------------------------------------------------------------
+    def measure_frame(self, site: Any, *, as_of: Any = None) -> pd.DataFrame:
+        """Evaluate every measure the model reads, once, on ``site.parcels``.
+
+        Parameters
+        ----------
+        site : Site
+            The district.
+        as_of : date-like, optional
+            Planned stations count from their opening date (see
+            :func:`landasset.measures.compute`).
+
+        Returns
+        -------
+        DataFrame
+            One column per distinct measure spec, named by :func:`measure_label`,
+            aligned on ``site.parcels.index``.
+        """
+        return _measure_frame(site, self.measure_specs(), as_of=as_of)
+
+    def score(self, site: Any, *, as_of: Any = None, ledger: Any = None) -> gpd.GeoDataFrame:
+        """Score every parcel of ``site``.
+
+        Parameters
+        ----------
+        site : Site
+            The district.
+        as_of : date-like, optional
+            The date of the scoring: planned stations count once open, and stage
+            rules read the ledger on this date.
+        ledger : Ledger or Series, optional
+            Lifecycle stages for ``{stage: [...]}`` rules: an object with a
+            ``stages(as_of)`` method, or a Series of stage names by ``parcel_id``.
+            Required when the model has a stage rule.
+
+        Returns
+        -------
+        GeoDataFrame
+            See :meth:`score_frame`.
+        """
+        measures = self.measure_frame(site, as_of=as_of)
+        stages = (
+            _stages(ledger, as_of)
+            if any(isinstance(r, StageRule) for r in self.constraints)
+            else None
+        )
+        return self.score_frame(site.parcels, measures, stages=stages)
+
+    def score_frame(
+        self,
+        parcels: pd.DataFrame,
+        measures: pd.DataFrame,
+        *,
+        stages: pd.Series | None = None,
+    ) -> gpd.GeoDataFrame:
+        """Score parcels from an already computed measure frame.
+
+        Parameters
+        ----------
+        parcels : GeoDataFrame
+            The parcels, indexed by ``parcel_id``.
+        measures : DataFrame
+            Columns named by :func:`measure_label` for every spec in
+            :meth:`measure_specs` (as :meth:`measure_frame` returns), on the parcels'
+            index (rows are aligned by index; absent rows are missing values).
+        stages : Series, optional
+            Stage by ``parcel_id``, for stage rules.
+
+        Returns
+        -------
+        GeoDataFrame
+            The parcels' own columns plus, first:
+
+            * ``score`` — 0–1 (NaN when a criterion value is missing);
+            * ``rank`` — 1 = best among eligible parcels with a score (ties share the
+              better rank); missing for the others;
+            * ``eligible`` — passed every constraint rule;
+            * ``excluded_by`` — the first rule the parcel failed (its label), or None;
+            * ``missing`` — the criteria without a value, comma-separated ("" if none);
+            * ``m_<criterion>`` raw measure, ``v_<criterion>`` transformed value,
+              ``c_<criterion>`` contribution (WLC and OWA: the contributions sum to
+              the score; TOPSIS: not additive, NaN — see :meth:`explain`).
+
+            Excluded parcels keep their score (what they would get) but no rank.
+
+        Warns
+        -----
+        MissingValueWarning
+            Parcels lack a criterion value (counts per criterion) or a value a rule
+            needs (such a parcel is not eligible).
+        """
+        index = parcels.index
+        needed = self.measure_specs()
+        absent = [label for label in needed if label not in measures.columns]
+        if absent:
+            raise SchemaError(
+                f"the measure frame has no column {absent[0]!r}; build it with "
+                "model.measure_frame(site) (columns are named by measure_label(spec))"
+            )
+        frame = measures if measures.index.equals(index) else measures.reindex(index)
+        n, names = len(index), self.names
+
+        raw: dict[str, pd.Series] = {}
+        values = np.empty((n, len(self.criteria)), dtype=np.float64)
+        for j, c in enumerate(self.criteria):
+            column = frame[c.label]
+            raw[c.name] = column
+            try:
+                values[:, j] = c.transform(column).to_numpy(dtype=np.float64)
+            except TypeError as exc:
+                raise ProfileError(f"criterion {c.name!r}: {exc}") from exc
+
+        eligible, excluded_by, undecided = self._apply_rules(frame, stages, index)
+        w = self._weights
+        missing_cols = np.isnan(values) & (w > 0)
+        missing_rows = missing_cols.any(axis=1)
+        agg = _Aggregator(self, values, reference=eligible & ~missing_rows)
+        score, contributions = agg.score_and_contributions(w)
+        score[missing_rows] = np.nan
+        contributions[missing_rows] = np.nan
+        ranked = eligible & ~missing_rows
+        rank = _rank(score, ranked)
+
+        _warn_missing(self, missing_cols, undecided)
+
+        columns: dict[str, Any] = {
+            "score": score,
+            "rank": rank,
+            "eligible": eligible,
+            "excluded_by": excluded_by,
+            "missing": _missing_names(missing_cols, names),
+        }
+        for c in self.criteria:
+            columns[f"m_{c.name}"] = raw[c.name].to_numpy(copy=True)
+        for j, c in enumerate(self.criteria):
+            columns[f"v_{c.name}"] = values[:, j]
+        for j, c in enumerate(self.criteria):
+            columns[f"c_{c.name}"] = contributions[:, j]
+        own = [col for col in parcels.columns if col not in columns]
+        for col in own:
+            columns[col] = parcels[col]  # a Series: copy-on-write keeps the site safe
+        geometry = parcels.geometry.name if isinstance(parcels, gpd.GeoDataFrame) else None
+        out = pd.DataFrame(columns, index=index, copy=False)
+        if geometry is not None:
+            return gpd.GeoDataFrame(out, geometry=geometry, crs=parcels.crs)
+        return gpd.GeoDataFrame(out)
+
+    def _apply_rules(
+        self, frame: pd.DataFrame, stages: pd.Series | None, index: pd.Index
+    ) -> tuple[BoolArray, npt.NDArray[np.object_], dict[str, int]]:
+        n = len(index)
+        eligible = np.ones(n, dtype=bool)
+        excluded_by = np.full(n, None, dtype=object)
+        undecided_counts: dict[str, int] = {}
+        for i, rule in enumerate(self.constraints):
+            if isinstance(rule, StageRule):
+                if stages is None:
+                    raise ProfileError(
+                        f"constraints[{i}] ({rule.label}) needs lifecycle stages, but none were given; "
+                        "pass score(site, ledger=...) with a Ledger or a Series of stages by parcel_id, "
+                        "or remove the stage rule"
+                    )
+                column = _stage_values(stages, index)
+            else:
+                assert rule.measure is not None
+                column = frame[measure_label(rule.measure)]
+            passed, undecided = rule.passes(column)
+            failed = ~passed & eligible
+            label = rule.label
+            excluded_by[failed & ~undecided] = label
+            excluded_by[failed & undecided] = f"{label} (no value)"
+            if undecided.any():
+                undecided_counts[label] = int(undecided.sum())
+            eligible &= passed
+        return eligible, excluded_by, undecided_counts
+
+    # -- explanations ------------------------------------------------------------------
+    def _check_result(self, result: pd.DataFrame, parcel_id: Any = None) -> None:
+        expected = ["score", "rank", "eligible", *(f"v_{n}" for n in self.names)]
+        absent = [c for c in expected if c not in result.columns]
+        if absent:
+            raise SchemaError(
+                f"the result lacks {absent[0]!r}: pass the GeoDataFrame this model's score() returned"
+            )
+        if parcel_id is not None and parcel_id not in result.index:
+            raise KeyError(
+                f"no parcel {parcel_id!r} in the result (index: {result.index.name or 'parcel_id'})"
+            )
+
+    def explain(self, result: pd.DataFrame, parcel_id: Any) -> pd.DataFrame:
+        """How one parcel's score is made: one row per criterion.
+
+        Parameters
+        ----------
+        result : GeoDataFrame
+            What :meth:`score` returned.
+        parcel_id : str
+            The parcel.
+
+        Returns
+        -------
+        DataFrame
+            Indexed by criterion: ``measure`` (label), ``raw`` value, ``value``
+            (transformed, 0–1), ``weight``, ``contribution`` (WLC/OWA; they sum to the
+            score), ``share`` of the score, ``criterion_rank`` (the parcel's rank on
+            this criterion among the ranked parcels, 1 = best) and ``transform``. For
+            TOPSIS, ``contribution`` is NaN and ``ideal_gap`` / ``anti_ideal_gap``
+            give the weighted distance of the normalised value to the ideal and
+            anti-ideal. ``attrs`` holds the parcel's ``score``, ``rank``,
+            ``eligible`` and ``excluded_by``.
+
+        Examples
+        --------
+        See the module example: the contributions of the top parcel sum to its score.
+        """
+        self._check_result(result, parcel_id)
+        row = result.loc[parcel_id]
+        ranked = result["rank"].notna().to_numpy()
+        rows = []
+        for c, w in zip(self.criteria, self._weights, strict=True):
+            v = float(row[f"v_{c.name}"])
+            others = result[f"v_{c.name}"].to_numpy(dtype=np.float64)[ranked]
+            crit_rank = np.nan if np.isnan(v) else 1 + int(np.sum(others > v + 1e-15))
+            contribution = float(row[f"c_{c.name}"]) if f"c_{c.name}" in result.columns else np.nan
+            rows.append(
+                {
+                    "criterion": c.name,
+                    "measure": c.label,
+                    "raw": row.get(f"m_{c.name}", np.nan),
+                    "value": v,
+                    "weight": float(w),
+                    "contribution": contribution,
+                    "criterion_rank": crit_rank,
+                    "transform": c.transform.describe(),
+                }
+            )
+        table = pd.DataFrame(rows).set_index("criterion")
+        score = float(row["score"])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            table.insert(5, "share", table["contribution"] / score if score else np.nan)
+        table["criterion_rank"] = table["criterion_rank"].astype("Int64")
+        if self.method == "topsis":
+            values = result[[f"v_{n}" for n in self.names]].to_numpy(dtype=np.float64)
+            reference = result["eligible"].to_numpy(dtype=bool) & ~np.isnan(values).any(axis=1)
+            r = _topsis_normalise(
+                values, np.ones(len(self.names), bool), self.normalization, reference
+            )
+            ref = r[reference] if reference.any() else r[~np.isnan(r).any(axis=1)]
+            position = _position(result, parcel_id)
+            here = r[position]
+            table["ideal_gap"] = self._weights * np.abs(ref.max(axis=0) - here)
+            table["anti_ideal_gap"] = self._weights * np.abs(here - ref.min(axis=0))
+        rank = row["rank"]
+        table.attrs = {
+            "parcel_id": parcel_id,
+            "score": score,
+            "rank": None if pd.isna(rank) else int(rank),
+            "eligible": bool(row["eligible"]),
+            "excluded_by": None if pd.isna(row["excluded_by"]) else row["excluded_by"],
+            "method": self.method,
+        }
+        return table
+
+    def what_if(self, result: pd.DataFrame, parcel_id: Any, top_k: int = 10) -> pd.DataFrame:
+        """The smallest single-criterion change that brings a parcel into the top ``top_k``.
+
+        For each criterion alone: the transformed value the parcel would need
+        (``value_needed``), the raw measure value that gives it (``raw_needed``, the
+        nearest one to the current value) and the score it would then have. Rows are
+        sorted by the change on the 0–1 scale (``value_needed − value``), feasible
+        ones first: the first row is the smallest change, if ``feasible``.
+
+        The target is the score of the ``top_k``-th best *other* eligible parcel
+        (ties share a rank, so equalling it is enough). Other parcels' scores are held
+        fixed; for TOPSIS the parcel's own closeness is recomputed exactly with its
+        new value (normalisation and ideal points included), but the other parcels'
+        are not.
+
+        Parameters
+        ----------
+        result : GeoDataFrame
+            What :meth:`score` returned.
+        parcel_id : str
+            An eligible parcel with a score.
+        top_k : int, default 10
+
+        Returns
+        -------
+        DataFrame
+            Indexed by criterion: ``measure``, ``raw``, ``raw_needed``, ``value``,
+            ``value_needed``, ``change`` (on the 0–1 scale), ``score_after``,
+            ``feasible``. ``attrs``: ``target_score``, ``rank``, ``top_k``,
+            ``already_in`` (the parcel is in the top k already: every change is 0).
+
+        Raises
+        ------
+        ProfileError
+            The parcel is not eligible (no change of a criterion helps: a rule
+            excluded it) or has no score.
+        """
+        self._check_result(result, parcel_id)
+        if not isinstance(top_k, (int, np.integer)) or isinstance(top_k, bool) or top_k < 1:
+            raise ProfileError(f"top_k must be a positive whole number, got {top_k!r}")
+        row = result.loc[parcel_id]
+        if not bool(row["eligible"]):
+            raise ProfileError(
+                f"parcel {parcel_id!r} is not eligible ({row['excluded_by']}); a criterion change "
+                "cannot rank it — see the constraint rule"
+            )
+        score = float(row["score"])
+        if np.isnan(score):
+            raise ProfileError(
+                f"parcel {parcel_id!r} has no score (missing: {row.get('missing', '')})"
+            )
+        ranked = result["rank"].notna().to_numpy()
+        position = _position(result, parcel_id)
+        mask = ranked.copy()
+        mask[position] = False
+        others = np.sort(result["score"].to_numpy(dtype=np.float64)[mask])[::-1]
+        already = len(others) < top_k or score >= others[top_k - 1]
+        target = score if already else float(others[top_k - 1])
+        values = result[[f"v_{n}" for n in self.names]].to_numpy(dtype=np.float64)
+        reference = result["eligible"].to_numpy(dtype=bool) & ~np.isnan(values).any(axis=1)
+        vrow = values[position].copy()
+        integer = [
+            f"m_{c.name}" in result.columns
+            and pd.api.types.is_integer_dtype(result[f"m_{c.name}"].dtype)
+            for c in self.criteria
+        ]
+        rows: list[tuple[Any, ...]] = []
+        for j, c in enumerate(self.criteria):
+            raw = row.get(f"m_{c.name}", np.nan)
+            v = float(vrow[j])
+            if already:
+                rows.append((c.name, c.label, raw, raw, v, v, 0.0, score, True))
+                continue
+            needed = self._value_needed(values, reference, position, j, target)
+            raw_needed = None if needed is None else c.transform.at_least(needed, raw)
+            if raw_needed is not None and integer[j]:
+                # counts move in whole steps, towards the side that reaches the target
+                step = math.ceil if raw_needed > raw else math.floor
+                raw_needed = int(step(round(raw_needed, 9)))
+            if raw_needed is None:
+                rows.append((c.name, c.label, raw, None, v, needed, np.nan, np.nan, False))
+                continue
+            new_v = float(c.transform(raw_needed))
+            after = self._score_with(values, reference, position, j, np.array([new_v]))[0]
+            feasible = bool(after >= target - 1e-12)
+            rows.append(
+                (c.name, c.label, raw, raw_needed, v, new_v, new_v - v, float(after), feasible)
+            )
+        table = pd.DataFrame(
+            rows,
+            columns=[
+                "criterion",
+                "measure",
+                "raw",
+                "raw_needed",
+                "value",
+                "value_needed",
+                "change",
+                "score_after",
+                "feasible",
+            ],
+        ).set_index("criterion")
+        table = table.sort_values(["feasible", "change"], ascending=[False, True], kind="stable")
+        rank = row["rank"]
+        table.attrs = {
+            "parcel_id": parcel_id,
+            "target_score": target,
+            "rank": int(rank),
+            "top_k": int(top_k),
+            "already_in": bool(already),
+        }
+        return table
+
+    def _score_with(
+        self,
+        values: FloatArray,
+        reference: BoolArray,
+        position: int,
+        j: int,
+        candidates: FloatArray,
+    ) -> FloatArray:
+        """The parcel's score with criterion j set to each candidate value."""
+        rows = np.repeat(values[position][np.newaxis], len(candidates), axis=0)
+        rows[:, j] = candidates
+        w = self._weights
+        if self.method == "wlc":
+            return np.clip(rows @ w, 0.0, 1.0)
+        if self.method == "owa":
+            assert self.order_weights is not None
+            v = _order_weights(list(self.order_weights), len(w))
+            a, b = _owa_parts(rows, v)
+            return np.clip((a @ w) / (b @ w), 0.0, 1.0)
+        # TOPSIS: recompute the normalisation and ideals with the changed value
+        ref = reference.copy()
+        ref[position] = False
+        others = values[ref]
+        out = np.empty(len(candidates))
+        for k, row in enumerate(rows):
+            stack = np.vstack([others, row[np.newaxis]])
+            d_plus, d_minus = _topsis_parts_model(
+                stack, self.normalization, np.ones(len(stack), bool)
+            )
+            out[k] = _closeness(d_plus[-1] @ w**2, d_minus[-1] @ w**2)
+        return out
+
+    def _value_needed(
+        self, values: FloatArray, reference: BoolArray, position: int, j: int, target: float
+    ) -> float | None:
+        w = self._weights[j]
+        current = float(values[position, j])
+        if w <= 0:
+            return None
+        if self.method == "wlc":
+            score = float(np.clip(values[position] @ self._weights, 0, 1))
+            # a nudge of 1e-9 so that rounding cannot leave the parcel a hair short
+            needed = current + (target - score) / w + _NUDGE
+            return min(needed, 1.0) if needed <= 1.0 + _NUDGE else None
+        grid = np.linspace(current, 1.0, 201)
+        scores = self._score_with(values, reference, position, j, grid)
+        hit = np.flatnonzero(scores >= target)
+        if not len(hit):
+            return None
+        k = int(hit[0])
+        if k == 0:
+            return current
+        lo, hi = grid[k - 1], grid[k]
+        for _ in range(40):
+            mid = 0.5 * (lo + hi)
+            if self._score_with(values, reference, position, j, np.array([mid]))[0] >= target:
+                hi = mid
+            else:
+                lo = mid
+        return float(min(hi + _NUDGE, 1.0))
+
+
+# -- scoring internals ----------------------------------------------------------------------
+
+# what-if targets are overshot by this much on the 0-1 scale, so that rounding in the
+# inverse transform cannot leave the parcel a hair below the k-th score
+_NUDGE = 1e-9
+
+
+def _position(result: pd.DataFrame, parcel_id: Any) -> int:
+    position = result.index.get_loc(parcel_id)
+    if not isinstance(position, (int, np.integer)):
+        raise SchemaError(f"parcel id {parcel_id!r} is not unique in the result")
+    return int(position)
+
+
+def _topsis_parts_model(
+    values: FloatArray, normalization: str, reference: BoolArray
+) -> tuple[FloatArray, FloatArray]:
+    from landasset.suitability.methods import _topsis_parts
+
+    return _topsis_parts(values, np.ones(values.shape[1], dtype=bool), normalization, reference)
+
+
+class _Aggregator:
+    """The method's weight-independent parts of a value matrix, so that scoring for any
+    weights (one vector, or thousands in :func:`sensitivity`) is matrix products."""
+
+    def __init__(
+        self, model: SuitabilityModel, values: FloatArray, *, reference: BoolArray
+    ) -> None:
+        self.method = model.method
+        w = model._weights
+        # a criterion of weight 0 does not count, so its missing values do not either
+        x = np.where(np.isnan(values) & (w == 0), 0.0, values)
+        self.values = x
+        if self.method == "owa":
+            assert model.order_weights is not None
+            v = _order_weights(list(model.order_weights), x.shape[1])
+            self.a, self.b = _owa_parts(x, v)
+        elif self.method == "topsis":
+            self.d_plus, self.d_minus = _topsis_parts_model(x, model.normalization, reference)
+
+    def scores(self, weights: FloatArray) -> FloatArray:
+        """Scores for a (draws, criteria) weight matrix: (rows, draws)."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if self.method == "wlc":
+                out = self.values @ weights.T
+            elif self.method == "owa":
+                out = (self.a @ weights.T) / (self.b @ weights.T)
+            else:
+                w2 = (weights**2).T
+                out = _closeness(self.d_plus @ w2, self.d_minus @ w2)
+        return np.clip(out, 0.0, 1.0)
+
+    def score_and_contributions(self, w: FloatArray) -> tuple[FloatArray, FloatArray]:
+        if self.method == "wlc":
+            contributions = self.values * w
+            score = contributions.sum(axis=1)
+        elif self.method == "owa":
+            with np.errstate(invalid="ignore", divide="ignore"):
+                denominator = self.b @ w
+                contributions = self.a * w / denominator[:, np.newaxis]
+            score = contributions.sum(axis=1)
+        else:
+            score = self.scores(w[np.newaxis])[:, 0]
+            contributions = np.full(self.values.shape, np.nan)
+        return np.clip(score, 0.0, 1.0), contributions
+
+
+def _rank(score: FloatArray, ranked: BoolArray) -> pd.arrays.IntegerArray:
+    """1 = best among ``ranked``; ties share the better rank (competition ranking)."""
+    out = np.zeros(len(score), dtype=np.int64)
+    if ranked.any():
+        out[ranked] = rank_columns(score[ranked][:, np.newaxis])[:, 0]
+    return pd.arrays.IntegerArray(out, ~ranked)
+
+
+def rank_columns(scores: FloatArray) -> npt.NDArray[np.int64]:
+    """Competition ranks (1 = highest, ties share the better rank) down each column.
+
+    One stable argsort per column, vectorised over columns.
+
+    >>> rank_columns(np.array([[0.2], [0.9], [0.2], [0.5]]))[:, 0].tolist()
+    [3, 1, 3, 2]
+    """
+    r, c = scores.shape
+    order = np.argsort(-scores, axis=0, kind="stable")
+    ordered = np.take_along_axis(scores, order, axis=0)
+    starts = np.ones((r, c), dtype=bool)
+    starts[1:] = ordered[1:] != ordered[:-1]
+    first = np.where(starts, np.arange(r)[:, np.newaxis], 0)
+    np.maximum.accumulate(first, axis=0, out=first)
+    ranks = np.empty((r, c), dtype=np.int64)
+    np.put_along_axis(ranks, order, first + 1, axis=0)
+    return ranks
+
+
+def _missing_names(missing: BoolArray, names: Sequence[str]) -> npt.NDArray[np.object_]:
+    out = np.full(missing.shape[0], "", dtype=object)
+    if not missing.any():
+        return out
+    for j, name in enumerate(names):
+        col = missing[:, j]
+        if col.any():
+            out[col] = np.where(out[col] == "", name, out[col] + "," + name)
+    return out
+
+
+def _warn_missing(
+    model: SuitabilityModel, missing: BoolArray, undecided: Mapping[str, int]
+) -> None:
+    parts = []
+    rows = int(missing.any(axis=1).sum())
+    if rows:
+        counts = ", ".join(
+            f"{c.name} {int(missing[:, j].sum())}"
+            for j, c in enumerate(model.criteria)
+            if missing[:, j].any()
+        )
+        parts.append(
+            f"{rows} parcel(s) have missing criterion values and get no score or rank "
+            f"(never a 0): {counts}; see the 'missing' column"
+        )
+    if undecided:
+        counts = ", ".join(f"{label!r} {k}" for label, k in undecided.items())
+        parts.append(f"rules without a value (parcel not eligible): {counts}")
+    if parts:
+        warnings.warn(
+            f"model {model.name!r}: " + "; ".join(parts), MissingValueWarning, stacklevel=4
+        )
+
+
+def _stage_values(stages: pd.Series, index: pd.Index) -> pd.Series:
+    aligned = stages.reindex(index)
+    return pd.Series(
+        [
+            getattr(s, "value", s) if not pd.isna(s) else None
+            for s in aligned.to_numpy(dtype=object)
+        ],
+        index=index,
+        dtype=object,
+    )
+
+
+def _stages(ledger: Any, as_of: Any) -> pd.Series | None:
+    if ledger is None:
+        return None
+    if isinstance(ledger, pd.Series):
+        return ledger
+    if isinstance(ledger, pd.DataFrame) and "stage" in ledger.columns:
+        return ledger["stage"]
+    if hasattr(ledger, "stages"):
+        stages = ledger.stages(as_of)
+        if isinstance(stages, pd.DataFrame):
+            if "stage" not in stages.columns:
+                raise SchemaError("ledger.stages(as_of) returned a table without a 'stage' column")
+            stages = stages["stage"]
+        if not isinstance(stages, pd.Series):
+            raise SchemaError(
+                f"ledger.stages(as_of) returned a {type(stages).__name__}, not a Series of stages by parcel_id"
+            )
+        return stages
+    raise SchemaError(
+        f"ledger must be a Ledger (with .stages(as_of)) or a Series of stages by parcel_id, "
+        f"not a {type(ledger).__name__}"
+    )
+
+
+def _measure_frame(site: Any, specs: Mapping[str, dict[str, Any]], *, as_of: Any) -> pd.DataFrame:
+    """Compute labelled measure columns: registry measures in one compute() call, parcel
+    attributes directly."""
+    from landasset.measures import compute
+
+    parcels = site.parcels
+    remote = {label: spec for label, spec in specs.items() if spec["measure"] not in LOCAL_MEASURES}
+    columns: dict[str, pd.Series] = {}
+    if remote:
+        computed = compute(
+            site, [{**spec, "name": label} for label, spec in remote.items()], as_of=as_of
+        )
+        for label in remote:
+            columns[label] = computed[label]
+    for label, spec in specs.items():
+        if spec["measure"] in LOCAL_MEASURES:
+            columns[label] = _local_measure(parcels, spec)
+    return pd.DataFrame({label: columns[label] for label in specs}, index=parcels.index)
+
+
+def _local_measure(parcels: pd.DataFrame, spec: Mapping[str, Any]) -> pd.Series:
+    name = spec["measure"]
+    column = spec.get("column", LOCAL_MEASURES[name]["column"])
+    if column not in parcels.columns:
+        raise SchemaError(
+            f"{measure_label(spec)}: the parcels have no column {column!r}; use one of: "
+            + ", ".join(repr(c) for c in parcels.columns if c != parcels.geometry.name)
+        )
+    values = parcels[column]
+    if name == "land_use_family":
+        family = land_use_family(values)
+        return pd.Series(
+            family.astype(object).where(family.notna(), None).to_numpy(), index=parcels.index
+        )
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        return pd.Series(values.to_numpy(dtype=np.float64, na_value=np.nan), index=parcels.index)
+    return pd.Series(values.to_numpy(dtype=object), index=parcels.index)
+
+
+# -- YAML I/O ------------------------------------------------------------------------------
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """The safe loader, refusing duplicate keys (a silent override is a review trap)."""
+
+
+def _construct_mapping(
+    loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False
+) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _value in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        try:
+            duplicate = key in seen
+        except TypeError:
+            duplicate = False
+        if duplicate:
+            mark = key_node.start_mark
+            raise ProfileError(
+                f"line {mark.line + 1}: the key {key!r} appears twice in one mapping; keep one"
+            )
+        seen.add(key) if not isinstance(key, (list, dict)) else None
+    return dict(loader.construct_mapping(node, deep=deep))
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _load(text: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        raise ProfileError(
+            f"{where}{exc.problem}; profiles are plain data: Python tags (!!python/...) and "
+            "custom tags are refused — remove the tag"
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise ProfileError(f"not valid YAML: {exc}") from exc
+
+
+def _read_source(source: str | Path) -> str:
+    is_path = isinstance(source, Path) or (
+        isinstance(source, str)
+        and "\n" not in source
+        and source.strip().lower().endswith((".yaml", ".yml"))
+    )
+    if not is_path:
+        if not isinstance(source, str):
+            raise ProfileError(f"expected YAML text or a path, got {type(source).__name__}")
+        return source
+    path = Path(source)
+    if not path.is_file():
+        raise LandassetIOError(
+            f"no profile file {str(path)!r}; check the path (or pass the YAML text)"
+        )
+    return path.read_text(encoding="utf-8")
+
+
+class _Flow(dict):
+    """A mapping written in flow style."""
+
+
+class _FlowList(list):
+    """A list written in flow style."""
+
+
+class _Dumper(yaml.SafeDumper):
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def _represent_flow(dumper: yaml.SafeDumper, data: dict[str, Any]) -> yaml.MappingNode:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=True)
+
+
+def _represent_flow_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.SequenceNode:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True)
+
+
+def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    if "\n" in data:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data)
+
+
+_Dumper.add_representer(_Flow, _represent_flow)
+_Dumper.add_representer(_FlowList, _represent_flow_list)
+_Dumper.add_representer(str, _represent_str)
+
+
+def _flow(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return _Flow({k: _flow(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return _FlowList(_flow(v) for v in value)
+    return value
+
+
+def _dump(data: dict[str, Any]) -> str:
+    doc = dict(data)
+    if "order_weights" in doc:
+        doc["order_weights"] = _FlowList(doc["order_weights"])
+    if "weights" in doc:
+        weights = dict(doc["weights"])
+        if "ahp" in weights:
+            weights["ahp"] = [_FlowList(row) for row in weights["ahp"]]
+        for key in ("rank_sum", "direct"):
+            if key in weights:
+                weights[key] = _Flow(weights[key])
+        doc["weights"] = weights
+    criteria = []
+    for c in doc["criteria"]:
+        c = dict(c)
+        c["measure"] = _flow(c["measure"])
+        c["transform"] = _flow(c["transform"])
+        criteria.append(c)
+    doc["criteria"] = criteria
+    if "constraints" in doc:
+        # a rule is one flow line; with a rationale, a block with the rationale last
+        doc["constraints"] = [
+            _flow(r)
+            if "rationale" not in r
+            else {k: (v if k == "rationale" else _flow(v)) for k, v in r.items()}
+            for r in doc["constraints"]
+        ]
+    return yaml.dump(
+        doc,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=88,
+    )

@@ -1,0 +1,89 @@
+"""Maps, charts, interactive maps and HTML reports (needs ``pip install 'landasset[viz]'``).
+
+Static maps and charts use matplotlib and return the Axes they drew on (pass ``ax=`` to
+draw into your own figure); :func:`explore` returns a folium map; :func:`report` writes
+one self-contained HTML file. Nothing here is imported by ``import landasset``, and
+``import landasset.viz`` itself loads neither matplotlib nor folium: each function
+imports what it needs when called, and raises ImportError naming the extra when it is
+missing.
+
+Chinese labels are drawn when a CJK font is installed (Noto Sans CJK, Source Han Sans,
+WenQuanYi, ...); without one the figures use English labels and ids, so no glyph is
+ever missing. :func:`use_cjk_font` lets your own matplotlib figures draw Chinese too.
+
+Examples
+--------
+>>> import matplotlib
+>>> matplotlib.use("Agg")
+>>> import landasset as la
+>>> from landasset import viz
+>>> site = la.sample.load("yunqi")
+>>> ax = viz.plot_stage_map(site, site.parcels["stage"], as_of="2025-12-31")
+>>> type(ax).__name__
+'Axes'
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from landasset.viz._fonts import use_cjk_font
+    from landasset.viz.charts import plot_explain, plot_pipeline, plot_sensitivity, plot_timeline
+    from landasset.viz.interactive import explore
+    from landasset.viz.maps import (
+        plot_best_fit,
+        plot_grades,
+        plot_scores,
+        plot_site,
+        plot_sites,
+        plot_stage_map,
+    )
+
+# Imported now (it loads neither matplotlib nor folium) so that the name ``report``
+# is the function: a lazily imported submodule ``landasset.viz.report`` would replace
+# the package attribute with the module.
+from landasset.viz.report import find_external_references, report
+
+__all__ = [
+    "explore",
+    "find_external_references",
+    "plot_best_fit",
+    "plot_explain",
+    "plot_grades",
+    "plot_pipeline",
+    "plot_scores",
+    "plot_sensitivity",
+    "plot_site",
+    "plot_sites",
+    "plot_stage_map",
+    "plot_timeline",
+    "report",
+    "use_cjk_font",
+]
+
+_WHERE = {
+    "plot_scores": "maps",
+    "plot_stage_map": "maps",
+    "plot_grades": "maps",
+    "plot_best_fit": "maps",
+    "plot_site": "maps",
+    "plot_sites": "maps",
+    "plot_explain": "charts",
+    "plot_sensitivity": "charts",
+    "plot_pipeline": "charts",
+    "plot_timeline": "charts",
+    "explore": "interactive",
+    "use_cjk_font": "_fonts",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(f"landasset.viz.{_WHERE[name]}"), name)
+    raise AttributeError(f"module 'landasset.viz' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -1,0 +1,427 @@
+"""Private helpers shared by the viz modules: optional imports, dates, colours, map
+furniture (scale bar, north arrow) and the context layers of a district map."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import math
+from collections.abc import Sequence
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from landasset.viz import _fonts
+
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+    from matplotlib.axes import Axes
+
+    from landasset.site import Site
+
+__all__ = [
+    "GRADE_COLOURS",
+    "STAGE_COLOURS",
+    "add_north_arrow",
+    "add_scale_bar",
+    "as_timestamp",
+    "draw_context",
+    "finish_map",
+    "new_axes",
+    "require",
+    "stage_label",
+    "stage_order",
+    "stages_of",
+]
+
+VIZ_HINT = "install the viz extra: pip install 'landasset[viz]'"
+
+
+def require(module: str, *, what: str = "landasset.viz") -> ModuleType:
+    """Import an optional dependency, or raise ImportError naming the extra.
+
+    >>> require("math").pi > 3
+    True
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise ImportError(
+            f"{what} needs {module.split('.')[0]!r}, which is not installed; {VIZ_HINT}"
+        ) from exc
+
+
+def new_axes(ax: Axes | None, *, figsize: tuple[float, float] = (10.0, 8.0)) -> Axes:
+    """``ax``, or the Axes of a new pyplot figure (shown inline in Jupyter)."""
+    require("matplotlib")
+    if ax is not None:
+        return ax
+    plt = require("matplotlib.pyplot")
+    _, new = plt.subplots(figsize=figsize)
+    axes: Axes = new
+    return axes
+
+
+def as_timestamp(value: Any, *, default_today: bool = True) -> pd.Timestamp:
+    """A date-like value (``"2025-12-31"``, ``date``, ``Timestamp``) as a Timestamp; None → today."""
+    if value is None:
+        if not default_today:
+            raise ValueError("a date is required")
+        return pd.Timestamp(dt.date.today())
+    ts = pd.Timestamp(value)
+    if ts is pd.NaT:
+        raise ValueError(f"{value!r} is not a date; give an ISO date such as '2025-12-31'")
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    return ts
+
+
+# -- lifecycle stages -------------------------------------------------------------------
+
+#: A colour per lifecycle stage: blues for the reserve, oranges for development, greens
+#: for operation, purple for renewal, grey for retired parcels.
+STAGE_COLOURS: dict[str, str] = {
+    "planned": "#c6dbef",
+    "acquiring": "#9ecae1",
+    "reserved": "#4292c6",
+    "supply_ready": "#08519c",
+    "supplied": "#fdd0a2",
+    "permitted": "#fdae6b",
+    "under_construction": "#f16913",
+    "completed": "#a63603",
+    "operating": "#74c476",
+    "renewal": "#807dba",
+    "retired": "#969696",
+}
+
+#: A colour per per-mu grade (亩均效益等级).
+GRADE_COLOURS: dict[str, str] = {
+    "A": "#1a9641",
+    "B": "#a6d96a",
+    "C": "#fdae61",
+    "D": "#d7191c",
+}
+
+NO_DATA_COLOUR = "#e0e0e0"
+
+
+def stage_order() -> list[str]:
+    """The stage identifiers in lifecycle order."""
+    try:
+        from landasset.lifecycle.stages import Stage
+    except ImportError:  # pragma: no cover - lifecycle is part of the package
+        return list(STAGE_COLOURS)
+    return [s.value for s in Stage]
+
+
+def stage_label(stage: str) -> str:
+    """``"operating 运营"`` (or ``"operating"`` when Chinese cannot be drawn)."""
+    try:
+        from landasset.lifecycle.stages import Stage
+
+        member = Stage.parse(stage)
+    except (ImportError, ValueError):
+        return str(stage)
+    return _fonts.label(member.value, member.label_zh)
+
+
+def stages_of(ledger: Any, as_of: pd.Timestamp | None) -> pd.Series:
+    """The stage of every parcel on ``as_of``: from a ledger, or a given Series as is."""
+    if isinstance(ledger, pd.Series):
+        stages = ledger
+    elif hasattr(ledger, "stages"):
+        stages = ledger.stages(as_of=None if as_of is None else as_of.date())
+    else:
+        raise TypeError(
+            f"expected a landasset.lifecycle.Ledger or a Series of stages, not {type(ledger).__name__}"
+        )
+    stages = pd.Series(stages).dropna()
+    return stages.map(lambda s: getattr(s, "value", s)).astype(str)
+
+
+# -- map furniture ------------------------------------------------------------------------
+
+
+def _nice_length(span: float) -> float:
+    """A round length (1, 2 or 5 × 10^k) of about a fifth of ``span``."""
+    target = span / 5.0
+    if not math.isfinite(target) or target <= 0:
+        return 0.0
+    exponent = math.floor(math.log10(target))
+    base = 10.0**exponent
+    for step in (5.0, 2.0, 1.0):
+        if step * base <= target:
+            return step * base
+    return base
+
+
+def add_scale_bar(ax: Axes, *, crs: Any) -> Artist | None:
+    """A scale bar in the lower left, when the map's CRS is metric; returns the artist."""
+    from landasset.crs import is_metric
+
+    if crs is None or not is_metric(crs):
+        return None
+    from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
+
+    x0, x1 = ax.get_xlim()
+    length = _nice_length(abs(x1 - x0))
+    if length <= 0:
+        return None
+    text = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    bar = AnchoredSizeBar(
+        ax.transData,
+        length,
+        text,
+        loc="lower left",
+        pad=0.4,
+        borderpad=0.6,
+        sep=4,
+        frameon=True,
+        size_vertical=abs(x1 - x0) / 250,
+        color="black",
+    )
+    bar.patch.set_alpha(0.8)
+    bar.set_gid("scale_bar")
+    ax.add_artist(bar)
+    return bar
+
+
+def add_north_arrow(ax: Axes) -> Artist:
+    """A north arrow in the upper right (grid north of the projected map)."""
+    arrow = ax.annotate(
+        "N",
+        xy=(0.95, 0.97),
+        xytext=(0.95, 0.87),
+        xycoords="axes fraction",
+        textcoords="axes fraction",
+        ha="center",
+        va="center",
+        fontsize=12,
+        fontweight="bold",
+        arrowprops={"facecolor": "black", "width": 4, "headwidth": 11, "headlength": 9},
+    )
+    arrow.set_gid("north_arrow")
+    return arrow
+
+
+def finish_map(
+    ax: Axes,
+    *,
+    crs: Any,
+    handles: Sequence[Artist],
+    legend_title: str | None,
+    title: str | None,
+) -> Axes:
+    """Legend (outside, on the right), scale bar, north arrow, title; axis frame off."""
+    with _fonts.context():
+        ax.set_aspect("equal")
+        ax.set_axis_off()
+        add_scale_bar(ax, crs=crs)
+        add_north_arrow(ax)
+        if handles:
+            legend = ax.legend(
+                handles=list(handles),
+                title=legend_title,
+                loc="upper left",
+                bbox_to_anchor=(1.01, 1.0),
+                fontsize=8,
+                title_fontsize=9,
+                frameon=False,
+            )
+            legend.set_gid("legend")
+        if title:
+            ax.set_title(title)
+    _fonts.style_axes(ax)
+    return ax
+
+
+# -- context layers -------------------------------------------------------------------------
+
+
+def _opening(layer: gpd.GeoDataFrame) -> pd.Series:
+    if "opening_date" not in layer.columns:
+        return pd.Series(pd.NaT, index=layer.index, dtype="datetime64[ns]")
+    return pd.to_datetime(layer["opening_date"], errors="coerce")
+
+
+def open_mask(layer: gpd.GeoDataFrame, as_of: pd.Timestamp) -> pd.Series:
+    """True where a station/line is open on ``as_of`` (no opening date → open)."""
+    opening = _opening(layer)
+    return opening.isna() | (opening <= as_of)
+
+
+def draw_context(
+    ax: Axes,
+    site: Site | None,
+    *,
+    as_of: pd.Timestamp,
+    crs: Any,
+    streets: bool = True,
+    constraints: bool = True,
+) -> list[Artist]:
+    """Draw streets, constraint areas, axes, transit lines and stations; legend handles back.
+
+    Planned lines (opening after ``as_of``) are dashed and planned stations hollow.
+    Every collection drawn gets a ``gid`` (``"streets"``, ``"axes"``, ``"stations_open"``,
+    ``"stations_planned"``, ...) so callers and tests can find it.
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles: list[Artist] = []
+    if site is None:
+        return handles
+
+    def layer(name: str) -> gpd.GeoDataFrame:
+        gdf = site[name]
+        if crs is not None and gdf.crs is not None and len(gdf) and gdf.crs != crs:
+            gdf = gdf.to_crs(crs)
+        return gdf[~gdf.geometry.isna() & ~gdf.geometry.is_empty]
+
+    def plot(gdf: gpd.GeoDataFrame, gid: str, **kwargs: Any) -> None:
+        before = len(ax.collections)
+        gdf.plot(ax=ax, **kwargs)
+        for coll in ax.collections[before:]:
+            coll.set_gid(gid)
+
+    with _fonts.context():
+        if streets and len(st := layer("streets")):
+            plot(st, "streets", color="#b0b0b0", linewidth=0.4, zorder=2)
+        if constraints and len(cons := layer("constraints")):
+            plot(
+                cons,
+                "constraints",
+                facecolor="none",
+                edgecolor="#2e7d32",
+                hatch="///",
+                linewidth=0.8,
+                zorder=3,
+            )
+            handles.append(
+                Patch(
+                    facecolor="none",
+                    edgecolor="#2e7d32",
+                    hatch="///",
+                    label=_fonts.label("constraint area", "限制区"),
+                )
+            )
+        if len(axes := layer("axes")):
+            golden = (
+                axes["kind"].astype(str).eq("golden_axis")
+                if "kind" in axes.columns
+                else pd.Series(True, index=axes.index)
+            )
+            if golden.any():
+                plot(axes[golden], "axes", color="#d4a017", linewidth=3.2, zorder=4)
+                handles.append(
+                    Line2D(
+                        [],
+                        [],
+                        color="#d4a017",
+                        linewidth=3.2,
+                        label=_fonts.label("golden axis", "金轴"),
+                    )
+                )
+            if (~golden).any():
+                plot(axes[~golden], "axes", color="#e6c35c", linewidth=1.8, zorder=4)
+                handles.append(
+                    Line2D(
+                        [],
+                        [],
+                        color="#e6c35c",
+                        linewidth=1.8,
+                        label=_fonts.label("other axis", "轴线"),
+                    )
+                )
+        if len(lines := layer("transit_lines")):
+            is_open = open_mask(lines, as_of)
+            if is_open.any():
+                plot(lines[is_open], "lines_open", color="#c0392b", linewidth=2.0, zorder=5)
+            if (~is_open).any():
+                plot(
+                    lines[~is_open],
+                    "lines_planned",
+                    color="#c0392b",
+                    linewidth=2.0,
+                    linestyle="--",
+                    zorder=5,
+                )
+        if len(stations := layer("stations")):
+            is_open = open_mask(stations, as_of)
+            if is_open.any():
+                plot(
+                    stations[is_open],
+                    "stations_open",
+                    color="#c0392b",
+                    markersize=45,
+                    edgecolor="white",
+                    linewidth=0.8,
+                    zorder=6,
+                )
+                handles.append(
+                    Line2D(
+                        [],
+                        [],
+                        marker="o",
+                        linestyle="-",
+                        color="#c0392b",
+                        markeredgecolor="white",
+                        markersize=8,
+                        label=_fonts.label("metro (open)", "地铁(已开通)"),
+                    )
+                )
+            if (~is_open).any():
+                plot(
+                    stations[~is_open],
+                    "stations_planned",
+                    facecolor="white",
+                    edgecolor="#c0392b",
+                    markersize=45,
+                    linewidth=1.4,
+                    linestyle="--",
+                    zorder=6,
+                )
+                first = _opening(stations)[~is_open].min()
+                when = "" if pd.isna(first) else f", opens {first:%Y-%m-%d}"
+                handles.append(
+                    Line2D(
+                        [],
+                        [],
+                        marker="o",
+                        linestyle="--",
+                        color="#c0392b",
+                        markerfacecolor="white",
+                        markersize=8,
+                        label=_fonts.label(f"metro (planned{when})", "地铁(规划)"),
+                    )
+                )
+    return handles
+
+
+def label_points(
+    ax: Axes, layer: gpd.GeoDataFrame, *, column: str = "name", fontsize: float = 7.0
+) -> None:
+    """Write ``column`` (or the id when it cannot be drawn) beside each point."""
+    if not len(layer):
+        return
+    with _fonts.context():
+        for ident, row in layer.iterrows():
+            geom = row.geometry
+            if geom is None or geom.is_empty:
+                continue
+            value = row.get(column)
+            name = (
+                ident if value is None or (isinstance(value, float) and np.isnan(value)) else value
+            )
+            ax.annotate(
+                _fonts.text(name, ident),
+                xy=(geom.x, geom.y),
+                xytext=(4, 4),
+                textcoords="offset points",
+                fontsize=fontsize,
+                color="#7b241c",
+                zorder=7,
+            )

@@ -1,0 +1,174 @@
+"""score, explain, sensitivity, best-fit, assemble, profiles — through the real entry point."""
+
+from __future__ import annotations
+
+import pytest
+
+from landasset.io import list_layers, read_layer
+from landasset.styles import read_layer_styles
+from landasset.suitability import list_profiles
+
+
+@pytest.fixture(scope="module")
+def scored(site_gpkg, tmp_path_factory):
+    """``landasset score`` run once: (result, output path)."""
+    from click.testing import CliRunner
+
+    from landasset.cli import cli
+
+    out = tmp_path_factory.mktemp("scored") / "scored.gpkg"
+    result = CliRunner().invoke(
+        cli,
+        ["score", str(site_gpkg), "--profile", "aerospace", "-o", str(out), "--top", "5"],
+        catch_exceptions=False,
+    )
+    return result, out
+
+
+def test_score_writes_scored_parcels_and_prints_the_top(scored, site_gpkg):
+    result, out = scored
+    assert result.exit_code == 0, result.output
+    layer = read_layer(out, "parcels")
+    parcels = read_layer(site_gpkg, "parcels")
+    assert len(layer) == len(parcels)
+    for column in ("score", "rank", "eligible", "excluded_by", "m_metro", "v_metro", "c_metro"):
+        assert column in layer.columns
+    assert layer["score"].between(0, 1).all()
+    best = layer["rank"].idxmin()
+    assert layer.loc[best, "rank"] == 1
+    # the contributions sum to the score (weighted linear combination)
+    contributions = layer[[c for c in layer.columns if c.startswith("c_")]].sum(axis=1)
+    assert contributions[best] == pytest.approx(layer.loc[best, "score"])
+    # stdout: the top 5 as a table, best first; stderr: progress and the file written
+    lines = result.stdout.strip().splitlines()
+    assert best in lines[2] and len(lines) == 2 + 5
+    assert "measures (aerospace)" in result.stderr and "wrote" in result.stderr
+    # the output opens in QGIS styled by score
+    style = read_layer_styles(out)
+    assert list(style["f_table_name"]) == ["parcels"]
+    assert 'attr="score"' in style.loc[0, "styleQML"]
+    assert 'name="适宜性得分"' in style.loc[0, "styleQML"]
+
+
+def test_score_to_other_formats_and_refuses_to_overwrite(run, site_gpkg, tmp_path, one_line_error):
+    out = tmp_path / "scored.parquet"
+    first = run("score", site_gpkg, "-p", "ai", "-o", out, "--top", "0", "-q")
+    assert first.exit_code == 0, first.output
+    assert first.stdout == "" and "measures" not in first.stderr  # -q: no progress
+    assert read_layer(out)["score"].notna().any()
+    again = run("score", site_gpkg, "-p", "ai", "-o", out)
+    one_line_error(again, contains="exists; pass --overwrite")
+    assert run("score", site_gpkg, "-p", "ai", "-o", out, "--overwrite").exit_code == 0
+
+
+def test_score_as_of_counts_planned_stations_only_once_open(run, site_gpkg, tmp_path):
+    before = tmp_path / "before.gpkg"
+    after = tmp_path / "after.gpkg"
+    assert (
+        run("score", site_gpkg, "-p", "aerospace", "-o", before, "--as-of", "2025-12-31").exit_code
+        == 0
+    )
+    assert (
+        run("score", site_gpkg, "-p", "aerospace", "-o", after, "--as-of", "2028-06-30").exit_code
+        == 0
+    )
+    walk_before = read_layer(before, "parcels")["m_metro"]
+    walk_after = read_layer(after, "parcels")["m_metro"]
+    assert (walk_after <= walk_before + 1e-9).all()
+    assert (walk_after < walk_before - 1).any()  # 云谷北站 opens on 2027-12-28
+
+
+def test_score_with_a_profile_file(run, site_gpkg, tmp_path):
+    from landasset.suitability import load_profile
+
+    custom = tmp_path / "mine.yaml"
+    custom.write_text(load_profile("ai").to_yaml(), encoding="utf-8")
+    out = tmp_path / "mine.gpkg"
+    result = run("score", site_gpkg, "--profile", custom, "-o", out, "--top", "3")
+    assert result.exit_code == 0, result.output
+    assert "parcels" in list_layers(out)
+
+
+def test_explain_one_parcel(run, site_gpkg, scored):
+    layer = read_layer(scored[1], "parcels")
+    best = layer["rank"].idxmin()
+    result = run("explain", site_gpkg, "--profile", "aerospace", best)
+    assert result.exit_code == 0, result.output
+    header = result.stdout.splitlines()[0]
+    assert header.startswith(f"{best}: score {layer.loc[best, 'score']:.3f}, rank 1")
+    for criterion in ("metro", "cluster", "size", "land_use"):
+        assert any(line.startswith(criterion) for line in result.stdout.splitlines())
+
+
+def test_sensitivity_prints_rank_stability_and_writes_it(run, site_gpkg, tmp_path):
+    out = tmp_path / "sens.gpkg"
+    result = run("sensitivity", site_gpkg, "-p", "aerospace", "-n", 50, "--top-k", 5, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "p_top_k" in result.stdout and "spearman" in result.stdout
+    layer = read_layer(out)
+    assert layer["p_top_k"].between(0, 1).all()
+    assert len(layer) > 5
+
+
+def test_best_fit_writes_best_profile_per_parcel(run, site_gpkg, tmp_path):
+    out = tmp_path / "fit.gpkg"
+    result = run("best-fit", site_gpkg, "--profiles", "aerospace,ai,smart_manufacturing", "-o", out)
+    assert result.exit_code == 0, result.output
+    fit = read_layer(out, layer="best_fit")
+    assert set(fit["best"].dropna()) <= {"aerospace", "ai", "smart_manufacturing"}
+    for name in ("aerospace", "ai", "smart_manufacturing"):
+        assert f"score_{name}" in fit.columns
+    winners = fit["best"].value_counts()
+    for name, count in winners.items():
+        assert str(count) in next(
+            line for line in result.stdout.splitlines() if line.startswith(name)
+        )
+
+
+def test_best_fit_to_a_shapefile_uses_short_names(run, site_gpkg, tmp_path):
+    out = tmp_path / "fit.shp"
+    result = run("best-fit", site_gpkg, "--profiles", "aerospace,smart_manufacturing", "-o", out)
+    assert result.exit_code == 0, result.output
+    back = read_layer(out)
+    assert {"runner_up_score", "score_aerospace", "score_smart_manufacturing"} <= set(back.columns)
+
+
+def test_assemble_finds_sites_meeting_the_demand(run, site_gpkg, tmp_path):
+    out = tmp_path / "sites.gpkg"
+    result = run(
+        "assemble", site_gpkg, "-p", "aerospace", "--demand-mu", 80, "--limit", 3, "-o", out
+    )
+    assert result.exit_code == 0, result.output
+    sites = read_layer(out)
+    assert 1 <= len(sites) <= 3
+    assert (sites["area_mu"] >= 80).all()
+    assert "S0001" in result.stdout
+
+
+def test_profiles_lists_every_profile_with_a_description(run):
+    result = run("profiles")
+    assert result.exit_code == 0
+    lines = result.stdout.strip().splitlines()
+    assert [line.split()[0] for line in lines] == list_profiles()
+    assert all(len(line.split()) > 2 for line in lines)
+    assert "空天信息" in result.stdout
+
+
+def test_a_stage_rule_reads_the_ledger_in_the_site_file(run, site_gpkg, tmp_path):
+    import yaml
+
+    from landasset.lifecycle import Ledger
+    from landasset.suitability import load_profile
+
+    spec = load_profile("aerospace").to_dict()
+    spec["constraints"].append({"stage": ["reserved", "supply_ready"]})
+    profile = tmp_path / "reserve_only.yaml"
+    profile.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "reserve.gpkg"
+    result = run("score", site_gpkg, "-p", profile, "-o", out, "--as-of", "2025-12-31")
+    assert result.exit_code == 0, result.output
+    eligible = set(read_layer(out, "parcels").query("eligible").index)
+    with Ledger.open(site_gpkg) as ledger:
+        stages = ledger.stages("2025-12-31")
+    in_reserve = set(stages[stages.isin(["reserved", "supply_ready"])].index)
+    assert eligible and eligible <= in_reserve

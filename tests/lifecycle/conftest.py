@@ -1,0 +1,69 @@
+"""Fixtures for the lifecycle tests: ledgers, a small parcel GeoPackage, the sample history."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from shapely import box
+
+import landasset as la
+from landasset.lifecycle import Ledger, sample_events
+
+X0, Y0 = 514_000.0, 3_350_000.0
+
+
+@pytest.fixture
+def ledger() -> Iterator[Ledger]:
+    """A throw-away in-memory ledger."""
+    with Ledger.open(":memory:") as led:
+        yield led
+
+
+@pytest.fixture
+def sqlite_ledger(tmp_path: Path) -> Iterator[Ledger]:
+    with Ledger.open(tmp_path / "ledger.sqlite") as led:
+        yield led
+
+
+def small_parcels() -> gpd.GeoDataFrame:
+    """Three 100 m × 100 m parcels (15 mu each) in EPSG:4549, indexed by parcel_id."""
+    return gpd.GeoDataFrame(
+        {
+            "parcel_id": ["A-01", "A-02", "A-03"],
+            "land_use": ["M1", "M1", "M2"],
+            "far_min": [1.0, 1.0, 1.2],
+            "name": ["一号地块", "二号地块", "三号地块"],
+        },
+        geometry=[box(X0 + 100 * i, Y0, X0 + 100 * (i + 1), Y0 + 100) for i in range(3)],
+        crs="EPSG:4549",
+    ).set_index("parcel_id")
+
+
+@pytest.fixture
+def parcels_gpkg(tmp_path: Path) -> Path:
+    """A GeoPackage with a ``parcels`` layer written by landasset.io (GDAL)."""
+    from landasset.io import write_layer
+
+    return write_layer(small_parcels(), tmp_path / "site.gpkg", layer="parcels")
+
+
+@pytest.fixture(scope="session")
+def sample_ledger_path(tmp_path_factory: pytest.TempPathFactory, sample_site: la.Site) -> Path:
+    """A copy of the sample GeoPackage with the sample history in its ledger."""
+    from landasset.sample import sample_path
+
+    path = tmp_path_factory.mktemp("sample") / "yunqi.gpkg"
+    shutil.copyfile(sample_path("yunqi"), path)
+    with Ledger.open(path) as led:
+        led.record_many(sample_events(sample_site))
+    return path
+
+
+@pytest.fixture
+def sample_ledger(sample_ledger_path: Path) -> Iterator[Ledger]:
+    with Ledger.open(sample_ledger_path) as led:
+        yield led

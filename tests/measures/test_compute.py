@@ -1,0 +1,220 @@
+"""compute(): every measure on the sample district, spec validation, shared work."""
+
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+import pytest
+from shapely import LineString, Point, box
+
+import landasset as la
+from landasset import measures as m
+from landasset.measures import MEASURES, MeasureError, UnreachableWarning, compute
+
+ALL_SPECS = [
+    "area_m2",
+    "area_mu",
+    "compactness",
+    {"measure": "gross_floor_area"},
+    {"measure": "floor_area_ratio", "by": "overlap"},
+    {"measure": "building_coverage"},
+    {"measure": "nearest_distance", "features": "axes"},
+    {"measure": "nearest_id", "features": "stations"},
+    {"measure": "count_within", "radius": 500, "category": "cafe"},
+    {"measure": "sum_within", "column": "employees", "radius": 1000},
+    {"measure": "frontage", "tolerance": 25},
+    {"measure": "walk_distance"},
+    {"measure": "cluster_strength", "industry": "aerospace_information", "radius": 1000},
+    {"measure": "constrained_share", "kind": "ecological_redline"},
+]
+
+
+def test_every_measure_is_covered():
+    assert {s if isinstance(s, str) else s["measure"] for s in ALL_SPECS} == set(MEASURES)
+
+
+def test_compute_all_measures_on_the_sample_equals_the_functions(sample_site):
+    site = sample_site
+    table = compute(site, ALL_SPECS, as_of="2026-01-01")
+    assert table.index.equals(site.parcels.index)
+    assert list(table.columns) == [
+        "area_m2",
+        "area_mu",
+        "compactness",
+        "gfa_m2",
+        "far",
+        "building_coverage",
+        "nearest_distance_m",
+        "nearest_id",
+        "count_within",
+        "sum_within",
+        "frontage_m",
+        "walk_distance_m",
+        "cluster_strength",
+        "constrained_share",
+    ]
+    p = site.parcels
+    expected = [
+        m.area_m2(p),
+        m.area_mu(p),
+        m.compactness(p),
+        m.gross_floor_area(p, site.buildings),
+        m.floor_area_ratio(p, site.buildings, by="overlap"),
+        m.building_coverage(p, site.buildings),
+        m.nearest_distance(p, site.axes),
+        m.nearest_id(p, site.stations),
+        m.count_within(p, site.amenities, 500, category="cafe"),
+        m.sum_within(p, site.enterprises, "employees", 1000),
+        m.frontage(p, site.axes, tolerance=25),
+        m.walk_distance(p, site.stations, site.streets, as_of="2026-01-01"),
+        m.cluster_strength(p, site.enterprises, "aerospace_information", 1000),
+        m.constrained_share(p, site.constraints, kind="ecological_redline"),
+    ]
+    for series in expected:
+        pd.testing.assert_series_equal(table[series.name], series)
+    # values that say something: all parcels near a station, some under a red line
+    assert table["walk_distance_m"].lt(float("inf")).all()
+    assert (table["constrained_share"] > 0).any()
+    assert table["count_within"].dtype.kind == "i"
+
+
+def test_planned_station_through_compute(sample_site):
+    site = sample_site
+    spec = [
+        {"measure": "walk_distance", "name": "metro_m"},
+        {"measure": "nearest_distance", "features": site.stations.loc[["ST06"]], "name": "st06_m"},
+    ]
+    before = compute(site, spec, as_of="2026-01-01")
+    after = compute(site, spec, as_of="2028-01-01")
+    near = before["st06_m"] < 200
+    assert near.sum() >= 3
+    assert (after.loc[near, "metro_m"] < before.loc[near, "metro_m"]).all()
+    # a spec's own as_of wins over the call's
+    own = compute(site, [{"measure": "walk_distance", "as_of": "2028-01-01"}], as_of="2026-01-01")
+    pd.testing.assert_series_equal(
+        own["walk_distance_m"], after["metro_m"].rename("walk_distance_m")
+    )
+
+
+def test_shared_intermediates_are_built_once(sample_site, monkeypatch):
+    calls = {"graph": 0}
+    original = m.network.street_graph
+
+    def counting(streets):
+        calls["graph"] += 1
+        return original(streets)
+
+    monkeypatch.setattr(m.network, "street_graph", counting)
+    compute(
+        sample_site,
+        [
+            {"measure": "walk_distance", "name": "metro"},
+            {"measure": "walk_distance", "targets": "amenities", "name": "amenity"},
+            {"measure": "walk_distance", "as_of": "2026-01-01", "name": "metro_2026"},
+        ],
+    )
+    assert calls["graph"] == 1
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("walk_distanc", r"unknown measure 'walk_distanc'; use one of: 'area_m2', 'area_mu'"),
+        ({"targets": "stations"}, "has no 'measure' key; use one of"),
+        (
+            {"measure": "walk_distance", "target": "stations"},
+            r"no parameter 'target'; its parameters are: 'targets', 'streets', 'max_distance', 'as_of', 'name'",
+        ),
+        ({"measure": "count_within"}, r"count_within needs 'radius'"),
+        ({"measure": "count_within", "radius": "500"}, "radius must be a number"),
+        ({"measure": "count_within", "radius": -5}, "radius must be >= 0"),
+        (
+            {"measure": "count_within", "radius": 5, "origin": "middle"},
+            r"'middle' is not a valid origin for count_within; use one of: 'edge', 'centroid'",
+        ),
+        (
+            {"measure": "nearest_distance", "features": "metro"},
+            r"no layer 'metro'; use one of: 'parcels', 'buildings'",
+        ),
+        ({"measure": "constrained_share", "hard": "yes"}, "hard must be true, false or null"),
+        (
+            {"measure": "cluster_strength", "industry": 3, "radius": 5},
+            "industry must be a string or a list",
+        ),
+        ({"measure": "area_mu", "name": ""}, "'name' must be a non-empty string"),
+        (42, "a spec is a measure name or a mapping"),
+    ],
+)
+def test_specs_are_validated(sample_site, spec, message):
+    with pytest.raises(MeasureError, match=message):
+        compute(sample_site, [spec])
+
+
+def test_invalid_as_of_and_duplicate_columns(sample_site):
+    with pytest.raises(MeasureError, match="not a date"):
+        compute(sample_site, ["walk_distance"], as_of="soon")
+    with pytest.raises(
+        MeasureError,
+        match="several specs give the column 'count_within'; give each a distinct 'name'",
+    ):
+        compute(
+            sample_site,
+            [
+                {"measure": "count_within", "radius": 100},
+                {"measure": "count_within", "radius": 500},
+            ],
+        )
+    with pytest.raises(MeasureError, match="list of specs"):
+        compute(sample_site, "area_mu")  # type: ignore[arg-type]
+    empty = compute(sample_site, [])
+    assert empty.shape == (len(sample_site.parcels), 0)
+
+
+def test_every_spec_is_checked_before_anything_runs(sample_site, monkeypatch):
+    ran = []
+    monkeypatch.setattr(m.network, "street_graph", lambda streets: ran.append(1))
+    with pytest.raises(MeasureError):
+        compute(sample_site, ["walk_distance", {"measure": "nope"}])
+    assert not ran
+
+
+def test_unreachable_warning_names_the_column(frame):
+    site = la.Site(
+        parcels=frame([box(0, 0, 10, 10), box(0, 500, 10, 510)], "P", "parcel_id"),
+        streets=frame(
+            [LineString([(0, -10), (100, -10)]), LineString([(0, 520), (100, 520)])],
+            "S",
+            "street_id",
+        ),
+        stations=frame([Point(50, -10)], "T", "station_id"),
+    )
+    with pytest.warns(UnreachableWarning, match=r"^metro: walk_distance: 1 of 2 parcels"):
+        table = compute(site, [{"measure": "walk_distance", "name": "metro"}])
+    assert table["metro"].tolist()[0] == pytest.approx(10 + 40)
+
+
+def test_layers_in_another_crs_are_refused(sample_site):
+    other = sample_site.stations.to_crs("EPSG:32650")
+    with pytest.raises(la.CRSError, match="one CRS"):
+        compute(sample_site, [{"measure": "nearest_distance", "features": other}])
+
+
+@pytest.mark.slow
+def test_compute_on_a_synthetic_city():
+    site = la.sample.synthetic_city(10_000, seed=1)
+    specs = [
+        "area_mu",
+        {"measure": "walk_distance", "max_distance": 3000},
+        {"measure": "count_within", "radius": 500},
+        {"measure": "nearest_distance", "features": "axes"},
+        {"measure": "constrained_share"},
+    ]
+    with warnings.catch_warnings():
+        # the synthetic street grid may leave a few blocks cut off: that is its business
+        warnings.simplefilter("ignore", UnreachableWarning)
+        table = compute(site, specs)
+        sub = compute(site.replace(parcels=site.parcels.iloc[::13]), specs)
+    assert len(table) == 10_000
+    assert table["walk_distance_m"].lt(3000).sum() > 500
+    pd.testing.assert_frame_equal(sub, table.iloc[::13])

@@ -1,0 +1,155 @@
+"""Areas, compactness, building assignment, floor area, FAR and coverage."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from shapely import MultiPolygon, Polygon, box
+
+import landasset as la
+from landasset._buildings import building_floor_area
+from landasset.measures import (
+    MeasureError,
+    area_m2,
+    area_mu,
+    assign_buildings,
+    building_coverage,
+    compactness,
+    floor_area_ratio,
+    gross_floor_area,
+)
+
+
+@pytest.fixture
+def two_parcels(frame):
+    return frame([box(0, 0, 100, 100), box(100, 0, 200, 100)], "P", "parcel_id")
+
+
+def test_areas_and_compactness(frame):
+    parcels = frame(
+        [
+            box(0, 0, 100, 100),
+            MultiPolygon([box(0, 200, 10, 210), box(20, 200, 30, 210)]),
+            shapely.Point(500, 500).buffer(50, quad_segs=256),
+            Polygon([(0, 0, 5), (30, 0, 5), (30, 30, 5), (0, 30, 5)]),  # with Z
+        ],
+        "P",
+        "parcel_id",
+    )
+    assert area_m2(parcels).tolist() == pytest.approx([10_000, 200, math.pi * 2500, 900], rel=1e-4)
+    assert area_mu(parcels).iloc[0] == pytest.approx(15.0)
+    c = compactness(parcels)
+    assert c.name == "compactness"
+    assert c.iloc[0] == pytest.approx(math.pi / 4)
+    assert c.iloc[1] == pytest.approx(4 * math.pi * 200 / 80**2)
+    assert c.iloc[2] == pytest.approx(1.0, abs=1e-4)
+    assert area_m2(parcels.iloc[:0]).name == "area_m2"
+
+
+def test_building_straddling_two_parcels_goes_to_the_larger_overlap(frame, two_parcels):
+    buildings = frame(
+        [
+            box(80, 10, 130, 60),  # 20 m in the first parcel, 30 m in the second
+            box(10, 10, 30, 30),  # wholly in the first
+            box(200, 10, 220, 30),  # touches the second only along a line
+            box(500, 500, 510, 510),  # on no parcel
+            None,
+        ],
+        "B",
+        "building_id",
+        floors=[2, 3, 1, 1, 1],
+    )
+    owner = assign_buildings(buildings, two_parcels)
+    assert owner.name == "parcel_id"
+    assert owner.index.equals(buildings.index)
+    assert owner.tolist() == ["P1", "P0", None, None, None]
+
+
+def test_ties_go_to_the_first_parcel(frame, two_parcels):
+    buildings = frame([box(90, 0, 110, 10)], "B", floors=[1])
+    assert assign_buildings(buildings, two_parcels).tolist() == ["P0"]
+
+
+def test_floor_area_far_and_coverage_by_hand(frame, two_parcels):
+    buildings = frame(
+        [
+            box(80, 10, 130, 60),  # 2500 m² footprint, 2 floors -> P1 by overlap
+            box(10, 10, 30, 30),  # 400 m², gfa given
+            box(140, 60, 160, 80),  # 400 m², height 14 m -> 4 storeys
+        ],
+        "B",
+        "building_id",
+        floors=pd.array([2, pd.NA, pd.NA], dtype="Int64"),
+        gfa_m2=[np.nan, 1000.0, np.nan],
+        height_m=[np.nan, np.nan, 14.0],
+    )
+    rule = building_floor_area(buildings)
+    assert rule.tolist() == [5000.0, 1000.0, 1600.0]
+    gfa = gross_floor_area(two_parcels, buildings)
+    assert gfa.name == "gfa_m2"
+    assert gfa.tolist() == [1000.0, 5000.0 + 1600.0]
+    far = floor_area_ratio(two_parcels, buildings)
+    assert far.name == "far"
+    assert far.tolist() == pytest.approx([0.1, 0.66])
+    cov = building_coverage(two_parcels, buildings)
+    assert cov.name == "building_coverage"
+    # geometric: 20x50 of the straddling one is in P0, 30x50 in P1
+    assert cov.tolist() == pytest.approx([(1000 + 400) / 10_000, (1500 + 400) / 10_000])
+
+
+def test_assignment_modes(frame, two_parcels):
+    buildings = frame(
+        [box(10, 10, 20, 20), box(110, 10, 120, 20), box(150, 50, 160, 60)],
+        "B",
+        "building_id",
+        floors=[1, 1, 1],
+        parcel_id=["P1", None, "elsewhere"],
+    )
+    # auto: the column where given (even a parcel not measured here), overlap otherwise
+    assert gross_floor_area(two_parcels, buildings).tolist() == [0.0, 200.0]
+    assert gross_floor_area(two_parcels, buildings, by="overlap").tolist() == [100.0, 200.0]
+    assert gross_floor_area(two_parcels, buildings, by="parcel_id").tolist() == [0.0, 100.0]
+    with pytest.raises(
+        MeasureError,
+        match=r"'nearest' is not a valid building assignment.*'auto', 'parcel_id', 'overlap'",
+    ):
+        gross_floor_area(two_parcels, buildings, by="nearest")
+    with pytest.raises(MeasureError, match="needs a 'parcel_id' column"):
+        gross_floor_area(two_parcels, buildings.drop(columns="parcel_id"), by="parcel_id")
+
+
+def test_unknown_floor_area_is_not_zero(frame, two_parcels):
+    buildings = frame(
+        [box(10, 10, 20, 20), box(30, 30, 40, 40)], "B", floors=pd.array([2, pd.NA], dtype="Int64")
+    )
+    gfa = gross_floor_area(two_parcels, buildings)
+    assert np.isnan(gfa.iloc[0]) and gfa.iloc[1] == 0.0
+
+
+def test_no_buildings(frame, two_parcels):
+    empty = frame([], "B", floors=[])
+    assert gross_floor_area(two_parcels, empty).tolist() == [0.0, 0.0]
+    assert floor_area_ratio(two_parcels, empty).tolist() == [0.0, 0.0]
+    assert building_coverage(two_parcels, empty).tolist() == [0.0, 0.0]
+    assert assign_buildings(empty, two_parcels).tolist() == []
+
+
+def test_checks(frame, two_parcels):
+    with pytest.raises(la.CRSError, match="area_mu"):
+        area_mu(two_parcels.to_crs("EPSG:4326"))
+    with pytest.raises(la.SchemaError, match="no geometry"):
+        area_m2(frame([box(0, 0, 1, 1), None], "P"))
+
+
+def test_on_the_sample(sample_site):
+    site = sample_site
+    owner = assign_buildings(site.buildings, site.parcels)
+    # the sample's own parcel_id column agrees with the geometry
+    given = site.buildings["parcel_id"].notna()
+    assert (owner[given] == site.buildings.loc[given, "parcel_id"]).mean() > 0.95
+    far = floor_area_ratio(site.parcels, site.buildings)
+    assert far.between(0, 10).all() and far.max() > 1

@@ -1,0 +1,398 @@
+"""Walking distance: against a plain networkx Dijkstra on the same snapped graph."""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from shapely import LineString, MultiPolygon, Point, box
+
+import landasset as la
+from landasset.measures import (
+    EdgeSnap,
+    StreetGraph,
+    UnreachableWarning,
+    network_distance,
+    snap_to_edges,
+    street_graph,
+    walk_distance,
+)
+
+CRS = "EPSG:4549"
+X0, Y0 = 514_000.0, 3_350_000.0
+
+
+def _at(geom: shapely.Geometry) -> shapely.Geometry:
+    """Move a geometry built around (0, 0) into Hangzhou's Gauss-Kruger zone."""
+    return shapely.affinity.translate(geom, X0, Y0)
+
+
+def _frame(geoms: list, prefix: str, id_name: str, **columns: list) -> gpd.GeoDataFrame:
+    ids = [f"{prefix}{i}" for i in range(len(geoms))]
+    gdf = gpd.GeoDataFrame(
+        dict(columns), geometry=[None if g is None else _at(g) for g in geoms], crs=CRS
+    )
+    gdf.index = pd.Index(ids, name=id_name)
+    return gdf
+
+
+def grid_streets(n: int = 3, step: float = 100.0) -> gpd.GeoDataFrame:
+    """An (n+1) x (n+1) street grid; every street one LineString through all junctions."""
+    lines = []
+    for k in range(n + 1):
+        lines.append(LineString([(k * step, j * step) for j in range(n + 1)]))
+        lines.append(LineString([(j * step, k * step) for j in range(n + 1)]))
+    return _frame(lines, "S", "street_id")
+
+
+# -- the oracle ----------------------------------------------------------------------------
+
+
+def oracle(graph: StreetGraph, targets: EdgeSnap, origins: EdgeSnap) -> np.ndarray:
+    """Insert every snap into a networkx graph as virtual nodes; plain Dijkstra.
+
+    A target is a node hanging off its snap point by its snap length. An origin is a
+    node joined, by its snap length, to both ends of its stretch and to every target
+    snap point inside the stretch; those links lead only into the origin (a DiGraph),
+    so no path cuts through a parcel.
+    """
+    g = nx.DiGraph()
+    cuts: dict[int, list[tuple[float, object]]] = {}
+    for i in range(len(targets)):
+        if targets.edge[i] >= 0:
+            cuts.setdefault(int(targets.edge[i]), []).append((float(targets.offset_m[i]), ("t", i)))
+    for i in range(len(origins)):
+        if origins.edge[i] >= 0:
+            lo, hi = origins.stretch_m[i]
+            cuts.setdefault(int(origins.edge[i]), []).append((float(lo), ("lo", i)))
+            cuts.setdefault(int(origins.edge[i]), []).append((float(hi), ("hi", i)))
+    for e in range(graph.n_edges):
+        u, v, length = int(graph.edge_u[e]), int(graph.edge_v[e]), float(graph.edge_length[e])
+        chain = [(0.0, u), *sorted(cuts.get(e, []), key=lambda c: c[0]), (length, v)]
+        for (a, na), (b, nb) in itertools.pairwise(chain):
+            w = b - a
+            if g.has_edge(na, nb):
+                w = min(w, g[na][nb]["weight"])
+            g.add_edge(na, nb, weight=w)
+            g.add_edge(nb, na, weight=w)
+    sources = []
+    for i in range(len(targets)):
+        if targets.edge[i] >= 0:
+            g.add_edge(("T", i), ("t", i), weight=float(targets.distance_m[i]))
+            sources.append(("T", i))
+    for i in range(len(origins)):
+        if origins.edge[i] < 0:
+            continue
+        lo, hi = origins.stretch_m[i]
+        d = float(origins.distance_m[i])
+        g.add_edge(("lo", i), ("O", i), weight=d)
+        g.add_edge(("hi", i), ("O", i), weight=d)
+        for j in range(len(targets)):
+            if targets.edge[j] == origins.edge[i] and lo <= targets.offset_m[j] <= hi:
+                g.add_edge(("t", j), ("O", i), weight=d)
+    out = np.full(len(origins), np.inf)
+    if not sources:
+        return out
+    dist = nx.multi_source_dijkstra_path_length(g, sources, weight="weight")
+    for i in range(len(origins)):
+        if ("O", i) in dist:
+            out[i] = dist[("O", i)]
+    return out
+
+
+def run_both(parcels, targets, streets, **kw):
+    graph = street_graph(streets)
+    t = snap_to_edges(graph, targets)
+    o = snap_to_edges(graph, parcels)
+    expected = oracle(graph, t, o)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        got = walk_distance(parcels, targets, streets, **kw)
+    unreachable = [w for w in caught if issubclass(w.category, UnreachableWarning)]
+    return got, expected, unreachable
+
+
+# -- hand-built networks -------------------------------------------------------------------
+
+
+def test_target_mid_edge_and_parcel_on_edge_interior():
+    streets = grid_streets()
+    # the target sits 5 m off the middle of the edge (100,0)-(200,0)
+    targets = _frame([Point(150, 5)], "T", "station_id")
+    parcels = _frame(
+        [
+            # its bottom side runs 5 m above that edge's interior, past the target
+            box(120, 5, 180, 60),
+            # a wedge whose tip is 10 m from the street x=300, 50 m up its edge
+            shapely.Polygon([(230, 40), (290, 50), (230, 60)]),
+            # a wedge pointing at the interior of (100,0)-(200,0), left of the target
+            shapely.Polygon([(110, 40), (130, 8), (150, 40)]),
+        ],
+        "P",
+        "parcel_id",
+    )
+    got, expected, unreachable = run_both(parcels, targets, streets)
+    assert not unreachable
+    np.testing.assert_allclose(got.to_numpy(), expected, rtol=0, atol=1e-6)
+    # by hand, independent of the snapping code
+    assert got.iloc[0] == pytest.approx(5 + 5, abs=1e-6)  # straight down to the target
+    assert got.iloc[1] == pytest.approx(10 + 50 + 100 + 50 + 5, abs=1e-6)
+    assert got.iloc[2] == pytest.approx(8 + 20 + 5, abs=1e-6)
+    snap = snap_to_edges(street_graph(streets), parcels)
+    np.testing.assert_allclose(snap.stretch_m[0], [20, 80])
+    np.testing.assert_allclose(snap.stretch_m[2], [30, 30])
+    assert got.name == "walk_distance_m"
+    assert got.index.equals(parcels.index)
+
+
+def test_two_targets_on_one_edge_and_parcel_between_them():
+    streets = _frame([LineString([(0, 0), (1000, 0)])], "S", "street_id")
+    targets = _frame([Point(100, 20), Point(900, -30)], "T", "station_id")
+    parcels = _frame([box(380, 10, 420, 50), box(700, -80, 760, -40)], "P", "parcel_id")
+    got, expected, _ = run_both(parcels, targets, streets)
+    np.testing.assert_allclose(got.to_numpy(), expected, atol=1e-6)
+    # the near end of each parcel's side along the street
+    assert got.iloc[0] == pytest.approx(10 + (380 - 100) + 20, abs=1e-6)
+    assert got.iloc[1] == pytest.approx(40 + (900 - 760) + 30, abs=1e-6)
+
+
+def test_target_on_a_node_and_zero_length_snaps():
+    streets = grid_streets(2)
+    targets = _frame([Point(100, 100)], "T", "station_id")  # on a junction, snap 0
+    parcels = _frame([box(100, 100, 150, 150)], "P", "parcel_id")  # touches it
+    got, expected, _ = run_both(parcels, targets, streets)
+    assert got.iloc[0] == pytest.approx(0.0, abs=1e-9)
+    np.testing.assert_allclose(got.to_numpy(), expected, atol=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_networks_equal_networkx(seed):
+    rng = np.random.default_rng(seed)
+    step = 100.0
+    n = 5
+    lines = []
+    # a jittered grid with some streets removed (so components may split) and a few
+    # curved, multi-vertex streets
+    pts = {
+        (i, j): (i * step + rng.uniform(-20, 20), j * step + rng.uniform(-20, 20))
+        for i in range(n + 1)
+        for j in range(n + 1)
+    }
+    for i in range(n + 1):
+        for j in range(n + 1):
+            for di, dj in ((1, 0), (0, 1)):
+                if (i + di, j + dj) in pts and rng.random() > 0.3:
+                    a, b = pts[(i, j)], pts[(i + di, j + dj)]
+                    mid = (
+                        (a[0] + b[0]) / 2 + rng.uniform(-10, 10),
+                        (a[1] + b[1]) / 2 + rng.uniform(-10, 10),
+                    )
+                    lines.append(
+                        LineString([a, mid, b]) if rng.random() < 0.5 else LineString([a, b])
+                    )
+    streets = _frame(lines, "S", "street_id")
+    targets = _frame(
+        [Point(rng.uniform(-50, 550), rng.uniform(-50, 550)) for _ in range(rng.integers(1, 4))],
+        "T",
+        "station_id",
+    )
+    parcels = []
+    for _ in range(25):
+        x, y = rng.uniform(-50, 550, 2)
+        w, h = rng.uniform(5, 40, 2)
+        parcels.append(box(x, y, x + w, y + h))
+    parcels = _frame(parcels, "P", "parcel_id")
+    got, expected, unreachable = run_both(parcels, targets, streets)
+    np.testing.assert_allclose(got.to_numpy(), expected, rtol=0, atol=1e-6)
+    # a warning exactly when some parcel cannot reach a target, with the count
+    n_inf = int(np.isinf(expected).sum())
+    assert bool(unreachable) == (n_inf > 0)
+    if n_inf:
+        assert f"{n_inf} of 25 parcels" in str(unreachable[0].message)
+
+
+# -- defined results on awkward input ------------------------------------------------------
+
+
+def test_disconnected_components_give_inf_and_a_warning():
+    streets = _frame(
+        [LineString([(0, 0), (100, 0)]), LineString([(0, 500), (100, 500)])], "S", "street_id"
+    )
+    targets = _frame([Point(50, 0)], "T", "station_id")
+    parcels = _frame(
+        [box(10, 10, 20, 20), box(10, 510, 20, 520), box(60, 490, 80, 495)], "P", "parcel_id"
+    )
+    with pytest.warns(
+        UnreachableWarning, match=r"2 of 3 parcels .* street component that holds no target"
+    ):
+        got = walk_distance(parcels, targets, streets)
+    assert got.iloc[0] == pytest.approx(10 + 30, abs=1e-9)
+    assert np.isinf(got.iloc[1]) and np.isinf(got.iloc[2])
+
+
+def test_max_distance_cuts_without_warning():
+    streets = grid_streets()
+    targets = _frame([Point(0, 0)], "T", "station_id")
+    parcels = _frame([box(10, 10, 20, 20), box(280, 280, 290, 290)], "P", "parcel_id")
+    full = walk_distance(parcels, targets, streets)
+    cut = walk_distance(parcels, targets, streets, max_distance=100)  # warnings are errors
+    assert cut.iloc[0] == full.iloc[0] and np.isinf(cut.iloc[1])
+    assert np.isfinite(full.iloc[1])
+
+
+def test_parcel_far_from_every_street_adds_its_snap_length():
+    streets = _frame([LineString([(0, 0), (100, 0)])], "S", "street_id")
+    targets = _frame([Point(100, 0)], "T", "station_id")
+    parcels = _frame([box(0, 5000, 10, 5010)], "P", "parcel_id")
+    got = walk_distance(parcels, targets, streets)
+    assert got.iloc[0] == pytest.approx(5000 + 90, abs=1e-6)
+
+
+def test_station_off_the_network_is_snapped_with_its_length():
+    streets = _frame([LineString([(0, 0), (100, 0)])], "S", "street_id")
+    targets = _frame([Point(70, -40)], "T", "station_id")
+    parcels = _frame([box(0, 10, 20, 30)], "P", "parcel_id")
+    got = walk_distance(parcels, targets, streets)
+    # parcel corner (20, 10): 10 down, 50 along, 40 across to the station
+    assert got.iloc[0] == pytest.approx(10 + 50 + 40, abs=1e-6)
+
+
+def test_multipolygon_parcel_uses_its_nearest_part():
+    streets = _frame([LineString([(0, 0), (1000, 0)])], "S", "street_id")
+    targets = _frame([Point(900, 0)], "T", "station_id")
+    parcels = _frame(
+        [MultiPolygon([box(0, 300, 10, 310), box(850, 20, 860, 30)])], "P", "parcel_id"
+    )
+    got = walk_distance(parcels, targets, streets)
+    assert got.iloc[0] == pytest.approx(20 + 40, abs=1e-6)
+
+
+def test_one_parcel_and_empty_layers():
+    streets = grid_streets(1)
+    targets = _frame([Point(0, 0)], "T", "station_id")
+    one = _frame([box(10, 10, 20, 20)], "P", "parcel_id")
+    assert walk_distance(one, targets, streets).iloc[0] == pytest.approx(20.0)
+    no_targets = targets.iloc[:0]
+    with pytest.warns(UnreachableWarning, match="no target"):
+        got = walk_distance(one, no_targets, streets)
+    assert np.isinf(got).all()
+    with pytest.warns(UnreachableWarning, match="no walkable street"):
+        got = walk_distance(one, targets, streets.iloc[:0])
+    assert np.isinf(got).all()
+    empty = walk_distance(one.iloc[:0], targets, streets)
+    assert len(empty) == 0 and empty.name == "walk_distance_m"
+
+
+def test_unwalkable_streets_are_left_out():
+    # a short cut that is not walkable (an expressway) and a long way round
+    streets = _frame(
+        [
+            LineString([(0, 0), (100, 0)]),
+            LineString([(0, 0), (0, 300), (100, 300), (100, 0)]),
+        ],
+        "S",
+        "street_id",
+        walkable=[False, pd.NA],
+    )
+    streets["walkable"] = streets["walkable"].astype("boolean")
+    targets = _frame([Point(100, 0)], "T", "station_id")
+    parcels = _frame([box(-20, -20, -10, -10)], "P", "parcel_id")
+    got = walk_distance(parcels, targets, streets)
+    corner = np.hypot(10, 10)
+    assert got.iloc[0] == pytest.approx(corner + 700, abs=1e-6)
+    streets["walkable"] = True
+    assert walk_distance(parcels, targets, streets).iloc[0] == pytest.approx(corner + 100, abs=1e-6)
+
+
+def test_as_of_counts_targets_from_their_opening_date():
+    streets = _frame([LineString([(0, 0), (1000, 0)])], "S", "street_id")
+    targets = _frame(
+        [Point(0, 0), Point(1000, 0)],
+        "T",
+        "station_id",
+        opening_date=pd.to_datetime(["2010-01-01", "2030-06-30"]),
+    )
+    parcels = _frame([box(900, 10, 950, 50)], "P", "parcel_id")
+    before = walk_distance(parcels, targets, streets, as_of="2030-06-29")
+    on_the_day = walk_distance(parcels, targets, streets, as_of=pd.Timestamp("2030-06-30"))
+    every = walk_distance(parcels, targets, streets)  # None: all count
+    assert before.iloc[0] == pytest.approx(10 + 900)
+    assert on_the_day.iloc[0] == pytest.approx(10 + 50) == every.iloc[0]
+    with pytest.raises(la.measures.MeasureError, match="not a date"):
+        walk_distance(parcels, targets, streets, as_of="someday")
+
+
+def test_missing_geometries():
+    streets = _frame([LineString([(0, 0), (100, 0)]), None], "S", "street_id")
+    targets = _frame([Point(100, 0), None], "T", "station_id")
+    parcels = _frame([box(0, 10, 10, 20)], "P", "parcel_id")
+    got = walk_distance(parcels, targets, streets)  # missing features are ignored
+    assert got.iloc[0] == pytest.approx(10 + 90)
+    bad = _frame([box(0, 10, 10, 20), None], "P", "parcel_id")
+    with pytest.raises(la.SchemaError, match=r"1 parcel\(s\) have no geometry.*'P1'"):
+        walk_distance(bad, targets, streets)
+
+
+def test_crs_checks():
+    streets = grid_streets(1)
+    targets = _frame([Point(0, 0)], "T", "station_id")
+    parcels = _frame([box(10, 10, 20, 20)], "P", "parcel_id")
+    with pytest.raises(la.CRSError, match=r"walk_distance \(parcels layer\).*to_crs"):
+        walk_distance(parcels.to_crs("EPSG:4326"), targets, streets)
+    with pytest.raises(la.CRSError, match="Site"):
+        walk_distance(parcels, targets.to_crs("EPSG:3857"), streets)
+    with pytest.raises(la.CRSError, match="one CRS"):
+        walk_distance(parcels, targets, streets.to_crs("EPSG:32650"))
+
+
+def test_street_graph_merges_shared_vertices_and_snaps_to_edges():
+    streets = _frame(
+        [LineString([(0, 0), (100, 0)]), LineString([(100, 0.0004), (100, 100)])], "S", "street_id"
+    )
+    graph = street_graph(streets)
+    assert graph.n_nodes == 3 and graph.n_edges == 2  # 0.4 mm apart: one node
+    snap = snap_to_edges(graph, np.array([_at(Point(30, 7)), None], dtype=object))
+    assert snap.edge[0] == 0 and snap.edge[1] == -1
+    assert snap.offset_m[0] == pytest.approx(30) and snap.distance_m[0] == pytest.approx(7)
+    assert np.isinf(snap.distance_m[1])
+    d = network_distance(graph, snap_to_edges(graph, np.array([_at(Point(100, 100))])), snap)
+    # the second street is 0.4 mm shorter than 100 m: lengths come from the lines
+    assert d[0] == pytest.approx(7 + 70 + 99.9996, abs=1e-6) and np.isinf(d[1])
+
+
+def test_subset_gives_the_same_answers(sample_site):
+    site = sample_site
+    full = walk_distance(site.parcels, site.stations, site.streets)
+    part = walk_distance(site.parcels.iloc[::7], site.stations, site.streets)
+    pd.testing.assert_series_equal(part, full.iloc[::7])
+
+
+def test_planned_station_on_the_sample(sample_site):
+    site = sample_site
+    planned = site.stations[site.stations["opening_date"] > pd.Timestamp("2026-01-01")]
+    assert len(planned) == 1
+    before = walk_distance(site.parcels, site.stations, site.streets, as_of="2026-01-01")
+    after = walk_distance(
+        site.parcels, site.stations, site.streets, as_of=planned["opening_date"].iloc[0]
+    )
+    near = la.measures.nearest_distance(site.parcels, planned) < 200
+    assert near.sum() > 0
+    assert (after[near] < before[near]).all()
+    assert (after <= before + 1e-9).all()
+
+
+@pytest.mark.slow
+def test_random_larger_network_equals_networkx():
+    rng = np.random.default_rng(99)
+    streets = grid_streets(20, 50.0)
+    targets = _frame([Point(*rng.uniform(0, 1000, 2)) for _ in range(10)], "T", "station_id")
+    corners = rng.uniform(0, 1000, (400, 2))
+    parcels = _frame([box(x, y, x + 10, y + 10) for x, y in corners], "P", "parcel_id")
+    got, expected, _ = run_both(parcels, targets, streets)
+    np.testing.assert_allclose(got.to_numpy(), expected, atol=1e-6)

@@ -1,0 +1,124 @@
+import warnings
+
+import numpy as np
+import pytest
+
+from landasset import ProfileError
+from landasset.measures import MEASURES
+from landasset.suitability import (
+    LOCAL_MEASURES,
+    Criterion,
+    SuitabilityModel,
+    best_fit,
+    linear,
+    list_profiles,
+    load_profile,
+    profile_path,
+)
+
+PROFILES = ["aerospace", "ai", "life_health", "smart_manufacturing"]
+# the criteria the issue lists for the aerospace profile, by measure
+AEROSPACE_FAMILY = {
+    "walk_distance", "nearest_distance", "frontage", "count_within", "cluster_strength",
+    "area_mu", "compactness", "land_use_family", "constrained_share", "attribute",
+}  # fmt: skip
+
+
+def test_list_profiles():
+    assert list_profiles() == PROFILES
+    with pytest.raises(
+        ProfileError, match="'aerospac' is not a bundled profile; use one of: 'aerospace'"
+    ):
+        load_profile("aerospac")
+
+
+@pytest.mark.parametrize("name", PROFILES)
+def test_profile_file_is_canonical_and_round_trips_exactly(name):
+    model = load_profile(name)
+    text = profile_path(name).read_text(encoding="utf-8")
+    assert model.to_yaml() == text
+    assert SuitabilityModel.from_yaml(text) == model
+    assert model.name == name and model.version == 1 and model.description
+
+
+@pytest.mark.parametrize("name", PROFILES)
+def test_every_criterion_is_documented_and_uses_real_measures(name):
+    model = load_profile(name)
+    assert model.criterion_weights.sum() == pytest.approx(1.0)
+    assert (model.criterion_weights > 0).all()
+    for c in model.criteria:
+        assert len(c.rationale) > 40, c.name
+        assert c.spec["measure"] in {*MEASURES, *LOCAL_MEASURES}
+    for rule in model.constraints:
+        assert rule.rationale
+    if model.ahp_result is not None:
+        assert model.ahp_result.consistent
+
+
+def test_aerospace_has_at_least_eight_criteria_from_the_issue_list():
+    model = load_profile("aerospace")
+    assert len(model.criteria) >= 8
+    assert {c.spec["measure"] for c in model.criteria} <= AEROSPACE_FAMILY
+    cluster = next(c for c in model.criteria if c.spec["measure"] == "cluster_strength")
+    assert cluster.spec["industry"] == "aerospace_information"
+
+
+@pytest.mark.parametrize("name", PROFILES)
+def test_each_profile_scores_the_sample_without_warnings(name, sample_site):
+    model = load_profile(name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = model.score(sample_site, as_of="2025-12-31")
+    eligible = result["eligible"]
+    assert 50 < eligible.sum() < len(result)
+    assert result.loc[eligible, "score"].between(0, 1).all()
+    assert result["rank"].min() == 1
+
+
+def test_best_fit_on_the_sample(sample_site):
+    fit = best_fit(sample_site, PROFILES, as_of="2025-12-31", margin=0.05)
+    assert fit.index.equals(sample_site.parcels.index)
+    scores = fit[[f"score_{p}" for p in PROFILES]]
+    has = scores.notna().any(axis=1)
+    assert (fit.loc[has, "score"] == scores[has].max(axis=1)).all()
+    assert fit.loc[~has, "best"].isna().all() and fit.loc[has, "best"].notna().all()
+    two = scores.notna().sum(axis=1) >= 2
+    np.testing.assert_allclose(
+        fit.loc[two, "runner_up_score"], scores[two].apply(lambda r: r.nlargest(2).iloc[-1], axis=1)
+    )
+    assert (fit.loc[two, "margin"] >= 0).all()
+    assert (fit["conflict"] == (two & (fit["margin"] <= 0.05))).all()
+    assert set(fit["best"].dropna()) <= set(PROFILES)
+    # residential parcels fit none of the industries
+    assert fit.loc[sample_site.parcels["land_use"].isin(["R2", "0701"]), "best"].isna().all()
+    # the same scores as scoring each profile alone
+    alone = load_profile("ai").score(sample_site, as_of="2025-12-31")
+    ranked = alone["rank"].notna()
+    np.testing.assert_allclose(fit.loc[ranked, "score_ai"], alone.loc[ranked, "score"])
+
+
+def test_best_fit_arguments(sample_site):
+    custom = SuitabilityModel(
+        [Criterion("size", {"measure": "area_mu"}, linear(50, 0), 1.0)], name="big"
+    )
+    fit = best_fit(sample_site, ["ai", custom], margin=0.0)
+    assert list(fit.columns[-2:]) == ["score_ai", "score_big"]
+    with pytest.raises(ProfileError, match="named 'big'"):
+        best_fit(sample_site, [custom, custom])
+    with pytest.raises(ProfileError, match="must be a list"):
+        best_fit(sample_site, "ai")  # type: ignore[arg-type]
+    with pytest.raises(ProfileError, match="margin must be"):
+        best_fit(sample_site, ["ai"], margin=-1)
+
+
+def test_profiles_page_documents_every_criterion_and_rule():
+    from pathlib import Path
+
+    page = (Path(__file__).parents[2] / "docs" / "profiles.md").read_text(encoding="utf-8")
+    for name in PROFILES:
+        model = load_profile(name)
+        assert f"## `{name}`" in page
+        for c in model.criteria:
+            assert c.rationale in page, (name, c.name)
+        for rule in model.constraints:
+            assert f"`{rule.label}` — {rule.rationale}" in page, (name, rule.label)

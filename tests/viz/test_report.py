@@ -1,0 +1,415 @@
+"""The self-contained HTML report."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import landasset as la
+from landasset import LandassetError
+from landasset.viz import report
+from landasset.viz.report import find_external_references
+
+# Written independently of find_external_references: any scheme URL, and any "//" once
+# the base64 image data is removed.
+URL = re.compile(r"https?://|//", re.IGNORECASE)
+DATA = re.compile(r"data:image/png;base64,[A-Za-z0-9+/=]+")
+
+
+def assert_self_contained(page: str) -> None:
+    without_images = DATA.sub("", page)
+    assert not URL.search(without_images), URL.search(without_images)
+    assert "<script" not in page.lower()
+    assert "url(" not in without_images.lower()
+    for target in re.findall(r"""(?:src|href)\s*=\s*["']([^"']*)["']""", page, flags=re.IGNORECASE):
+        assert target.startswith(("data:image/png;base64,", "#")), target[:60]
+
+
+def section_ids(page: str) -> list[str]:
+    return re.findall(r'<section id="([a-z]+)">', page)
+
+
+@pytest.fixture(scope="module")
+def full_report(
+    sample_site: la.Site,
+    aerospace: Any,
+    ledger: Any,
+    evaluation: pd.DataFrame,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Path:
+    path = tmp_path_factory.mktemp("report") / "report.html"
+    return report(
+        sample_site,
+        model=aerospace,
+        ledger=ledger,
+        evaluation=evaluation,
+        as_of="2025-12-31",
+        path=path,
+        title="云栖 sample // report",
+    )
+
+
+def test_full_report_is_self_contained(full_report: Path) -> None:
+    page = full_report.read_text(encoding="utf-8")
+    assert_self_contained(page)
+    assert find_external_references(page) == []
+    # the title held a "//": it is written as &#47;&#47;, which displays the same
+    assert "云栖 sample &#47;&#47; report" in page
+
+
+def test_full_report_has_every_section(full_report: Path, scored: Any, aerospace: Any) -> None:
+    page = full_report.read_text(encoding="utf-8")
+    assert section_ids(page) == ["summary", "suitability", "model", "lifecycle", "efficiency"]
+    assert len(DATA.findall(page)) == 6  # overview, scores, explain, stages, pipeline, grades
+    top = scored[scored["rank"].notna()].sort_values("rank").head(20)
+    table = page[page.index("Top 20 parcels") : page.index("Excluded by")]
+    assert re.findall(r"<tr><td>(XH[0-9-]+)</td>", table) == list(top.index)
+    for name in aerospace.names:
+        assert f"<td>{name}</td>" in page
+    assert "Idle-land risk" in page and "XH120304-01" in page
+    assert "批而未供" in page and "投而未达标" in page
+    assert "Renewal candidates" in page and "老园区" in page
+
+
+def test_images_are_png(full_report: Path) -> None:
+    from PIL import Image
+
+    page = full_report.read_text(encoding="utf-8")
+    for data in DATA.findall(page):
+        image = Image.open(io.BytesIO(base64.b64decode(data.split(",", 1)[1])))
+        assert image.format == "PNG"
+        assert image.width > 500
+
+
+def test_summary_only_report(fonts: str, sample_site: la.Site, tmp_path: Path) -> None:
+    # with and without a CJK font: no missing glyph (a warning, hence an error here)
+    path = report(sample_site, as_of="2025-12-31", path=tmp_path / "summary.html")
+    page = path.read_text(encoding="utf-8")
+    assert section_ids(page) == ["summary"]
+    assert len(DATA.findall(page)) == 1
+    assert f"{len(sample_site.parcels):,} parcels" in page
+    assert_self_contained(page)
+
+
+def test_model_with_ahp_weights_shows_consistency(sample_site: la.Site, tmp_path: Path) -> None:
+    from landasset.suitability import Criterion, SuitabilityModel, large, linear
+
+    model = SuitabilityModel(
+        [
+            Criterion(
+                "metro",
+                {"measure": "walk_distance", "targets": "stations"},
+                linear(best=300, worst=2000),
+            ),
+            Criterion(
+                "services",
+                {"measure": "count_within", "points": "amenities", "radius": 500},
+                large(mid=10, spread=3),
+            ),
+            Criterion("size", {"measure": "area_mu"}, linear(best=60, worst=5)),
+        ],
+        weights={"ahp": [[1, 3, 5], [1 / 3, 1, 2], [1 / 5, 1 / 2, 1]]},
+        name="demo",
+    )
+    path = report(sample_site, model=model, as_of="2025-12-31", path=tmp_path / "ahp.html", top=5)
+    page = path.read_text(encoding="utf-8")
+    ahp = model.ahp_result
+    assert "AHP consistency" in page
+    assert f"{ahp.cr:.4f}" in page and f"{ahp.lambda_max:.3f}" in page
+    assert "consistent (CR ≤ 0.1)" in page
+    assert page.count("<tr><td>XH") >= 5
+    assert section_ids(page) == ["summary", "suitability", "model"]
+
+
+def test_ledger_without_evaluation(sample_site: la.Site, ledger: Any, tmp_path: Path) -> None:
+    page = report(
+        sample_site, ledger=ledger, as_of="2025-12-31", path=tmp_path / "l.html"
+    ).read_text(encoding="utf-8")
+    assert section_ids(page) == ["summary", "lifecycle"]
+    assert "XH120304-01" in page and "XH120306-04" in page  # the two idle-land parcels
+    # without grades no parcel is "in production, below standard"
+    assert re.search(
+        r"<td>in production, below standard</td><td>投而未达标</td><td class=\"num\">0</td>", page
+    )
+    assert_self_contained(page)
+
+
+def test_stage_series_instead_of_a_ledger(sample_site: la.Site, tmp_path: Path) -> None:
+    path = report(
+        sample_site,
+        ledger=sample_site.parcels["stage"],
+        as_of="2025-12-31",
+        path=tmp_path / "s.html",
+    )
+    page = path.read_text(encoding="utf-8")
+    assert section_ids(page) == ["summary", "lifecycle"]
+    assert "Idle-land risk" not in page  # needs the ledger's contracts
+    operating = int((sample_site.parcels["stage"] == "operating").sum())
+    assert re.search(rf"operating 运营</td><td class=\"num\">{operating}</td>", page)
+
+
+def test_text_from_the_data_cannot_form_a_url(sample_site: la.Site, tmp_path: Path) -> None:
+    parcels = sample_site.parcels.copy()
+    parcels["zone"] = parcels["zone"].astype(object)
+    parcels.iloc[0, parcels.columns.get_loc("zone")] = "https://evil.example/<script>"
+    site = sample_site.replace(parcels=parcels)
+    page = report(site, path=tmp_path / "x.html").read_text(encoding="utf-8")
+    assert "https:&#47;&#47;evil.example&#47;&lt;script&gt;" in page
+    assert_self_contained(page)
+
+
+@pytest.mark.parametrize(
+    ("snippet", "what"),
+    [
+        ('<a href="https://example.org">x</a>', "absolute URL"),
+        ('<img src="//cdn.example.org/x.png">', "protocol-relative"),
+        ('<img src="logo.png">', "attribute loading a resource"),
+        ("<img src='logo.png'>", "attribute loading a resource"),
+        ("<div style=\"background: url('bg.png')\">", "CSS url()"),
+        ("<style>@import 'x.css';</style>", "CSS @import"),
+        ("<script>alert(1)</script>", "script"),
+        ('<svg xmlns="http://www.w3.org/2000/svg"></svg>', "absolute URL"),
+    ],
+)
+def test_find_external_references_catches(snippet: str, what: str) -> None:
+    found = find_external_references(f"<html><body>{snippet}</body></html>")
+    assert any(f.startswith(what) for f in found), found
+
+
+def test_viz_report_is_the_function_whatever_the_import_order() -> None:
+    import importlib
+
+    import landasset.viz
+
+    importlib.import_module("landasset.viz.report")
+    assert callable(landasset.viz.report) and landasset.viz.report.__name__ == "report"
+    assert report is landasset.viz.report
+
+
+def test_find_external_references_allows_data_and_anchors() -> None:
+    data = base64.b64encode(bytes(range(256)) * 4).decode()
+    assert "//" in data or "/" in data
+    page = f'<a href="#top">up</a><img src="data:image/png;base64,{data}"><p>1/2</p>'
+    assert find_external_references(page) == []
+
+
+def test_report_refuses_to_write_a_page_with_a_url(
+    monkeypatch: pytest.MonkeyPatch, sample_site: la.Site, tmp_path: Path
+) -> None:
+    import importlib
+
+    module = importlib.import_module("landasset.viz.report")  # the module, not the function
+
+    monkeypatch.setattr(module, "_CSS", "body{background:url(https://example.org/bg.png)}")
+    target = tmp_path / "bad.html"
+    with pytest.raises(LandassetError, match="not written"):
+        module.report(sample_site, path=target)
+    assert not target.exists()
+
+
+# -- in a real browser --------------------------------------------------------------------------------------
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+class DevTools:
+    """A minimal Chrome DevTools Protocol client over ``--remote-debugging-pipe``.
+
+    Chromium reads commands from fd 3 and writes replies and events to fd 4, each a
+    JSON message ended by a NUL byte: no websocket, no open port.
+    """
+
+    def __init__(self, binary: str, profile: Path) -> None:
+        to_child_r, self._to_child = os.pipe()
+        self._from_child, from_child_w = os.pipe()
+
+        def wire() -> None:  # in the child, before exec
+            os.dup2(to_child_r, 3)
+            os.dup2(from_child_w, 4)
+
+        self.process = subprocess.Popen(
+            [
+                binary,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-extensions",
+                "--disable-default-apps",
+                f"--user-data-dir={profile}",
+                "--remote-debugging-pipe",
+                "about:blank",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            close_fds=False,
+            preexec_fn=wire,
+        )
+        os.close(to_child_r)
+        os.close(from_child_w)
+        self._buffer = b""
+        self._next = 0
+        self.events: list[dict[str, Any]] = []
+
+    def send(
+        self,
+        method: str,
+        params: dict[str, Any] | None = None,
+        session: str | None = None,
+        timeout: float = 30,
+    ) -> dict[str, Any]:
+        self._next += 1
+        message: dict[str, Any] = {"id": self._next, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        os.write(self._to_child, json.dumps(message).encode() + b"\0")
+        reply = self.wait(lambda m: m.get("id") == self._next, timeout)
+        if "error" in reply:
+            raise RuntimeError(f"{method}: {reply['error']}")
+        return dict(reply.get("result", {}))
+
+    def wait(self, match: Any, timeout: float = 30) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            while b"\0" in self._buffer:
+                raw, self._buffer = self._buffer.split(b"\0", 1)
+                message = json.loads(raw)
+                if "method" in message:
+                    self.events.append(message)
+                if match(message):
+                    return dict(message)
+            if time.monotonic() > deadline:
+                raise TimeoutError("no answer from chromium")
+            chunk = os.read(self._from_child, 1 << 20)
+            if not chunk:
+                raise RuntimeError("chromium closed the pipe")
+            self._buffer += chunk
+
+    def close(self) -> None:
+        with contextlib.suppress(RuntimeError, TimeoutError, OSError):
+            self.send("Browser.close", timeout=10)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        os.close(self._to_child)
+        os.close(self._from_child)
+
+
+@pytest.mark.browser
+def test_report_opens_in_headless_chromium(full_report: Path, tmp_path: Path) -> None:
+    binary = _chromium()
+    if binary is None:
+        pytest.skip("headless Chromium is not installed (Debian: apt-get install chromium)")
+    browser = DevTools(binary, tmp_path / "profile")
+    try:
+        target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
+            "sessionId"
+        ]
+        for domain in ("Page", "Network", "Runtime", "Log"):
+            browser.send(f"{domain}.enable", session=session)
+        browser.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": 1280, "height": 2000, "deviceScaleFactor": 1, "mobile": False},
+            session=session,
+        )
+        url = full_report.resolve().as_uri()
+        browser.send("Page.navigate", {"url": url}, session=session)
+        browser.wait(
+            lambda m: m.get("method") == "Page.loadEventFired" and m.get("sessionId") == session, 60
+        )
+        shot = browser.send(
+            "Page.captureScreenshot", {"format": "png"}, session=session, timeout=60
+        )
+        images = browser.send(
+            "Runtime.evaluate",
+            {
+                "expression": "[...document.images].filter(i => i.complete && i.naturalWidth > 0).length",
+                "returnByValue": True,
+            },
+            session=session,
+        )["result"]["value"]
+    finally:
+        browser.close()
+
+    events = [e for e in browser.events if e.get("sessionId") == session]
+    requested = [
+        e["params"]["request"]["url"] for e in events if e["method"] == "Network.requestWillBeSent"
+    ]
+    outside = [u for u in requested if u != url and not u.startswith("data:")]
+    assert outside == [], outside
+    assert url in requested
+    failed = [e["params"] for e in events if e["method"] == "Network.loadingFailed"]
+    assert failed == []
+    errors = [
+        e["params"]
+        for e in events
+        if e["method"] == "Runtime.exceptionThrown"
+        or (
+            e["method"] == "Runtime.consoleAPICalled"
+            and e["params"]["type"] in ("error", "warning", "assert")
+        )
+        or (
+            e["method"] == "Log.entryAdded"
+            and e["params"]["entry"]["level"] in ("error", "warning")
+        )
+    ]
+    assert errors == []
+    assert images == 6  # every embedded figure decoded
+
+    from PIL import Image
+
+    screenshot = Image.open(io.BytesIO(base64.b64decode(shot["data"]))).convert("L")
+    assert screenshot.size == (1280, 2000)
+    pixels = np.asarray(screenshot, dtype=float)
+    assert pixels.std() > 20  # not a blank page
+    assert (pixels < 100).mean() > 0.01  # dark header and text are drawn
+    (tmp_path / "report.png").write_bytes(base64.b64decode(shot["data"]))
+
+
+def test_rich_displays_are_self_contained(
+    sample_site: la.Site, aerospace: Any, ledger: Any
+) -> None:
+    """The notebook displays of Site, SuitabilityModel, AHPResult, Ledger and Scheme."""
+    from landasset.efficiency import load_scheme
+    from landasset.suitability import ahp
+
+    objects = {
+        "Site": sample_site,
+        "ValidationReport": sample_site.report,
+        "SuitabilityModel": aerospace,
+        "AHPResult": ahp([[1, 3, 5], [1 / 3, 1, 2], [1 / 5, 1 / 2, 1]]),
+        "Ledger": ledger,
+        "Scheme": load_scheme("zhejiang-2018"),
+    }
+    for name, obj in objects.items():
+        page = obj._repr_html_()
+        assert isinstance(page, str) and page.strip().startswith("<"), name
+        assert find_external_references(page) == [], name
+        assert len(page) < 200_000, name  # compact
