@@ -194,3 +194,11 @@ def test_reading_commands_need_a_ledger(run, tmp_path, one_line_error):
     from landasset.cli.lifecycle import has_ledger
 
     assert not has_ledger(bare)  # reading did not create one
+
+
+def test_cli_stage_choices_are_the_lifecycle_stages():
+    # the CLI keeps its own tuple so `landasset --help` does not import pandas
+    from landasset.cli.lifecycle import STAGES
+    from landasset.lifecycle import Stage
+
+    assert tuple(s.value for s in Stage) == STAGES

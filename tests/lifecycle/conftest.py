@@ -11,7 +11,7 @@ import pytest
 from shapely import box
 
 import landasset as la
-from landasset.lifecycle import Ledger, sample_events
+from landasset.lifecycle import Ledger
 
 X0, Y0 = 514_000.0, 3_350_000.0
 
@@ -53,13 +53,11 @@ def parcels_gpkg(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def sample_ledger_path(tmp_path_factory: pytest.TempPathFactory, sample_site: la.Site) -> Path:
-    """A copy of the sample GeoPackage with the sample history in its ledger."""
+    """A copy of the sample GeoPackage, whose ledger holds the sample history."""
     from landasset.sample import sample_path
 
     path = tmp_path_factory.mktemp("sample") / "yunqi.gpkg"
     shutil.copyfile(sample_path("yunqi"), path)
-    with Ledger.open(path) as led:
-        led.record_many(sample_events(sample_site))
     return path
 
 

@@ -305,3 +305,16 @@ def test_sample_events_deterministic_and_for_the_sample_only(sample_site: la.Sit
     other = la.Site(parcels=sample_site.parcels[["geometry"]].iloc[:3])
     with pytest.raises(SchemaError, match="lacks"):
         sample_events(other)
+
+
+def test_bundled_sample_ledger_holds_the_sample_history(sample_site: la.Site) -> None:
+    from landasset.sample import sample_path
+
+    events = sample_events(sample_site)
+    with Ledger.open(sample_path("yunqi"), read_only=True) as stored:
+        assert len(stored.events()) == len(events)
+        with Ledger.open(":memory:") as fresh:
+            fresh.record_many(events)
+            pd.testing.assert_series_equal(
+                stored.stages("2025-12-31").sort_index(), fresh.stages("2025-12-31").sort_index()
+            )

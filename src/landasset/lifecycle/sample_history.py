@@ -43,6 +43,7 @@ import pandas as pd
 
 from landasset._errors import SchemaError
 from landasset.landuse import land_use_family
+from landasset.lifecycle.stages import Stage
 from landasset.units import m2_to_mu
 
 if TYPE_CHECKING:
@@ -66,18 +67,8 @@ _NEEDED = (
     "acceptance_date",
     "filing_date",
 )
-_ORDER = [
-    "planned",
-    "acquiring",
-    "reserved",
-    "supply_ready",
-    "supplied",
-    "permitted",
-    "under_construction",
-    "completed",
-    "operating",
-    "renewal",
-]
+# the pipeline order of the stages a sample parcel can have reached (not retired)
+_ORDER = [stage.value for stage in Stage if stage is not Stage.retired]
 # unit land price in 10k CNY per mu in 2000, by land-use family; +7 % a year
 _UNIT_PRICE_2000 = {"industrial": 12.0, "warehouse": 10.0, "commercial": 60.0, "residential": 120.0}
 _ACTORS = {

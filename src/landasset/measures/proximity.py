@@ -39,6 +39,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import geopandas as gpd
@@ -283,14 +284,18 @@ class _Points:
     xy: FloatArray
     rows: IntArray  # position in the layer
     tree: cKDTree
-    geoms: GeomArray
+
+    @cached_property
+    def geoms(self) -> GeomArray:
+        """The points as shapely geometries (built on first use only)."""
+        return np.asarray(shapely.points(self.xy), dtype=object)
 
 
 def _points(layer: Layer, mask: BoolArray) -> _Points:
     xy, rows = point_array(layer)
     keep = mask[rows]
     xy, rows = xy[keep], rows[keep]
-    return _Points(xy=xy, rows=rows, tree=cKDTree(xy), geoms=shapely.points(xy))
+    return _Points(xy=xy, rows=rows, tree=cKDTree(xy))
 
 
 @dataclass(frozen=True)
@@ -369,7 +374,8 @@ def _pairs_within(
     parcel's reference point (inside the parcel, ``depth`` from its boundary) gives the
     candidates: within ``radius + depth`` of it is certainly within ``radius`` of the
     polygon; beyond ``radius + reach`` (the farthest vertex) is certainly not; only the
-    ring between is checked exactly with :func:`shapely.dwithin`.
+    ring between is checked, by the point's distance to the parcel's edges in numpy
+    (:class:`_ChunkEdges`), and by :func:`shapely.dwithin` where that cannot decide.
     """
     n = len(geoms)
     for part in chunks(n, _PAIR_CHUNK):
@@ -383,6 +389,7 @@ def _pairs_within(
             continue
         reach = frame.reach[part]
         sure_within = radius + frame.depth[part]
+        edges = _ChunkEdges(geoms[part])
         # parcels in bands of similar reach, so a big parcel does not widen every search
         band = np.ceil(np.log2(np.maximum(reach, 1.0))).astype(np.int64)
         bands = np.unique(band)
@@ -395,6 +402,7 @@ def _pairs_within(
             i = pairs["i"] if members is None else members[pairs["i"]]
             j = pairs["j"]
             d = pairs["v"]
+            del pairs
             # a hair of slack both ways: the borderline pairs go to the exact check
             tol = _SLACK * (1.0 + radius + reach[i])
             sure = d <= sure_within[i] - tol
@@ -402,8 +410,104 @@ def _pairs_within(
             maybe = ~sure
             maybe &= d <= radius + reach[i] + tol
             check_i, check_j = i[maybe], j[maybe]
-            ok = shapely.dwithin(geoms[part][check_i], pts.geoms[check_j], radius)
-            yield part, check_i[ok], check_j[ok]
+            del i, j, d, tol, sure, maybe
+            ok = edges.within(check_i, pts.xy[check_j], radius, reach, frame.depth[part])
+            undecided = np.flatnonzero(ok < 0)
+            if len(undecided):
+                ok[undecided] = shapely.dwithin(
+                    geoms[part][check_i[undecided]],
+                    shapely.points(pts.xy[check_j[undecided]]),
+                    radius,
+                )
+            keep = ok == 1
+            yield part, check_i[keep], check_j[keep]
+
+
+#: Borderline margin (metres) of the numpy distance check: pairs whose distance is
+#: within this of the radius are decided by GEOS, so rounding never flips an answer.
+_EDGE_TOL = 1e-6
+
+
+class _ChunkEdges:
+    """The boundary edges of a chunk of parcels, for point-to-polygon distances in numpy.
+
+    Only single-ring Polygons are handled here (the common parcel); the others
+    (holes, MultiPolygons) are left to GEOS.
+    """
+
+    def __init__(self, geoms: GeomArray) -> None:
+        simple = (shapely.get_type_id(geoms) == 3) & (shapely.get_num_interior_rings(geoms) == 0)
+        coords, owner = shapely.get_coordinates(geoms, return_index=True)
+        counts = np.bincount(owner, minlength=len(geoms))
+        self.simple = simple
+        self.x = np.ascontiguousarray(coords[:, 0])
+        self.y = np.ascontiguousarray(coords[:, 1])
+        self.first = np.r_[0, np.cumsum(counts)[:-1]].astype(np.intp)
+        self.n_edges = np.where(simple, np.maximum(counts - 1, 0), 0).astype(np.intp)
+
+    def within(
+        self, i: IntArray, xy: FloatArray, radius: float, reach: FloatArray, depth: FloatArray
+    ) -> npt.NDArray[np.int8]:
+        """Per pair: 1 within ``radius``, 0 not, -1 undecided (left to GEOS).
+
+        The distance from the point to the parcel's boundary decides, except within
+        :data:`_EDGE_TOL` of the radius, and for a point farther than ``radius`` from
+        the boundary of a parcel large enough to hold it inside (then the point may
+        lie within the parcel).
+        """
+        out = np.full(len(i), -1, dtype=np.int8)
+        k = self.n_edges[i]
+        rows = np.flatnonzero(k > 0)
+        if not len(rows):
+            return out
+        k = k[rows]
+        total = int(k.sum())
+        group = np.zeros(len(rows), dtype=np.intp)
+        np.cumsum(k[:-1], out=group[1:])
+        seg = np.arange(total, dtype=np.intp)
+        seg -= np.repeat(group - self.first[i[rows]], k)
+        ax, ay = self.x[seg], self.y[seg]
+        seg += 1
+        abx, aby = self.x[seg], self.y[seg]
+        del seg
+        abx -= ax
+        aby -= ay
+        px = np.repeat(xy[rows, 0], k)
+        py = np.repeat(xy[rows, 1], k)
+        px -= ax
+        py -= ay
+        del ax, ay
+        # foot of the perpendicular, clamped to the segment: t = (pa . ab) / |ab|^2
+        t = px * abx
+        t += py * aby
+        norm = abx * abx
+        norm += aby * aby
+        np.maximum(norm, 1e-300, out=norm)
+        t /= norm
+        del norm
+        np.clip(t, 0.0, 1.0, out=t)
+        abx *= t
+        aby *= t
+        del t
+        px -= abx
+        py -= aby
+        del abx, aby
+        px *= px
+        py *= py
+        px += py
+        d = np.sqrt(np.minimum.reduceat(px, group))
+        del px, py
+        inside = d <= radius - _EDGE_TOL
+        outside = d > radius + _EDGE_TOL
+        # a candidate inside the parcel lies beyond ``radius + depth`` from the reference
+        # point and within ``reach`` of it, so within ``reach - radius - depth`` of the
+        # boundary (the ray from the reference point leaves the parcel by then): only
+        # where that exceeds ``radius`` can a point far from the boundary be inside
+        big = reach[i[rows]] > 2.0 * radius + depth[i[rows]] - 1e-3
+        outside &= ~big
+        out[rows[inside]] = 1
+        out[rows[outside]] = 0
+        return out
 
 
 def _pairs_within_strtree(
