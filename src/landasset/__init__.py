@@ -27,9 +27,22 @@ from landasset._errors import (
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from landasset.crs import local_crs
+    from landasset.efficiency import Scheme, load_scheme
     from landasset.io import read_layer, write_layer
+    from landasset.lifecycle import Ledger, Stage
     from landasset.schema import LAYER_KINDS, ValidationReport, validate
     from landasset.site import Site, read_site
+    from landasset.suitability import (
+        AHPResult,
+        Criterion,
+        SuitabilityModel,
+        ahp,
+        assemble,
+        best_fit,
+        list_profiles,
+        load_profile,
+        sensitivity,
+    )
     from landasset.units import MU_M2
 
 __version__ = "0.1.0"
@@ -37,18 +50,31 @@ __version__ = "0.1.0"
 __all__ = [
     "LAYER_KINDS",
     "MU_M2",
+    "AHPResult",
     "CRSError",
+    "Criterion",
     "LandassetError",
     "LandassetIOError",
+    "Ledger",
     "ProfileError",
     "SchemaError",
+    "Scheme",
     "Site",
+    "Stage",
+    "SuitabilityModel",
     "TransitionError",
     "ValidationReport",
     "__version__",
+    "ahp",
+    "assemble",
+    "best_fit",
+    "list_profiles",
+    "load_profile",
+    "load_scheme",
     "local_crs",
     "read_layer",
     "read_site",
+    "sensitivity",
     "validate",
     "write_layer",
 ]
@@ -85,6 +111,21 @@ _LAZY = {
     "read_site": "landasset.site",
     "validate": "landasset.schema",
     "write_layer": "landasset.io",
+    # suitability: the main names of site selection
+    "AHPResult": "landasset.suitability",
+    "Criterion": "landasset.suitability",
+    "SuitabilityModel": "landasset.suitability",
+    "ahp": "landasset.suitability",
+    "assemble": "landasset.suitability",
+    "best_fit": "landasset.suitability",
+    "list_profiles": "landasset.suitability",
+    "load_profile": "landasset.suitability",
+    "sensitivity": "landasset.suitability",
+    # lifecycle and per-mu efficiency
+    "Ledger": "landasset.lifecycle",
+    "Stage": "landasset.lifecycle",
+    "Scheme": "landasset.efficiency",
+    "load_scheme": "landasset.efficiency",
 }
 
 

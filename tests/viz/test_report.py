@@ -413,3 +413,15 @@ def test_rich_displays_are_self_contained(
         assert isinstance(page, str) and page.strip().startswith("<"), name
         assert find_external_references(page) == [], name
         assert len(page) < 200_000, name  # compact
+
+
+def test_evaluation_without_ledger(sample_site: la.Site, tmp_path: Path) -> None:
+    from landasset.efficiency import evaluate
+
+    evaluation = evaluate(
+        sample_site.enterprises, sample_site.parcels, year=2025, buildings=sample_site.buildings
+    )
+    path = la.viz.report(sample_site, evaluation=evaluation, path=tmp_path / "grades.html")
+    page = path.read_text(encoding="utf-8")
+    assert "腾笼换鸟" in page
+    assert "XH12" in page  # the renewal candidates are listed by parcel id

@@ -20,9 +20,9 @@ from landasset.cli._common import InputError, check_output, note, overwrite_opti
 )
 @click.option(
     "--ledger/--no-ledger",
-    default=False,
+    default=True,
     show_default=True,
-    help="Also record the sample's lifecycle history in the file's ledger.",
+    help="Record the sample's lifecycle history in the file's ledger (as in the bundled file).",
 )
 @overwrite_option
 def sample(name: str, output: Path, ledger: bool, overwrite: bool) -> None:
@@ -33,7 +33,7 @@ def sample(name: str, output: Path, ledger: bool, overwrite: bool) -> None:
 
     \b
     Example:
-      landasset sample yunqi -o yunqi.gpkg --ledger
+      landasset sample yunqi -o yunqi.gpkg
     """
     from landasset import sample as samples
     from landasset.io import format_for

@@ -444,6 +444,9 @@ class _ChunkEdges:
         self.y = np.ascontiguousarray(coords[:, 1])
         self.first = np.r_[0, np.cumsum(counts)[:-1]].astype(np.intp)
         self.n_edges = np.where(simple, np.maximum(counts - 1, 0), 0).astype(np.intp)
+        bounds = shapely.bounds(geoms)
+        self.box_lo = np.ascontiguousarray(bounds[:, :2])
+        self.box_hi = np.ascontiguousarray(bounds[:, 2:])
 
     def within(
         self, i: IntArray, xy: FloatArray, radius: float, reach: FloatArray, depth: FloatArray
@@ -456,7 +459,15 @@ class _ChunkEdges:
         lie within the parcel).
         """
         out = np.full(len(i), -1, dtype=np.int8)
+        # farther than the radius from the bounding box: farther from the parcel
+        gap = np.maximum(self.box_lo[i] - xy, 0.0)
+        np.maximum(gap, xy - self.box_hi[i], out=gap)
+        gap *= gap
+        far = gap.sum(axis=1) > (radius + _EDGE_TOL) ** 2
+        del gap
+        out[far] = 0
         k = self.n_edges[i]
+        k[far] = 0
         rows = np.flatnonzero(k > 0)
         if not len(rows):
             return out

@@ -519,7 +519,10 @@ def _efficiency_section(
     ]
     from landasset import efficiency
 
-    candidates = efficiency.renewal_candidates(site, evaluation, ledger=ledger, as_of=when.date())
+    # without a ledger the parcels' own stage column (or "has graded tenants") decides
+    candidates = efficiency.renewal_candidates(
+        site, evaluation, ledger=ledger, as_of=when.date() if ledger is not None else None
+    )
     body.append("<h3>Renewal candidates 腾笼换鸟候选</h3>")
     wanted = [
         "zone",
