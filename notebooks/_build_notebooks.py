@@ -326,15 +326,12 @@ idle_land(ledger, AS_OF)
 per-mu grades of notebook 04).
 """),
         code("""
-from landasset.efficiency import evaluate
+from landasset.efficiency import by_parcel, evaluate
 from landasset.lifecycle import LOW_EFFICIENCY, low_efficiency
 
 evaluation = evaluate(site.enterprises, site.parcels, year=2025, buildings=site.buildings)
 # one grade per parcel: the grade of the tenants holding most of its land
-graded = evaluation.dropna(subset=["grade", "parcel_id"])
-land = graded.groupby(["parcel_id", "grade"])["land_mu"].sum().reset_index()
-parcel_grade = land.sort_values(["land_mu", "grade"], ascending=[False, False]).drop_duplicates("parcel_id")
-low = low_efficiency(ledger, site, AS_OF, evaluation=parcel_grade.set_index("parcel_id")[["grade"]])
+low = low_efficiency(ledger, site, AS_OF, evaluation=by_parcel(evaluation, site.parcels))
 pd.DataFrame(
     {
         "category": [v[0] for v in LOW_EFFICIENCY.values()],

@@ -51,7 +51,7 @@ def test_docs_build_without_warnings(tmp_path: Path) -> None:
     api = (tmp_path / "html" / "api.html").read_text(encoding="utf-8")
     for name in (
         "landasset.site.Site",
-        "landasset.viz.report.report",
+        "landasset.viz.html_report.report",
         "landasset.lifecycle.Ledger",
     ):
         assert f'id="{name}"' in api, name

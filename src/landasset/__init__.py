@@ -37,12 +37,12 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         Criterion,
         SuitabilityModel,
         ahp,
-        assemble,
-        best_fit,
         list_profiles,
         load_profile,
-        sensitivity,
     )
+    from landasset.suitability.assembly import assemble
+    from landasset.suitability.fit import best_fit
+    from landasset.suitability.perturbation import sensitivity
     from landasset.units import MU_M2
 
 __version__ = "0.1.0"

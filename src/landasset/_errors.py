@@ -11,6 +11,10 @@ __all__ = [
     "CRSError",
     "LandassetError",
     "LandassetIOError",
+    "LandassetKeyError",
+    "LandassetTypeError",
+    "LandassetValueError",
+    "LandassetWarning",
     "ProfileError",
     "SchemaError",
     "TransitionError",
@@ -46,3 +50,23 @@ class ProfileError(LandassetError, ValueError):
 
 class LandassetIOError(LandassetError, OSError):
     """A file cannot be read or written (missing, unknown format, would overwrite)."""
+
+
+class LandassetValueError(LandassetError, ValueError):
+    """An argument has a value outside what the function accepts (the message lists
+    the valid choices)."""
+
+
+class LandassetTypeError(LandassetError, TypeError):
+    """An argument is of a type the function does not take."""
+
+
+class LandassetKeyError(LandassetError, KeyError):
+    """A named thing (a layer, a column, a parcel id) is not there."""
+
+    def __str__(self) -> str:  # KeyError would show the message with quotes
+        return str(self.args[0]) if self.args else ""
+
+
+class LandassetWarning(UserWarning):
+    """Root of the warnings landasset emits (unreachable parcels, missing values, ...)."""

@@ -43,7 +43,7 @@ import numpy.typing as npt
 import pyproj
 import shapely
 
-from landasset._errors import CRSError
+from landasset._errors import CRSError, LandassetTypeError
 
 __all__ = [
     "CHINA_BOUNDS",
@@ -126,7 +126,7 @@ def _pair_lonlat(obj: object) -> tuple[float, float]:
             "local_crs expects a GeoDataFrame, a GeoSeries or a (lon, lat) pair in WGS84 "
             f"degrees, not {type(obj).__name__}."
         )
-        raise TypeError(msg)
+        raise LandassetTypeError(msg)
     lon, lat = float(obj[0]), float(obj[1])
     if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
         msg = (

@@ -27,6 +27,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from landasset._errors import LandassetValueError
+
 __all__ = [
     "FAMILIES",
     "LAND_USE_CODES",
@@ -192,7 +194,9 @@ def land_use_name(codes: Iterable[object] | pd.Series, *, lang: str = "zh") -> p
     (['一类工业用地'], ['industrial class 1'])
     """
     if lang not in ("zh", "en"):
-        raise ValueError(f"{lang!r} is not a language of the table; use one of: 'zh', 'en'")
+        raise LandassetValueError(
+            f"{lang!r} is not a language of the table; use one of: 'zh', 'en'"
+        )
     series = _as_series(codes)
     names = _normalise(series).map(LAND_USE_CODES[f"name_{lang}"]).astype("string")
     return pd.Series(names.array, index=series.index, name=f"land_use_name_{lang}")

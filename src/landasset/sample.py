@@ -37,7 +37,7 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
-from landasset._errors import LandassetIOError
+from landasset._errors import LandassetIOError, LandassetTypeError, LandassetValueError
 from landasset.site import Site, read_site
 from landasset.units import MU_M2
 
@@ -240,9 +240,9 @@ def synthetic_city(n_parcels: int, *, seed: int = 0) -> Site:
     (True, 500, 300)
     """
     if isinstance(n_parcels, bool) or not isinstance(n_parcels, (int, np.integer)):
-        raise TypeError(f"n_parcels must be a positive integer, not {n_parcels!r}")
+        raise LandassetTypeError(f"n_parcels must be a positive integer, not {n_parcels!r}")
     if n_parcels < 1:
-        raise ValueError(f"n_parcels must be at least 1, not {n_parcels}")
+        raise LandassetValueError(f"n_parcels must be at least 1, not {n_parcels}")
     layers = _synthetic_layers(int(n_parcels), np.random.default_rng(seed))
     return Site(**layers)
 

@@ -26,7 +26,7 @@ import shapely
 from pyproj import CRS
 
 from landasset._buildings import building_floor_area
-from landasset._errors import CRSError, SchemaError
+from landasset._errors import CRSError, LandassetKeyError, SchemaError
 from landasset.crs import is_metric, local_crs
 from landasset.schema import (
     LAYER_KINDS,
@@ -190,7 +190,7 @@ class Site:
             return self._layers[kind]
         if kind in self.extra:
             return self.extra[kind]
-        raise KeyError(
+        raise LandassetKeyError(
             f"{kind!r} is not a layer of this site; use one of: "
             + ", ".join(map(repr, [*LAYER_KINDS, *self.extra]))
         )

@@ -70,6 +70,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from landasset._errors import LandassetValueError
+
 __all__ = [
     "ALIASES",
     "AMENITY_LABELS",
@@ -575,9 +577,13 @@ def layer_qml(
     True
     """
     if theme not in THEMES:
-        raise ValueError(f"{theme!r} is not a style theme; use one of: {', '.join(THEMES)}")
+        raise LandassetValueError(
+            f"{theme!r} is not a style theme; use one of: {', '.join(THEMES)}"
+        )
     if family not in _SYMBOL_TYPE:
-        raise ValueError(f"{family!r} is not a geometry family; use polygon, line or point")
+        raise LandassetValueError(
+            f"{family!r} is not a geometry family; use polygon, line or point"
+        )
     root = ET.Element(
         "qgis",
         {
@@ -949,7 +955,7 @@ def _geometry_column(con: sqlite3.Connection, table: str) -> str:
         "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (table,)
     ).fetchone()
     if row is None:
-        raise ValueError(f"{table!r} is not a feature table of this GeoPackage")
+        raise LandassetValueError(f"{table!r} is not a feature table of this GeoPackage")
     return str(row[0])
 
 

@@ -196,9 +196,12 @@ def test_reading_commands_need_a_ledger(run, tmp_path, one_line_error):
     assert not has_ledger(bare)  # reading did not create one
 
 
-def test_cli_stage_choices_are_the_lifecycle_stages():
-    # the CLI keeps its own tuple so `landasset --help` does not import pandas
+def test_light_stage_ids_are_the_lifecycle_stages():
+    # the CLI and suitability rules use the import-free tuple so `landasset --help`
+    # and suitability do not import the lifecycle package
+    from landasset._stages import STAGE_IDS
     from landasset.cli.lifecycle import STAGES
     from landasset.lifecycle import Stage
+    from landasset.suitability import LIFECYCLE_STAGES
 
-    assert tuple(s.value for s in Stage) == STAGES
+    assert tuple(s.value for s in Stage) == STAGE_IDS == STAGES == LIFECYCLE_STAGES

@@ -165,7 +165,54 @@ def test_count_and_sum_within_equal_brute_force(frame, seed, radius):
         np.testing.assert_allclose(got.to_numpy(), (within * weights * mask).sum(axis=1))
 
 
-def test_kd_tree_path_equals_strtree_path(frame):
+def varied_parcels(rng: np.random.Generator, n: int) -> list:
+    """Rotated rectangles (both orientations), stars, triangles, holes, big parcels."""
+    out = []
+    for k in range(n):
+        x, y = rng.uniform(0, 1500, 2)
+        kind = k % 5
+        if kind == 0:
+            w, h = rng.uniform(5, 200, 2)
+            rect = shapely.affinity.rotate(box(x, y, x + w, y + h), rng.uniform(0, 180))
+            out.append(rect if k % 2 else shapely.reverse(rect))
+        elif kind == 1:
+            angles = np.linspace(0, 2 * np.pi, 11)[:-1]
+            radii = np.where(np.arange(10) % 2, 20.0, 90.0)
+            out.append(Polygon(np.c_[x + radii * np.cos(angles), y + radii * np.sin(angles)]))
+        elif kind == 2:
+            out.append(Polygon([(x, y), (x + 120, y + 5), (x + 30, y + 70)]))
+        elif kind == 3:
+            out.append(
+                box(x, y, x + 150, y + 150).difference(box(x + 40, y + 40, x + 110, y + 110))
+            )
+        else:
+            # larger than twice the radius: points inside, far from the edges
+            out.append(shapely.affinity.rotate(box(x, y, x + 900, y + 700), rng.uniform(0, 90)))
+    return out
+
+
+@pytest.mark.parametrize("radius", [0.0, 30.0, 250.0])
+def test_count_within_exact_on_varied_shapes(frame, radius):
+    rng = np.random.default_rng(11)
+    parcels = frame(varied_parcels(rng, 40), "P", "parcel_id")
+    # points on a grid (many on or near edges) plus scattered ones
+    grid = [Point(x, y) for x in range(-200, 2800, 40) for y in range(-200, 2400, 40)]
+    scatter = [Point(p) for p in rng.uniform(-300, 2500, (800, 2))]
+    pts = grid + scatter
+    points = frame(pts, "A", employees=list(rng.integers(0, 50, len(pts)).astype(float)))
+    dist = np.array(
+        [[shapely.distance(g, p) for p in points.geometry.values] for g in parcels.geometry.values]
+    )
+    within = dist <= radius
+    got = count_within(parcels, points, radius)
+    np.testing.assert_array_equal(got.to_numpy(), within.sum(axis=1))
+    got = sum_within(parcels, points, "employees", radius)
+    np.testing.assert_allclose(
+        got.to_numpy(), (within * points["employees"].to_numpy()).sum(axis=1)
+    )
+
+
+def test_grid_path_equals_strtree_path(frame):
     rng = np.random.default_rng(7)
     parcels = frame(random_parcels(rng, 200), "P", "parcel_id")
     points = random_points(rng, frame, 500)

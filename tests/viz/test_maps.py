@@ -294,7 +294,7 @@ def test_missing_matplotlib_names_the_extra(
 
 def test_import_landasset_loads_no_plotting_library() -> None:
     code = (
-        "import sys, landasset, landasset.viz, landasset.viz.maps, landasset.viz.report;"
+        "import sys, landasset, landasset.viz, landasset.viz.maps, landasset.viz.html_report;"
         "import landasset.viz.interactive, landasset.viz.charts;"
         "bad = [m for m in ('matplotlib', 'folium', 'branca', 'mapclassify') if m in sys.modules];"
         "print(bad); sys.exit(1 if bad else 0)"

@@ -21,7 +21,7 @@ import pytest
 import landasset as la
 from landasset import LandassetError
 from landasset.viz import report
-from landasset.viz.report import find_external_references
+from landasset.viz.html_report import find_external_references
 
 # Written independently of find_external_references: any scheme URL, and any "//" once
 # the base64 image data is removed.
@@ -194,7 +194,7 @@ def test_viz_report_is_the_function_whatever_the_import_order() -> None:
 
     import landasset.viz
 
-    importlib.import_module("landasset.viz.report")
+    importlib.import_module("landasset.viz.html_report")
     assert callable(landasset.viz.report) and landasset.viz.report.__name__ == "report"
     assert report is landasset.viz.report
 
@@ -211,7 +211,7 @@ def test_report_refuses_to_write_a_page_with_a_url(
 ) -> None:
     import importlib
 
-    module = importlib.import_module("landasset.viz.report")  # the module, not the function
+    module = importlib.import_module("landasset.viz.html_report")
 
     monkeypatch.setattr(module, "_CSS", "body{background:url(https://example.org/bg.png)}")
     target = tmp_path / "bad.html"

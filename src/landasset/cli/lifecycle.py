@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from landasset._stages import STAGE_IDS
 from landasset.cli._common import (
     InputError,
     as_of_option,
@@ -35,19 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
     from landasset.lifecycle import Ledger
 
-STAGES = (
-    "planned",
-    "acquiring",
-    "reserved",
-    "supply_ready",
-    "supplied",
-    "permitted",
-    "under_construction",
-    "completed",
-    "operating",
-    "renewal",
-    "retired",
-)
+STAGES = STAGE_IDS
 
 #: Columns an events CSV must have (``date`` is accepted for ``on``).
 CSV_REQUIRED = ("parcel_id", "stage", "on")

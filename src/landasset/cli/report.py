@@ -79,7 +79,7 @@ def report(
 
     from landasset.cli.lifecycle import has_ledger
     from landasset.lifecycle import Ledger
-    from landasset.viz.report import report as write_report
+    from landasset.viz.html_report import report as write_report
 
     if output.suffix.lower() not in (".html", ".htm"):
         raise InputError(f"{output.name} is not an .html file; name the report *.html")

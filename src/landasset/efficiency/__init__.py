@@ -27,7 +27,7 @@ Examples
 '老园区'
 """
 
-from landasset.efficiency.evaluate import LAND_MU_SOURCES, by_parcel, evaluate
+from landasset.efficiency.grading import LAND_MU_SOURCES, by_parcel, evaluate
 from landasset.efficiency.land import (
     COVERAGE_MIN,
     FAR_MIN_BY_INDUSTRY,

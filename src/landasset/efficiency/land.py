@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 
 from landasset._buildings import building_floor_area
-from landasset.efficiency.evaluate import (
+from landasset._errors import LandassetValueError
+from landasset.efficiency.grading import (
     _as_enterprises,
     _building_parcels,
     _enterprise_land,
@@ -459,10 +460,12 @@ def renewal_candidates(
         without a ledger.
     """
     if as_of is not None and ledger is None:
-        raise ValueError("as_of dates the ledger's stages; pass ledger= as well, or drop as_of")
+        raise LandassetValueError(
+            "as_of dates the ledger's stages; pass ledger= as well, or drop as_of"
+        )
     if metric not in RENEWAL_METRICS or metric not in evaluation.columns:
         choices = [m for m in RENEWAL_METRICS if m in evaluation.columns]
-        raise ValueError(
+        raise LandassetValueError(
             f"{metric!r} is not a per-mu indicator of this evaluation; use one of: "
             + (", ".join(map(repr, choices)) or "(none: evaluate with a scheme that has one)")
         )
@@ -597,7 +600,7 @@ def industry_mix(site: Any, *, by: str | None = "zone") -> pd.DataFrame:
             frame[by] = land["parcel_id"].map(lookup).astype(object)
         else:
             choices = sorted({*parcels.columns, *ent.columns} - {"geometry"})
-            raise ValueError(
+            raise LandassetValueError(
                 f"{by!r} is not a parcel or enterprise column; use one of: "
                 + ", ".join(map(repr, choices))
                 + ", or None"

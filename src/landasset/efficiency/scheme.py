@@ -51,7 +51,7 @@ from typing import Any, Literal, cast
 
 import yaml
 
-from landasset._errors import LandassetIOError, ProfileError
+from landasset._errors import LandassetIOError, LandassetTypeError, ProfileError
 
 __all__ = [
     "FORMAT_VERSION",
@@ -534,7 +534,9 @@ def _read_source(path_or_text: str | os.PathLike[str]) -> tuple[str, str]:
             return path_or_text, "scheme text"
         path = Path(path_or_text)
     else:
-        raise TypeError(f"from_yaml takes a path or YAML text, not {type(path_or_text).__name__}")
+        raise LandassetTypeError(
+            f"from_yaml takes a path or YAML text, not {type(path_or_text).__name__}"
+        )
     if not path.is_file():
         raise LandassetIOError(
             f"no scheme file at {str(path)!r}; give an existing .yaml path, YAML text, or use "

@@ -31,7 +31,7 @@ Examples
 from __future__ import annotations
 
 from landasset.measures._common import MeasureError, UnreachableWarning
-from landasset.measures.compute import MEASURES, REQUIRED, compute
+from landasset.measures.batch import MEASURES, REQUIRED, compute
 from landasset.measures.morphology import (
     ASSIGNMENTS,
     area_m2,

@@ -12,7 +12,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from landasset._errors import CRSError, LandassetError, SchemaError
+from landasset._errors import CRSError, LandassetError, LandassetWarning, SchemaError
 from landasset.crs import require_metric
 
 __all__ = [
@@ -54,7 +54,7 @@ class MeasureError(LandassetError, ValueError):
     __module__ = "landasset.measures"
 
 
-class UnreachableWarning(UserWarning):
+class UnreachableWarning(LandassetWarning):
     """Some parcels cannot reach any target along the street network.
 
     Their network distance is ``inf``. The message says how many and why (no street

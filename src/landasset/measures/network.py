@@ -90,6 +90,10 @@ DateLike: TypeAlias = "str | _dt.date | _dt.datetime | pd.Timestamp | np.datetim
 #: Vertices closer than this (metres, after rounding) are one node of the street graph.
 NODE_PRECISION_M = 1e-3
 
+#: Geometries snapped per chunk (bounds the temporaries of the snap; larger chunks are
+#: no faster).
+_SNAP_CHUNK = 16_384
+
 
 @dataclass(frozen=True, eq=False)
 class StreetGraph:
@@ -289,7 +293,7 @@ def snap_to_edges(graph: StreetGraph, geometries: Layer | GeomArray) -> EdgeSnap
         return EdgeSnap(edge, offset, stretch, distance, point_xy, origin_xy)
     start_xy = graph.edge_start_xy
     end_xy = graph.edge_end_xy
-    for part in chunks(n):
+    for part in chunks(n, _SNAP_CHUNK):
         g = geoms[part]
         (g_idx, e_idx), d = graph.tree.query_nearest(g, return_distance=True, all_matches=True)
         # ties: the first edge
@@ -343,7 +347,7 @@ def _parallel_stretch(
     """
     lo = np.full(len(geoms), np.inf)
     hi = np.full(len(geoms), -np.inf)
-    p, q, owner = line_segments(geoms)
+    p, q, owner = _boundary_segments(geoms)
     if not len(p):
         return lo, hi
     ab = b - a
@@ -365,6 +369,29 @@ def _parallel_stretch(
     np.minimum.at(lo, owner[ok], start[ok])
     np.maximum.at(hi, owner[ok], end[ok])
     return lo, hi
+
+
+def _boundary_segments(geoms: GeomArray) -> tuple[FloatArray, FloatArray, IntArray]:
+    """:func:`line_segments` of polygons, without building their rings as geometries.
+
+    The coordinates of a Polygon without holes are its exterior ring in order, so its
+    segments are the pairs of consecutive coordinates; the other geometries go
+    through :func:`line_segments`. Same segments, same order per geometry.
+    """
+    simple = (shapely.get_type_id(geoms) == 3) & (shapely.get_num_interior_rings(geoms) == 0)
+    rest = np.flatnonzero(~simple)
+    coords, owner = shapely.get_coordinates(geoms[simple], return_index=True)
+    owner = np.flatnonzero(simple)[owner]
+    same = np.flatnonzero(owner[:-1] == owner[1:])
+    start, end, seg_owner = coords[same], coords[same + 1], owner[same]
+    nonzero = np.any(start != end, axis=1)
+    start, end, seg_owner = start[nonzero], end[nonzero], seg_owner[nonzero]
+    if len(rest):
+        r_start, r_end, r_owner = line_segments(geoms[rest])
+        start = np.concatenate([start, r_start])
+        end = np.concatenate([end, r_end])
+        seg_owner = np.concatenate([seg_owner, rest[r_owner]])
+    return start, end, seg_owner.astype(np.intp)
 
 
 def _foot(p: FloatArray, a: FloatArray, b: FloatArray) -> FloatArray:

@@ -38,7 +38,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
@@ -283,7 +283,18 @@ def _nearest_id(cache: Cache, parcels: Layer, features: Layer) -> pd.Series:
 class _Points:
     xy: FloatArray
     rows: IntArray  # position in the layer
-    tree: cKDTree
+    grids: dict[float, _PointGrid] = field(default_factory=dict, compare=False, repr=False)
+
+    def grid(self, radius: float) -> _PointGrid:
+        """The points binned in a grid suited to ``radius`` (built once per radius)."""
+        if radius not in self.grids:
+            self.grids[radius] = _point_grid(self.xy, radius)
+        return self.grids[radius]
+
+    @cached_property
+    def tree(self) -> cKDTree:
+        """A KD-tree over the points (built on first use only)."""
+        return cKDTree(self.xy)
 
     @cached_property
     def geoms(self) -> GeomArray:
@@ -295,7 +306,7 @@ def _points(layer: Layer, mask: BoolArray) -> _Points:
     xy, rows = point_array(layer)
     keep = mask[rows]
     xy, rows = xy[keep], rows[keep]
-    return _Points(xy=xy, rows=rows, tree=cKDTree(xy))
+    return _Points(xy=xy, rows=rows)
 
 
 @dataclass(frozen=True)
@@ -305,46 +316,104 @@ class _ParcelFrame:
     ``ref`` is a reference point (the bounding-box centre, or the centroid for
     ``origin="centroid"``); ``reach`` the distance from it to the farthest vertex;
     ``depth`` a lower bound of the distance from it to the boundary when it lies
-    inside the parcel, ``-inf`` when it does not.
+    inside the parcel, ``-inf`` when it does not; ``half`` the half-width and
+    half-height of an axis-aligned box centred on ``ref`` that lies inside the parcel
+    (zero when none is found: for polygons with holes, multi-parts, or a reference
+    point outside the polygon's kernel).
     """
 
     ref: FloatArray
     reach: FloatArray
     depth: FloatArray
+    half: FloatArray
 
 
-def _parcel_frame(geoms: GeomArray) -> _ParcelFrame:
+def _chunk_frame(
+    geoms: GeomArray,
+    coords: FloatArray,
+    owner: IntArray,
+    bounds: FloatArray,
+    simple: npt.NDArray[np.bool_],
+) -> _ParcelFrame:
+    """The frame of a chunk of parcels from their coordinates (``owner`` sorted)."""
     n = len(geoms)
-    bounds = shapely.bounds(geoms)
     ref = np.stack([(bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2], axis=1)
     reach = np.zeros(n)
     depth = np.full(n, np.inf)
-    for part in chunks(n):
-        coords, owner = shapely.get_coordinates(geoms[part], return_index=True)
-        if not len(coords):
-            continue
-        r = ref[part][owner]
-        _group_reduce(np.maximum, reach[part], owner, np.hypot(*(coords - r).T))
+    half = np.zeros((n, 2))
+    if len(coords):
+        # coordinates relative to the reference point
+        x = coords[:, 0] - ref[owner, 0]
+        y = coords[:, 1] - ref[owner, 1]
+        _group_reduce(np.maximum, reach, owner, np.hypot(x, y))
         # distance to every segment between consecutive vertices of a parcel; the
         # jumps between rings or parts add segments, which can only lower the bound
-        same = owner[:-1] == owner[1:]
-        a, b, o = coords[:-1][same], coords[1:][same], owner[:-1][same]
-        ab = b - a
-        p = ref[part][o]
-        t = np.clip(
-            np.sum((p - a) * ab, axis=1) / np.maximum(np.sum(ab * ab, axis=1), 1e-300), 0, 1
-        )
-        foot = a + t[:, None] * ab
-        _group_reduce(np.minimum, depth[part], o, np.hypot(*(p - foot).T))
-    inside = shapely.contains_xy(geoms, ref[:, 0], ref[:, 1])
+        same = np.flatnonzero(owner[:-1] == owner[1:])
+        ax, ay, o = x[same], y[same], owner[same]
+        abx, aby = x[same + 1] - ax, y[same + 1] - ay
+        del x, y, same
+        t = -(ax * abx + ay * aby) / np.maximum(abx * abx + aby * aby, 1e-300)
+        np.clip(t, 0.0, 1.0, out=t)
+        _group_reduce(np.minimum, depth, o, np.hypot(ax + t * abx, ay + t * aby))
+        del t
+        _inner_box(simple, ax, ay, abx, aby, o, bounds, half)
+    # a box found inside the polygon's kernel holds the reference point: only the
+    # others need GEOS to tell whether it is inside
+    inside = half[:, 0] > 0
+    unsure = np.flatnonzero(~inside)
+    if len(unsure):
+        inside[unsure] = shapely.contains_xy(geoms[unsure], ref[unsure, 0], ref[unsure, 1])
     depth = np.where(inside & np.isfinite(depth), depth, -np.inf)
-    return _ParcelFrame(ref=ref, reach=reach, depth=depth)
+    half[~inside] = 0.0
+    return _ParcelFrame(ref=ref, reach=reach, depth=depth, half=half)
+
+
+def _inner_box(
+    simple: npt.NDArray[np.bool_],
+    ax: FloatArray,
+    ay: FloatArray,
+    abx: FloatArray,
+    aby: FloatArray,
+    owner: IntArray,
+    bounds: FloatArray,
+    out: FloatArray,
+) -> None:
+    """Half sizes of a box centred on the bounding-box centre inside each polygon.
+
+    ``(ax, ay)`` (edge starts relative to the centre), ``(abx, aby)`` (edge vectors)
+    and ``owner`` (sorted) list consecutive vertices. For a Polygon without holes the
+    box is the bounding box scaled about its centre until a corner meets an edge's
+    line: inside every edge's inner half-plane is inside the polygon's kernel, hence
+    inside the polygon (exactly the polygon when it is convex). Other geometries get
+    no box (0).
+    """
+    if not len(owner) or not simple.any():
+        return
+    # orientation from the shoelace sum (relative to the centre, so well conditioned)
+    area2 = np.zeros(len(simple))
+    _group_reduce(np.add, area2, owner, ax * aby - ay * abx)
+    sign = np.sign(area2)[owner]
+    # outward normals; the centre is at the origin of ``a``
+    nx, ny = sign * aby, -sign * abx
+    hx = (bounds[:, 2] - bounds[:, 0])[owner] / 2
+    hy = (bounds[:, 3] - bounds[:, 1])[owner] / 2
+    slack = nx * ax + ny * ay  # >= 0 when the centre is inside the half-plane
+    worst = np.abs(nx) * hx + np.abs(ny) * hy  # how fast the worst corner approaches it
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(worst > 0, slack / worst, np.inf)
+    lam = np.full(len(simple), np.inf)
+    _group_reduce(np.minimum, lam, owner, scale)
+    lam = np.where(simple & np.isfinite(lam) & (area2 != 0), np.clip(lam, 0.0, 1.0), 0.0)
+    # a hair smaller, so rounding never puts a corner outside
+    lam = np.maximum(lam * (1.0 - 1e-7) - 1e-7, 0.0)
+    out[:, 0] = lam * (bounds[:, 2] - bounds[:, 0]) / 2
+    out[:, 1] = lam * (bounds[:, 3] - bounds[:, 1]) / 2
 
 
 def _centroid_frame(geoms: GeomArray) -> _ParcelFrame:
     centroid = shapely.get_coordinates(shapely.centroid(geoms))
     zeros = np.zeros(len(geoms))
-    return _ParcelFrame(ref=centroid, reach=zeros, depth=zeros)
+    return _ParcelFrame(ref=centroid, reach=zeros, depth=zeros, half=np.zeros((len(geoms), 2)))
 
 
 def _group_reduce(ufunc: np.ufunc, out: FloatArray, owner: IntArray, values: FloatArray) -> None:
@@ -356,71 +425,241 @@ def _group_reduce(ufunc: np.ufunc, out: FloatArray, owner: IntArray, values: Flo
     out[keys] = ufunc(out[keys], ufunc.reduceat(values, starts))
 
 
+@dataclass(frozen=True)
+class _PointGrid:
+    """Points sorted by the cell of a regular grid, with the cells' CSR offsets.
+
+    Cell ``(row, col)`` covers ``x0 + col * w <= x < x0 + (col + 1) * w`` and likewise
+    in y with ``h``; its points are ``xy[start[k]:start[k + 1]]`` with
+    ``k = row * ncols + col``, so the points of consecutive columns of one row are one
+    contiguous range. ``order`` maps a sorted position to the position in ``_Points``.
+    """
+
+    x0: float
+    y0: float
+    w: float
+    h: float
+    nrows: int
+    ncols: int
+    start: npt.NDArray[np.int64]
+    order: IntArray
+    xy: FloatArray
+
+
+#: Grid rows per radius (row height = radius / this), and columns per row height.
+_ROWS_PER_RADIUS = 4.0
+_COLS_PER_ROW = 8.0
+#: Most rows and columns of a grid, whatever the radius (bounds the offsets table).
+_MAX_ROWS = 2048
+_MAX_COLS = 4096
+
+
+def _point_grid(xy: FloatArray, radius: float) -> _PointGrid:
+    lo = xy.min(axis=0) if len(xy) else np.zeros(2)
+    hi = xy.max(axis=0) if len(xy) else np.zeros(2)
+    h = max(radius / _ROWS_PER_RADIUS, float(hi[1] - lo[1]) / (_MAX_ROWS - 1), 1e-3)
+    w = max(h / _COLS_PER_ROW, float(hi[0] - lo[0]) / (_MAX_COLS - 1), 1e-3)
+    nrows = int((hi[1] - lo[1]) // h) + 1
+    ncols = int((hi[0] - lo[0]) // w) + 1
+    row = np.clip(((xy[:, 1] - lo[1]) / h).astype(np.int64), 0, nrows - 1)
+    col = np.clip(((xy[:, 0] - lo[0]) / w).astype(np.int64), 0, ncols - 1)
+    cell = row * ncols + col
+    order = np.argsort(cell, kind="stable")
+    start = np.zeros(nrows * ncols + 1, dtype=np.int64)
+    np.cumsum(np.bincount(cell, minlength=nrows * ncols), out=start[1:])
+    return _PointGrid(
+        x0=float(lo[0]),
+        y0=float(lo[1]),
+        w=w,
+        h=h,
+        nrows=nrows,
+        ncols=ncols,
+        start=start,
+        order=order.astype(np.intp),
+        xy=np.ascontiguousarray(xy[order]),
+    )
+
+
+#: Margin (metres) by which the grid's sure-inside ranges shrink and its candidate
+#: ranges grow, far above the rounding of the cell arithmetic.
+_GRID_EPS = 1e-6
+
+
+def _ranges(first: IntArray, length: IntArray) -> tuple[IntArray, IntArray]:
+    """``(range number, value)`` for every value of the ranges ``first[k] + [0, length[k])``."""
+    length = np.maximum(length, 0)
+    total = int(length.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+    offset = np.zeros(len(length), dtype=np.intp)
+    np.cumsum(length[:-1], out=offset[1:])
+    which = np.repeat(np.arange(len(length), dtype=np.intp), length)
+    values = np.arange(total, dtype=np.intp)
+    values += (first - offset)[which]
+    return which, values
+
+
+def _edge_query(
+    geoms: GeomArray,
+    pts: _Points,
+    radius: float,
+    weights: FloatArray | None,
+) -> FloatArray | npt.NDArray[np.int64]:
+    """Count (or sum the weights of) the points within ``radius`` of each polygon.
+
+    The points sit in a grid of rows ``h`` high and columns ``w`` wide (see
+    :class:`_PointGrid`). For each parcel and each grid row within reach, two ranges
+    of columns are worked out:
+
+    * *sure*: the columns whose whole cells lie within ``radius + depth`` of the
+      parcel's reference point (inside the parcel, ``depth`` from its boundary), so
+      within ``radius`` of the parcel. Their points are counted from the offsets
+      table without being looked at.
+    * *candidate*: the columns whose cells reach the parcel's bounding box grown by
+      ``radius`` (nothing outside it can be within ``radius``). Their points outside
+      the sure range are checked one by one (:meth:`_ChunkEdges.within`: bounding
+      box, then the inner disc, then the exact distance to the edges in numpy, and
+      :func:`shapely.dwithin` where a rounding could flip the answer).
+    """
+    n = len(geoms)
+    out: FloatArray | npt.NDArray[np.int64]
+    out = np.zeros(n, dtype=np.int64) if weights is None else np.zeros(n)
+    if len(pts.xy) == 0 or n == 0:
+        return out
+    grid = pts.grid(radius)
+    w_sorted = None if weights is None else np.nan_to_num(weights[pts.rows])[grid.order]
+    eps = _GRID_EPS
+    h, ncols = grid.h, grid.ncols
+    inv_w = 1.0 / grid.w
+    for part in chunks(n, _PAIR_CHUNK):
+        edges = _ChunkEdges(geoms[part])
+        frame = edges.frame
+        m = part.stop - part.start
+        # per parcel, relative to the grid's origin: the bounding box grown by the
+        # margin, the reference point, and the reach of the sure-inside shapes
+        bx0 = edges.box_lo[:, 0] - (grid.x0 + eps)
+        bx1 = edges.box_hi[:, 0] - (grid.x0 - eps)
+        # y is measured so that the centre of band q is at q * h
+        by0 = edges.box_lo[:, 1] - (grid.y0 + h / 2)
+        by1 = edges.box_hi[:, 1] - (grid.y0 + h / 2)
+        cx = frame.ref[:, 0] - grid.x0
+        cy = frame.ref[:, 1] - grid.y0 - h / 2  # so a band's centre is q * h
+        depth = frame.depth
+        inside = np.isfinite(depth)
+        safe = np.where(inside, depth, 0.0)
+        # the disc within (radius + depth) of the reference point, and the box
+        # ``half`` around it grown by the radius, lie within the radius (a hair less)
+        disc = np.where(inside, radius + safe - (eps + 1e-9 * (radius + safe)), 0.0)
+        disc2 = disc * disc
+        ring = max(radius - (eps + 1e-9 * radius), 0.0)
+        box_w = np.where(inside, frame.half[:, 0], -np.inf)
+        box_h = frame.half[:, 1]
+        # the grid rows each parcel's grown bounding box reaches
+        q_lo = np.floor((by0 + (h / 2 - radius - eps)) / h)
+        np.clip(q_lo, 0, grid.nrows - 1, out=q_lo)
+        q_hi = np.floor((by1 + (h / 2 + radius + eps)) / h)
+        np.clip(q_hi, 0, grid.nrows - 1, out=q_hi)
+        o, q = _ranges(q_lo.astype(np.intp), (q_hi - q_lo).astype(np.intp) + 1)
+        del q_lo, q_hi
+        # a row's band, grown by the margin (points are binned by rounded arithmetic):
+        # [mid - half_band, mid + half_band]
+        half_band = h / 2 + eps
+        mid = q * h
+        # candidate columns: the bounding box grown by the radius, cut by the band
+        dy = np.maximum(by0[o] - mid, mid - by1[o])
+        dy -= half_band
+        np.maximum(dy, 0.0, out=dy)
+        dy *= dy
+        np.subtract(radius * radius, dy, out=dy)
+        np.maximum(dy, 0.0, out=dy)
+        reach_x = np.sqrt(dy, out=dy)
+        c0 = bx0[o] - reach_x
+        c0 *= inv_w
+        np.floor(c0, out=c0)
+        np.clip(c0, 0, ncols, out=c0)
+        c3 = bx1[o] + reach_x
+        c3 *= inv_w
+        np.floor(c3, out=c3)
+        c3 += 1
+        np.clip(c3, c0, ncols, out=c3)
+        del reach_x, dy
+        # sure columns: whole cells within the disc or near the box over the whole band
+        dy_in = np.abs(mid - cy[o])
+        dy_in += half_band
+        del mid
+        a = disc2[o] - dy_in * dy_in
+        np.sqrt(a, out=a, where=a > 0)
+        a[a <= 0] = -1.0  # no sure part in this row
+        dy_in -= box_h[o]
+        np.maximum(dy_in, 0.0, out=dy_in)
+        dy_in *= dy_in
+        b = ring * ring - dy_in
+        del dy_in
+        ok = b > 0
+        np.sqrt(b, out=b, where=ok)
+        b += box_w[o]
+        b[~ok] = -1.0
+        np.maximum(a, b, out=a)
+        del b, ok
+        a -= eps
+        x = cx[o]
+        c1 = x - a
+        c1 *= inv_w
+        np.ceil(c1, out=c1)
+        np.clip(c1, c0, c3, out=c1)
+        c2 = x + a
+        del x, a
+        c2 *= inv_w
+        np.floor(c2, out=c2)
+        np.clip(c2, c1, c3, out=c2)
+        base = q * ncols
+        del q
+        s0 = grid.start[base + c0.astype(np.intp)]
+        s1 = grid.start[base + c1.astype(np.intp)]
+        s2 = grid.start[base + c2.astype(np.intp)]
+        s3 = grid.start[base + c3.astype(np.intp)]
+        del c0, c1, c2, c3, base
+        local = out[part]
+        if w_sorted is None:
+            local += np.bincount(o, weights=s2 - s1, minlength=m).astype(np.int64)
+        else:
+            which, idx = _ranges(s1, s2 - s1)
+            local += np.bincount(o[which], weights=w_sorted[idx], minlength=m)
+        # the candidates, one by one
+        which, idx = _ranges(np.r_[s0, s2], np.r_[s1 - s0, s3 - s2])
+        del s0, s1, s2, s3
+        ci = np.r_[o, o][which]
+        del which, o
+        verdict = edges.within(ci, grid.xy[idx], radius, frame.reach, depth, frame.ref, frame.half)
+        undecided = np.flatnonzero(verdict < 0)
+        if len(undecided):
+            verdict[undecided] = shapely.dwithin(
+                geoms[part][ci[undecided]], shapely.points(grid.xy[idx[undecided]]), radius
+            )
+        keep = verdict == 1
+        if w_sorted is None:
+            local += np.bincount(ci[keep], minlength=m)
+        else:
+            local += np.bincount(ci[keep], weights=w_sorted[idx[keep]], minlength=m)
+    return out
+
+
 #: Parcels per chunk in the radius queries (their pair lists are the largest temporaries).
-_PAIR_CHUNK = 16_384
-#: Relative slack on the KD-tree distances (computed differently from GEOS).
-_SLACK = 1e-9
+_PAIR_CHUNK = 4_096
 
 
 def _pairs_within(
-    geoms: GeomArray, frame: _ParcelFrame, pts: _Points, radius: float, origin: str
+    frame: _ParcelFrame, pts: _Points, radius: float
 ) -> Iterator[tuple[slice, IntArray, IntArray]]:
-    """Yield ``(chunk, parcel_pos_in_chunk, point_pos)`` for points within ``radius``.
-
-    A chunk may be yielded several times, with disjoint pairs.
-
-    ``origin="centroid"``: centroid-to-point distance <= radius, from a KD-tree.
-    ``origin="edge"``: polygon-to-point distance <= radius. A KD-tree around each
-    parcel's reference point (inside the parcel, ``depth`` from its boundary) gives the
-    candidates: within ``radius + depth`` of it is certainly within ``radius`` of the
-    polygon; beyond ``radius + reach`` (the farthest vertex) is certainly not; only the
-    ring between is checked, by the point's distance to the parcel's edges in numpy
-    (:class:`_ChunkEdges`), and by :func:`shapely.dwithin` where that cannot decide.
-    """
-    n = len(geoms)
-    for part in chunks(n, _PAIR_CHUNK):
+    """Yield ``(chunk, parcel_pos_in_chunk, point_pos)`` for the points within
+    ``radius`` of each parcel's centroid (``frame.ref``), from a KD-tree."""
+    for part in chunks(len(frame.ref), _PAIR_CHUNK):
         c = frame.ref[part]
         if len(pts.xy) == 0 or len(c) == 0:
             continue
-        if origin == "centroid":
-            pairs = cKDTree(c).sparse_distance_matrix(pts.tree, radius, output_type="ndarray")
-            keep = pairs["v"] <= radius
-            yield part, pairs["i"][keep], pairs["j"][keep]
-            continue
-        reach = frame.reach[part]
-        sure_within = radius + frame.depth[part]
-        edges = _ChunkEdges(geoms[part])
-        # parcels in bands of similar reach, so a big parcel does not widen every search
-        band = np.ceil(np.log2(np.maximum(reach, 1.0))).astype(np.int64)
-        bands = np.unique(band)
-        for b in bands:
-            members = np.flatnonzero(band == b) if len(bands) > 1 else None
-            cb = c if members is None else c[members]
-            search = radius + float(reach.max() if members is None else reach[members].max())
-            search = search * (1.0 + _SLACK) + _SLACK
-            pairs = cKDTree(cb).sparse_distance_matrix(pts.tree, search, output_type="ndarray")
-            i = pairs["i"] if members is None else members[pairs["i"]]
-            j = pairs["j"]
-            d = pairs["v"]
-            del pairs
-            # a hair of slack both ways: the borderline pairs go to the exact check
-            tol = _SLACK * (1.0 + radius + reach[i])
-            sure = d <= sure_within[i] - tol
-            yield part, i[sure], j[sure]
-            maybe = ~sure
-            maybe &= d <= radius + reach[i] + tol
-            check_i, check_j = i[maybe], j[maybe]
-            del i, j, d, tol, sure, maybe
-            ok = edges.within(check_i, pts.xy[check_j], radius, reach, frame.depth[part])
-            undecided = np.flatnonzero(ok < 0)
-            if len(undecided):
-                ok[undecided] = shapely.dwithin(
-                    geoms[part][check_i[undecided]],
-                    shapely.points(pts.xy[check_j[undecided]]),
-                    radius,
-                )
-            keep = ok == 1
-            yield part, check_i[keep], check_j[keep]
+        pairs = cKDTree(c).sparse_distance_matrix(pts.tree, radius, output_type="ndarray")
+        keep = pairs["v"] <= radius
+        yield part, pairs["i"][keep], pairs["j"][keep]
 
 
 #: Borderline margin (metres) of the numpy distance check: pairs whose distance is
@@ -447,9 +686,17 @@ class _ChunkEdges:
         bounds = shapely.bounds(geoms)
         self.box_lo = np.ascontiguousarray(bounds[:, :2])
         self.box_hi = np.ascontiguousarray(bounds[:, 2:])
+        self.frame = _chunk_frame(geoms, coords, owner, bounds, simple)
 
     def within(
-        self, i: IntArray, xy: FloatArray, radius: float, reach: FloatArray, depth: FloatArray
+        self,
+        i: IntArray,
+        xy: FloatArray,
+        radius: float,
+        reach: FloatArray,
+        depth: FloatArray,
+        ref: FloatArray,
+        half: FloatArray,
     ) -> npt.NDArray[np.int8]:
         """Per pair: 1 within ``radius``, 0 not, -1 undecided (left to GEOS).
 
@@ -459,19 +706,47 @@ class _ChunkEdges:
         lie within the parcel).
         """
         out = np.full(len(i), -1, dtype=np.int8)
+        px, py = xy[:, 0], xy[:, 1]
         # farther than the radius from the bounding box: farther from the parcel
-        gap = np.maximum(self.box_lo[i] - xy, 0.0)
-        np.maximum(gap, xy - self.box_hi[i], out=gap)
-        gap *= gap
-        far = gap.sum(axis=1) > (radius + _EDGE_TOL) ** 2
-        del gap
+        gx = np.maximum(self.box_lo[i, 0] - px, px - self.box_hi[i, 0])
+        gy = np.maximum(self.box_lo[i, 1] - py, py - self.box_hi[i, 1])
+        np.maximum(gx, 0.0, out=gx)
+        np.maximum(gy, 0.0, out=gy)
+        gx *= gx
+        gy *= gy
+        gx += gy
+        far = gx > (radius + _EDGE_TOL) ** 2
+        del gx, gy
         out[far] = 0
-        k = self.n_edges[i]
-        k[far] = 0
-        rows = np.flatnonzero(k > 0)
+        rows = np.flatnonzero(~far)
+        del far
+        # within the radius of the inner box, or within radius + depth of its centre
+        # (the inner disc): within the radius of the parcel
+        ii = i[rows]
+        rx = np.abs(px[rows] - ref[ii, 0])
+        ry = np.abs(py[rows] - ref[ii, 1])
+        disc = radius + depth[ii] - _EDGE_TOL  # -inf where the reference point is outside
+        sure = (disc > 0) & (rx * rx + ry * ry <= disc * disc)
+        del disc
+        inner = radius - _EDGE_TOL
+        if inner > 0:
+            rx -= half[ii, 0]
+            ry -= half[ii, 1]
+            np.maximum(rx, 0.0, out=rx)
+            np.maximum(ry, 0.0, out=ry)
+            rx *= rx
+            ry *= ry
+            rx += ry
+            sure |= (half[ii, 0] > 0) & (rx <= inner * inner)
+        del rx, ry
+        out[rows[sure]] = 1
+        rows = rows[~sure]
+        del sure, ii
+        k = self.n_edges[i[rows]]
+        has = k > 0
+        rows, k = rows[has], k[has]
         if not len(rows):
             return out
-        k = k[rows]
         total = int(k.sum())
         group = np.zeros(len(rows), dtype=np.intp)
         np.cumsum(k[:-1], out=group[1:])
@@ -557,22 +832,18 @@ def _radius_query(
         else None
     )
     pts = cache.get(("points", id(points), column, key), lambda: _points(points, mask))
-    if origin == "centroid":
-        frame = cache.get(("centroid_frame", id(parcels)), lambda: _centroid_frame(geoms))
-    else:
-        frame = cache.get(("parcel_frame", id(parcels)), lambda: _parcel_frame(geoms))
     n = len(geoms)
+    if origin == "edge":
+        return _edge_query(geoms, pts, radius, weights)
+    frame = cache.get(("centroid_frame", id(parcels)), lambda: _centroid_frame(geoms))
     if weights is None:
         counts = np.zeros(n, dtype=np.int64)
-        if origin == "centroid" and len(pts.xy):
+        if len(pts.xy):
             counts[:] = pts.tree.query_ball_point(frame.ref, radius, return_length=True)
-            return counts
-        for part, i, _ in _pairs_within(geoms, frame, pts, radius, origin):
-            counts[part] += np.bincount(i, minlength=part.stop - part.start)
         return counts
     total = np.zeros(n)
     w = np.nan_to_num(weights[pts.rows])
-    for part, i, j in _pairs_within(geoms, frame, pts, radius, origin):
+    for part, i, j in _pairs_within(frame, pts, radius):
         total[part] += np.bincount(i, weights=w[j], minlength=part.stop - part.start)
     return total
 

@@ -38,8 +38,8 @@ from landasset.suitability._rules import (
     StageRule,
     measure_label,
 )
-from landasset.suitability.assemble import assemble
-from landasset.suitability.best_fit import best_fit
+from landasset.suitability.assembly import assemble
+from landasset.suitability.fit import best_fit
 from landasset.suitability.methods import METHODS, NORMALIZATIONS, orness, owa, topsis, wlc
 from landasset.suitability.model import (
     FORMAT_VERSION,
@@ -48,12 +48,12 @@ from landasset.suitability.model import (
     MissingValueWarning,
     SuitabilityModel,
 )
-from landasset.suitability.profiles import list_profiles, load_profile, profile_path
-from landasset.suitability.sensitivity import (
+from landasset.suitability.perturbation import (
     SensitivityResult,
     dirichlet_concentration,
     sensitivity,
 )
+from landasset.suitability.profiles import list_profiles, load_profile, profile_path
 from landasset.suitability.transforms import (
     TRANSFORMS,
     Transform,

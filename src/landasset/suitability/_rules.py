@@ -19,6 +19,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from landasset._errors import ProfileError
+from landasset._stages import STAGE_IDS
 from landasset.suitability import _check
 from landasset.suitability.transforms import Transform, transform_from_dict
 
@@ -49,19 +50,7 @@ CONSTRAINT_LAYERS: tuple[str, ...] = ("constraints",)
 
 #: Lifecycle stage identifiers (DESIGN.md "Lifecycle"; the same as
 #: :class:`landasset.lifecycle.Stage`), for ``{stage: [...]}`` rules.
-LIFECYCLE_STAGES: tuple[str, ...] = (
-    "planned",
-    "acquiring",
-    "reserved",
-    "supply_ready",
-    "supplied",
-    "permitted",
-    "under_construction",
-    "completed",
-    "operating",
-    "renewal",
-    "retired",
-)
+LIFECYCLE_STAGES: tuple[str, ...] = STAGE_IDS
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 

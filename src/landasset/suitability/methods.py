@@ -40,7 +40,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from landasset._errors import ProfileError
+from landasset._errors import LandassetValueError, ProfileError
 from landasset.suitability import _check
 
 __all__ = [
@@ -65,7 +65,7 @@ def _matrix(matrix: Any) -> tuple[FloatArray, pd.Index | None]:
         return matrix.to_numpy(dtype=np.float64, na_value=np.nan), matrix.index
     arr = np.asarray(matrix, dtype=np.float64)
     if arr.ndim != 2:
-        raise ValueError(
+        raise LandassetValueError(
             f"expected a 2-d criteria matrix (rows = alternatives, columns = criteria), "
             f"got {arr.ndim} dimension(s)"
         )

@@ -60,7 +60,13 @@ import numpy.typing as npt
 import pandas as pd
 import yaml
 
-from landasset._errors import LandassetIOError, ProfileError, SchemaError
+from landasset._errors import (
+    LandassetIOError,
+    LandassetKeyError,
+    LandassetWarning,
+    ProfileError,
+    SchemaError,
+)
 from landasset.landuse import land_use_family
 from landasset.suitability import _check
 from landasset.suitability._rules import (
@@ -116,7 +122,7 @@ LOCAL_MEASURES: dict[str, dict[str, Any]] = {
 _PLAIN = re.compile(r"^\w[\w\-. ]*$")
 
 
-class MissingValueWarning(UserWarning):
+class MissingValueWarning(LandassetWarning):
     """Some parcels lack a measure value: they get no score (NaN) and no rank.
 
     The message counts them per criterion and per constraint; the result's
@@ -124,7 +130,7 @@ class MissingValueWarning(UserWarning):
     """
 
 
-class ConsistencyWarning(UserWarning):
+class ConsistencyWarning(LandassetWarning):
     """The AHP judgements of a model are inconsistent (CR > 0.1); the message names the
     judgement to reconsider first."""
 
@@ -759,7 +765,7 @@ class SuitabilityModel:
                 f"the result lacks {absent[0]!r}: pass the GeoDataFrame this model's score() returned"
             )
         if parcel_id is not None and parcel_id not in result.index:
-            raise KeyError(
+            raise LandassetKeyError(
                 f"no parcel {parcel_id!r} in the result (index: {result.index.name or 'parcel_id'})"
             )
 

@@ -51,7 +51,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy.special import expit, logit
 
-from landasset._errors import ProfileError
+from landasset._errors import LandassetTypeError, ProfileError
 from landasset.suitability import _check
 
 __all__ = [
@@ -119,13 +119,13 @@ class Transform(ABC):
             try:
                 return x.to_numpy(dtype=np.float64, na_value=np.nan)
             except (TypeError, ValueError) as exc:
-                raise TypeError(self._not_numeric(x.dtype)) from exc
+                raise LandassetTypeError(self._not_numeric(x.dtype)) from exc
         arr = np.asarray(x, dtype=object) if not self.numeric else x
         if self.numeric:
             try:
                 return np.asarray(arr, dtype=np.float64).reshape(-1)
             except (TypeError, ValueError) as exc:
-                raise TypeError(self._not_numeric(np.asarray(arr).dtype)) from exc
+                raise LandassetTypeError(self._not_numeric(np.asarray(arr).dtype)) from exc
         return arr.reshape(-1)
 
     def _not_numeric(self, dtype: Any) -> str:

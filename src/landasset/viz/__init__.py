@@ -41,10 +41,9 @@ if TYPE_CHECKING:
         plot_stage_map,
     )
 
-# Imported now (it loads neither matplotlib nor folium) so that the name ``report``
-# is the function: a lazily imported submodule ``landasset.viz.report`` would replace
-# the package attribute with the module.
-from landasset.viz.report import find_external_references, report
+# Imported now: it loads neither matplotlib nor folium. (The module has another name
+# than the function, so importing the module never hides the function.)
+from landasset.viz.html_report import find_external_references, report
 
 __all__ = [
     "explore",

@@ -14,6 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from landasset._errors import LandassetTypeError, LandassetValueError
 from landasset.viz import _fonts
 
 if TYPE_CHECKING:
@@ -69,11 +70,11 @@ def as_timestamp(value: Any, *, default_today: bool = True) -> pd.Timestamp:
     """A date-like value (``"2025-12-31"``, ``date``, ``Timestamp``) as a Timestamp; None → today."""
     if value is None:
         if not default_today:
-            raise ValueError("a date is required")
+            raise LandassetValueError("a date is required")
         return pd.Timestamp(dt.date.today())
     ts = pd.Timestamp(value)
     if ts is pd.NaT:
-        raise ValueError(f"{value!r} is not a date; give an ISO date such as '2025-12-31'")
+        raise LandassetValueError(f"{value!r} is not a date; give an ISO date such as '2025-12-31'")
     if ts.tzinfo is not None:
         ts = ts.tz_localize(None)
     return ts
@@ -135,7 +136,7 @@ def stages_of(ledger: Any, as_of: pd.Timestamp | None) -> pd.Series:
     elif hasattr(ledger, "stages"):
         stages = ledger.stages(as_of=None if as_of is None else as_of.date())
     else:
-        raise TypeError(
+        raise LandassetTypeError(
             f"expected a landasset.lifecycle.Ledger or a Series of stages, not {type(ledger).__name__}"
         )
     stages = pd.Series(stages).dropna()

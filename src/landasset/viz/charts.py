@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from landasset._errors import LandassetKeyError, LandassetTypeError, LandassetValueError
 from landasset.viz import _fonts
 from landasset.viz._common import (
     STAGE_COLOURS,
@@ -183,7 +184,7 @@ def _sensitivity_frame(sensitivity: Any) -> pd.DataFrame:
         frame = to_frame()
         if isinstance(frame, pd.DataFrame):
             return frame
-    raise TypeError(
+    raise LandassetTypeError(
         f"expected landasset.suitability.sensitivity's result or a DataFrame, not {type(sensitivity).__name__}"
     )
 
@@ -242,7 +243,7 @@ def plot_sensitivity(
     frame = _sensitivity_frame(sensitivity)
     mean = _first(frame, ("mean_rank", "rank_mean"))
     if mean is None:
-        raise KeyError("the sensitivity table has no 'mean_rank' column")
+        raise LandassetKeyError("the sensitivity table has no 'mean_rank' column")
     std = _first(frame, ("rank_std", "std_rank"))
     p = _first(frame, ("p_top_k", "top_k_share", "p_top", "stay_top_k"))
     base = _first(frame, ("rank", "base_rank"))
@@ -348,7 +349,7 @@ def pipeline_frame(
     """
     dates = pd.date_range(as_timestamp(start), as_timestamp(end), freq=freq)
     if not len(dates):
-        raise ValueError(
+        raise LandassetValueError(
             f"no {freq!r} date between {start} and {end}; widen the range or change freq"
         )
     area = site.parcels.geometry.area / (2000.0 / 3.0)
@@ -493,7 +494,7 @@ def plot_timeline(
     rows = timeline[timeline["parcel_id"].astype(str).isin(ids)].copy()
     missing = sorted(set(ids) - set(rows["parcel_id"].astype(str)))
     if missing:
-        raise KeyError(
+        raise LandassetKeyError(
             f"no lifecycle events for {missing}; check the ids against ledger.parcel_ids()"
         )
     stop = as_timestamp(end)

@@ -22,6 +22,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from landasset._errors import LandassetKeyError, LandassetTypeError, LandassetValueError
 from landasset.viz._common import (
     NO_DATA_COLOUR,
     STAGE_COLOURS,
@@ -206,7 +207,9 @@ def explore(
 
     key = tiles.lower().replace(" ", "").replace("_", "")
     if key not in TILES:
-        raise ValueError(f"{tiles!r} is not a base map; use one of: " + ", ".join(map(repr, TILES)))
+        raise LandassetValueError(
+            f"{tiles!r} is not a base map; use one of: " + ", ".join(map(repr, TILES))
+        )
     base = TILES[key]
     datum = base["datum"]
     if isinstance(result_or_site, Site):
@@ -215,12 +218,12 @@ def explore(
     elif isinstance(result_or_site, gpd.GeoDataFrame):
         parcels = result_or_site
     else:
-        raise TypeError(
+        raise LandassetTypeError(
             f"explore takes a scored GeoDataFrame or a Site, not {type(result_or_site).__name__}"
         )
     if column not in parcels.columns:
         if column != "score" or not isinstance(result_or_site, Site):
-            raise KeyError(
+            raise LandassetKeyError(
                 f"{column!r} is not a column of the parcels; use one of: "
                 + ", ".join(repr(c) for c in parcels.columns if c != parcels.geometry.name)
             )

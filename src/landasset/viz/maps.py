@@ -25,6 +25,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from landasset._errors import LandassetKeyError, LandassetTypeError, LandassetValueError
 from landasset.viz import _fonts
 from landasset.viz._common import (
     GRADE_COLOURS,
@@ -65,7 +66,9 @@ SCHEMES: tuple[str, ...] = ("quantiles", "equal_interval", "fixed")
 
 def _check_choice(value: str, choices: Sequence[str], what: str) -> str:
     if value not in choices:
-        raise ValueError(f"{value!r} is not {what}; use one of: " + ", ".join(map(repr, choices)))
+        raise LandassetValueError(
+            f"{value!r} is not {what}; use one of: " + ", ".join(map(repr, choices))
+        )
     return value
 
 
@@ -102,7 +105,7 @@ def classify(
     """
     _check_choice(scheme, SCHEMES, "a classification scheme")
     if k < 1:
-        raise ValueError(f"k must be at least 1, not {k}")
+        raise LandassetValueError(f"k must be at least 1, not {k}")
     y = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
     present = np.isfinite(y)
     classes = np.full(len(y), -1, dtype=int)
@@ -173,7 +176,9 @@ def _plot_polygons(ax: Axes, frame: gpd.GeoDataFrame, gid: str, **kwargs: Any) -
 
 def _as_gdf(result: Any, what: str) -> gpd.GeoDataFrame:
     if not isinstance(result, gpd.GeoDataFrame):
-        raise TypeError(f"{what} must be a GeoDataFrame of parcels, not {type(result).__name__}")
+        raise LandassetTypeError(
+            f"{what} must be a GeoDataFrame of parcels, not {type(result).__name__}"
+        )
     return result
 
 
@@ -249,7 +254,7 @@ def plot_scores(
     """
     result = _as_gdf(result, "result")
     if column not in result.columns:
-        raise KeyError(
+        raise LandassetKeyError(
             f"{column!r} is not a column of the result; use one of: "
             + ", ".join(repr(c) for c in result.columns if c != result.geometry.name)
         )
@@ -549,24 +554,6 @@ def plot_stage_map(
     )
 
 
-def _dominant_grade(evaluation: pd.DataFrame, grades: list[str]) -> pd.Series:
-    """Per parcel: the grade holding most tenant land (ties → the worse grade)."""
-    ev = evaluation[evaluation["parcel_id"].notna() & evaluation["grade"].notna()]
-    if not len(ev):
-        return pd.Series(dtype=object)
-    land = pd.to_numeric(ev.get("land_mu", pd.Series(1.0, index=ev.index)), errors="coerce").fillna(
-        0.0
-    )
-    table = (
-        land.groupby([ev["parcel_id"].astype(str), ev["grade"].astype(str)])
-        .sum()
-        .unstack()
-        .fillna(0.0)
-    )
-    table = table.reindex(columns=[g for g in reversed(grades) if g in table.columns])
-    return table.idxmax(axis=1)  # first maximum = worse grade, as columns run worst first
-
-
 def plot_grades(
     evaluation: pd.DataFrame,
     parcels: gpd.GeoDataFrame,
@@ -618,8 +605,10 @@ def plot_grades(
 
     parcels = _as_gdf(parcels, "parcels")
     grades = [str(g) for g in (evaluation.attrs.get("grades") or sorted(GRADE_COLOURS))]
-    dominant = _dominant_grade(evaluation, grades).reindex(parcels.index.astype(str))
-    dominant.index = parcels.index
+    from landasset.efficiency import by_parcel
+
+    # the grade of the tenants holding most of each parcel's land
+    dominant = by_parcel(evaluation, parcels)["grade"]
     tenants = evaluation["parcel_id"].dropna().astype(str)
     has_tenant = parcels.index.astype(str).isin(tenants)
     d_grades = (
@@ -689,7 +678,7 @@ def plot_grades(
 def _best_fit_columns(frame: pd.DataFrame) -> tuple[str, str | None, str | None]:
     best = next((c for c in ("best", "best_profile", "profile") if c in frame.columns), None)
     if best is None:
-        raise KeyError(
+        raise LandassetKeyError(
             "the best-fit frame has no 'best' column; pass landasset.suitability.best_fit's result"
         )
     score = next((c for c in ("best_score", "score") if c in frame.columns), None)

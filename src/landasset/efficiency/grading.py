@@ -34,6 +34,7 @@ import pandas as pd
 import shapely
 
 from landasset._buildings import building_floor_area
+from landasset._errors import LandassetTypeError
 from landasset.efficiency.scheme import INDICATORS, Indicator, Scheme, load_scheme
 from landasset.measures import area_mu, assign_buildings
 
@@ -296,8 +297,11 @@ def by_parcel(evaluation: pd.DataFrame, parcels: gpd.GeoDataFrame) -> pd.DataFra
         it), ``graded``, ``land_mu`` (the tenants' land), each indicator as the
         land-weighted mean over the tenants that have it (for the per-mu indicators this
         equals the tenants' total over their total land), ``score`` (land-weighted mean
-        over graded tenants), ``tenants_A`` … ``tenants_D`` (count per grade) and
-        ``worst_grade``. Parcels without tenants have 0 counts and missing values.
+        over graded tenants), ``tenants_A`` … ``tenants_D`` (count per grade),
+        ``worst_grade`` and ``grade``: the grade of the tenants holding most of the
+        parcel's land (a tie goes to the worse grade) — the per-parcel grade that
+        :func:`landasset.lifecycle.low_efficiency` reads. Parcels without tenants have
+        0 counts and missing values.
 
     Examples
     --------
@@ -323,6 +327,8 @@ def by_parcel(evaluation: pd.DataFrame, parcels: gpd.GeoDataFrame) -> pd.DataFra
     >>> row = table.loc["P1"]
     >>> float(row.tax_per_mu_10k_cny), float(row.score), row.worst_grade  # (40×10 + 20×30) / 40
     (25.0, 60.0, 'D')
+    >>> row.grade  # the D tenant holds 30 of the 40 mu
+    'D'
     >>> int(table.loc["P2", "tenants"])
     0
     """
@@ -360,6 +366,19 @@ def by_parcel(evaluation: pd.DataFrame, parcels: gpd.GeoDataFrame) -> pd.DataFra
     order = {g: i for i, g in enumerate(grades)}
     worst = ev["grade"].map(order).groupby(key).max()
     table["worst_grade"] = worst.map(dict(enumerate(grades))).reindex(parcels.index).astype(object)
+    # the parcel's grade: the grade of the tenants holding most of its land (a tie goes
+    # to the worse grade); tenants without a land figure count as holding none
+    land_by_grade = (
+        weight[graded]
+        .fillna(0.0)
+        .groupby([key[graded], ev.loc[graded, "grade"].astype(str)])
+        .sum()
+        .unstack()
+    )
+    worst_first = [g for g in reversed(grades) if g in land_by_grade.columns]
+    land_by_grade = land_by_grade.reindex(columns=worst_first).fillna(0.0)
+    dominant = land_by_grade.idxmax(axis=1) if len(land_by_grade) else pd.Series(dtype=object)
+    table["grade"] = dominant.reindex(parcels.index).astype(object)
     table.attrs.update(
         {
             k: v
@@ -555,7 +574,7 @@ def _resolve_scheme(scheme: str | Scheme) -> Scheme:
         return scheme
     if isinstance(scheme, str):
         return load_scheme(scheme)
-    raise TypeError(
+    raise LandassetTypeError(
         f"scheme must be a bundled scheme name or a Scheme, not {type(scheme).__name__}"
     )
 

@@ -396,16 +396,6 @@ def _suitability_sections(
     return sections
 
 
-def _dominant_grades(evaluation: pd.DataFrame, parcels: Any) -> pd.DataFrame:
-    from landasset.viz.maps import _dominant_grade
-
-    grades = [str(g) for g in (evaluation.attrs.get("grades") or ["A", "B", "C", "D"])]
-    dominant = _dominant_grade(evaluation, grades)
-    return pd.DataFrame(
-        {"grade": dominant.astype(object)}, index=dominant.index.rename("parcel_id")
-    )
-
-
 def _lifecycle_section(
     site: Site, ledger: Any, evaluation: pd.DataFrame | None, when: pd.Timestamp
 ) -> tuple[str, str, str]:
@@ -452,7 +442,9 @@ def _lifecycle_section(
         body.append(
             _table(idle, index="parcel_id", digits={"price_10k_cny": 0, "fee_due_10k_cny": 0})
         )
-        grades = _dominant_grades(evaluation, site.parcels) if evaluation is not None else None
+        from landasset.efficiency import by_parcel
+
+        grades = by_parcel(evaluation, site.parcels) if evaluation is not None else None
         low = kpi.low_efficiency(ledger, site, when.date(), evaluation=grades)
         counts = pd.DataFrame(
             {
