@@ -172,3 +172,64 @@ def test_a_stage_rule_reads_the_ledger_in_the_site_file(run, site_gpkg, tmp_path
         stages = ledger.stages("2025-12-31")
     in_reserve = set(stages[stages.isin(["reserved", "supply_ready"])].index)
     assert eligible and eligible <= in_reserve
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["score", "-o", "{tmp}/scored.gpkg", "--top", "0"],
+        ["explain", "XH120101-08"],
+        ["assemble", "--demand-mu", "80"],
+    ],
+    ids=["score", "explain", "assemble"],
+)
+def test_scoring_commands_measure_once_and_advance_the_bar_per_measure(
+    run, site_gpkg, tmp_path, monkeypatch, command
+):
+    """One compute() call (one street graph), the bar advanced once per measure."""
+    import importlib
+    from contextlib import contextmanager
+
+    import landasset.measures
+    from landasset.suitability import load_profile
+
+    score_module = importlib.import_module("landasset.cli.score")
+    real_progress = score_module.progress
+    bars: list[tuple[int, str, list[int]]] = []
+
+    @contextmanager
+    def recording(length, label):
+        steps: list[int] = []
+        bars.append((length, label, steps))
+        with real_progress(length, label) as advance:
+
+            def step(n):
+                steps.append(n)
+                advance(n)
+
+            yield step
+
+    counts = {"compute": 0, "graph": 0}
+    real_compute = landasset.measures.compute
+    real_graph = landasset.measures.network.street_graph
+
+    def counting_compute(*args, **kwargs):
+        counts["compute"] += 1
+        return real_compute(*args, **kwargs)
+
+    def counting_graph(streets):
+        counts["graph"] += 1
+        return real_graph(streets)
+
+    monkeypatch.setattr(score_module, "progress", recording)
+    monkeypatch.setattr(landasset.measures, "compute", counting_compute)
+    monkeypatch.setattr(landasset.measures.network, "street_graph", counting_graph)
+    name, *rest = command
+    args = [a.replace("{tmp}", str(tmp_path)) for a in rest]
+    result = run(name, site_gpkg, "-p", "aerospace", *args)
+    assert result.exit_code == 0, result.output
+    steps = len(load_profile("aerospace").measure_specs())
+    assert steps > 3
+    assert bars == [(steps, "measures (aerospace)", [1] * steps)]
+    assert counts == {"compute": 1, "graph": 1}
+    assert "measures (aerospace)" in result.stderr and "measures" not in result.stdout

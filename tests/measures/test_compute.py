@@ -117,6 +117,91 @@ def test_shared_intermediates_are_built_once(sample_site, monkeypatch):
     assert calls["graph"] == 1
 
 
+def test_progress_reports_each_column_in_order_and_keeps_intermediates_shared(
+    sample_site, monkeypatch
+):
+    # one log of events: intermediates built (street graph, feature trees) and
+    # progress calls, so the order of both is checked
+    events: list[str] = []
+    graph, features = m.network.street_graph, m.proximity._features
+
+    def counting_graph(streets):
+        events.append("<graph>")
+        return graph(streets)
+
+    def counting_features(layer):
+        events.append("<features>")
+        return features(layer)
+
+    monkeypatch.setattr(m.network, "street_graph", counting_graph)
+    monkeypatch.setattr(m.proximity, "_features", counting_features)
+    specs = [
+        {"measure": "walk_distance", "name": "metro"},
+        "area_mu",
+        {"measure": "walk_distance", "targets": "amenities", "name": "amenity"},
+        {"measure": "nearest_distance", "features": "stations", "name": "station_m"},
+        {"measure": "walk_distance", "as_of": "2026-01-01", "name": "metro_2026"},
+        {"measure": "nearest_id", "features": "stations"},
+    ]
+    table = compute(sample_site, specs, as_of="2030-01-01", progress=events.append)
+    assert events == [
+        "<graph>",
+        "metro",
+        "area_mu",
+        "amenity",
+        "<features>",
+        "station_m",
+        "metro_2026",
+        "nearest_id",
+    ]
+    # the callback changes nothing in the result
+    monkeypatch.undo()
+    pd.testing.assert_frame_equal(table, compute(sample_site, specs, as_of="2030-01-01"))
+
+
+def test_progress_is_not_called_when_a_spec_is_invalid(sample_site):
+    done: list[str] = []
+    with pytest.raises(MeasureError, match="unknown measure 'nope'"):
+        compute(sample_site, ["area_mu", {"measure": "nope"}], progress=done.append)
+    assert done == []
+    compute(sample_site, [], progress=done.append)
+    assert done == []
+
+
+def test_progress_must_be_callable(sample_site):
+    with pytest.raises(MeasureError, match=r"progress must be a callable .* not 'bar'"):
+        compute(sample_site, ["area_mu"], progress="bar")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "specs", [[], ["area_mu"], [{"measure": "nearest_distance", "features": "axes"}]]
+)
+@pytest.mark.parametrize("as_of", ["soon", "2026-13-45", float("nan"), [2026, 1, 1]])
+def test_a_bad_as_of_is_refused_even_when_no_spec_reads_it(sample_site, specs, as_of):
+    with pytest.raises(MeasureError, match=r"as_of=.* is not a date") as caught:
+        compute(sample_site, specs, as_of=as_of)
+    assert repr(as_of) in str(caught.value)
+    assert isinstance(caught.value, la.LandassetError)
+    assert isinstance(caught.value, ValueError)
+
+
+@pytest.mark.parametrize(
+    "as_of", [None, "2026-01-01", pd.Timestamp("2026-01-01"), pd.Timestamp("2026-01-01").date()]
+)
+def test_a_good_as_of_is_accepted_without_walk_distance(sample_site, as_of):
+    table = compute(sample_site, ["area_mu"], as_of=as_of)
+    pd.testing.assert_series_equal(table["area_mu"], m.area_mu(sample_site.parcels))
+
+
+def test_a_specs_own_bad_as_of_names_the_spec(sample_site):
+    with pytest.raises(MeasureError, match=r"spec 1 .*as_of='later' is not a date"):
+        compute(
+            sample_site,
+            ["area_mu", {"measure": "walk_distance", "as_of": "later"}],
+            as_of="2026-01-01",
+        )
+
+
 @pytest.mark.parametrize(
     ("spec", "message"),
     [

@@ -613,3 +613,104 @@ def test_editing_the_result_leaves_the_inputs_alone(model, parcels, measures):
     result.loc["P0", "land_use"] = "X"
     pd.testing.assert_frame_equal(parcels, before_parcels)
     pd.testing.assert_frame_equal(measures, before_measures)
+
+
+# -- measure_frame: progress, as_of; stage values ------------------------------------------
+
+
+def test_measure_frame_reports_progress_per_label_and_shares_intermediates(
+    sample_site, monkeypatch
+):
+    from landasset import measures
+
+    model = SuitabilityModel(
+        [
+            Criterion(
+                "family",
+                {"measure": "land_use_family"},
+                {"categorical": {"mapping": {"industrial": 1}}},
+                0.2,
+            ),
+            Criterion(
+                "metro", {"measure": "walk_distance", "targets": "stations"}, linear(300, 2000), 0.3
+            ),
+            Criterion("far", {"measure": "attribute", "column": "far_max"}, linear(4, 0), 0.2),
+            Criterion(
+                "shops", {"measure": "walk_distance", "targets": "amenities"}, linear(100, 900), 0.3
+            ),
+        ],
+        constraints=[{"measure": "area_mu", "op": ">=", "value": 10}],
+    )
+    expected = model.measure_frame(sample_site, as_of="2025-12-31")
+    events: list[str] = []
+    original = measures.network.street_graph
+
+    def counting(streets):
+        events.append("<graph>")
+        return original(streets)
+
+    monkeypatch.setattr(measures.network, "street_graph", counting)
+    frame = model.measure_frame(sample_site, as_of="2025-12-31", progress=events.append)
+    # computed measures in measure_specs() order (one shared street graph), then attributes
+    assert events == [
+        "<graph>",
+        "walk_distance(targets=stations)",
+        "walk_distance(targets=amenities)",
+        "area_mu",
+        "land_use_family",
+        "attribute(column=far_max)",
+    ]
+    assert sorted(events[1:]) == sorted(model.measure_specs())
+    pd.testing.assert_frame_equal(frame, expected)
+    assert list(frame.columns) == list(model.measure_specs())
+
+
+def test_measure_frame_checks_as_of_even_without_a_dated_measure(sample_site):
+    local_only = SuitabilityModel(
+        [Criterion("far", {"measure": "attribute", "column": "far_max"}, linear(4, 0), 1.0)]
+    )
+    done: list[str] = []
+    with pytest.raises(la.measures.MeasureError, match=r"as_of='someday' is not a date") as info:
+        local_only.measure_frame(sample_site, as_of="someday", progress=done.append)
+    assert isinstance(info.value, (LandassetError, ValueError)) and done == []
+    with pytest.raises(la.measures.MeasureError, match=r"as_of='someday' is not a date"):
+        local_only.score(sample_site, as_of="someday")
+    local_only.measure_frame(sample_site, as_of="2025-12-31", progress=done.append)
+    assert done == ["attribute(column=far_max)"]
+
+
+def test_stage_values_map_stages_to_identifiers_and_missing_to_none():
+    from landasset.lifecycle import Stage
+    from landasset.suitability.model import _stage_values
+
+    index = pd.Index(["a", "b", "c", "d", "e", "f", "g"], name="parcel_id")
+    stages = pd.Series(
+        [Stage.reserved, "supplied", None, np.nan, Stage.reserved, Stage.operating],
+        index=["a", "b", "c", "d", "e", "zz"],
+        dtype=object,
+    )
+    out = _stage_values(stages, index)
+    assert out.index.equals(index) and out.dtype == object
+    assert out.tolist() == ["reserved", "supplied", None, None, "reserved", None, None]
+    assert all(type(v) is str for v in out.dropna())  # plain strings, not Stage members
+    # categorical and string dtypes, and no stages at all
+    categorical = pd.Series(["operating", None], index=["a", "b"], dtype="category")
+    assert _stage_values(categorical, index[:3]).tolist() == ["operating", None, None]
+    assert _stage_values(pd.Series([], dtype=object), index[:2]).tolist() == [None, None]
+    assert _stage_values(stages, index[:0]).tolist() == []
+
+
+def test_stage_rule_reads_stage_members_like_strings(sample_site):
+    from landasset.lifecycle import Stage
+
+    model = three_criteria_model(constraints=[{"stage": ["reserved", "supply_ready"]}])
+    strings = sample_site.parcels["stage"]
+    members = pd.Series(
+        [Stage(s) if isinstance(s, str) else s for s in strings], index=strings.index, dtype=object
+    )
+    assert isinstance(members.dropna().iloc[0], Stage)
+    a = model.score(sample_site, as_of="2025-12-31", ledger=strings)
+    b = model.score(sample_site, as_of="2025-12-31", ledger=members)
+    pd.testing.assert_series_equal(a["eligible"], b["eligible"])
+    pd.testing.assert_series_equal(a["excluded_by"], b["excluded_by"])
+    assert 0 < a["eligible"].sum() < len(a)

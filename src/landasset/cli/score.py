@@ -79,18 +79,15 @@ def score(
 
 
 def score_site(model: SuitabilityModel, site: Site, path: Path, as_of: Any) -> gpd.GeoDataFrame:
-    """Compute the model's measures one by one (progress on stderr), then score."""
-    import pandas as pd
+    """Compute the model's measures in one call (progress on stderr), then score.
 
-    from landasset.suitability.model import _measure_frame
-
-    specs = model.measure_specs()
-    columns = {}
-    with progress(len(specs), f"measures ({model.name})") as advance:
-        for label, spec in specs.items():
-            columns[label] = _measure_frame(site, {label: spec}, as_of=as_of)[label]
-            advance(1)
-    measures = pd.DataFrame(columns, index=site.parcels.index)
+    One :meth:`~landasset.suitability.SuitabilityModel.measure_frame` call, so the
+    measures share their intermediates (street graph, trees); its ``progress``
+    callback advances the bar one step per measure.
+    """
+    steps = len(model.measure_specs())
+    with progress(steps, f"measures ({model.name})") as advance:
+        measures = model.measure_frame(site, as_of=as_of, progress=lambda label: advance(1))
     return model.score_frame(site.parcels, measures, stages=stages_for(model, site, path, as_of))
 
 

@@ -554,24 +554,28 @@ def _network_distance(
     limit = np.inf if max_distance is None else max_distance
     dist = dijkstra(split.matrix, directed=False, indices=split.sources, min_only=True, limit=limit)
     out = np.full(n, np.inf)
-    rows = np.flatnonzero(snapped)
-    if len(rows):
-        e = origins.edge[rows]
-        reach = _origin_distance(
-            split, graph, dist, e, origins.stretch_m[rows, 0], origins.stretch_m[rows, 1]
-        )
-        out[rows] = reach + origins.distance_m[rows]
+    # origins in chunks: the per-origin temporaries stay bounded
+    for part in chunks(n, _SNAP_CHUNK):
+        rows = part.start + np.flatnonzero(snapped[part])
+        if len(rows):
+            e = origins.edge[rows]
+            reach = _origin_distance(
+                split, graph, dist, e, origins.stretch_m[rows, 0], origins.stretch_m[rows, 1]
+            )
+            out[rows] = reach + origins.distance_m[rows]
     if max_distance is not None:
         out[out > max_distance] = np.inf
-    unreachable = ~snapped.copy()
-    if np.isinf(out).any() and len(rows):
+    unreachable = ~snapped
+    if np.isinf(out).any() and snapped.any():
         if max_distance is None:
             unreachable |= np.isinf(out)
         else:
             _, labels = connected_components(split.matrix, directed=False)
             reached = np.zeros(labels.max() + 1, dtype=bool)
             reached[labels[split.sources]] = True
-            unreachable[rows] |= ~reached[labels[graph.edge_u[origins.edge[rows]]]]
+            for part in chunks(n, _SNAP_CHUNK):
+                rows = part.start + np.flatnonzero(snapped[part])
+                unreachable[rows] |= ~reached[labels[graph.edge_u[origins.edge[rows]]]]
     return _Reach(out, int(unreachable.sum()), int((~snapped).sum()), False)
 
 

@@ -441,7 +441,7 @@ class _PointGrid:
     h: float
     nrows: int
     ncols: int
-    start: npt.NDArray[np.int64]
+    start: npt.NDArray[np.integer]
     order: IntArray
     xy: FloatArray
 
@@ -465,8 +465,9 @@ def _point_grid(xy: FloatArray, radius: float) -> _PointGrid:
     col = np.clip(((xy[:, 0] - lo[0]) / w).astype(np.int64), 0, ncols - 1)
     cell = row * ncols + col
     order = np.argsort(cell, kind="stable")
-    start = np.zeros(nrows * ncols + 1, dtype=np.int64)
-    np.cumsum(np.bincount(cell, minlength=nrows * ncols), out=start[1:])
+    # first point of every cell: the sorted cells searched for each cell number
+    start = np.searchsorted(cell[order], np.arange(nrows * ncols + 1, dtype=np.int64))
+    start = start.astype(np.int32 if len(xy) < 2**31 else np.int64)
     return _PointGrid(
         x0=float(lo[0]),
         y0=float(lo[1]),
@@ -799,7 +800,7 @@ class _ChunkEdges:
 def _pairs_within_strtree(
     geoms: GeomArray, pts: _Points, radius: float
 ) -> Iterator[tuple[slice, IntArray, IntArray]]:
-    """The plain alternative to :func:`_pairs_within` (edge origin): STRtree ``dwithin``.
+    """The plain alternative to :func:`_edge_query`: STRtree ``dwithin`` pairs.
 
     Kept for the benchmark, which measures which one is faster.
     """

@@ -49,7 +49,7 @@ import html
 import math
 import re
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -581,8 +581,19 @@ class SuitabilityModel:
         return cls.from_dict(_load(text))
 
     # -- scoring -----------------------------------------------------------------------
-    def measure_frame(self, site: Any, *, as_of: Any = None) -> pd.DataFrame:
+    def measure_frame(
+        self,
+        site: Any,
+        *,
+        as_of: Any = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> pd.DataFrame:
         """Evaluate every measure the model reads, once, on ``site.parcels``.
+
+        The measures of :data:`landasset.measures.MEASURES` are computed in one
+        :func:`landasset.measures.compute` call, so they share its intermediates
+        (street graph and snaps, trees over each layer); parcel attributes
+        (:data:`LOCAL_MEASURES`) are read after them.
 
         Parameters
         ----------
@@ -590,15 +601,41 @@ class SuitabilityModel:
             The district.
         as_of : date-like, optional
             Planned stations count from their opening date (see
-            :func:`landasset.measures.compute`).
+            :func:`landasset.measures.compute`); checked even when no measure
+            reads it.
+        progress : callable, optional
+            Called as ``progress(label)`` once per column of the result, as each is
+            done (``label`` as :func:`measure_label` names it): computed measures
+            first, in :meth:`measure_specs` order, then parcel attributes. Use it to
+            drive a progress bar over ``len(model.measure_specs())`` steps.
 
         Returns
         -------
         DataFrame
             One column per distinct measure spec, named by :func:`measure_label`,
             aligned on ``site.parcels.index``.
+
+        Raises
+        ------
+        MeasureError
+            ``as_of`` is not a date, ``progress`` is not callable, or a measure spec
+            names a layer the site lacks.
+        SchemaError
+            A parcel attribute the model reads is not a column of the parcels.
+
+        Examples
+        --------
+        >>> import landasset as la
+        >>> from landasset.suitability import load_profile
+        >>> model = load_profile("aerospace")
+        >>> done = []
+        >>> frame = model.measure_frame(
+        ...     la.sample.load("yunqi"), as_of="2025-12-31", progress=done.append
+        ... )
+        >>> sorted(done) == sorted(frame.columns) == sorted(model.measure_specs())
+        True
         """
-        return _measure_frame(site, self.measure_specs(), as_of=as_of)
+        return _measure_frame(site, self.measure_specs(), as_of=as_of, progress=progress)
 
     def score(self, site: Any, *, as_of: Any = None, ledger: Any = None) -> gpd.GeoDataFrame:
         """Score every parcel of ``site``.
@@ -1150,15 +1187,15 @@ def _warn_missing(
 
 
 def _stage_values(stages: pd.Series, index: pd.Index) -> pd.Series:
-    aligned = stages.reindex(index)
-    return pd.Series(
-        [
-            getattr(s, "value", s) if not pd.isna(s) else None
-            for s in aligned.to_numpy(dtype=object)
-        ],
-        index=index,
-        dtype=object,
-    )
+    """Stage identifiers (plain strings, ``None`` where missing) on ``index``.
+
+    Stage members become their ``.value``; only the few distinct stages are looked at
+    in Python, the parcels are mapped through their factorised codes.
+    """
+    codes, uniques = pd.factorize(stages.reindex(index).astype(object), use_na_sentinel=True)
+    names = np.array([getattr(u, "value", u) for u in uniques] + [None], dtype=object)
+    # the NA code -1 picks the trailing None
+    return pd.Series(names[codes], index=index, dtype=object)
 
 
 def _stages(ledger: Any, as_of: Any) -> pd.Series | None:
@@ -1185,23 +1222,35 @@ def _stages(ledger: Any, as_of: Any) -> pd.Series | None:
     )
 
 
-def _measure_frame(site: Any, specs: Mapping[str, dict[str, Any]], *, as_of: Any) -> pd.DataFrame:
+def _measure_frame(
+    site: Any,
+    specs: Mapping[str, dict[str, Any]],
+    *,
+    as_of: Any,
+    progress: Callable[[str], None] | None = None,
+) -> pd.DataFrame:
     """Compute labelled measure columns: registry measures in one compute() call, parcel
-    attributes directly."""
+    attributes directly; ``progress(label)`` after each (see ``measure_frame``).
+
+    Shared by :meth:`SuitabilityModel.measure_frame` and ``best_fit`` (which measures
+    the union of several models' specs in one call)."""
     from landasset.measures import compute
 
     parcels = site.parcels
     remote = {label: spec for label, spec in specs.items() if spec["measure"] not in LOCAL_MEASURES}
-    columns: dict[str, pd.Series] = {}
-    if remote:
-        computed = compute(
-            site, [{**spec, "name": label} for label, spec in remote.items()], as_of=as_of
-        )
-        for label in remote:
-            columns[label] = computed[label]
+    # always through compute(): it checks as_of and progress even with no remote spec
+    computed = compute(
+        site,
+        [{**spec, "name": label} for label, spec in remote.items()],
+        as_of=as_of,
+        progress=progress,
+    )
+    columns: dict[str, pd.Series] = {label: computed[label] for label in remote}
     for label, spec in specs.items():
         if spec["measure"] in LOCAL_MEASURES:
             columns[label] = _local_measure(parcels, spec)
+            if progress is not None:
+                progress(label)
     return pd.DataFrame({label: columns[label] for label in specs}, index=parcels.index)
 
 
