@@ -184,3 +184,28 @@ def test_from_frame_on_the_sample(sample_site):
     assert index.query(target, predicate="intersects") == expected
     with pytest.raises(la.SchemaError, match="more than once"):
         ParcelIndex.from_frame(pd.concat([parcels.iloc[:2], parcels.iloc[:1]]))
+
+
+def test_bad_ids_raise_landasset_errors_that_are_still_builtins():
+    index = ParcelIndex()
+    index.insert("A", box(0, 0, 10, 10))
+    for call in (
+        lambda: index.delete("Z"),
+        lambda: index.update("Z", box(0, 0, 1, 1)),
+        lambda: index.geometry("Z"),
+    ):
+        with pytest.raises(la.LandassetKeyError, match="'Z' is not in the index; check the id"):
+            call()
+    with pytest.raises(la.LandassetKeyError) as missing:
+        index.delete("Z")
+    assert isinstance(missing.value, KeyError)  # existing ``except KeyError`` still works
+    assert str(missing.value).startswith("parcel 'Z'")  # no KeyError repr quoting
+    with pytest.raises(la.LandassetKeyError, match="'A' is already in the index; use update"):
+        index.insert("A", box(0, 0, 1, 1))
+    with pytest.raises(
+        la.LandassetTypeError, match=r"parcel ids are strings.*convert with str"
+    ) as bad:
+        index.insert(7, box(0, 0, 1, 1))  # type: ignore[arg-type]
+    assert isinstance(bad.value, TypeError)
+    with pytest.raises(la.LandassetTypeError, match="not int 7"):
+        index.delete(7)  # type: ignore[arg-type]

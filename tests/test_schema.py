@@ -284,3 +284,121 @@ def test_report_html_is_self_contained():
     html = validate(layer(geoms=[BOWTIE]), "parcels")._repr_html_()
     assert "Self-intersection" in html
     assert "http" not in html
+
+
+# -- batched row problems and string conversion ------------------------------------------------
+
+
+def _invalid_shapes():
+    bowtie = BOWTIE
+    spike = Polygon([(0, 0), (10, 0), (10, 10), (5, 10), (5, 20), (5, 10), (0, 10)])
+    ring = Polygon([(0, 0), (10, 0), (10, 10), (0, 10)], [[(2, 2), (12, 2), (12, 8), (2, 8)]])
+    return [bowtie, spike, ring]
+
+
+@pytest.mark.parametrize("fix", [False, True])
+def test_many_invalid_geometries_keep_their_own_reasons_in_row_order(monkeypatch, fix):
+    from landasset import schema
+
+    shapes = _invalid_shapes()
+    geoms = []
+    for i in range(300):
+        geoms.append(shapes[i % 3] if i % 4 else box(i, 0, i + 1, 1))
+    gdf = layer(geoms=geoms)
+    expected_reasons = shapely.is_valid_reason(np.array(geoms, dtype=object))
+    invalid = [i for i in range(300) if i % 4]
+    calls = []
+    original = schema._Collector.rows_at
+
+    def counting(self, positions, column, problems, fix_text, severity):
+        calls.append((column, len(positions)))
+        return original(self, positions, column, problems, fix_text, severity)
+
+    monkeypatch.setattr(schema._Collector, "rows_at", counting)
+    report = validate(gdf, "parcels", fix=fix)
+    severity = "repaired" if fix else "error"
+    assert problems(report, severity) == [
+        (f"id{i}", "geometry", f"invalid geometry: {expected_reasons[i]}") for i in invalid
+    ]
+    assert len({p.problem for p in report.problems}) == 3  # three different reasons
+    # the 225 invalid rows are recorded in one batch, not one call each
+    assert [n for column, n in calls if column == "geometry" and n] == [225]
+    if fix:
+        assert report.ok and bool(report.data.geometry.is_valid.all())
+        assert report.problems[0].fix == "repaired with make_valid"
+    else:
+        assert report.problems[0].fix == "repair with shapely.make_valid, or pass fix=True"
+
+
+def test_rows_without_ids_are_named_by_row_number_in_a_batch():
+    gdf = gpd.GeoDataFrame(geometry=[box(0, 0, 1, 1), BOWTIE, None], crs="EPSG:4549")
+    report = validate(gdf, "parcels")
+    assert problems(report, "error")[1:] == [
+        ("#2", "geometry", "null geometry"),
+        ("#1", "geometry", "invalid geometry: Self-intersection[5 5]"),
+    ]
+
+
+def test_rows_at_takes_one_problem_or_one_per_position():
+    from landasset.schema import _Collector
+
+    col = _Collector("parcels", np.array(["a", None, "c"], dtype=object))
+    col.rows_at(np.array([2, 1]), "geometry", ["first", "second"], "do x", "error")
+    col.rows_at(np.array([0]), None, "same", "do y", "warning")
+    col.rows_at(np.array([], dtype=int), None, "never", "none", "error")
+    assert [(p.id, p.column, p.problem, p.fix, p.severity) for p in col.problems] == [
+        ("c", "geometry", "first", "do x", "error"),
+        ("#1", "geometry", "second", "do x", "error"),
+        ("a", None, "same", "do y", "warning"),
+    ]
+
+
+def _old_text(values):
+    # the per-value conversion the vectorised one replaced
+    from landasset.schema import _id_str
+
+    out = values.astype("object").where(~pd.isna(values), None)
+    return out.map(lambda v: v if v is None or isinstance(v, str) else _id_str(v))
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pd.Series(
+            ["A-01", 12.0, 12.5, 7, True, None, np.nan, pd.NA, np.float64(3.0), 2**70], dtype=object
+        ),
+        pd.Series([12.0, np.nan, 0.1, -0.0, 1e16, 2.0**63, np.inf, 123456.0]),
+        pd.Series([1.5, 12.0, np.nan], dtype="float32"),
+        pd.Series([3, -4, 2**62]),
+        pd.Series([2**64 - 1, 0], dtype="uint64"),
+        pd.Series([1, None], dtype="Int64"),
+        pd.Series([True, None], dtype="boolean"),
+        pd.Series(["a", None, "b"], dtype=object),
+        pd.Series(["a", None], dtype="string"),
+        pd.Series([1.0, None], dtype="category"),
+        pd.Series(pd.to_datetime(["2024-01-01", None])),
+        pd.Series([None, np.nan], dtype=object),
+        pd.Series([], dtype=float),
+    ],
+    ids=lambda s: str(s.dtype),
+)
+def test_string_columns_convert_as_before(values):
+    gdf = layer(geoms=[box(i, 0, i + 1, 1) for i in range(len(values))])
+    gdf["name"] = values.set_axis(gdf.index)
+    got = validate(gdf, "parcels").data["name"]
+    want = _old_text(values)
+    assert got.dtype == want.dtype
+    assert [type(v) for v in got] == [type(v) for v in want]
+    assert got.isna().tolist() == want.isna().tolist()
+    assert got.dropna().tolist() == want.dropna().tolist()
+
+
+def test_string_column_numbers_lose_a_spreadsheet_decimal_point():
+    gdf = layer(geoms=[box(i, 0, i + 1, 1) for i in range(5)])
+    gdf["zone"] = pd.Series(["north", 12.0, 12.5, None, 7], dtype=object)
+    gdf["name"] = [1.0, 2.5, np.nan, 1e20, -0.0]
+    data = validate(gdf, "parcels").data
+    assert data["zone"].tolist()[:3] == ["north", "12", "12.5"] and pd.isna(data["zone"].iloc[3])
+    assert data["zone"].iloc[4] == "7"
+    assert data["name"].tolist()[:2] == ["1", "2.5"] and pd.isna(data["name"].iloc[2])
+    assert data["name"].tolist()[3:] == ["100000000000000000000", "0"]

@@ -312,6 +312,31 @@ def test_layer_qml_refuses_unknown_theme_and_family():
         styles.layer_qml("parcels", "single", [], family="raster")
 
 
+def test_style_functions_name_a_missing_or_foreign_file(tmp_path):
+    from landasset import LandassetIOError
+
+    missing = tmp_path / "nowhere" / "site.gpkg"
+    for call in (
+        lambda: styles.read_layer_styles(missing),
+        lambda: styles.write_layer_styles(missing, [styles.default_style(stations(), "stations")]),
+        lambda: styles.remove_layer_styles(missing, ["stations"]),
+    ):
+        with pytest.raises(LandassetIOError, match="does not exist") as caught:
+            call()
+        assert isinstance(caught.value, OSError)  # ``except OSError`` callers still catch it
+        assert str(missing) in str(caught.value) and "existing GeoPackage" in str(caught.value)
+    assert not missing.parent.exists()  # sqlite3 did not create an empty file
+    text = tmp_path / "notes.gpkg"
+    text.write_text("not a database, only words " * 100)
+    with pytest.raises(
+        LandassetIOError, match=r"cannot read the styles of .*notes\.gpkg.*GeoPackage"
+    ):
+        styles.read_layer_styles(text)
+    bare = tmp_path / "bare.gpkg"
+    styles.remove_layer_styles(bare, [])  # nothing to remove: no file needed, none created
+    assert not bare.exists()
+
+
 # -- QGIS itself ----------------------------------------------------------------------------
 
 QGIS_SCRIPT = textwrap.dedent(

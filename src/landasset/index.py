@@ -37,7 +37,12 @@ import shapely
 from rtree import index as _rtree
 from shapely.geometry.base import BaseGeometry
 
-from landasset._errors import LandassetError, SchemaError
+from landasset._errors import (
+    LandassetError,
+    LandassetKeyError,
+    LandassetTypeError,
+    SchemaError,
+)
 
 __all__ = ["PREDICATES", "ParcelIndex", "ParcelIndexError"]
 
@@ -77,7 +82,7 @@ class ParcelIndexError(LandassetError, ValueError):
 
 def _check_id(parcel_id: object) -> str:
     if not isinstance(parcel_id, str):
-        raise TypeError(
+        raise LandassetTypeError(
             f"parcel ids are strings (such as 'XH120101-08'), not {type(parcel_id).__name__} "
             f"{parcel_id!r}; convert with str()"
         )
@@ -172,7 +177,9 @@ class ParcelIndex:
         try:
             return self._key_of[parcel_id]
         except KeyError:
-            raise KeyError(f"parcel {parcel_id!r} is not in the index") from None
+            raise LandassetKeyError(
+                f"parcel {parcel_id!r} is not in the index; check the id, or insert() it first"
+            ) from None
 
     # -- edits ------------------------------------------------------------------------
     def insert(self, parcel_id: str, geometry: BaseGeometry) -> None:
@@ -180,7 +187,7 @@ class ParcelIndex:
         _check_id(parcel_id)
         _check_geometry(parcel_id, geometry)
         if parcel_id in self._key_of:
-            raise KeyError(
+            raise LandassetKeyError(
                 f"parcel {parcel_id!r} is already in the index; use update() to change it"
             )
         key = self._next
@@ -193,13 +200,15 @@ class ParcelIndex:
         self._tree.insert(key, box)
 
     def delete(self, parcel_id: str) -> None:
-        """Remove a parcel (``KeyError`` if it is not there)."""
+        """Remove a parcel (:class:`~landasset.LandassetKeyError`, a ``KeyError``, if it
+        is not there)."""
         key = self._key(parcel_id)
         self._tree.delete(key, self._bounds.pop(key))
         del self._key_of[parcel_id], self._id_of[key], self._geometry[key]
 
     def update(self, parcel_id: str, geometry: BaseGeometry) -> None:
-        """Replace a parcel's geometry (``KeyError`` if it is not there)."""
+        """Replace a parcel's geometry (:class:`~landasset.LandassetKeyError`, a
+        ``KeyError``, if it is not there)."""
         _check_geometry(parcel_id, geometry)
         key = self._key(parcel_id)
         self._tree.delete(key, self._bounds[key])

@@ -30,8 +30,9 @@ False
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any, Literal
 
 import geopandas as gpd
@@ -356,8 +357,9 @@ class ValidationReport:
 def empty_layer(kind: str, crs: Any = None) -> gpd.GeoDataFrame:
     """A zero-row layer of ``kind`` with its id index and every known column typed.
 
-    >>> empty_layer("stations", "EPSG:4549").dtypes.to_dict()  # doctest: +ELLIPSIS
-    {'name': dtype('O'), 'line_id': dtype('O'), 'opening_date': dtype('<M8[ns]'), ...}
+    >>> stations = empty_layer("stations", "EPSG:4549")
+    >>> stations.index.name, str(stations["opening_date"].dtype), list(stations.columns)
+    ('station_id', 'datetime64[ns]', ['name', 'line_id', 'opening_date', 'geometry'])
     """
     spec = _spec(kind)
     data = {name: pd.Series([], dtype=_DTYPES[typ]) for name, typ in spec.columns.items()}
@@ -371,7 +373,7 @@ def empty_layer(kind: str, crs: Any = None) -> gpd.GeoDataFrame:
 
 
 _DTYPES = {
-    "string": "object",
+    "string": "str",
     "float": "float64",
     "int": "Int64",
     "bool": "boolean",
@@ -409,18 +411,45 @@ class _Collector:
         fix: str,
         severity: Severity,
     ) -> None:
-        for pos in np.flatnonzero(mask):
-            row_id = self.ids[pos]
-            self.problems.append(
-                Problem(
-                    self.kind,
-                    f"#{pos}" if row_id is None else str(row_id),  # row number when no id
-                    column,
-                    problem,
-                    fix,
-                    severity,
-                )
+        """One problem for each row where ``mask`` is True."""
+        self.rows_at(np.flatnonzero(mask), column, problem, fix, severity)
+
+    def rows_at(
+        self,
+        positions: np.ndarray,
+        column: str | None,
+        problems: str | Sequence[str] | np.ndarray,
+        fix: str,
+        severity: Severity,
+    ) -> None:
+        """One problem for each row position, in the order given.
+
+        ``problems`` is one description for every row, or one per position (such as
+        the reason each geometry is invalid).
+        """
+        positions = np.asarray(positions, dtype=np.intp)
+        if not len(positions):
+            return
+        if isinstance(problems, str):
+            texts: Sequence[str] | np.ndarray = [problems] * len(positions)
+        else:
+            texts = problems
+            if len(texts) != len(positions):  # pragma: no cover - a caller's bug
+                raise AssertionError("rows_at needs one problem per position")
+        kind = self.kind
+        self.problems.extend(
+            Problem(
+                kind,
+                f"#{pos}" if row_id is None else str(row_id),  # row number when no id
+                column,
+                str(text),
+                fix,
+                severity,
             )
+            for pos, row_id, text in zip(
+                positions.tolist(), self.ids[positions].tolist(), texts, strict=True
+            )
+        )
 
 
 def validate(gdf: gpd.GeoDataFrame, kind: str, *, fix: bool = False) -> ValidationReport:
@@ -445,7 +474,7 @@ def validate(gdf: gpd.GeoDataFrame, kind: str, *, fix: bool = False) -> Validati
     -------
     ValidationReport
         ``.data`` is the normalised layer: indexed by its id (str), known columns
-        typed (string → object of str, float → float64, int → Int64,
+        typed (string → pandas' str dtype (object on pandas 2), float → float64, int → Int64,
         bool → boolean, date → datetime64), other columns untouched. Values that
         cannot be converted are reported and left missing.
 
@@ -612,27 +641,19 @@ def validate(gdf: gpd.GeoDataFrame, kind: str, *, fix: bool = False) -> Validati
 
     invalid = present & ~shapely.is_valid(geoms)
     if invalid.any():
-        reasons = shapely.is_valid_reason(geoms[invalid])
         positions = np.flatnonzero(invalid)
+        reasons = [f"invalid geometry: {r}" for r in shapely.is_valid_reason(geoms[positions])]
         if fix:
-            geoms[invalid] = _extract(shapely.make_valid(geoms[invalid]), spec)
-            for pos, reason in zip(positions, reasons, strict=True):
-                col.rows(
-                    _one(len(data), pos),
-                    "geometry",
-                    f"invalid geometry: {reason}",
-                    "repaired with make_valid",
-                    "repaired",
-                )
+            geoms[positions] = _extract(shapely.make_valid(geoms[positions]), spec)
+            col.rows_at(positions, "geometry", reasons, "repaired with make_valid", "repaired")
         else:
-            for pos, reason in zip(positions, reasons, strict=True):
-                col.rows(
-                    _one(len(data), pos),
-                    "geometry",
-                    f"invalid geometry: {reason}",
-                    "repair with shapely.make_valid, or pass fix=True",
-                    "error",
-                )
+            col.rows_at(
+                positions,
+                "geometry",
+                reasons,
+                "repair with shapely.make_valid, or pass fix=True",
+                "error",
+            )
 
     allowed = set(spec.geometry_types)
     types = shapely.get_type_id(geoms)
@@ -657,15 +678,15 @@ def validate(gdf: gpd.GeoDataFrame, kind: str, *, fix: bool = False) -> Validati
             positions = np.flatnonzero(wrong)
             geoms[positions[salvaged]] = extracted[salvaged]
             keep[positions[~salvaged]] = False
-            col.rows(
-                _mask(len(data), positions[salvaged]),
+            col.rows_at(
+                positions[salvaged],
                 "geometry",
                 f"wrong geometry type (expected {' or '.join(spec.geometry_types)})",
                 "kept the parts of the right type",
                 "repaired",
             )
-            col.rows(
-                _mask(len(data), positions[~salvaged]),
+            col.rows_at(
+                positions[~salvaged],
                 "geometry",
                 f"wrong geometry type (expected {' or '.join(spec.geometry_types)})",
                 "row removed",
@@ -723,9 +744,7 @@ def _id_str(value: object) -> str:
 def _coerce(values: pd.Series, typ: str, name: str, col: _Collector) -> pd.Series:
     missing = pd.isna(values)
     if typ == "string":
-        out = values.astype("object").where(~missing, None)
-        out = out.map(lambda v: v if v is None or isinstance(v, str) else _id_str(v))
-        return out
+        return _as_text(values, np.asarray(missing, dtype=bool))
     if typ in ("float", "int"):
         num = pd.to_numeric(values, errors="coerce")
         bad = (num.isna() & ~missing).to_numpy(dtype=bool)
@@ -765,6 +784,41 @@ def _coerce(values: pd.Series, typ: str, name: str, col: _Collector) -> pd.Serie
     raise AssertionError(f"unknown column type {typ!r}")  # pragma: no cover - schema bug
 
 
+def _as_text(values: pd.Series, missing: np.ndarray) -> pd.Series:
+    """A string column's values as ``str``, as :func:`_id_str` writes them.
+
+    Only the values that are not strings already are converted (numbers in a numeric
+    column all at once). The Series is built from an array of ``str`` and ``None``,
+    so pandas infers its dtype (its string dtype when it has one) as
+    :meth:`pandas.Series.map` would.
+    """
+    present = ~missing
+    kind = getattr(values.dtype, "kind", "O")
+    if kind in ("i", "u", "b", "f"):  # numeric or boolean (numpy or nullable): no strings
+        out = np.full(len(values), None, dtype=object)
+        if kind == "f":
+            out[present] = _float_text(values[present].to_numpy(dtype=np.float64))
+        else:
+            numpy_type = {"i": np.int64, "u": np.uint64, "b": np.bool_}[kind]
+            out[present] = list(map(str, values[present].to_numpy(dtype=numpy_type).tolist()))
+    else:
+        out = values.astype("object").where(present, None).to_numpy(dtype=object, copy=True)
+        if pd.api.types.infer_dtype(out, skipna=True) not in ("string", "empty"):
+            is_text = np.fromiter(map(isinstance, out, repeat(str)), dtype=bool, count=len(out))
+            convert = np.flatnonzero(present & ~is_text)
+            out[convert] = [_id_str(v) for v in out[convert]]
+    return pd.Series(out, index=values.index, name=values.name)
+
+
+def _float_text(numbers: np.ndarray) -> np.ndarray:
+    """:func:`_id_str` of float64 values, by kind at once (``12.0`` → ``"12"``)."""
+    text = np.empty(len(numbers), dtype=object)
+    whole = np.isfinite(numbers) & (numbers == np.trunc(numbers))
+    text[whole] = list(map(str, map(int, numbers[whole].tolist())))
+    text[~whole] = list(map(str, numbers[~whole].tolist()))
+    return text
+
+
 def _extract(geoms: np.ndarray, spec: LayerSpec) -> np.ndarray:
     """Keep the parts of each geometry that belong to the layer's family.
 
@@ -793,18 +847,6 @@ def _extract(geoms: np.ndarray, spec: LayerSpec) -> np.ndarray:
 
 
 _EMPTY = shapely.from_wkt("GEOMETRYCOLLECTION EMPTY")
-
-
-def _one(n: int, pos: int | np.integer) -> np.ndarray:
-    mask = np.zeros(n, dtype=bool)
-    mask[pos] = True
-    return mask
-
-
-def _mask(n: int, positions: np.ndarray) -> np.ndarray:
-    mask = np.zeros(n, dtype=bool)
-    mask[positions] = True
-    return mask
 
 
 def _check_crs_present(gdf: gpd.GeoDataFrame, kind: str) -> None:

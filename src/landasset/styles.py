@@ -70,7 +70,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from landasset._errors import LandassetValueError
+from landasset._errors import LandassetIOError, LandassetValueError
 
 __all__ = [
     "ALIASES",
@@ -932,6 +932,18 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _existing(path: str | Path) -> Path:
+    # sqlite3.connect would silently create an empty file at a wrong path
+    p = Path(path)
+    if not p.is_file():
+        where = "" if p.parent.is_dir() else f" (nor does the folder {p.parent})"
+        raise LandassetIOError(
+            f"{p} does not exist{where}; give the path of an existing GeoPackage, such as "
+            "one written by landasset.write_layer"
+        )
+    return p
+
+
 def _ensure_table(con: sqlite3.Connection) -> None:
     exists = con.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'layer_styles'"
@@ -976,8 +988,10 @@ def write_layer_styles(path: str | Path, styles: Iterable[LayerStyle]) -> None:
 
     Raises
     ------
-    ValueError
-        A style names a table that is not a feature table of the file.
+    LandassetIOError
+        (an ``OSError``) ``path`` does not exist.
+    LandassetValueError
+        (a ``ValueError``) A style names a table that is not a feature table of the file.
     sqlite3.Error
         The file cannot be written (nothing is changed: one transaction).
 
@@ -1004,7 +1018,7 @@ def write_layer_styles(path: str | Path, styles: Iterable[LayerStyle]) -> None:
     styles = list(styles)
     if not styles:
         return
-    con = sqlite3.connect(str(path))
+    con = sqlite3.connect(str(_existing(path)))
     try:
         with con:
             _ensure_table(con)
@@ -1047,7 +1061,9 @@ def remove_layer_styles(path: str | Path, tables: Iterable[str]) -> None:
         Table names.
     """
     names = list(tables)
-    con = sqlite3.connect(str(path))
+    if not names:
+        return
+    con = sqlite3.connect(str(_existing(path)))
     try:
         with con:
             exists = con.execute(
@@ -1075,6 +1091,11 @@ def read_layer_styles(path: str | Path) -> pd.DataFrame:
     DataFrame
         One row per stored style with QGIS's columns; empty (with those columns)
         when the file has no ``layer_styles`` table.
+
+    Raises
+    ------
+    LandassetIOError
+        (an ``OSError``) ``path`` does not exist or is not a GeoPackage.
     """
     columns = [
         "id",
@@ -1091,9 +1112,8 @@ def read_layer_styles(path: str | Path) -> pd.DataFrame:
         "ui",
         "update_time",
     ]
-    if not Path(path).is_file():
-        raise FileNotFoundError(f"{path} does not exist")
-    con = sqlite3.connect(str(path))
+    p = _existing(path)
+    con = sqlite3.connect(str(p))
     try:
         exists = con.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'layer_styles'"
@@ -1103,6 +1123,10 @@ def read_layer_styles(path: str | Path) -> pd.DataFrame:
         rows = con.execute(
             "SELECT " + ", ".join(_quote(c) for c in columns) + " FROM layer_styles ORDER BY id"
         ).fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise LandassetIOError(
+            f"cannot read the styles of {p}: {exc}; give a GeoPackage (.gpkg) file"
+        ) from None
     finally:
         con.close()
     return pd.DataFrame(rows, columns=columns)

@@ -199,6 +199,27 @@ def test_tenant_quality_flags() -> None:
     assert from_column["leading_industry"].tolist() == [True, False, False, True]
 
 
+def test_tenant_quality_takes_a_single_industry_as_one() -> None:
+    firms = pd.DataFrame(
+        {"industry": ["textiles", "t", "e"], "industry_code": ["17", "s", "x"]},
+        index=pd.Index(["E1", "E2", "E3"], name="enterprise_id"),
+    )
+    one = tenant_quality(firms, leading_industries="textiles")
+    # the string is one industry, not the letters t, e, x, i, l, s
+    assert one["leading_industry"].tolist() == [True, False, False]
+    listed = tenant_quality(firms, leading_industries=["textiles"])
+    pd.testing.assert_frame_equal(one, listed)
+    assert tenant_quality(firms, leading_industries="17")["leading_industry"].tolist() == [
+        True,
+        False,
+        False,
+    ]
+    with pytest.raises(
+        la.LandassetTypeError, match="leading_industries is an industry name or a list"
+    ):
+        tenant_quality(firms, leading_industries=17)  # type: ignore[arg-type]
+
+
 # -- a small district for renewal and industry mix -----------------------------------------------
 
 SCORED = Scheme.from_yaml(
@@ -306,6 +327,30 @@ def test_renewal_candidates_checks_arguments(district: la.Site) -> None:
         match="'score' is not a per-mu indicator of this evaluation; use one of: 'tax_per_mu_10k_cny'",
     ):
         renewal_candidates(district, ev, metric="score")
+
+
+def test_renewal_candidates_validates_stages(district: la.Site) -> None:
+    from landasset.lifecycle import Stage
+
+    ev = evaluate(district.enterprises, district.parcels, year=2025, scheme=SCORED)
+    ledger = _StubLedger(
+        {"R1": "operating", "R2": "renewal", "R3": "operating", "R4": "renewal", "R5": "completed"}
+    )
+    with pytest.raises(
+        la.LandassetValueError,
+        match=r"'operational' in stages is not a lifecycle stage; use one of: 'planned', "
+        r"'acquiring', .*'operating', 'renewal', 'retired'",
+    ) as caught:
+        renewal_candidates(district, ev, ledger=ledger, stages=["operational"])
+    assert isinstance(caught.value, ValueError)
+    with pytest.raises(la.LandassetValueError, match="3 in stages is not a lifecycle stage"):
+        renewal_candidates(district, ev, ledger=ledger, stages=["operating", 3])  # type: ignore[list-item]
+    # a bare string is one stage, not its letters
+    one = renewal_candidates(district, ev, ledger=ledger, stages="operating")
+    assert one.index.tolist() == ["R3"] and (one["stage"] == "operating").all()
+    both = renewal_candidates(district, ev, ledger=ledger, stages=[Stage.operating, "renewal"])
+    assert both.index.tolist() == renewal_candidates(district, ev, ledger=ledger).index.tolist()
+    assert set(both["stage"]) == {"operating", "renewal"}
 
 
 def test_industry_mix(district: la.Site) -> None:

@@ -14,7 +14,13 @@ import pytest
 import shapely
 from shapely import box
 
-from landasset import LandassetIOError, SchemaError, TransitionError
+from landasset import (
+    LandassetIOError,
+    LandassetKeyError,
+    LandassetTypeError,
+    SchemaError,
+    TransitionError,
+)
 from landasset.lifecycle import EVENTS_TABLE, LINEAGE_TABLE, Ledger, Stage
 
 X0, Y0 = 514_000.0, 3_350_000.0  # the corner of the parcels of conftest.small_parcels
@@ -457,6 +463,31 @@ def test_stage_queries(ledger: Ledger) -> None:
     assert list(stages.cat.categories) == [s.value for s in Stage]
     assert stages.index.name == "parcel_id" and stages.name == "stage"
     assert ledger.stages("2019-01-01").empty
+
+
+def test_unknown_parcel_or_event_raises_landasset_key_error(ledger: Ledger) -> None:
+    ledger.record("XH-01", "operating", "2020-01-01", actor="a")
+    for call in (lambda: ledger.stage("XH-10"), lambda: ledger.history("XH-10")):
+        with pytest.raises(
+            LandassetKeyError, match="no event for parcel 'XH-10'; did you mean 'XH-01'"
+        ) as e:
+            call()
+        assert isinstance(e.value, KeyError)  # existing ``except KeyError`` keeps working
+    with pytest.raises(LandassetKeyError, match=r"'ZZ-99'; check the id \(ledger.parcel_ids\(\)"):
+        ledger.history("ZZ-99")
+    with pytest.raises(
+        LandassetKeyError, match=r"no event 99 in the ledger.*ledger.events\(\)"
+    ) as e:
+        ledger.event(99)
+    assert isinstance(e.value, KeyError) and str(e.value).startswith("there is no event 99")
+    with pytest.raises(
+        LandassetTypeError, match=r"event ids are whole numbers.*not str 'one'"
+    ) as t:
+        ledger.event("one")  # type: ignore[arg-type]
+    assert isinstance(t.value, TypeError)
+    with pytest.raises(LandassetTypeError, match="event ids are whole numbers"):
+        ledger.correct(1.5, actor="b", reason="r")  # type: ignore[arg-type]
+    assert ledger.event(np.int64(1)).parcel_id == "XH-01"
 
 
 def test_timeline_for_the_temporal_controller(ledger: Ledger) -> None:

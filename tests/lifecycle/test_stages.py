@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from landasset import TransitionError
+from landasset import LandassetValueError, TransitionError
 from landasset.lifecycle import (
     FIELDS,
     MODES,
@@ -169,6 +169,48 @@ def test_policy_defaults_and_overrides() -> None:
 def test_policy_refuses_nonsense(kwargs: dict[str, object]) -> None:
     with pytest.raises(ValueError):
         Policy(**kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"idle_fee_rate": 20},
+            r"idle_fee_rate is a share of the price in \[0, 1\], not 20 \(20 % is 0.2\)",
+        ),
+        ({"idle_fee_rate": "0.2"}, r"idle_fee_rate is a share.*not '0.2'"),
+        (
+            {"filing_window_days": -1},
+            "filing_window_days is a whole number ≥ 0, not -1; give an int such as 15",
+        ),
+        ({"idle_fee_after_years": 1.5}, "idle_fee_after_years is a whole number ≥ 0, not 1.5"),
+        ({"permit_extensions": True}, "permit_extensions is a whole number ≥ 0, not True"),
+        (
+            {"repossession_after_years": 0},
+            "must not be shorter than idle_fee_after_years \\(0 < 1\\); raise",
+        ),
+        (
+            {"term_years": {"industry": 30}},
+            "'industry' in term_years is not a land-use family; use one of: 'industrial', 'warehouse'",
+        ),
+        (
+            {"term_years": {"industrial": -5}},
+            r"term_years\['industrial'\] is a whole number of years ≥ 0, not -5",
+        ),
+        ({"term_years": 30}, "term_years maps land-use families to years"),
+    ],
+)
+def test_policy_errors_are_landasset_value_errors(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(LandassetValueError, match=message) as caught:
+        Policy(**kwargs)  # type: ignore[arg-type]
+    assert isinstance(caught.value, ValueError)
+
+
+def test_policy_dates_refuse_a_non_date() -> None:
+    with pytest.raises(
+        LandassetValueError, match=r"'soon' is not a date; give a datetime\.date or an ISO date"
+    ):
+        Policy().idle_fee_date("soon")
 
 
 def test_policy_dates() -> None:

@@ -132,6 +132,53 @@ def test_plot_pipeline_empty_range_is_an_error(sample_site: la.Site, ledger: Any
         charts.plot_pipeline(ledger, sample_site, start="2025-02-01", end="2025-02-15")
 
 
+@pytest.mark.parametrize(
+    ("freq", "message"),
+    [
+        (
+            "quarterly",
+            r"'quarterly' is not a pandas frequency; use an offset alias such as 'QS' \(quarter starts\), 'MS' \(month starts\) or 'YS' \(year starts\)",
+        ),
+        ("Q", r"'Q' is not a pandas frequency.*'QS'.*pandas said: .*'QE'"),
+        (3, r"3 is not a pandas frequency; use an offset alias such as 'QS'"),
+        ("-1QS", r"freq='-1QS' does not step forward in time; use an offset alias such as 'QS'"),
+        ("0MS", r"freq='0MS' does not step forward.*'MS' \(month starts\)"),
+        (None, r"freq=None does not step forward"),
+    ],
+)
+def test_plot_pipeline_names_a_bad_frequency(sample_site: la.Site, freq: Any, message: str) -> None:
+    stages = sample_site.parcels["stage"]
+    for call in (charts.plot_pipeline, charts.pipeline_frame):
+        with pytest.raises(la.LandassetValueError, match=message) as caught:
+            call(stages, sample_site, start="2025-01-01", end="2025-12-31", freq=freq)
+        assert isinstance(caught.value, ValueError)
+
+
+def test_plot_pipeline_takes_other_frequencies(sample_site: la.Site) -> None:
+    stages = sample_site.parcels["stage"]
+    months = charts.pipeline_frame(
+        stages, sample_site, start="2025-01-01", end="2025-12-31", freq="MS"
+    )
+    assert len(months) == 12
+    ax = charts.plot_pipeline(stages, sample_site, start="2023-01-01", end="2025-12-31", freq="YS")
+    _low, high = ax.get_xlim()
+    assert mdates.num2date(high).year == 2026  # three years plus the closing step
+
+
+def test_plot_pipeline_checks_the_stages(sample_site: la.Site, ledger: Any) -> None:
+    with pytest.raises(
+        la.LandassetValueError,
+        match=r"'reserve' in stages is not a lifecycle stage; use one of: 'planned', .*'reserved'",
+    ):
+        charts.plot_pipeline(
+            ledger, sample_site, start="2025-01-01", end="2025-12-31", stages=["reserve"]
+        )
+    ax = charts.plot_pipeline(
+        ledger, sample_site, start="2025-01-01", end="2025-12-31", stages="reserved"
+    )
+    assert [c.get_gid() for c in ax.collections] == ["stage_reserved"]
+
+
 # -- plot_timeline ----------------------------------------------------------------------------------------
 
 

@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 
 from landasset._buildings import building_floor_area
-from landasset._errors import LandassetValueError
+from landasset._errors import LandassetTypeError, LandassetValueError
+from landasset._stages import STAGE_IDS
 from landasset.efficiency.grading import (
     _as_enterprises,
     _building_parcels,
@@ -345,7 +346,7 @@ def land_indicators(
 
 
 def tenant_quality(
-    enterprises: pd.DataFrame, *, leading_industries: Iterable[str] | None
+    enterprises: pd.DataFrame, *, leading_industries: str | Iterable[str] | None
 ) -> pd.DataFrame:
     """Tenant quality flags: national high-tech, 专精特新, fit to the leading industries.
 
@@ -354,10 +355,11 @@ def tenant_quality(
     enterprises : DataFrame
         Indexed by ``enterprise_id``; ``high_tech``, ``zjtx``, ``industry`` and
         ``industry_code`` are used when present.
-    leading_industries : iterable of str or None
+    leading_industries : str, iterable of str or None
         The district's leading industries, matched against ``industry`` and against
-        the 2-digit ``industry_code``. ``None`` uses the enterprises' own
-        ``leading_industry`` column.
+        the 2-digit ``industry_code``. A single string is one industry
+        (``"textiles"`` is the same as ``["textiles"]``, not its letters). ``None``
+        uses the enterprises' own ``leading_industry`` column.
 
     Returns
     -------
@@ -389,7 +391,7 @@ def tenant_quality(
     if leading_industries is None:
         out["leading_industry"] = _bool(ent, "leading_industry")
     else:
-        wanted = {str(x) for x in leading_industries}
+        wanted = _industries(leading_industries)
         fit = np.zeros(len(ent), dtype=bool)
         if "industry" in ent.columns:
             fit |= ent["industry"].astype(object).isin(wanted).to_numpy(dtype=bool)
@@ -418,7 +420,7 @@ def renewal_candidates(
     ledger: _Ledger | None = None,
     as_of: date | str | None = None,
     metric: str = "tax_per_mu_10k_cny",
-    stages: Collection[str] = ("operating", "renewal"),
+    stages: str | Collection[str] = ("operating", "renewal"),
 ) -> pd.DataFrame:
     """Parcels to renew (腾笼换鸟): worst-grade tenants or land below the control indicators.
 
@@ -438,9 +440,10 @@ def renewal_candidates(
     metric : str, default "tax_per_mu_10k_cny"
         The per-mu indicator the gain is measured in (one of :data:`RENEWAL_METRICS`,
         present in the evaluation).
-    stages : collection of str, default ("operating", "renewal")
-        Stages considered. Parcels already in ``renewal`` stay on the list, marked by
-        their stage.
+    stages : str or collection of str, default ("operating", "renewal")
+        Stages considered, lifecycle stage ids (:class:`~landasset.lifecycle.Stage`
+        members work too); a single string is one stage. Parcels already in
+        ``renewal`` stay on the list, marked by their stage.
 
     Returns
     -------
@@ -455,10 +458,11 @@ def renewal_candidates(
 
     Raises
     ------
-    ValueError
-        ``metric`` is not a per-mu indicator of the evaluation, or ``as_of`` is given
-        without a ledger.
+    LandassetValueError
+        (a ``ValueError``) ``metric`` is not a per-mu indicator of the evaluation, a
+        stage is not a lifecycle stage, or ``as_of`` is given without a ledger.
     """
+    chosen_stages = _stage_ids(stages)
     if as_of is not None and ledger is None:
         raise LandassetValueError(
             "as_of dates the ledger's stages; pass ledger= as well, or drop as_of"
@@ -489,7 +493,7 @@ def renewal_candidates(
             index=parcels.index,
             dtype=object,
         )
-    considered = stage.isin(list(stages)).to_numpy(dtype=bool)
+    considered = stage.isin(chosen_stages).to_numpy(dtype=bool)
 
     worst_count = parcel_table[f"tenants_{worst}"]
     land_failed = land["passes"].eq(False).fillna(False).to_numpy(dtype=bool)
@@ -705,6 +709,40 @@ def _assessed_land_use(parcels: gpd.GeoDataFrame, land_uses: Collection[str] | N
         return codes.isin([str(c) for c in land_uses]).to_numpy(dtype=bool)
     industrial = (land_use_family(codes) == "industrial").to_numpy(dtype=bool)
     return industrial & (codes != "M0").to_numpy(dtype=bool) & codes.notna().to_numpy(dtype=bool)
+
+
+def _industries(leading_industries: str | Iterable[str]) -> set[str]:
+    if isinstance(leading_industries, str):
+        return {leading_industries}  # one industry, not its letters
+    try:
+        return {str(x) for x in leading_industries}
+    except TypeError:
+        raise LandassetTypeError(
+            "leading_industries is an industry name or a list of them (such as "
+            f"['artificial_intelligence', '27']) or None, not {leading_industries!r}"
+        ) from None
+
+
+def _stage_ids(stages: str | Collection[str]) -> list[str]:
+    """The stage ids asked for, each checked against the lifecycle stages."""
+    given: Iterable[object] = [stages] if isinstance(stages, str) else stages
+    try:
+        items = list(given)
+    except TypeError:
+        raise LandassetTypeError(
+            f"stages is a stage id or a collection of them (such as ('operating', "
+            f"'renewal')), not {stages!r}"
+        ) from None
+    chosen = []
+    for item in items:
+        value = getattr(item, "value", item)  # a Stage member gives its id
+        if not isinstance(value, str) or value not in STAGE_IDS:
+            raise LandassetValueError(
+                f"{item!r} in stages is not a lifecycle stage; use one of: "
+                + ", ".join(map(repr, STAGE_IDS))
+            )
+        chosen.append(value)
+    return chosen
 
 
 def _two_digit(codes: pd.Series) -> pd.Series:

@@ -72,7 +72,13 @@ import numpy.typing as npt
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
-from landasset._errors import LandassetIOError, SchemaError, TransitionError
+from landasset._errors import (
+    LandassetIOError,
+    LandassetKeyError,
+    LandassetTypeError,
+    SchemaError,
+    TransitionError,
+)
 from landasset.landuse import is_known_land_use
 from landasset.lifecycle import _gpkg
 from landasset.lifecycle.stages import (
@@ -276,6 +282,15 @@ def _to_days(values: npt.NDArray[Any]) -> npt.NDArray[np.datetime64]:
     for i in present:
         out[i] = _one_day(values[i])
     return out
+
+
+def _event_id(event_id: object) -> int:
+    if isinstance(event_id, (int, np.integer)) and not isinstance(event_id, bool):
+        return int(event_id)
+    raise LandassetTypeError(
+        f"event ids are whole numbers (Event.event_id, such as 3), not "
+        f"{type(event_id).__name__} {event_id!r}"
+    )
 
 
 def _one_day(v: object) -> np.datetime64:
@@ -1347,17 +1362,42 @@ class Ledger:
 
     # -- reading -------------------------------------------------------------------------------
     def event(self, event_id: int) -> Event:
-        """The event with id ``event_id`` (KeyError when there is none)."""
+        """The event with id ``event_id``.
+
+        Raises
+        ------
+        LandassetKeyError
+            (a ``KeyError``) The ledger has no event ``event_id``.
+        LandassetTypeError
+            (a ``TypeError``) ``event_id`` is not a whole number.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> ledger = Ledger.open(pathlib.Path(tmp.name) / "l.sqlite")
+        >>> e = ledger.record("A", "reserved", "2020-01-01", actor="a")
+        >>> ledger.event(e.event_id).stage
+        <Stage.reserved: 'reserved'>
+        >>> ledger.event(99)
+        Traceback (most recent call last):
+        ...
+        landasset._errors.LandassetKeyError: there is no event 99 in the ledger ...
+        >>> ledger.close(); tmp.cleanup()
+        """
         found = self._event_row(self.connection, event_id)
         if found is None:
-            raise KeyError(f"there is no event {event_id} in the ledger")
+            raise LandassetKeyError(
+                f"there is no event {event_id} in the ledger (it holds {len(self)}); "
+                "find event ids in the index of ledger.events() or ledger.history(parcel_id)"
+            )
         return found
 
     def _event_row(self, con: sqlite3.Connection, event_id: int) -> Event | None:
         row = con.execute(
             f"SELECT event_id, parcel_id, stage, date, recorded_at, actor, data, corrects "
             f"FROM {EVENTS_TABLE} WHERE event_id = ?",
-            (int(event_id),),
+            (_event_id(event_id),),
         ).fetchone()
         return None if row is None else _event(row)
 
@@ -1387,8 +1427,8 @@ class Ledger:
 
         Raises
         ------
-        KeyError
-            The ledger has no event for ``parcel_id``.
+        LandassetKeyError
+            (a ``KeyError``) The ledger has no event for ``parcel_id``.
         """
         con = self.connection
         where, params = self._as_of_clause(as_of)
@@ -1402,12 +1442,16 @@ class Ledger:
                 f"SELECT 1 FROM {EVENTS_TABLE} WHERE parcel_id = ? LIMIT 1", (str(parcel_id),)
             ).fetchone():
                 return None
-            raise KeyError(self._unknown(parcel_id))
+            raise LandassetKeyError(self._unknown(parcel_id))
         return Stage(row[0])
 
     def _unknown(self, parcel_id: str) -> str:
         close = difflib.get_close_matches(str(parcel_id), self.parcel_ids().tolist(), n=3)
-        hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+        hint = (
+            f"; did you mean {', '.join(map(repr, close))}?"
+            if close
+            else "; check the id (ledger.parcel_ids() lists the parcels it knows)"
+        )
         return f"the ledger has no event for parcel {parcel_id!r}{hint}"
 
     @staticmethod
@@ -1525,8 +1569,8 @@ class Ledger:
 
         Raises
         ------
-        KeyError
-            The ledger has no event for ``parcel_id``.
+        LandassetKeyError
+            (a ``KeyError``) The ledger has no event for ``parcel_id``.
 
         Examples
         --------
@@ -1544,7 +1588,7 @@ class Ledger:
         """
         frame = self.events(parcels=[parcel_id], effective=False)
         if frame.empty:
-            raise KeyError(self._unknown(parcel_id))
+            raise LandassetKeyError(self._unknown(parcel_id))
         by = frame["corrects"].dropna().astype("int64")
         superseded = pd.Series(by.index.to_numpy(), index=by.to_numpy())
         frame["superseded_by"] = superseded.reindex(frame.index).astype("Int64")

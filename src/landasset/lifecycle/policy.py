@@ -19,12 +19,14 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import pandas as pd
 
+from landasset._errors import LandassetValueError
 from landasset.landuse import land_use_family
 
 __all__ = ["DEFAULT_TERM_YEARS", "Policy"]
@@ -86,8 +88,10 @@ class Policy:
 
     Raises
     ------
-    ValueError
-        A rate outside [0, 1] or a negative period.
+    LandassetValueError
+        (a ``ValueError``) A rate outside [0, 1], a period that is not a whole number
+        ≥ 0, repossession before the idle fee, or a ``term_years`` key that is not a
+        land-use family.
 
     Examples
     --------
@@ -110,10 +114,14 @@ class Policy:
     term_renewal_notice_years: int = 1
 
     def __post_init__(self) -> None:
-        if not 0.0 <= float(self.idle_fee_rate) <= 1.0:
-            raise ValueError(
-                f"idle_fee_rate is a share of the price in [0, 1], not {self.idle_fee_rate!r} "
-                "(20 % is 0.2)"
+        rate = self.idle_fee_rate
+        if (
+            isinstance(rate, bool)
+            or not isinstance(rate, numbers.Real)
+            or not 0.0 <= float(rate) <= 1.0
+        ):
+            raise LandassetValueError(
+                f"idle_fee_rate is a share of the price in [0, 1], not {rate!r} (20 % is 0.2)"
             )
         for name in (
             "idle_fee_after_years",
@@ -126,13 +134,32 @@ class Policy:
             "term_renewal_notice_years",
         ):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(f"{name} is a whole number ≥ 0, not {value!r}")
+            if not _whole(value):
+                raise LandassetValueError(
+                    f"{name} is a whole number ≥ 0, not {value!r}; give an int such as "
+                    f"{getattr(Policy, name)!r}"
+                )
         if self.repossession_after_years < self.idle_fee_after_years:
-            raise ValueError(
+            raise LandassetValueError(
                 "repossession_after_years must not be shorter than idle_fee_after_years "
-                f"({self.repossession_after_years} < {self.idle_fee_after_years})"
+                f"({self.repossession_after_years} < {self.idle_fee_after_years}); raise "
+                "repossession_after_years or lower idle_fee_after_years"
             )
+        if not isinstance(self.term_years, Mapping):
+            raise LandassetValueError(
+                "term_years maps land-use families to years, such as "
+                f"{{'industrial': 30}}, not {self.term_years!r}"
+            )
+        for family, years in self.term_years.items():
+            if family not in DEFAULT_TERM_YEARS:
+                raise LandassetValueError(
+                    f"{family!r} in term_years is not a land-use family; use one of: "
+                    + ", ".join(map(repr, DEFAULT_TERM_YEARS))
+                )
+            if not _whole(years):
+                raise LandassetValueError(
+                    f"term_years[{family!r}] is a whole number of years ≥ 0, not {years!r}"
+                )
         merged = {**DEFAULT_TERM_YEARS, **dict(self.term_years)}
         object.__setattr__(self, "term_years", MappingProxyType(merged))
 
@@ -170,12 +197,21 @@ class Policy:
         return self.term_years.get(str(family))
 
 
+def _whole(value: object) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int) and value >= 0
+
+
 def _as_date(value: dt.date | str) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    return dt.date.fromisoformat(str(value)[:10])
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise LandassetValueError(
+            f"{value!r} is not a date; give a datetime.date or an ISO date such as '2024-03-01'"
+        ) from None
 
 
 def _add_years(day: dt.date, years: int) -> dt.date:

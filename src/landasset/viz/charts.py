@@ -41,6 +41,7 @@ from landasset.viz._common import (
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from pandas.tseries.offsets import BaseOffset
 
     from landasset.site import Site
 
@@ -339,6 +340,12 @@ def pipeline_frame(
     DataFrame
         Indexed by date, one column per stage present (lifecycle order), in mu.
 
+    Raises
+    ------
+    LandassetValueError
+        (a ``ValueError``) ``freq`` is not a pandas offset alias that steps forward,
+        or the range holds no date of it.
+
     Examples
     --------
     >>> import landasset as la
@@ -347,7 +354,8 @@ def pipeline_frame(
     >>> len(table), round(float(table.iloc[0].sum())) == round(float(site.parcels.area.sum() / (2000 / 3)))
     (4, True)
     """
-    dates = pd.date_range(as_timestamp(start), as_timestamp(end), freq=freq)
+    step = _frequency(freq)
+    dates = pd.date_range(as_timestamp(start), as_timestamp(end), freq=step)
     if not len(dates):
         raise LandassetValueError(
             f"no {freq!r} date between {start} and {end}; widen the range or change freq"
@@ -373,7 +381,7 @@ def plot_pipeline(
     start: Any,
     end: Any,
     freq: str = "QS",
-    stages: Sequence[str] | None = None,
+    stages: str | Sequence[str] | None = None,
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Axes:
@@ -391,9 +399,11 @@ def plot_pipeline(
     start, end : date-like
         The time range.
     freq : str, default "QS"
-        Sampling frequency (a pandas offset alias): quarter starts by default.
-    stages : sequence of str, optional
-        The stages to stack (default: every stage but ``operating`` and ``retired``).
+        Sampling frequency (a pandas offset alias): ``"QS"`` quarter starts,
+        ``"MS"`` month starts, ``"YS"`` year starts.
+    stages : str or sequence of str, optional
+        The lifecycle stages to stack (default: every stage but ``operating`` and
+        ``retired``); a single string is one stage.
     ax : matplotlib Axes, optional
         Where to draw; a new figure by default.
     title : str, optional
@@ -415,17 +425,21 @@ def plot_pipeline(
     >>> ax = plot_pipeline(stages, site, start="2025-01-01", end="2025-12-31")
     >>> len(ax.collections) == stages.nunique() - 1  # all but operating
     True
+    >>> plot_pipeline(stages, site, start="2025-01-01", end="2025-12-31", freq="quarterly")
+    Traceback (most recent call last):
+    ...
+    landasset._errors.LandassetValueError: 'quarterly' is not a pandas frequency; use an offset alias such as 'QS' (quarter starts), 'MS' (month starts) or 'YS' (year starts) ...
     """
     require("matplotlib")
-    table = pipeline_frame(ledger, site, start=start, end=end, freq=freq)
+    step = _frequency(freq)
     wanted = (
         [s for s in stage_order() if s not in ("operating", "retired")]
         if stages is None
-        else list(stages)
+        else _stage_list(stages)
     )
+    table = pipeline_frame(ledger, site, start=start, end=end, freq=freq)
     table = table[[s for s in table.columns if s in wanted and table[s].gt(0).any()]]
     # one more sample so the last period shows as a step of its own
-    step = pd.tseries.frequencies.to_offset(freq)
     table = pd.concat([table, table.iloc[[-1]].set_axis([table.index[-1] + step])])
     ax = new_axes(ax, figsize=(10.0, 5.0))
     with _fonts.context():
@@ -448,6 +462,38 @@ def plot_pipeline(
     return _finish(
         ax, title=title or default, loc="upper left", bbox_to_anchor=(1.01, 1.0), reverse=True
     )
+
+
+def _frequency(freq: str) -> BaseOffset:
+    """``freq`` as a pandas offset, or an error naming it and giving examples."""
+    examples = "'QS' (quarter starts), 'MS' (month starts) or 'YS' (year starts)"
+    try:
+        step = pd.tseries.frequencies.to_offset(freq) if freq is not None else None
+    except (ValueError, TypeError) as exc:
+        raise LandassetValueError(
+            f"{freq!r} is not a pandas frequency; use an offset alias such as {examples} "
+            f"(pandas said: {exc})"
+        ) from exc
+    if step is None or step.n <= 0:
+        raise LandassetValueError(
+            f"freq={freq!r} does not step forward in time; use an offset alias such as {examples}"
+        )
+    return step
+
+
+def _stage_list(stages: str | Sequence[str]) -> list[str]:
+    order = stage_order()
+    items = [stages] if isinstance(stages, str) else list(stages)
+    chosen = []
+    for item in items:
+        value = getattr(item, "value", item)  # a Stage member gives its id
+        if not isinstance(value, str) or value not in order:
+            raise LandassetValueError(
+                f"{item!r} in stages is not a lifecycle stage; use one of: "
+                + ", ".join(map(repr, order))
+            )
+        chosen.append(value)
+    return chosen
 
 
 def plot_timeline(
