@@ -30,21 +30,12 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+from landasset._stages import STAGE_IDS
 from landasset.lifecycle import Ledger
 from landasset.lifecycle.ledger import _SCHEMA, EVENTS_TABLE
 
-CHAIN = [
-    "planned",
-    "acquiring",
-    "reserved",
-    "supply_ready",
-    "supplied",
-    "permitted",
-    "under_construction",
-    "completed",
-    "operating",
-    "renewal",
-]
+# the pipeline order, planned → renewal (every stage but retired)
+CHAIN = [stage for stage in STAGE_IDS if stage != "retired"]
 
 
 def chain_events(first: int, n_parcels: int, *, seed: int = 0) -> pd.DataFrame:
