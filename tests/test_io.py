@@ -614,3 +614,12 @@ def test_gpkg_layers_carry_default_qgis_styles(tmp_path, sample_site):
     lio.write_layer(sample_site.parcels[["name", "geometry"]], path, layer="names_only")
     names = set(read_layer_styles(path)["f_table_name"])
     assert names == {*sample_site.layers, "staged_copy"}
+
+
+def test_read_site_is_reachable_from_io(tmp_path: Path) -> None:
+    import landasset.io as lio
+    from landasset.site import read_site
+
+    assert lio.read_site is read_site
+    with pytest.raises(AttributeError):
+        lio.no_such_function  # noqa: B018

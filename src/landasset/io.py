@@ -80,6 +80,7 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -1174,3 +1175,17 @@ def _safe_layers(path: Path) -> list[tuple[str, str | None]]:
         return _ogr_layers(path)
     except LandassetIOError:
         return []
+
+
+def __getattr__(name: str) -> Any:
+    """``landasset.io.read_site``: a whole GeoPackage as a Site.
+
+    :func:`landasset.site.read_site` lives beside :class:`~landasset.Site`, which
+    sits above this module; it is reachable here too, loaded on first use, so the
+    file-level functions are all in one place.
+    """
+    if name == "read_site":
+        from landasset.site import read_site
+
+        return read_site
+    raise AttributeError(f"module 'landasset.io' has no attribute {name!r}")

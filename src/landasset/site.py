@@ -26,7 +26,7 @@ import shapely
 from pyproj import CRS
 
 from landasset._buildings import building_floor_area
-from landasset._errors import CRSError, LandassetKeyError, SchemaError
+from landasset._errors import CRSError, LandassetIOError, LandassetKeyError, SchemaError
 from landasset.crs import is_metric, local_crs
 from landasset.schema import (
     LAYER_KINDS,
@@ -35,8 +35,8 @@ from landasset.schema import (
     ValidationReport,
     _check_crs_present,
     empty_layer,
-    validate,
 )
+from landasset.schema import validate as validate_layer
 from landasset.units import m2_to_mu
 
 __all__ = ["Site", "read_site"]
@@ -147,7 +147,7 @@ class Site:
                 continue
             gdf = self._reproject(gdf, kind)
             if validate:
-                layer_report = _validate(gdf, kind, fix=fix)
+                layer_report = validate_layer(gdf, kind, fix=fix)
                 self.report.extend(layer_report)
                 assert layer_report.data is not None
                 self._layers[kind] = layer_report.data
@@ -338,8 +338,6 @@ class Site:
 
         path = Path(path)
         if path.suffix.lower() != ".gpkg":
-            from landasset._errors import LandassetIOError
-
             raise LandassetIOError(
                 f"a whole site is written to a GeoPackage, not {path.suffix or 'a file without extension'!r}; "
                 "name the file *.gpkg, or write single layers with landasset.write_layer"
@@ -394,10 +392,6 @@ def read_site(
 
 
 # -- private helpers -------------------------------------------------------------------
-
-
-def _validate(gdf: gpd.GeoDataFrame, kind: str, *, fix: bool) -> ValidationReport:
-    return validate(gdf, kind, fix=fix)
 
 
 def _index_by_id(gdf: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
