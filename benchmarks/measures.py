@@ -334,6 +334,10 @@ def bench_walk(site: la.Site, *, with_networkx: bool, cutoff: float) -> None:
         warnings.simplefilter("ignore", m.UnreachableWarning)
         t_ours, ours = timed(lambda: m.walk_distance(parcels, stations, streets))
         t_cut, _ = timed(lambda: m.walk_distance(parcels, stations, streets, max_distance=cutoff))
+        # on one thread, like the direct version below (which is plain single-threaded
+        # GEOS: STRtree.query_nearest, the way one would write it by hand)
+        t_one, one = timed(lambda: m.walk_distance(parcels, stations, streets, workers=1))
+    assert np.array_equal(one.to_numpy(), ours.to_numpy())
     t_direct, direct = timed(lambda: direct_walk(parcels, stations, streets))
     report(
         "walk_distance vs direct snapping + csgraph",
@@ -349,6 +353,12 @@ def bench_walk(site: la.Site, *, with_networkx: bool, cutoff: float) -> None:
     )
     print(f"  walk_distance(max_distance={cutoff:.0f}) {t_cut:.3f} s")
     RESULTS["walk_distance_cutoff_s"] = t_cut
+    print(
+        f"  walk_distance(workers=1) {t_one:.3f} s (same answer; default workers="
+        f"{net._default_workers()}: {t_ours:.3f} s); direct / ours on one thread: {t_direct / t_one:.2f}x"
+    )
+    RESULTS["walk_distance_one_thread_s"] = t_one
+    RESULTS["walk_distance_workers"] = net._default_workers()
 
     # the shortest-path pass alone, on the very graph walk_distance searches
     graph = net.street_graph(streets)

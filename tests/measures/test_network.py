@@ -236,14 +236,116 @@ def test_disconnected_components_give_inf_and_a_warning():
     assert np.isinf(got.iloc[1]) and np.isinf(got.iloc[2])
 
 
-def test_max_distance_cuts_without_warning():
+def test_max_distance_cuts_with_a_warning_that_counts_them():
     streets = grid_streets()
     targets = _frame([Point(0, 0)], "T", "station_id")
-    parcels = _frame([box(10, 10, 20, 20), box(280, 280, 290, 290)], "P", "parcel_id")
+    parcels = _frame(
+        [box(10, 10, 20, 20), box(280, 280, 290, 290), box(180, 180, 190, 190)],
+        "P",
+        "parcel_id",
+    )
     full = walk_distance(parcels, targets, streets)
-    cut = walk_distance(parcels, targets, streets, max_distance=100)  # warnings are errors
-    assert cut.iloc[0] == full.iloc[0] and np.isinf(cut.iloc[1])
-    assert np.isfinite(full.iloc[1])
+    with pytest.warns(UnreachableWarning) as caught:
+        cut = walk_distance(parcels, targets, streets, max_distance=100)
+    assert len(caught) == 1
+    message = str(caught[0].message)
+    assert "2 of 3 parcels have no target within max_distance=100 m" in message
+    assert "cannot reach any target" not in message  # all of them could, farther away
+    assert cut.iloc[0] == full.iloc[0] and np.isinf(cut.iloc[1]) and np.isinf(cut.iloc[2])
+    assert np.isfinite(full.iloc[1:]).all() and (full.iloc[1:] > 100).all()
+    # nothing cut, no warning (warnings are errors here)
+    kept = walk_distance(parcels, targets, streets, max_distance=1000)
+    pd.testing.assert_series_equal(kept, full)
+
+
+def test_max_distance_and_unreachable_counted_separately():
+    streets = _frame(
+        [LineString([(0, 0), (1000, 0)]), LineString([(0, 500), (100, 500)])], "S", "street_id"
+    )
+    targets = _frame([Point(0, 0)], "T", "station_id")
+    parcels = _frame(
+        [
+            box(10, 10, 20, 20),  # 20 m: kept
+            box(800, 10, 820, 20),  # 810 m: beyond the cut
+            box(900, 10, 920, 20),  # 910 m: beyond the cut
+            box(10, 510, 20, 520),  # on the component without a target
+        ],
+        "P",
+        "parcel_id",
+    )
+    with pytest.warns(UnreachableWarning) as caught:
+        got = walk_distance(parcels, targets, streets, max_distance=500)
+    assert len(caught) == 1
+    message = str(caught[0].message)
+    assert "1 of 4 parcels cannot reach any target" in message
+    assert "1 lie on a street component that holds no target" in message
+    assert "2 of 4 parcels have no target within max_distance=500 m" in message
+    assert got.iloc[0] == pytest.approx(20, abs=1e-6)
+    assert np.isinf(got.iloc[1:]).all()
+
+
+def test_threads_do_not_change_the_result(monkeypatch):
+    rng = np.random.default_rng(7)
+    streets = grid_streets(8, 60.0)
+    targets = _frame([Point(*rng.uniform(0, 480, 2)) for _ in range(3)], "T", "station_id")
+    corners = rng.uniform(-20, 480, (3000, 2))
+    sizes = rng.uniform(2, 30, (3000, 2))
+    parcels = _frame(list(shapely.box(*corners.T, *(corners + sizes).T)), "P", "parcel_id")
+    graph = street_graph(streets)
+    import landasset.measures.network as net
+
+    monkeypatch.setattr(net, "_SNAP_CHUNK", 256)  # several chunks on the threads
+    assert len(parcels) > net._FEW_GEOMETRIES  # the candidate search
+    one = walk_distance(parcels, targets, streets, workers=1)
+    two = walk_distance(parcels, targets, streets, workers=2)
+    snaps = [snap_to_edges(graph, parcels, workers=w) for w in (1, 2, 3)]
+    pd.testing.assert_series_equal(one, two, check_exact=True)
+    # and the same as GEOS's own nearest search
+    monkeypatch.setattr(net, "_FEW_GEOMETRIES", 10**9)
+    snaps.append(snap_to_edges(graph, parcels, workers=2))
+    pd.testing.assert_series_equal(
+        walk_distance(parcels, targets, streets, workers=2), one, check_exact=True
+    )
+    for other in snaps[1:]:
+        for field in ("edge", "offset_m", "stretch_m", "distance_m", "point_xy", "origin_xy"):
+            np.testing.assert_array_equal(getattr(other, field), getattr(snaps[0], field))
+
+
+def test_snap_equals_geos_nearest_with_all_ties():
+    """The candidate search finds exactly STRtree.query_nearest(all_matches=True)."""
+    import landasset.measures.network as net
+
+    rng = np.random.default_rng(3)
+    streets = grid_streets(6, 80.0)
+    graph = street_graph(streets)
+    geoms = [
+        *shapely.box(*rng.uniform(-100, 580, (200, 2)).T, *rng.uniform(0, 580, (200, 2)).T),
+        *shapely.points(rng.uniform(-100, 600, (200, 2))),
+        *shapely.points(rng.integers(0, 7, (20, 2)) * 80.0),  # on junctions: tied edges
+        box(10, 10, 70, 70),  # inside a block, equidistant from all four sides
+        MultiPolygon([box(5, 5, 10, 10), box(300, 300, 310, 310)]),
+        box(-50, -50, 600, 600).difference(box(100, 100, 200, 200)),  # a hole
+        None,
+        shapely.Polygon(),
+        shapely.Polygon([(0, 0), (50, 50), (50, 0), (0, 50)]),  # bow-tie
+    ]
+    geoms = np.asarray(_frame(geoms, "G", "gid").geometry.values, dtype=object)
+    g_idx, e_idx, d = net._nearest_edges(graph, net._edge_samples(graph), geoms)
+    (rg, re), rd = graph.tree.query_nearest(geoms, return_distance=True, all_matches=True)
+    ours, theirs = np.lexsort((e_idx, g_idx)), np.lexsort((re, rg))
+    np.testing.assert_array_equal(g_idx[ours], rg[theirs])
+    np.testing.assert_array_equal(e_idx[ours], re[theirs])
+    np.testing.assert_array_equal(d[ours], rd[theirs])
+    assert len(re) > len(geoms) - 2  # ties are there to find
+
+
+@pytest.mark.parametrize("workers", [0, -1, 1.5, "2", True])
+def test_workers_is_checked(workers):
+    streets = grid_streets()
+    targets = _frame([Point(0, 0)], "T", "station_id")
+    parcels = _frame([box(10, 10, 20, 20)], "P", "parcel_id")
+    with pytest.raises(la.measures.MeasureError, match="workers must be a whole number"):
+        walk_distance(parcels, targets, streets, workers=workers)
 
 
 def test_parcel_far_from_every_street_adds_its_snap_length():
