@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 #: The date the sample district describes.
@@ -70,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Wrote {png.resolve()}")
 
     from landasset.efficiency import evaluate
-    from landasset.lifecycle import Ledger, sample_events
+    from landasset.lifecycle import Ledger
     from landasset.suitability import load_profile
 
     model = load_profile(args.profile)
@@ -85,8 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Wrote {scored.resolve()}")
 
     evaluation = evaluate(site.enterprises, site.parcels, year=2025, buildings=site.buildings)
-    with tempfile.TemporaryDirectory() as tmp, Ledger.open(Path(tmp) / "ledger.sqlite") as ledger:
-        ledger.record_many(sample_events(site))
+    # the sample GeoPackage holds the lifecycle ledger of every parcel; read it as is
+    with Ledger.open(la.sample.sample_path("yunqi"), read_only=True) as ledger:
         path = viz.report(
             site,
             model=model,
