@@ -303,3 +303,139 @@ def test_compute_on_a_synthetic_city():
     assert len(table) == 10_000
     assert table["walk_distance_m"].lt(3000).sum() > 500
     pd.testing.assert_frame_equal(sub, table.iloc[::13])
+
+
+# -- kind: narrowing a context layer to some of its kinds -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "kinds"),
+    [
+        ("golden_axis", ["golden_axis"]),
+        (["golden_axis"], ["golden_axis"]),
+        (["green_corridor", "urban_axis"], ["green_corridor", "urban_axis"]),
+    ],
+)
+def test_kind_measures_the_filtered_layer(sample_site, kind, kinds):
+    site = sample_site
+    p, axes = site.parcels, site.axes
+    only = axes[axes["kind"].isin(kinds)]
+    assert 0 < len(only) < len(axes)
+    table = compute(
+        site,
+        [
+            {"measure": "nearest_distance", "features": "axes", "kind": kind},
+            {"measure": "nearest_id", "features": "axes", "kind": kind},
+            {"measure": "frontage", "kind": kind, "tolerance": 25},
+            {"measure": "nearest_distance", "features": "axes", "name": "all_axes_m"},
+        ],
+    )
+    pd.testing.assert_series_equal(table["nearest_distance_m"], m.nearest_distance(p, only))
+    pd.testing.assert_series_equal(table["nearest_id"], m.nearest_id(p, only))
+    pd.testing.assert_series_equal(table["frontage_m"], m.frontage(p, only, tolerance=25))
+    assert table["nearest_id"].isin(only.index).all()
+    # fewer features can only be farther, and on the sample some parcels are
+    assert (table["nearest_distance_m"] >= table["all_axes_m"]).all()
+    assert (table["nearest_distance_m"] > table["all_axes_m"]).any()
+
+
+def test_kind_on_a_given_geodataframe(sample_site):
+    axes = sample_site.axes
+    table = compute(
+        sample_site, [{"measure": "nearest_distance", "features": axes, "kind": "golden_axis"}]
+    )
+    expected = m.nearest_distance(sample_site.parcels, axes[axes["kind"] == "golden_axis"])
+    pd.testing.assert_series_equal(table["nearest_distance_m"], expected)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        (
+            {"measure": "nearest_distance", "features": "axes", "kind": "golden"},
+            r"spec 0 .*: the features layer 'axes' has no kind 'golden'; its kinds are: "
+            r"'golden_axis', 'green_corridor', 'urban_axis'$",
+        ),
+        (
+            {"measure": "frontage", "kind": ["golden_axis", "blue_axis"]},
+            r"the axes layer 'axes' has no kind 'blue_axis'; its kinds are: 'golden_axis'",
+        ),
+        (
+            {"measure": "nearest_id", "features": "stations", "kind": "golden_axis"},
+            r"kind= was given but the features layer 'stations' has no 'kind' column",
+        ),
+        (
+            {"measure": "nearest_distance", "features": "axes", "kind": []},
+            r"kind is an empty list; name at least one kind",
+        ),
+        (
+            {"measure": "frontage", "kind": 3},
+            r"kind must be a string or a list of strings, not 3",
+        ),
+    ],
+)
+def test_a_bad_kind_is_refused_listing_the_choices(sample_site, spec, message):
+    with pytest.raises(MeasureError, match=message):
+        compute(sample_site, ["area_mu", spec] if "spec 0" not in message else [spec])
+
+
+def test_kind_on_a_geoseries_names_the_layer(sample_site):
+    with pytest.raises(MeasureError, match=r"the features layer \(a GeoSeries\) has no 'kind'"):
+        compute(
+            sample_site,
+            [{"measure": "nearest_distance", "features": sample_site.axes.geometry, "kind": "x"}],
+        )
+
+
+def test_a_bad_kind_is_refused_before_anything_runs(sample_site, monkeypatch):
+    ran = []
+    monkeypatch.setattr(m.network, "street_graph", lambda streets: ran.append(1))
+    with pytest.raises(MeasureError, match="no kind 'golden'"):
+        compute(sample_site, ["walk_distance", {"measure": "frontage", "kind": "golden"}])
+    assert not ran
+
+
+def test_one_tree_per_distinct_layer_and_kind(sample_site, monkeypatch):
+    built: list[tuple[str, tuple[str, ...]]] = []
+    features, segments = m.proximity._features, m.proximity._segments
+
+    def counting_features(layer):
+        built.append(("features", tuple(sorted(set(layer["kind"])))))
+        return features(layer)
+
+    def counting_segments(layer):
+        built.append(("segments", tuple(sorted(set(layer["kind"])))))
+        return segments(layer)
+
+    monkeypatch.setattr(m.proximity, "_features", counting_features)
+    monkeypatch.setattr(m.proximity, "_segments", counting_segments)
+    golden = {"measure": "nearest_distance", "features": "axes", "kind": "golden_axis"}
+    table = compute(
+        sample_site,
+        [
+            {**golden, "name": "a"},
+            {**golden, "kind": ["golden_axis"], "name": "b"},
+            {"measure": "nearest_id", "features": "axes", "kind": "golden_axis"},
+            {**golden, "kind": ["urban_axis", "golden_axis"], "name": "c"},
+            {**golden, "kind": ["golden_axis", "urban_axis", "urban_axis"], "name": "d"},
+            {**golden, "kind": None, "name": "e"},
+            {"measure": "frontage", "kind": "golden_axis", "name": "f"},
+            {"measure": "frontage", "kind": ["golden_axis"], "name": "g"},
+            {"measure": "frontage", "name": "h"},
+        ],
+    )
+    everything = ("golden_axis", "green_corridor", "urban_axis")
+    assert sorted(built) == sorted(
+        [
+            ("features", ("golden_axis",)),
+            ("features", ("golden_axis", "urban_axis")),
+            ("features", everything),
+            ("segments", ("golden_axis",)),
+            ("segments", everything),
+        ]
+    )
+    # shared intermediates give the same values as separate calls
+    pd.testing.assert_series_equal(table["a"], table["b"].rename("a"))
+    pd.testing.assert_series_equal(table["c"], table["d"].rename("c"))
+    assert not table["a"].equals(table["c"].rename("a"))
+    pd.testing.assert_series_equal(table["f"], table["g"].rename("f"))

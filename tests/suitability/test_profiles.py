@@ -122,3 +122,30 @@ def test_profiles_page_documents_every_criterion_and_rule():
             assert c.rationale in page, (name, c.name)
         for rule in model.constraints:
             assert f"`{rule.label}` — {rule.rationale}" in page, (name, rule.label)
+
+
+@pytest.mark.parametrize(
+    ("profile", "criterion", "measure"),
+    [("aerospace", "axis", "nearest_distance"), ("ai", "frontage", "frontage")],
+)
+def test_golden_axis_criteria_measure_the_golden_axes_only(
+    sample_site, profile, criterion, measure
+):
+    from landasset import measures as m
+
+    model = load_profile(profile)
+    (c,) = [c for c in model.criteria if c.name == criterion]
+    assert c.measure["kind"] == "golden_axis"
+    assert "golden ax" in c.rationale
+    axes = sample_site.axes
+    golden = axes[axes["kind"] == "golden_axis"]
+    assert sorted(golden["name"]) == sorted(["荆大路", "山景路"])
+    column = model.measure_frame(sample_site)[c.label]
+    p = sample_site.parcels
+    if measure == "frontage":
+        only, every = m.frontage(p, golden), m.frontage(p, axes)
+    else:
+        only, every = m.nearest_distance(p, golden), m.nearest_distance(p, axes)
+    np.testing.assert_array_equal(column.to_numpy(), only.to_numpy())
+    # the urban axis and the green corridor would change the measure for some parcels
+    assert not np.array_equal(only.to_numpy(), every.to_numpy())

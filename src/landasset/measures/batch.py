@@ -5,9 +5,16 @@ parameters name a layer of the site (``"stations"``) or give a GeoDataFrame. A b
 string is a spec without parameters. :data:`MEASURES` lists every measure with its
 parameters and defaults (:data:`REQUIRED` marks the ones without a default).
 
+``nearest_distance``, ``nearest_id`` and ``frontage`` take an optional ``kind`` (a
+string or a list of strings): their context layer is narrowed to the rows whose
+``kind`` column holds one of them before measuring, e.g. ``{"measure": "frontage",
+"kind": "golden_axis"}`` measures the golden axes only, not every axis. The kinds
+must occur in the layer.
+
 Within one call the shared intermediates are built once: the street graph and the
 parcels' snaps to it, the trees over each feature layer, the parcels' centroids and
-reach, the building–parcel overlaps, the dissolved constraints.
+reach, the building–parcel overlaps, the dissolved constraints. A layer narrowed by
+``kind`` is built once per distinct (layer, kinds) pair, and its tree once with it.
 
 Examples
 --------
@@ -159,10 +166,12 @@ _REGISTRY: dict[str, _Measure] = {
         lambda cache, parcels, buildings: _m._building_coverage(cache, parcels, buildings),
         {"buildings": _Param(_LAYER, "buildings")},
     ),
-    "nearest_distance": _Measure(_run_nearest_distance, {"features": _Param(_LAYER)}),
+    "nearest_distance": _Measure(
+        _run_nearest_distance, {"features": _Param(_LAYER), "kind": _Param(_TEXTS, None)}
+    ),
     "nearest_id": _Measure(
         lambda cache, parcels, features: _p._nearest_id(cache, parcels, features),
-        {"features": _Param(_LAYER)},
+        {"features": _Param(_LAYER), "kind": _Param(_TEXTS, None)},
     ),
     "count_within": _Measure(
         _run_count,
@@ -187,7 +196,11 @@ _REGISTRY: dict[str, _Measure] = {
         lambda cache, parcels, axes, tolerance: _p._frontage(
             cache, parcels, axes, tolerance=tolerance
         ),
-        {"axes": _Param(_LAYER, "axes"), "tolerance": _Param(_NUMBER, 15.0)},
+        {
+            "axes": _Param(_LAYER, "axes"),
+            "tolerance": _Param(_NUMBER, 15.0),
+            "kind": _Param(_TEXTS, None),
+        },
     ),
     "walk_distance": _Measure(
         _run_walk,
@@ -222,11 +235,16 @@ _REGISTRY: dict[str, _Measure] = {
 #: Every measure :func:`compute` knows, with its parameters and their defaults
 #: (:data:`REQUIRED` when the spec must give one). Layer parameters default to a layer
 #: name of the site. ``walk_distance``'s ``as_of`` defaults to the call's ``as_of``.
+#: ``kind`` (``nearest_distance``, ``nearest_id``, ``frontage``) narrows the context
+#: layer to the rows whose ``kind`` column is one of the given kinds (None: all rows).
 MEASURES: Mapping[str, Mapping[str, Any]] = {
     name: {key: p.default for key, p in m.params.items()} for name, m in _REGISTRY.items()
 }
 
 _SPEC_KEYS = ("measure", "name")
+
+#: Measures whose ``kind`` parameter narrows a context layer, and that layer's parameter.
+_KIND_FILTERED = {"nearest_distance": "features", "nearest_id": "features", "frontage": "axes"}
 
 
 @dataclass(frozen=True)
@@ -347,6 +365,44 @@ def _layer(site: Site, value: Any, *, where: str) -> Any:
         ) from None
 
 
+def _layer_label(key: str, value: Any) -> str:
+    if isinstance(value, str):
+        return f"the {key} layer {value!r}"
+    return f"the {key} layer (a {type(value).__name__})"
+
+
+def _of_kinds(
+    layer: Any,
+    kinds: str | list[str],
+    *,
+    label: str,
+    where: str,
+    memo: dict[tuple[int, tuple[str, ...]], Any],
+) -> Any:
+    """The rows of ``layer`` whose ``kind`` is one of ``kinds``, one object per pair."""
+    wanted = [kinds] if isinstance(kinds, str) else list(kinds)
+    if not wanted:
+        raise MeasureError(
+            f"{where}: kind is an empty list; name at least one kind, or leave kind out "
+            "to measure every feature"
+        )
+    if not isinstance(layer, gpd.GeoDataFrame) or "kind" not in layer.columns:
+        raise MeasureError(
+            f"{where}: kind= was given but {label} has no 'kind' column; leave kind out, "
+            "or use a layer with a 'kind' column (such as 'axes')"
+        )
+    column = layer["kind"]
+    existing = sorted({str(v) for v in column.dropna().unique()})
+    unknown = [k for k in dict.fromkeys(wanted) if k not in set(column.dropna())]
+    if unknown:
+        choices = ", ".join(map(repr, existing)) if existing else "none (the column is empty)"
+        raise MeasureError(f"{where}: {label} has no kind {unknown[0]!r}; its kinds are: {choices}")
+    key = (id(layer), tuple(sorted(set(wanted))))
+    if key not in memo:
+        memo[key] = layer[column.isin(wanted).to_numpy(dtype=bool)]
+    return memo[key]
+
+
 def compute(
     site: Site,
     specs: Sequence[str | Mapping[str, Any]],
@@ -387,7 +443,9 @@ def compute(
     ------
     MeasureError
         A spec names an unknown measure, parameter or layer, lacks a required
-        parameter, has a value of the wrong type, or two specs would give the same
+        parameter, has a value of the wrong type, a ``kind`` that its layer does not
+        hold (the message lists the kinds it does) or a ``kind`` for a layer without
+        a ``kind`` column, or two specs would give the same
         column (give them a ``"name"``), ``as_of`` is not a date, or ``progress`` is
         not callable. Every spec is checked before anything runs.
 
@@ -406,6 +464,17 @@ def compute(
     ... ]
     >>> la.measures.compute(site, specs).shape == (len(site.parcels), 2)
     True
+
+    Narrow the axes to the golden ones with ``kind``:
+
+    >>> golden = {"measure": "nearest_distance", "features": "axes", "kind": "golden_axis"}
+    >>> table = la.measures.compute(site, [golden, {**golden, "kind": None, "name": "any_m"}])
+    >>> bool((table["nearest_distance_m"] >= table["any_m"]).all())
+    True
+    >>> la.measures.compute(site, [{**golden, "kind": "golden"}])
+    Traceback (most recent call last):
+    ...
+    landasset.measures.MeasureError: spec 0 (...): the features layer 'axes' has no kind 'golden'; its kinds are: 'golden_axis', 'green_corridor', 'urban_axis'
     >>> la.measures.compute(site, ["walk_distanc"])
     Traceback (most recent call last):
     ...
@@ -435,6 +504,8 @@ def compute(
         )
     parcels = site.parcels
     resolved: list[dict[str, Any]] = []
+    # one narrowed layer per (layer, kinds): its tree is then built once in the cache
+    narrowed: dict[tuple[int, tuple[str, ...]], Any] = {}
     for i, b in enumerate(bound):
         where = _describe(i, specs[i])
         params = dict(b.params)
@@ -443,6 +514,17 @@ def compute(
             if param.kind == _LAYER:
                 params[key] = _layer(site, params[key], where=where)
                 layers[key] = params[key]
+        if b.measure in _KIND_FILTERED:
+            key = _KIND_FILTERED[b.measure]
+            kinds = params.pop("kind")
+            if kinds is not None:
+                params[key] = _of_kinds(
+                    params[key],
+                    kinds,
+                    label=_layer_label(key, b.params[key]),
+                    where=where,
+                    memo=narrowed,
+                )
         if b.measure == "walk_distance":
             own = params["as_of"]
             params["as_of"] = _n._as_of(own, what=where) if own is not None else call_as_of
