@@ -174,6 +174,26 @@ def _plot_polygons(ax: Axes, frame: gpd.GeoDataFrame, gid: str, **kwargs: Any) -
     return new[0] if new else None
 
 
+def _plot_flagged(
+    ax: Axes,
+    handles: list[Artist],
+    frame: gpd.GeoDataFrame,
+    gid: str,
+    label: str,
+    **style: Any,
+) -> None:
+    """Draw ``frame`` in one style (tagged ``gid``) and add its legend entry.
+
+    ``style`` takes facecolor, edgecolor, hatch and linewidth, shared by the polygons
+    and the legend patch, and zorder for the polygons only.
+    """
+    from matplotlib.patches import Patch
+
+    _plot_polygons(ax, frame, gid, **style)
+    patch_style = {k: v for k, v in style.items() if k != "zorder"}
+    handles.append(Patch(label=label, **patch_style))
+
+
 def _as_gdf(result: Any, what: str) -> gpd.GeoDataFrame:
     if not isinstance(result, gpd.GeoDataFrame):
         raise LandassetTypeError(
@@ -294,39 +314,29 @@ def plot_scores(
             ]
         excluded = ~eligible
         if excluded.any():
-            _plot_polygons(
+            _plot_flagged(
                 ax,
+                handles,
                 result[excluded],
                 "excluded",
+                _fonts.label(f"excluded ({int(excluded.sum())})", "不符合约束"),
                 facecolor="#bdbdbd",
                 edgecolor="#8c8c8c",
                 hatch="xx",
                 linewidth=0.3,
                 zorder=1,
             )
-            handles.append(
-                Patch(
-                    facecolor="#bdbdbd",
-                    edgecolor="#8c8c8c",
-                    hatch="xx",
-                    label=_fonts.label(f"excluded ({int(excluded.sum())})", "不符合约束"),
-                )
-            )
         missing = eligible & values.isna()
         if missing.any():
-            _plot_polygons(
+            _plot_flagged(
                 ax,
+                handles,
                 result[missing],
                 "no_data",
+                _fonts.label(f"no value ({int(missing.sum())})", "无数据"),
                 facecolor=NO_DATA_COLOUR,
                 edgecolor="white",
                 linewidth=0.3,
-            )
-            handles.append(
-                Patch(
-                    facecolor=NO_DATA_COLOUR,
-                    label=_fonts.label(f"no value ({int(missing.sum())})", "无数据"),
-                )
             )
     handles += draw_context(ax, site, as_of=when, crs=crs)
     if site is not None and label_stations:
@@ -629,16 +639,6 @@ def plot_grades(
         _plot_polygons(
             ax, parcels, "parcels", color=fill, edgecolor="#bdbdbd", linewidth=0.3, zorder=1
         )
-        if has_d.any():
-            _plot_polygons(
-                ax,
-                parcels[has_d],
-                f"grade_{grades[-1]}",
-                facecolor="none",
-                edgecolor="#67000d",
-                linewidth=1.4,
-                zorder=2,
-            )
         counts = dominant.value_counts()
         for g in grades:
             n = int(counts.get(g, 0))
@@ -648,15 +648,16 @@ def plot_grades(
             Patch(facecolor="white", edgecolor="#bdbdbd", label=_fonts.label("no tenant", "无企业"))
         )
         if has_d.any():
-            handles.append(
-                Patch(
-                    facecolor="none",
-                    edgecolor="#67000d",
-                    linewidth=1.4,
-                    label=_fonts.label(
-                        f"has a {grades[-1]} tenant ({int(has_d.sum())})", "含D类企业"
-                    ),
-                )
+            _plot_flagged(
+                ax,
+                handles,
+                parcels[has_d],
+                f"grade_{grades[-1]}",
+                _fonts.label(f"has a {grades[-1]} tenant ({int(has_d.sum())})", "含D类企业"),
+                facecolor="none",
+                edgecolor="#67000d",
+                linewidth=1.4,
+                zorder=2,
             )
     handles += draw_context(
         ax, site, as_of=as_timestamp(None), crs=crs, streets=False, constraints=False
@@ -756,23 +757,17 @@ def plot_best_fit(
                 best_fit_frame[conflict_col].reindex(parcels.index).fillna(False).astype(bool)
             )
             if conflict.any():
-                _plot_polygons(
+                _plot_flagged(
                     ax,
+                    handles,
                     parcels[conflict],
                     "conflict",
+                    _fonts.label(f"conflict ({int(conflict.sum())})", "多产业竞争"),
                     facecolor="none",
                     edgecolor="#424242",
                     hatch="///",
                     linewidth=0.4,
                     zorder=2,
-                )
-                handles.append(
-                    Patch(
-                        facecolor="none",
-                        edgecolor="#424242",
-                        hatch="///",
-                        label=_fonts.label(f"conflict ({int(conflict.sum())})", "多产业竞争"),
-                    )
                 )
         if best.isna().any():
             handles.append(
