@@ -45,6 +45,7 @@ from landasset.landuse import is_known_land_use
 
 __all__ = [
     "COLUMN_TYPES",
+    "DEFAULT_OVERLAP_TOLERANCE_M2",
     "LAYERS",
     "LAYER_KINDS",
     "SEVERITIES",
@@ -54,6 +55,10 @@ __all__ = [
     "empty_layer",
     "validate",
 ]
+
+#: Overlaps up to this area (m²) between parcels, or between buildings, are not
+#: reported (slivers of digitising).
+DEFAULT_OVERLAP_TOLERANCE_M2 = 1.0
 
 #: The column types a schema can name.
 COLUMN_TYPES: tuple[str, ...] = ("string", "float", "int", "bool", "date")
@@ -452,7 +457,13 @@ class _Collector:
         )
 
 
-def validate(gdf: gpd.GeoDataFrame, kind: str, *, fix: bool = False) -> ValidationReport:
+def validate(
+    gdf: gpd.GeoDataFrame,
+    kind: str,
+    *,
+    fix: bool = False,
+    overlap_tolerance_m2: float = DEFAULT_OVERLAP_TOLERANCE_M2,
+) -> ValidationReport:
     """Check a layer against the schema of ``kind`` and report every problem.
 
     Parameters
@@ -466,9 +477,17 @@ def validate(gdf: gpd.GeoDataFrame, kind: str, *, fix: bool = False) -> Validati
         Repair what can be repaired on a copy: invalid geometry (``make_valid``,
         keeping the parts of the layer's geometry type), missing ids (generated as
         ``<kind>-<row number>``), Z coordinates (dropped). Rows whose geometry is
-        null, empty or of the wrong type are removed. Every repaired and removed
-        row is reported. Duplicate ids, bad values and missing required columns are
-        never guessed at: they stay errors.
+        null, empty, of the wrong type, has NaN or infinite coordinates, or has
+        nothing of the right type left after ``make_valid`` (a collinear sliver) are
+        removed, and so is every later copy of a parcel whose geometry repeats an
+        earlier one (the first row is kept). Every repaired and removed row is
+        reported. Duplicate ids, bad values and missing required columns are never
+        guessed at: they stay errors. Validating the layer that ``fix=True`` returns
+        reports no geometry error.
+    overlap_tolerance_m2 : float, default 1.0
+        Parcels that overlap each other, and buildings that do, are reported (as
+        warnings, with both ids and the overlap area in m²) when they share more
+        than this area. Small slivers of digitising are below it.
 
     Returns
     -------
@@ -496,6 +515,16 @@ def validate(gdf: gpd.GeoDataFrame, kind: str, *, fix: bool = False) -> Validati
     (True, 50.0)
     """
     spec = _spec(kind)
+    if not (
+        isinstance(overlap_tolerance_m2, (int, float))
+        and not isinstance(overlap_tolerance_m2, bool)
+        and np.isfinite(overlap_tolerance_m2)
+        and overlap_tolerance_m2 >= 0
+    ):
+        raise SchemaError(
+            f"overlap_tolerance_m2 must be a finite number of m² >= 0, not "
+            f"{overlap_tolerance_m2!r}; the default is {DEFAULT_OVERLAP_TOLERANCE_M2}"
+        )
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise SchemaError(
             f"the {kind} layer is a {type(gdf).__name__}, not a GeoDataFrame; "
@@ -522,8 +551,14 @@ def validate(gdf: gpd.GeoDataFrame, kind: str, *, fix: bool = False) -> Validati
     if id_problem is None and missing_id.any():
         if fix:
             ids = ids.copy()
+            taken = set(ids[~missing_id].tolist())
             for pos in np.flatnonzero(missing_id):
-                ids[pos] = f"{kind}-{pos + 1}"
+                candidate, n = f"{kind}-{pos + 1}", 1
+                while candidate in taken:  # never collide with an id the layer has
+                    n += 1
+                    candidate = f"{kind}-{pos + 1}-{n}"
+                ids[pos] = candidate
+                taken.add(candidate)
             col.ids = ids
             col.rows(missing_id, spec.id_column, "missing id", "generated an id", "repaired")
         else:
@@ -615,6 +650,24 @@ def validate(gdf: gpd.GeoDataFrame, kind: str, *, fix: bool = False) -> Validati
             )
     present = ~null & ~empty
 
+    # NaN or infinite x/y: GEOS cannot compute anything on them, so they are found
+    # before any other geometry check and never reach one
+    nonfinite = present & _nonfinite(geoms)
+    if nonfinite.any():
+        what = "NaN or infinite coordinate"
+        if fix:
+            col.rows(nonfinite, "geometry", what, "row removed (nothing to repair)", "skipped")
+            keep &= ~nonfinite
+        else:
+            col.rows(
+                nonfinite,
+                "geometry",
+                what,
+                "correct the coordinates in the source data, or fix=True removes the row",
+                "error",
+            )
+        present &= ~nonfinite
+
     if spec.kind == "amenities":
         polys = present & np.isin(
             shapely.get_type_id(geoms), [3, 6]
@@ -639,13 +692,34 @@ def validate(gdf: gpd.GeoDataFrame, kind: str, *, fix: bool = False) -> Validati
                 "warning",
             )
 
+    family = " or ".join(spec.geometry_types)
     invalid = present & ~shapely.is_valid(geoms)
     if invalid.any():
         positions = np.flatnonzero(invalid)
         reasons = [f"invalid geometry: {r}" for r in shapely.is_valid_reason(geoms[positions])]
         if fix:
-            geoms[positions] = _extract(shapely.make_valid(geoms[positions]), spec)
-            col.rows_at(positions, "geometry", reasons, "repaired with make_valid", "repaired")
+            repaired = _extract(shapely.make_valid(geoms[positions]), spec)
+            # a collinear sliver or a ring folded onto itself has no area: make_valid
+            # leaves only lines or points, and the row is removed, never "repaired"
+            salvaged = ~shapely.is_empty(repaired)
+            geoms[positions[salvaged]] = repaired[salvaged]
+            keep[positions[~salvaged]] = False
+            reasons_arr = np.asarray(reasons, dtype=object)
+            col.rows_at(
+                positions[salvaged],
+                "geometry",
+                reasons_arr[salvaged],
+                "repaired with make_valid",
+                "repaired",
+            )
+            col.rows_at(
+                positions[~salvaged],
+                "geometry",
+                reasons_arr[~salvaged],
+                f"make_valid leaves no {family} (a sliver without area, or a line folded "
+                "onto itself); row removed",
+                "skipped",
+            )
         else:
             col.rows_at(
                 positions,
@@ -669,7 +743,7 @@ def validate(gdf: gpd.GeoDataFrame, kind: str, *, fix: bool = False) -> Validati
             "GeometryCollection",
         ]
     )
-    present = present & ~shapely.is_empty(geoms)
+    present &= keep
     wrong = present & ~np.isin(type_names[np.clip(types, 0, 7)], list(allowed))
     if wrong.any():
         if fix:
@@ -681,14 +755,14 @@ def validate(gdf: gpd.GeoDataFrame, kind: str, *, fix: bool = False) -> Validati
             col.rows_at(
                 positions[salvaged],
                 "geometry",
-                f"wrong geometry type (expected {' or '.join(spec.geometry_types)})",
+                f"wrong geometry type (expected {family})",
                 "kept the parts of the right type",
                 "repaired",
             )
             col.rows_at(
                 positions[~salvaged],
                 "geometry",
-                f"wrong geometry type (expected {' or '.join(spec.geometry_types)})",
+                f"wrong geometry type (expected {family})",
                 "row removed",
                 "skipped",
             )
@@ -696,11 +770,18 @@ def validate(gdf: gpd.GeoDataFrame, kind: str, *, fix: bool = False) -> Validati
             col.rows(
                 wrong,
                 "geometry",
-                f"wrong geometry type (expected {' or '.join(spec.geometry_types)})",
+                f"wrong geometry type (expected {family})",
                 f"give the {kind} layer {spec.geometry} geometries; fix=True keeps the parts "
                 "of the right type and removes the rest",
                 "error",
             )
+
+    # --- topology: overlapping and duplicate polygons ----------------------------------
+    if spec.kind in _TOPOLOGY_CHECKED and data.crs is not None:
+        checked = present & keep
+        if not fix:  # invalid or mistyped geometries are errors already
+            checked &= ~invalid & ~wrong
+        _check_overlaps(col, spec, geoms, checked, keep, data.crs, overlap_tolerance_m2, fix)
 
     # --- assemble the normalised layer ---------------------------------------------
     data = data.set_geometry(gpd.GeoSeries(geoms, index=data.index, crs=data.crs))
@@ -830,6 +911,10 @@ def _extract(geoms: np.ndarray, spec: LayerSpec) -> np.ndarray:
         types = shapely.get_type_id(parts)
         if spec.geometry == "polygon":
             parts = parts[types == 3]
+            if len(parts) > 1:
+                # polygons of a collection may touch or overlap: their union is valid
+                merged = shapely.get_parts(shapely.union_all(parts))
+                parts = merged[shapely.get_type_id(merged) == 3]
             out[i] = parts[0] if len(parts) == 1 else shapely.multipolygons(parts)
         elif spec.geometry == "line":
             parts = parts[(types == 1) | (types == 2)]
@@ -847,6 +932,133 @@ def _extract(geoms: np.ndarray, spec: LayerSpec) -> np.ndarray:
 
 
 _EMPTY = shapely.from_wkt("GEOMETRYCOLLECTION EMPTY")
+
+
+def _nonfinite(geoms: np.ndarray) -> np.ndarray:
+    """True for each geometry with a NaN or infinite x or y."""
+    coords, index = shapely.get_coordinates(geoms, return_index=True)
+    out = np.zeros(len(geoms), dtype=bool)
+    out[index[~np.isfinite(coords).all(axis=1)]] = True
+    return out
+
+
+#: Layer kinds whose polygons are checked for overlaps (parcels also for duplicates).
+_TOPOLOGY_CHECKED = ("parcels", "buildings")
+
+
+def _check_overlaps(
+    col: _Collector,
+    spec: LayerSpec,
+    geoms: np.ndarray,
+    checked: np.ndarray,
+    keep: np.ndarray,
+    crs: Any,
+    tolerance_m2: float,
+    fix: bool,
+) -> None:
+    """Report overlapping polygons, and parcels that repeat another's geometry.
+
+    ``keep`` is updated in place: with ``fix``, later copies of a duplicated parcel
+    are removed.
+    """
+    from landasset._topology import area_m2, overlapping_pairs
+
+    positions = np.flatnonzero(checked)
+    i, j = overlapping_pairs(geoms[positions])
+    if not len(i):
+        return
+    first, second = positions[i], positions[j]
+    noun = "parcel" if spec.kind == "parcels" else "building"
+    ids = col.ids
+    label = [f"#{p}" if ids[p] is None else str(ids[p]) for p in range(len(ids))]
+
+    if spec.kind == "parcels":
+        same = shapely.equals(geoms[first], geoms[second])
+        if same.any():
+            # one problem per repeated row, naming the first row it repeats
+            dup_first, dup_second = first[same], second[same]
+            order = np.lexsort((dup_first, dup_second))
+            dup_first, dup_second = dup_first[order], dup_second[order]
+            once = np.ones(len(dup_second), dtype=bool)
+            once[1:] = dup_second[1:] != dup_second[:-1]
+            dup_first, dup_second = dup_first[once], dup_second[once]
+            # a row repeating a removed copy repeats the row that copy repeated
+            originals = dict(zip(dup_second.tolist(), dup_first.tolist(), strict=True))
+            texts = []
+            for a in dup_first.tolist():
+                while a in originals:
+                    a = originals[a]
+                texts.append(f"same geometry as parcel {label[a]}")
+            if fix:
+                keep[dup_second] = False
+                col.rows_at(
+                    dup_second,
+                    "geometry",
+                    texts,
+                    "row removed; the first row with this geometry is kept",
+                    "skipped",
+                )
+            else:
+                col.rows_at(
+                    dup_second,
+                    "geometry",
+                    texts,
+                    "delete the repeated row or merge the two rows into one (the land would "
+                    "count twice); fix=True keeps the first and removes the others",
+                    "error",
+                )
+            first, second = first[~same], second[~same]
+        if fix:
+            alive = keep[first] & keep[second]
+            first, second = first[alive], second[alive]
+
+    overlap = shapely.intersection(geoms[first], geoms[second])
+    area = area_m2(overlap, crs)
+    big = area > tolerance_m2
+    first, second, overlap, area = first[big], second[big], overlap[big], area[big]
+    if not len(first):
+        return
+    own_first = area_m2(geoms[first], crs)
+    own_second = area_m2(geoms[second], crs)
+    # one inside the other: the problem is the inner one's
+    inside_first = area >= own_second * (1 - 1e-9)
+    inside_second = ~inside_first & (area >= own_first * (1 - 1e-9))
+    inner = np.where(inside_second, first, second)
+    outer = np.where(inside_second, second, first)
+    contained = inside_first | inside_second
+    if spec.kind == "parcels":
+        fix_inside = (
+            "merge the two parcels, or cut the inner one out of the outer (a hole); "
+            "until then its land counts twice"
+        )
+        fix_overlap = (
+            "split the overlap off one of the two parcels, or merge them; until then "
+            "the overlap counts in both parcels' areas"
+        )
+    else:
+        fix_inside = (
+            "a building part inside its building: drop the part, or keep it (coverage "
+            "and floor area count the overlap once, at the taller part's storeys)"
+        )
+        fix_overlap = (
+            "split the overlap off one of the two footprints, merge them, or drop a "
+            "building part; coverage and floor area count the overlap once"
+        )
+    for mask, rows, others, fix_text, verb in (
+        (contained, inner, outer, fix_inside, "inside"),
+        (~contained, first, second, fix_overlap, "overlaps"),
+    ):
+        if not mask.any():
+            continue
+        texts = [
+            (
+                f"inside {noun} {label[o]} ({a:.1f} m²)"
+                if verb == "inside"
+                else f"overlaps {noun} {label[o]} by {a:.1f} m²"
+            )
+            for o, a in zip(others[mask].tolist(), area[mask].tolist(), strict=True)
+        ]
+        col.rows_at(rows[mask], "geometry", texts, fix_text, "warning")
 
 
 def _check_crs_present(gdf: gpd.GeoDataFrame, kind: str) -> None:
