@@ -304,7 +304,7 @@ def test_many_invalid_geometries_keep_their_own_reasons_in_row_order(monkeypatch
     geoms = []
     for i in range(300):
         # each invalid shape moved to a place of its own, so no two rows overlap
-        moved = shapely.transform(shapes[i % 3], lambda xy, i=i: xy + [100.0 * i, 1000.0])
+        moved = shapely.transform(shapes[i % 3], lambda xy, i=i: xy + np.array([100.0 * i, 1000.0]))
         geoms.append(moved if i % 4 else box(i, 0, i + 1, 1))
     gdf = layer(geoms=geoms)
     expected_reasons = shapely.is_valid_reason(np.array(geoms, dtype=object))

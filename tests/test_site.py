@@ -122,7 +122,8 @@ def test_summary_counts_mu_and_gfa(square_parcels):
             "height_m": [None, 14.0, None],
             "gfa_m2": [None, None, 999.0],
         },
-        geometry=[box(514_010, 3_350_010, 514_030, 3_350_030)] * 3,
+        # three 20 m × 20 m footprints side by side (overlapping ones would count once)
+        geometry=[box(514_010 + 30 * i, 3_350_010, 514_030 + 30 * i, 3_350_030) for i in range(3)],
         crs=4549,
     )
     table = Site(parcels=square_parcels, buildings=buildings).summary()

@@ -75,9 +75,7 @@ def area_m2(geoms: npt.NDArray[np.object_], crs: Any) -> npt.NDArray[np.float64]
     if crs.is_geographic:
         geod = crs.get_geod()
         assert geod is not None  # every geographic CRS has an ellipsoid
-        return np.array(
-            [abs(geod.geometry_area_perimeter(g)[0]) for g in geoms], dtype=np.float64
-        )
+        return np.array([abs(geod.geometry_area_perimeter(g)[0]) for g in geoms], dtype=np.float64)
     factor = 1.0
     if crs.axis_info:
         factor = float(crs.axis_info[0].unit_conversion_factor)

@@ -34,6 +34,7 @@ from landasset.schema import (
     Problem,
     ValidationReport,
     _check_crs_present,
+    _nonfinite,
     empty_layer,
 )
 from landasset.schema import validate as validate_layer
@@ -430,7 +431,11 @@ def _choose_crs(crs: Any, layers: Mapping[str, gpd.GeoDataFrame]) -> CRS:
         if gdf is None or not len(gdf) or shapely.is_empty(gdf.geometry.to_numpy()).all():
             continue
         own = CRS.from_user_input(gdf.crs)
-        return own if is_metric(own) else local_crs(gdf)
+        if is_metric(own):
+            return own
+        # NaN or infinite coordinates are reported by validation; they place nothing
+        usable = ~_nonfinite(gdf.geometry.to_numpy())
+        return local_crs(gdf[usable] if usable.any() else gdf)
     raise CRSError(
         "every layer is empty, so no CRS can be derived from the data; pass crs=, "
         "e.g. Site(crs='EPSG:4549')"

@@ -36,12 +36,27 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     "fix_out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Repair what can be repaired (invalid geometry, ...) and write the result to "
-    "this file (a .gpkg for several layers).",
+    help="Repair what can be repaired (invalid geometry, ...), remove what cannot (null, "
+    "empty or NaN geometry, slivers without area, repeated parcels; each removal is "
+    "listed) and write the result to this file (a .gpkg for several layers). The "
+    "result validates without errors.",
+)
+@click.option(
+    "--overlap-tolerance",
+    "overlap_tolerance_m2",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    help="Overlaps between parcels, or between buildings, up to this area in m² are not reported.",
 )
 @overwrite_option
 def validate(
-    path: Path, layer: str | None, kind: str | None, fix_out: Path | None, overwrite: bool
+    path: Path,
+    layer: str | None,
+    kind: str | None,
+    fix_out: Path | None,
+    overlap_tolerance_m2: float,
+    overwrite: bool,
 ) -> None:
     """Check the layers of PATH against the landasset schemas.
 
@@ -87,7 +102,12 @@ def validate(
     report = ValidationReport()
     fixed: dict[str, gpd.GeoDataFrame] = {}
     for name, layer_kind in kinds.items():
-        checked = validate_layer(layers[name], layer_kind, fix=fix_out is not None)
+        checked = validate_layer(
+            layers[name],
+            layer_kind,
+            fix=fix_out is not None,
+            overlap_tolerance_m2=overlap_tolerance_m2,
+        )
         report.extend(checked)
         if checked.data is not None:
             fixed[layer_kind] = checked.data

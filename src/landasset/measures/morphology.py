@@ -39,7 +39,7 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
-from landasset._buildings import building_floor_area
+from landasset._buildings import building_floor_area, disjoint_footprints
 from landasset.measures._common import (
     CHUNK,
     Cache,
@@ -164,10 +164,9 @@ def compactness(parcels: Layer) -> pd.Series:
 
 
 def _overlaps(
-    buildings: Layer, parcel_geoms: npt.NDArray[np.object_]
+    b_geoms: npt.NDArray[np.object_], parcel_geoms: npt.NDArray[np.object_]
 ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.float64]]:
     """``(building_pos, parcel_pos, area)`` for every pair whose overlap has area > 0."""
-    b_geoms = geometry_array(buildings)
     tree = shapely.STRtree(parcel_geoms)
     b_rows = np.flatnonzero(present(b_geoms))
     out_b, out_p, out_a = [], [], []
@@ -214,7 +213,20 @@ def _overlaps_cached(
 ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.float64]]:
     cache.hold(buildings, parcels)
     return cache.get(
-        ("overlaps", id(buildings), id(parcels)), lambda: _overlaps(buildings, parcel_geoms)
+        ("overlaps", id(buildings), id(parcels)),
+        lambda: _overlaps(geometry_array(buildings), parcel_geoms),
+    )
+
+
+def _footprint_overlaps_cached(
+    cache: Cache, buildings: Layer, parcels: Layer, parcel_geoms: npt.NDArray[np.object_]
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.float64]]:
+    """As :func:`_overlaps_cached` for the buildings' disjoint footprints (each
+    overlap between footprints belongs to one building only)."""
+    cache.hold(buildings, parcels)
+    return cache.get(
+        ("footprint overlaps", id(buildings), id(parcels)),
+        lambda: _overlaps(disjoint_footprints(buildings), parcel_geoms),
     )
 
 
@@ -297,7 +309,10 @@ def gross_floor_area(parcels: Layer, buildings: Layer, *, by: Assignment = "auto
 
     Each building's floor area is its ``gfa_m2``, else footprint × ``floors``, else
     footprint × round(``height_m`` / 3.5) (see :func:`landasset._buildings.building_floor_area`).
-    A building belongs wholly to one parcel.
+    A building belongs wholly to one parcel. Where footprints overlap (a building part
+    inside its building) the overlap's floor area is counted once, at the storeys of
+    the taller one, so a parcel's footprint-based floor area is that of the union of
+    its footprints.
 
     Parameters
     ----------
@@ -382,9 +397,10 @@ def _floor_area_ratio(cache: Cache, parcels: Layer, buildings: Layer, *, by: str
 def building_coverage(parcels: Layer, buildings: Layer) -> pd.Series:
     """Building coverage (建筑密度): footprint area inside the parcel / parcel area.
 
-    Geometric: the part of every footprint that lies inside the parcel counts, so a
-    building straddling two parcels adds to both in proportion. Footprints that overlap
-    each other are counted once each (building layers normally do not overlap).
+    Geometric: the area of the union of the footprints that lies inside the parcel,
+    so a building straddling two parcels adds to both in proportion, and footprints
+    that overlap each other (a building part inside its building) count once: the
+    coverage never exceeds 1.
 
     Parameters
     ----------
@@ -396,8 +412,7 @@ def building_coverage(parcels: Layer, buildings: Layer) -> pd.Series:
     Returns
     -------
     Series
-        ``building_coverage``, float (a share, normally 0–1), aligned on
-        ``parcels.index``.
+        ``building_coverage``, float in [0, 1], aligned on ``parcels.index``.
 
     Examples
     --------
@@ -413,7 +428,7 @@ def building_coverage(parcels: Layer, buildings: Layer) -> pd.Series:
 
 def _building_coverage(cache: Cache, parcels: Layer, buildings: Layer) -> pd.Series:
     geoms = parcel_geometries(parcels, what="building_coverage")
-    _, p_pos, area = _overlaps_cached(cache, buildings, parcels, geoms)
+    _, p_pos, area = _footprint_overlaps_cached(cache, buildings, parcels, geoms)
     covered = np.bincount(p_pos, weights=area, minlength=len(parcels))
     parcel_area = shapely.area(geoms)
     with np.errstate(divide="ignore", invalid="ignore"):
