@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from shapely import MultiPolygon, Polygon, box
 
 import landasset as la
@@ -153,3 +155,82 @@ def test_on_the_sample(sample_site):
     assert (owner[given] == site.buildings.loc[given, "parcel_id"]).mean() > 0.95
     far = floor_area_ratio(site.parcels, site.buildings)
     assert far.between(0, 10).all() and far.max() > 1
+
+
+# -- overlapping footprints count once -----------------------------------------------------
+
+
+def test_building_part_inside_its_building_is_not_counted_twice(frame, two_parcels):
+    buildings = frame(
+        [
+            box(10, 10, 50, 30),  # a 40 m × 20 m hall, 2 floors
+            box(20, 15, 30, 25),  # a 10 m × 10 m tower part inside it, 12 floors
+            box(60, 60, 80, 80),  # a separate 20 m × 20 m building, 1 floor
+            box(70, 70, 90, 90),  # overlaps the last by 10 m × 10 m, 3 floors
+        ],
+        "B",
+        "building_id",
+        floors=[2, 12, 1, 3],
+    )
+    # by hand: the hall keeps 800 - 100 m², the tower its 100 m²; the 3-floor one keeps
+    # its 400 m² and the 1-floor one 400 - 100 m²
+    assert building_floor_area(buildings).tolist() == [1400.0, 1200.0, 300.0, 1200.0]
+    assert gross_floor_area(two_parcels, buildings).tolist() == [4100.0, 0.0]
+    union = shapely.union_all(buildings.geometry.to_numpy()).area
+    assert union == 800 + 400 + 400 - 100
+    cov = building_coverage(two_parcels, buildings)
+    assert cov.tolist() == [pytest.approx(union / 10_000), 0.0]
+    far = floor_area_ratio(two_parcels, buildings)
+    assert far.iloc[0] == pytest.approx(4100.0 / 10_000)
+
+
+def test_declared_floor_area_claims_its_footprint(frame, two_parcels):
+    buildings = frame(
+        [box(10, 10, 30, 30), box(10, 10, 20, 20)],
+        "B",
+        floors=[20, 30],
+        gfa_m2=[5000.0, np.nan],
+    )
+    # the part inside a building whose floor area is declared adds nothing
+    assert building_floor_area(buildings).tolist() == [5000.0, 0.0]
+
+
+@st.composite
+def footprints(draw):
+    n = draw(st.integers(min_value=1, max_value=8))
+    boxes = []
+    for _ in range(n):
+        x = draw(st.integers(min_value=-20, max_value=190))
+        y = draw(st.integers(min_value=-20, max_value=90))
+        w = draw(st.integers(min_value=1, max_value=60))
+        h = draw(st.integers(min_value=1, max_value=60))
+        boxes.append(box(x, y, x + w, y + h))
+    floors = draw(st.lists(st.integers(1, 30), min_size=n, max_size=n))
+    return boxes, floors
+
+
+# the fixtures are stateless layer builders, safe to share between examples
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(footprints())
+def test_coverage_is_the_union_of_footprints_and_never_above_one(frame, two_parcels, case):
+    boxes, floors = case
+    buildings = frame(boxes, "B", floors=floors)
+    cov = building_coverage(two_parcels, buildings)
+    union = shapely.union_all(buildings.geometry.to_numpy())
+    oracle = [shapely.intersection(union, p).area / p.area for p in two_parcels.geometry]
+    assert cov.tolist() == pytest.approx(oracle, abs=1e-9)
+    assert bool((cov <= 1 + 1e-12).all())
+    # footprint-based floor area: each point of the union counts once, at the largest
+    # number of floors among the footprints that cover it (rasterised on a 1 m grid,
+    # exact for boxes on whole metres)
+    xs, ys = np.meshgrid(np.arange(-20, 260) + 0.5, np.arange(-20, 160) + 0.5)
+    top = np.zeros(xs.shape)
+    for geom, f in zip(boxes, floors, strict=True):  # as drawn, before the move
+        x0, y0, x1, y1 = geom.bounds
+        inside = (xs > x0) & (xs < x1) & (ys > y0) & (ys < y1)
+        top = np.where(inside, np.maximum(top, f), top)
+    assert building_floor_area(buildings).sum() == pytest.approx(top.sum())
