@@ -942,6 +942,11 @@ def _nonfinite(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
+def _m2(area: float) -> str:
+    """An area for a message: 0.1 m² precision, two significant digits below 1 m²."""
+    return f"{area:.1f}" if area >= 1 else f"{area:.2g}"
+
+
 #: Layer kinds whose polygons are checked for overlaps (parcels also for duplicates).
 _TOPOLOGY_CHECKED = ("parcels", "buildings")
 
@@ -1052,9 +1057,9 @@ def _check_overlaps(
             continue
         texts = [
             (
-                f"inside {noun} {label[o]} ({a:.1f} m²)"
+                f"inside {noun} {label[o]} ({_m2(a)} m²)"
                 if verb == "inside"
-                else f"overlaps {noun} {label[o]} by {a:.1f} m²"
+                else f"overlaps {noun} {label[o]} by {_m2(a)} m²"
             )
             for o, a in zip(others[mask].tolist(), area[mask].tolist(), strict=True)
         ]

@@ -432,5 +432,7 @@ def _building_coverage(cache: Cache, parcels: Layer, buildings: Layer) -> pd.Ser
     covered = np.bincount(p_pos, weights=area, minlength=len(parcels))
     parcel_area = shapely.area(geoms)
     with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(parcel_area > 0, covered / parcel_area, np.nan)
+        # the disjoint pieces add up to their union's area within rounding: a parcel
+        # built over entirely may sum to 1 + 1e-16
+        share = np.where(parcel_area > 0, np.minimum(covered / parcel_area, 1.0), np.nan)
     return series(share, parcels.index, "building_coverage")
