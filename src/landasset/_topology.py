@@ -24,10 +24,11 @@ def overlapping_pairs(
 ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
     """Position pairs ``(i, j)``, ``i < j``, of polygons whose interiors intersect.
 
-    Touching along an edge or at a corner is not overlapping. Two spatial-index
-    queries with prepared predicates find them: ``overlaps`` (each has a part outside
-    the other) and ``contains`` (one lies within the other, equal ones included).
-    Missing and empty geometries never pair.
+    Touching along an edge or at a corner is not overlapping. Candidates are the
+    pairs whose bounding boxes meet (a spatial-index query); each is then tested with
+    the DE-9IM pattern ``T********`` (the interiors share a point), which is faster
+    than prepared ``overlaps`` and ``contains`` queries on a layer of neighbours that
+    touch. Missing and empty geometries never pair.
 
     >>> from shapely import box
     >>> import numpy as np
@@ -44,19 +45,17 @@ def overlapping_pairs(
     tree = shapely.STRtree(sub)
     firsts, seconds = [], []
     for start in range(0, len(sub), _CHUNK):
-        chunk = sub[start : start + _CHUNK]
-        for predicate in ("overlaps", "contains"):
-            a, b = tree.query(chunk, predicate=predicate)
-            a = a + start
-            keep = a != b
-            firsts.append(np.minimum(a[keep], b[keep]))
-            seconds.append(np.maximum(a[keep], b[keep]))
+        a, b = tree.query(sub[start : start + _CHUNK])
+        a = a + start
+        keep = a < b
+        a, b = a[keep], b[keep]
+        share = shapely.relate_pattern(sub[a], sub[b], "T********")
+        firsts.append(a[share])
+        seconds.append(b[share])
     i = np.concatenate(firsts)
     j = np.concatenate(seconds)
-    if not len(i):
-        return np.empty(0, np.intp), np.empty(0, np.intp)
-    pairs = np.unique(np.stack([i, j], axis=1), axis=0)
-    return usable[pairs[:, 0]].astype(np.intp), usable[pairs[:, 1]].astype(np.intp)
+    order = np.lexsort((j, i))
+    return usable[i[order]].astype(np.intp), usable[j[order]].astype(np.intp)
 
 
 def area_m2(geoms: npt.NDArray[np.object_], crs: Any) -> npt.NDArray[np.float64]:
