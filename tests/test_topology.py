@@ -146,7 +146,8 @@ def test_overlap_tolerance():
     assert len(validate(gdf, "parcels", overlap_tolerance_m2=49.9).warnings) == 1
     sliver = layer([a, box(99.995, 0, 200, 100)])  # 0.5 m², below the default 1 m²
     assert found(validate(sliver, "parcels")) == []
-    for bad in (-1.0, float("nan"), "1", True):
+    assert len(validate(gdf, "parcels", overlap_tolerance_m2=np.float32(49.9)).warnings) == 1
+    for bad in (-1.0, float("nan"), "1", True, None):
         with pytest.raises(SchemaError, match="overlap_tolerance_m2"):
             validate(gdf, "parcels", overlap_tolerance_m2=bad)
 

@@ -30,6 +30,7 @@ False
 from __future__ import annotations
 
 import html
+import numbers
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -516,8 +517,8 @@ def validate(
     """
     spec = _spec(kind)
     if not (
-        isinstance(overlap_tolerance_m2, (int, float))
-        and not isinstance(overlap_tolerance_m2, bool)
+        isinstance(overlap_tolerance_m2, numbers.Real)
+        and not isinstance(overlap_tolerance_m2, (bool, np.bool_))
         and np.isfinite(overlap_tolerance_m2)
         and overlap_tolerance_m2 >= 0
     ):
