@@ -45,12 +45,28 @@ equal frames):
 * a layer read without ``kind`` has a RangeIndex; with ``kind`` it goes through
   :func:`landasset.schema.validate` and comes back indexed by its id.
 
-Writing a whole-file format is atomic: the data go to a temporary file in the same
-folder that is moved into place with :func:`os.replace` only once complete, so a
-failed write leaves no partial output (a Shapefile's sidecar files are moved together).
-Adding a layer to an existing GeoPackage happens inside that file (it may hold other
-layers and the lifecycle ledger, and be open elsewhere); if that write fails, the
-partly written layer is removed again.
+Read-only formats (:data:`READ_FORMATS`)
+    File Geodatabases (``.gdb`` folders), KML (read by pyogrio with either engine, as
+    fiona's GDAL lacks LIBKML), GeoJSON named ``.json`` (written too) and CSV with
+    point coordinates in ``lon``/``lat`` columns (EPSG:4326, stated in a note) or
+    ``x``/``y`` columns (``crs=`` required), as GDAL reads them.
+
+Chinese source data
+    Columns named by a Chinese alias (:data:`COLUMN_ALIASES`: ``地块编号`` →
+    ``parcel_id``, ``用地性质`` → ``land_use``, ...) are renamed on reading, and
+    ``columns=`` renames any column; ``datum="gcj02"`` or ``"bd09"`` converts
+    Amap/Tencent/Baidu lon/lat to WGS84. Each change is a sentence in the layer's
+    ``attrs["notes"]`` (and a log line on the ``landasset`` logger).
+
+A failed write never costs the old data. A whole-file format is written to a
+temporary file in the same folder that is moved into place with :func:`os.replace`
+only once complete (a Shapefile's sidecar files are moved together, and the old ones
+put back if a move fails). Adding or replacing a layer in a GeoPackage that holds
+other layers (or a lifecycle ledger) writes into a copy of the file that replaces it
+the same way. A write that fails — disk full, a read-only folder, an exception in the
+data — leaves the old file byte for byte as it was and no temporary files. (A
+connection kept open on the old file, such as an open ledger, keeps seeing the old
+file: reopen it after writing a layer.)
 
 Examples
 --------
@@ -1144,8 +1160,8 @@ def write_layer(
       readers can skip row groups by extent.
     * Replacing the only layer of a GeoPackage replaces the file atomically. Adding
       or replacing a layer in a GeoPackage that holds other layers or tables is done
-      in place; a failed add leaves the file as it was, a failed replacement leaves
-      the file without that layer (the error says so).
+      in a copy of the file that replaces it once complete; a failed write leaves
+      the file byte for byte as it was (the error says so).
     * Shapefile field names are limited to 10 bytes in the chosen encoding (a
       Chinese character is 3 bytes in UTF-8, 2 in GBK). Known longer columns are
       written under their short name from :data:`SHAPEFILE_NAMES` (and renamed back
