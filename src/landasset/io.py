@@ -1554,7 +1554,9 @@ def _atomic(path: Path, driver: str) -> Iterator[Path]:
             raise
         if isinstance(exc, LandassetError) and not isinstance(exc, LandassetIOError):
             raise
-        if isinstance(exc, (OSError, RuntimeError, ValueError, TypeError)):
+        import sqlite3
+
+        if isinstance(exc, (OSError, RuntimeError, ValueError, TypeError, sqlite3.Error)):
             detail = str(exc).rstrip(". ")
             raise LandassetIOError(f"could not write {path}: {detail}; {kept}") from exc
         raise
