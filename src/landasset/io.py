@@ -329,6 +329,8 @@ def list_layers(path: PathLike) -> list[str]:
     _require_file(path)
     if driver == "GeoParquet":
         return [path.stem]
+    if driver == FORMATS[".shp"]:
+        _check_shapefile_parts(path)
     return [name for name, geometry_type in _ogr_layers(path) if geometry_type is not None]
 
 
@@ -464,6 +466,8 @@ def read_layer(
     elif driver == "CSV":
         gdf = _read_csv(path, layer, engine, user_crs, notes)
     else:
+        if driver == FORMATS[".shp"]:
+            _check_shapefile_parts(path)
         name = _choose_layer(path, driver, kind, layer)
         gdf = _read_ogr(path, name, encoding, engine)
     if user_crs is not None and driver != "CSV":
