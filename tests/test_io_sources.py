@@ -366,6 +366,24 @@ def test_gbk_shapefile_read_as_utf8_is_refused(tmp_path, engine, cpg):
     assert got["备注"].tolist()[0] == "一期"
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("cpg", [None, "GBK", "936"])
+def test_utf8_shapefile_read_as_gbk_is_refused(tmp_path, engine, cpg):
+    gdf = chinese_parcels()[["备注", "geometry"]]
+    path = lio.write_layer(gdf, tmp_path / "u.shp")  # UTF-8, 备注 is 6 bytes
+    if cpg is None:
+        path.with_suffix(".cpg").unlink()
+        kwargs = {"encoding": "gbk"}
+    else:
+        path.with_suffix(".cpg").write_text(cpg, encoding="ascii")
+        kwargs = {}
+    # decoded as GBK the bytes give 澶囨敞-style mojibake, which GDAL only warns about
+    with pytest.raises(LandassetIOError, match=r"is UTF-8, not .* encoding='utf-8'"):
+        lio.read_layer(path, engine=engine, **kwargs)
+    got = lio.read_layer(path, engine=engine, encoding="utf-8")
+    assert got["备注"].tolist()[0] == "一期"
+
+
 # -- command line -------------------------------------------------------------------------
 
 

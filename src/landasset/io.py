@@ -878,6 +878,7 @@ def _read_ogr(path: Path, layer: str, encoding: str | None, engine: str) -> gpd.
         _check_shapefile_parts(path)
         if encoding is None:
             declared = _shapefile_declares_encoding(path)
+        _check_dbf_text(path, encoding)
     try:
         info = pyogrio.read_info(path, layer=layer, encoding=encoding)
         # KML is read by pyogrio with either engine: fiona's GDAL has no LIBKML, whose
@@ -1013,6 +1014,73 @@ def _shapefile_declares_encoding(path: Path) -> bool:
     with open(dbf, "rb") as fh:
         header = fh.read(32)
     return len(header) > 29 and header[29] != 0
+
+
+_DBF_SAMPLE = 4 << 20  # bytes of records checked for their encoding
+
+
+def _check_dbf_text(path: Path, encoding: str | None) -> None:
+    """Refuse text that the encoding in use would garble (GDAL only warns).
+
+    The encoding in use is ``encoding`` or the one the ``.cpg`` names. The field names
+    and up to 4 MB of records must decode in it; UTF-8 text read as a legacy code page
+    (GBK, ...) is refused too, as such text almost never is valid UTF-8 by chance.
+    """
+    used = encoding or _cpg_encoding(path)
+    dbf = _sidecar(path, ".dbf")
+    if used is None or dbf is None:
+        return
+    with open(dbf, "rb") as fh:
+        header = fh.read(32)
+        if len(header) < 32:
+            return
+        size = int.from_bytes(header[8:10], "little")
+        descriptors = fh.read(max(size - 32, 0))
+        records = fh.read(_DBF_SAMPLE)
+    names = [
+        descriptors[i : i + 11].split(b"\0", 1)[0]
+        for i in range(0, len(descriptors) - 31, 32)
+        if descriptors[i] != 0x0D
+    ]
+    data = b"\n".join([*names, records])
+    if data.isascii():
+        return
+    codec = codecs.lookup(used).name
+    how = f"given as encoding={encoding!r}" if encoding else "named by its .cpg"
+    if codec != "utf-8" and _decodes(data, "utf-8"):
+        raise LandassetIOError(
+            f"the text in {path} is UTF-8, not {used} (the encoding {how}): it would be "
+            "read garbled; pass encoding='utf-8' (CLI: --encoding utf-8)"
+        )
+    if not _decodes(data, codec):
+        raise LandassetIOError(
+            f"the text in {path} is not {used} (the encoding {how}); pass the file's "
+            "encoding, e.g. encoding='gbk' for legacy Chinese Shapefiles "
+            "(CLI: --encoding gbk)"
+        )
+
+
+def _decodes(data: bytes, codec: str) -> bool:
+    try:
+        codecs.getincrementaldecoder(codec)().decode(data, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _cpg_encoding(path: Path) -> str | None:
+    """The encoding a ``.cpg`` names, when Python knows it (``936`` is ``cp936``)."""
+    cpg = _sidecar(path, ".cpg")
+    if cpg is None:
+        return None
+    value = cpg.read_text(encoding="ascii", errors="replace").strip()
+    for candidate in (value, f"cp{value}"):
+        try:
+            codecs.lookup(candidate)
+        except LookupError:
+            continue
+        return candidate
+    return None
 
 
 def _sidecar(path: Path, ext: str) -> Path | None:
