@@ -288,6 +288,28 @@ def test_cli_validate_fix_overwrite(tmp_path, monkeypatch, failure):
     assert snapshot(out) == before
 
 
+def test_cli_sample_with_ledger_overwrite(tmp_path, monkeypatch):
+    from landasset.lifecycle import Ledger
+
+    target = site_file(tmp_path)
+    before = snapshot(tmp_path)
+
+    def fail(self: Ledger, *args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Ledger, "record_many", fail)
+    code, stderr = invoke("sample", "yunqi", "-o", target, "--ledger", "--overwrite")
+    assert code == 2, stderr
+    assert "as it was" in stderr
+    assert snapshot(tmp_path) == before
+    monkeypatch.undo()
+    code, stderr = invoke("sample", "yunqi", "-o", target, "--ledger", "--overwrite")
+    assert code == 0, stderr
+    assert sorted(snapshot(tmp_path)) == ["s.gpkg"]  # no journal or temporary left
+    with Ledger.open(target) as book:
+        assert len(book.events()) > 2000
+
+
 # -- a real small disk ----------------------------------------------------------------------
 
 

@@ -406,6 +406,13 @@ def test_cli_info_and_validate_take_encoding_and_rename(tmp_path):
     assert "备注 renamed to remark (columns=)" in out
     code, out = cli_run("validate", path, "--kind", "parcels", "--rename", "nonsense")
     assert code == 2 and "OLD=NEW" in out
+    site = lio.write_layers({"parcels": chinese_parcels(), "other": chinese_parcels()},
+                            tmp_path / "site.gpkg")  # fmt: skip
+    code, out = cli_run("info", site, "--rename", "备注=remark")
+    assert code == 0, out
+    assert out.count("备注 renamed to remark") == 2
+    code, out = cli_run("info", site, "--rename", "地块号=parcel_id")
+    assert code == 2 and "no layer of site.gpkg has such a column" in out
 
 
 def test_cli_convert_rename_datum_and_gdb(tmp_path):

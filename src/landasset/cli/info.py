@@ -38,9 +38,18 @@ def info(path: Path, layer: str | None, encoding: str | None, rename: dict[str, 
                 f"no layer {layer!r} in {path.name}; layers: {', '.join(map(str, names))}"
             )
         names = [layer]
+    fields: dict[str | None, list[str]] = {}
+    if rename and names != [None]:
+        fields = {name: _fields(path, str(name)) for name in names}
+        unknown = [k for k in rename if not any(k in f for f in fields.values())]
+        if unknown:
+            raise InputError(
+                f"--rename names {', '.join(unknown)}, but no layer of {path.name} has "
+                "such a column"
+            )
     rows = []
     for name in names:
-        columns = {k: v for k, v in rename.items() if name is None or k in _fields(path, name)}
+        columns = {k: v for k, v in rename.items() if name is None or k in fields[name]}
         gdf = read_layer(path, layer=name, encoding=encoding, columns=columns)
         for line in gdf.attrs.get("notes", []):
             note(f"{name or path.stem}: {line}")
