@@ -15,6 +15,8 @@ import pyproj
 import pytest
 from click.testing import CliRunner
 from geopandas.testing import assert_geodataframe_equal
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely import Point, box
 
 from landasset import io as lio
@@ -92,6 +94,54 @@ def test_aliases_table_reuses_the_style_aliases():
     for column, alias in ALIASES.items():
         if counts[alias] == 1:
             assert lio.COLUMN_ALIASES[alias] == column
+
+
+NAMES = st.sampled_from(
+    [
+        "地块编号",
+        "地块编码",
+        "用地性质",
+        "用地代码",
+        "名称",
+        "备注",
+        "far_max",
+        "name",
+        "说明x",
+        "parcel_id",
+    ]
+)
+
+
+@settings(database=None, max_examples=200, deadline=None)
+@given(
+    columns=st.lists(NAMES, min_size=1, max_size=6, unique=True),
+    user=st.dictionaries(NAMES, NAMES, max_size=3),
+    aliases=st.booleans(),
+)
+def test_renaming_never_drops_or_merges_columns(columns, user, aliases):
+    """Either an error, or every column kept once, in order, with its values."""
+    gdf = gpd.GeoDataFrame(
+        {c: [i] for i, c in enumerate(columns)}, geometry=[Point(0, 0)], crs="EPSG:4549"
+    )
+    notes: list[str] = []
+    try:
+        out = lio._rename_columns(gdf, user, aliases, Path("x.gpkg"), notes)
+    except LandassetIOError as err:
+        # refused only for a reason the message names
+        assert any(c in str(err) for c in [*columns, *user])
+        return
+    assert not set(user) - set(columns)  # an unknown key is always refused
+    names = [c for c in out.columns if c != "geometry"]
+    assert len(names) == len(set(names)) == len(columns)
+    assert out.drop(columns="geometry").iloc[0].tolist() == list(range(len(columns)))
+    for old, new in zip(columns, names, strict=True):
+        if old in user:
+            assert new == user[old]
+        elif not aliases:
+            assert new == old
+        else:
+            assert new == lio.COLUMN_ALIASES.get(old, old)
+        assert (old != new) == (f"column {old} renamed to {new}" in " ".join(notes))
 
 
 def test_user_columns_win_and_collisions_are_errors(tmp_path):
