@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import shutil
 import sqlite3
 import subprocess
 from collections.abc import Callable, Iterator
@@ -286,6 +287,35 @@ def test_cli_validate_fix_overwrite(tmp_path, monkeypatch, failure):
     assert code == 2, stderr
     assert "as it was" in stderr
     assert snapshot(out) == before
+
+
+@pytest.fixture(scope="module")
+def sample_with_ledger(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sample") / "yunqi.gpkg"
+    code, stderr = invoke("sample", "yunqi", "-o", path, "--ledger")
+    assert code == 0, stderr
+    return path
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["score", "{site}", "-p", "aerospace", "-o", "{site}", "--output-layer", "{layer}"],
+        ["efficiency", "{site}", "--year", "2025", "-o", "{site}", "--output-layer", "{layer}"],
+    ],
+    ids=["score", "efficiency"],
+)
+@pytest.mark.parametrize("layer", ["results", "parcels"])  # a new layer / the site's own
+def test_cli_results_into_the_site_file(tmp_path, monkeypatch, sample_with_ledger, command, layer):
+    """Writing a result layer into the site GeoPackage (with its ledger) fails cleanly."""
+    site = Path(shutil.copy(sample_with_ledger, tmp_path / "site.gpkg"))
+    before = snapshot(tmp_path)
+    _disk_full_midway(monkeypatch)
+    args = [a.format(site=site, layer=layer) for a in command]
+    code, stderr = invoke(*args, "--overwrite")
+    assert code == 2, stderr
+    assert "as it was" in stderr
+    assert snapshot(tmp_path) == before
 
 
 def test_cli_sample_with_ledger_overwrite(tmp_path, monkeypatch):
