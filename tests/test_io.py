@@ -39,7 +39,7 @@ def make_parcels() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         {
             "parcel_id": ["XH120101-08", "XH120101-09", "XH120101-10", "XH120102-01"],
-            "名称": ["云栖小镇一号地块", "紫金港科技城", None, "荆大路东侧"],
+            "备注": ["云栖小镇一号地块", "紫金港科技城", None, "荆大路东侧"],
             "land_use": ["M1", "100101", "M0", "B2"],
             "far_max": [2.5, np.nan, 3.0, 1.8],
             "floors": pd.array([3, None, 5, 12], dtype="Int64"),
@@ -149,7 +149,7 @@ def test_formats_and_format_for():
     assert lio.format_for(Path("x.parquet")) == "GeoParquet"
 
 
-@pytest.mark.parametrize("name", ["parcels.xyz", "parcels.csv", "parcels"])
+@pytest.mark.parametrize("name", ["parcels.xyz", "parcels.xls", "parcels"])
 def test_unknown_extension_is_refused(tmp_path, parcels, name):
     path = tmp_path / name
     path.write_text("parcel_id\nA\n", encoding="utf-8")
@@ -241,7 +241,7 @@ def test_geojson_is_rfc7946_wgs84(tmp_path, parcels):
     assert "crs" not in doc
     lon, lat = doc["features"][0]["geometry"]["coordinates"][0][0]
     assert 120.0 < lon < 120.3 and 30.2 < lat < 30.4  # Hangzhou, lon before lat
-    assert doc["features"][0]["properties"]["名称"] == "云栖小镇一号地块"
+    assert doc["features"][0]["properties"]["备注"] == "云栖小镇一号地块"
     got = lio.read_layer(path)
     assert got.crs.to_epsg() == 4326
     back = sort_rows(got).to_crs("EPSG:4549")
@@ -276,9 +276,9 @@ def test_gbk_shapefile_without_cpg(tmp_path, parcels, engine):
     assert cpg.read_text(encoding="ascii").strip().upper() == "GBK"
     cpg.unlink()
     got = sort_rows(lio.read_layer(path, encoding="gbk", engine=engine))
-    assert "名称" in got.columns
-    assert got["名称"].tolist()[:2] == ["云栖小镇一号地块", "紫金港科技城"]
-    assert got["名称"].tolist()[3] == "荆大路东侧"
+    assert "备注" in got.columns
+    assert got["备注"].tolist()[:2] == ["云栖小镇一号地块", "紫金港科技城"]
+    assert got["备注"].tolist()[3] == "荆大路东侧"
     with pytest.raises(LandassetIOError, match="encoding='gbk'"):
         lio.read_layer(path, encoding="utf-8", engine=engine)
     # no .cpg and no code page: refused rather than decoded as Latin-1 mojibake
@@ -402,7 +402,7 @@ def test_read_with_kind_validates_and_indexes(tmp_path, parcels):
     got = lio.read_layer(path, "parcels", engine="fiona")
     assert got.index.name == "parcel_id"
     assert sorted(got.index) == sorted(parcels.index)
-    assert got.loc["XH120101-08", "名称"] == "云栖小镇一号地块"
+    assert got.loc["XH120101-08", "备注"] == "云栖小镇一号地块"
     dup = parcels.reset_index().assign(parcel_id="XH120101-08")
     lio.write_layer(dup, tmp_path / "dup.gpkg")
     with pytest.raises(SchemaError, match="duplicate id"):
@@ -527,11 +527,15 @@ def test_failed_layer_replacement_in_a_site_file(tmp_path, parcels, monkeypatch)
     parcels_only = parcels.iloc[:2]
     path = lio.write_layers({"parcels": parcels, "constraints": parcels_only}, tmp_path / "s.gpkg")
     monkeypatch.setattr(lio, "_ogr_write", _failing(lio._ogr_write))
-    with pytest.raises(LandassetIOError, match="old layer 'constraints' was removed"):
+    before = path.read_bytes()
+    with pytest.raises(LandassetIOError, match="as it was"):
         lio.write_layer(parcels, path, layer="constraints", overwrite=True)
     monkeypatch.undo()
-    assert lio.list_layers(path) == ["parcels"]
-    assert len(lio.read_layer(path)) == 4
+    # replaced in a copy: the old layer and every byte of the file are still there
+    assert path.read_bytes() == before
+    assert lio.list_layers(path) == ["parcels", "constraints"]
+    assert len(lio.read_layer(path, layer="constraints")) == 2
+    assert folder_files(tmp_path) == ["s.gpkg"]
     assert_valid_gpkg(path)
 
 

@@ -45,12 +45,28 @@ equal frames):
 * a layer read without ``kind`` has a RangeIndex; with ``kind`` it goes through
   :func:`landasset.schema.validate` and comes back indexed by its id.
 
-Writing a whole-file format is atomic: the data go to a temporary file in the same
-folder that is moved into place with :func:`os.replace` only once complete, so a
-failed write leaves no partial output (a Shapefile's sidecar files are moved together).
-Adding a layer to an existing GeoPackage happens inside that file (it may hold other
-layers and the lifecycle ledger, and be open elsewhere); if that write fails, the
-partly written layer is removed again.
+Read-only formats (:data:`READ_FORMATS`)
+    File Geodatabases (``.gdb`` folders), KML (read by pyogrio with either engine, as
+    fiona's GDAL lacks LIBKML), GeoJSON named ``.json`` (written too) and CSV with
+    point coordinates in ``lon``/``lat`` columns (EPSG:4326, stated in a note) or
+    ``x``/``y`` columns (``crs=`` required), as GDAL reads them.
+
+Chinese source data
+    Columns named by a Chinese alias (:data:`COLUMN_ALIASES`: ``地块编号`` →
+    ``parcel_id``, ``用地性质`` → ``land_use``, ...) are renamed on reading, and
+    ``columns=`` renames any column; ``datum="gcj02"`` or ``"bd09"`` converts
+    Amap/Tencent/Baidu lon/lat to WGS84. Each change is a sentence in the layer's
+    ``attrs["notes"]`` (and a log line on the ``landasset`` logger).
+
+A failed write never costs the old data. A whole-file format is written to a
+temporary file in the same folder that is moved into place with :func:`os.replace`
+only once complete (a Shapefile's sidecar files are moved together, and the old ones
+put back if a move fails). Adding or replacing a layer in a GeoPackage that holds
+other layers (or a lifecycle ledger) writes into a copy of the file that replaces it
+the same way. A write that fails — disk full, a read-only folder, an exception in the
+data — leaves the old file byte for byte as it was and no temporary files. (A
+connection kept open on the old file, such as an open ledger, keeps seeing the old
+file: reopen it after writing a layer.)
 
 Examples
 --------
@@ -74,8 +90,11 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import errno
 import importlib
+import logging
 import os
+import shutil
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -85,12 +104,21 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from landasset._errors import CRSError, LandassetIOError
+from landasset._errors import (
+    CRSError,
+    LandassetError,
+    LandassetIOError,
+    LandassetValueError,
+    LandassetWarning,
+)
 
 __all__ = [
+    "COLUMN_ALIASES",
     "ENGINES",
     "FORMATS",
+    "READ_FORMATS",
     "SHAPEFILE_NAMES",
+    "OutsideChinaWarning",
     "format_for",
     "list_layers",
     "read_layer",
@@ -109,6 +137,19 @@ FORMATS: Mapping[str, str] = MappingProxyType(
         ".shp": "ESRI Shapefile",
     }
 )
+
+#: Formats that are read but not written: File Geodatabase folders, KML, GeoJSON named
+#: ``.json`` (written as well) and CSV with coordinate columns, as GDAL reads them.
+READ_FORMATS: Mapping[str, str] = MappingProxyType(
+    {
+        **FORMATS,
+        ".json": "GeoJSON",
+        ".gdb": "OpenFileGDB",
+        ".kml": "KML",
+        ".csv": "CSV",
+    }
+)
+_WRITABLE = (*FORMATS, ".json")
 
 #: The reading engines.
 ENGINES: tuple[str, ...] = ("pyogrio", "fiona")
@@ -186,6 +227,8 @@ _SHP_FIELD_BYTES = 10
 _SHP_TEXT_BYTES = 254
 _MULTI_LAYER = ("GPKG",)
 
+_log = logging.getLogger("landasset")
+
 # pandas' default dtype for text: "str" from pandas 3 on, object before.
 _STR_DTYPE = pd.Series(["a"]).dtype
 
@@ -199,35 +242,52 @@ def format_for(path: PathLike) -> str:
     Parameters
     ----------
     path : str or PathLike
-        A file path; only its extension (case-insensitive) is used.
+        A file path (or a ``.gdb`` folder); only its extension (case-insensitive) is
+        used.
 
     Returns
     -------
     str
-        The format name from :data:`FORMATS` (``"GPKG"``, ``"GeoParquet"``, ...).
+        The format name from :data:`READ_FORMATS` (``"GPKG"``, ``"GeoParquet"``,
+        ``"CSV"``, ...). Only the extensions of :data:`FORMATS` (and ``.json``) can
+        be written.
 
     Raises
     ------
     LandassetIOError
-        The extension is not one of :data:`FORMATS`.
+        The extension is not one of :data:`READ_FORMATS`.
 
     Examples
     --------
     >>> format_for("site.GPKG")
     'GPKG'
     >>> format_for("parcels.csv")
+    'CSV'
+    >>> format_for("parcels.xls")
     Traceback (most recent call last):
     ...
-    landasset._errors.LandassetIOError: cannot tell the format of 'parcels.csv' ...
+    landasset._errors.LandassetIOError: cannot tell the format of 'parcels.xls' ...
     """
     suffix = Path(path).suffix.lower()
-    if suffix in FORMATS:
-        return FORMATS[suffix]
-    choices = ", ".join(f"{ext} ({name})" for ext, name in FORMATS.items())
+    if suffix in READ_FORMATS:
+        return READ_FORMATS[suffix]
+    choices = ", ".join(f"{ext} ({name})" for ext, name in READ_FORMATS.items())
     what = f"extension {suffix!r}" if suffix else "no extension"
     raise LandassetIOError(
         f"cannot tell the format of {str(path)!r} ({what}); name the file with one of: {choices}"
     )
+
+
+def _writable_format(path: Path) -> str:
+    """The format to write ``path`` in; refuses the formats that are only read."""
+    driver = format_for(path)
+    if path.suffix.lower() not in _WRITABLE:
+        choices = ", ".join(f"{ext} ({name})" for ext, name in FORMATS.items())
+        raise LandassetIOError(
+            f"{driver} files ({path.suffix}) are read, not written; name {path.name} with "
+            f"one of: {choices}"
+        )
+    return driver
 
 
 def list_layers(path: PathLike) -> list[str]:
@@ -269,6 +329,8 @@ def list_layers(path: PathLike) -> list[str]:
     _require_file(path)
     if driver == "GeoParquet":
         return [path.stem]
+    if driver == FORMATS[".shp"]:
+        _check_shapefile_parts(path)
     return [name for name, geometry_type in _ogr_layers(path) if geometry_type is not None]
 
 
@@ -282,13 +344,18 @@ def read_layer(
     layer: str | None = None,
     encoding: str | None = None,
     engine: str = "pyogrio",
+    columns: Mapping[str, str] | None = None,
+    aliases: bool = True,
+    crs: Any = None,
+    datum: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read one layer of a file, optionally validated as a layer kind.
 
     Parameters
     ----------
     path : str or PathLike
-        A file of one of the :data:`FORMATS`.
+        A file of one of the :data:`READ_FORMATS` (a ``.gdb`` File Geodatabase is a
+        folder).
     kind : str, optional
         A layer kind (``"parcels"``, ``"stations"``, ...). When given, the layer is
         checked with :func:`landasset.schema.validate`; errors raise
@@ -302,11 +369,29 @@ def read_layer(
         Shapefiles only: the text encoding of the ``.dbf``, e.g. ``"gbk"`` for legacy
         Chinese files that have no ``.cpg``. By default the ``.cpg`` (or the code
         page in the ``.dbf`` header) is used; a Shapefile that declares neither and
-        holds non-ASCII text is refused rather than decoded as Latin-1.
+        holds non-ASCII text is refused rather than decoded as Latin-1, and text that
+        does not decode in the encoding (GBK read as UTF-8) is refused too.
     engine : {"pyogrio", "fiona"}, default "pyogrio"
         pyogrio reads through Arrow where it can (much faster) and falls back to its
         row reader where Arrow cannot be used (e.g. a non-UTF-8 Shapefile). Both
         engines return equal frames. GeoParquet is read by geopandas either way.
+    columns : mapping of str to str, optional
+        Source column → landasset column, applied on reading (``{"地块号":
+        "parcel_id"}``). It wins over the default aliases; mapping a column to itself
+        keeps it as it is. A key that is not a column, two columns mapped to one
+        name, or a new name that is already a column is an error.
+    aliases : bool, default True
+        Rename the columns named by a Chinese alias (:data:`COLUMN_ALIASES`:
+        ``地块编号`` → ``parcel_id``, ``用地性质`` → ``land_use``, ...).
+    crs : CRS-like, optional
+        The CRS the coordinates are in, for a file that declares none (a CSV with
+        ``x``/``y`` columns needs it). A file whose own CRS differs is refused.
+    datum : {"gcj02", "bd09"}, optional
+        The layer's lon/lat are Chinese web-map coordinates (Amap/Tencent
+        ``"gcj02"``, Baidu ``"bd09"``): convert them to true WGS84 (EPSG:4326)
+        with :func:`landasset.crs.from_web_datum`. The layer must be in EPSG:4326.
+        Points outside China are left unchanged, with an
+        :class:`OutsideChinaWarning`.
 
     Returns
     -------
@@ -314,12 +399,18 @@ def read_layer(
         Without ``kind``: the raw layer with a RangeIndex and the dtypes listed in
         the module documentation. A zero-row layer remembers its declared geometry
         type in ``attrs["geometry_type"]`` so that writing it back keeps it.
+        ``attrs["notes"]`` lists what was changed on reading (renamed columns, the
+        CRS of CSV lon/lat, a datum conversion), one sentence each.
 
     Raises
     ------
     LandassetIOError
-        The file is missing or unreadable, the extension is unknown, the layer is
-        not in the file (or must be named), or the text does not decode.
+        The file is missing or unreadable (a Shapefile without its ``.dbf`` or
+        ``.shx``), the extension is unknown, the layer is not in the file (or must
+        be named), the text does not decode, or ``columns`` does not fit the layer.
+    CRSError
+        ``crs`` differs from the file's own CRS; a CSV with ``x``/``y`` columns
+        and no ``crs``; ``datum`` on a layer not in EPSG:4326.
     SchemaError
         ``kind`` is given and the layer does not pass validation.
 
@@ -342,6 +433,17 @@ def read_layer(
     (dtype('<M8[ms]'), '云栖站')
     >>> list(checked.index)
     ['S1']
+
+    Chinese column names and a CSV of Amap (GCJ-02) lon/lat:
+
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     csv = pathlib.Path(tmp) / "poi.csv"
+    ...     _ = csv.write_text("地块编号,用地性质,lon,lat\\nA-01,M1,120.1,30.3\\n", encoding="utf-8")
+    ...     poi = read_layer(csv, datum="gcj02")
+    >>> list(poi.columns), poi.crs.to_epsg()
+    (['parcel_id', 'land_use', 'geometry'], 4326)
+    >>> poi.attrs["notes"][1]
+    'column 地块编号 renamed to parcel_id (Chinese alias)'
     """
     if engine not in ENGINES:
         raise LandassetIOError(
@@ -351,33 +453,59 @@ def read_layer(
     path = Path(path)
     driver = format_for(path)
     _check_encoding_allowed(driver, encoding)
+    _check_datum_name(datum)
+    user_crs = _user_crs(crs)
     _require_file(path)
+    notes: list[str] = []
     if driver == "GeoParquet":
         if layer is not None and layer != path.stem:
             raise LandassetIOError(
                 f"{path} holds one layer, {path.stem!r}; leave layer= out to read it"
             )
         gdf = _read_parquet(path)
+    elif driver == "CSV":
+        gdf = _read_csv(path, layer, engine, user_crs, notes)
     else:
+        if driver == FORMATS[".shp"]:
+            _check_shapefile_parts(path)
         name = _choose_layer(path, driver, kind, layer)
         gdf = _read_ogr(path, name, encoding, engine)
+    if user_crs is not None and driver != "CSV":
+        gdf = _with_user_crs(gdf, user_crs, path)
+    gdf = _rename_columns(gdf, columns, aliases, path, notes)
+    if datum is not None:
+        gdf = _from_datum(gdf, datum, path.name, notes)
+    for line in notes:
+        _log.info("%s: %s", path.name, line)
     if kind is None:
+        gdf.attrs["notes"] = notes
         return gdf
     schema = importlib.import_module("landasset.schema")
     report = schema.validate(gdf, kind)
     report.raise_if_errors()
     data: gpd.GeoDataFrame = report.data
+    data.attrs["notes"] = notes
     return data
 
 
-def read_layers(path: PathLike, *, engine: str = "pyogrio") -> dict[str, gpd.GeoDataFrame]:
+def read_layers(
+    path: PathLike,
+    *,
+    engine: str = "pyogrio",
+    columns: Mapping[str, str] | None = None,
+    aliases: bool = True,
+) -> dict[str, gpd.GeoDataFrame]:
     """Read every feature layer of a file, raw (not validated), by layer name.
 
     Parameters
     ----------
     path : str or PathLike
-        Usually a GeoPackage; a single-layer format gives a one-entry dict.
+        Usually a GeoPackage or a File Geodatabase; a single-layer format gives a
+        one-entry dict.
     engine : {"pyogrio", "fiona"}, default "pyogrio"
+    columns, aliases
+        As for :func:`read_layer`, for every layer (a ``columns`` key need only be
+        a column of some layer).
 
     Returns
     -------
@@ -408,7 +536,38 @@ def read_layers(path: PathLike, *, engine: str = "pyogrio") -> dict[str, gpd.Geo
     >>> {name: len(gdf) for name, gdf in layers.items()}
     {'parcels': 1, 'stations': 1}
     """
-    return {name: read_layer(path, layer=name, engine=engine) for name in list_layers(path)}
+    names = list_layers(path)
+    if columns:
+        present: set[str] = set()
+        for name in names:
+            present.update(_layer_fields(Path(path), name))
+        missing = [c for c in columns if c not in present]
+        if missing:
+            raise LandassetIOError(
+                f"columns= renames {', '.join(missing)}, but no layer of {path} has such "
+                "a column; check the spelling"
+            )
+    out = {}
+    for name in names:
+        fields = _layer_fields(Path(path), name)
+        own = {k: v for k, v in (columns or {}).items() if k in fields}
+        out[name] = read_layer(path, layer=name, engine=engine, columns=own, aliases=aliases)
+    return out
+
+
+def _layer_fields(path: Path, layer: str) -> set[str]:
+    """The column names of one layer, as they will read (Shapefile names long)."""
+    if format_for(path) == "GeoParquet":
+        import pyarrow.parquet as pq
+
+        return set(pq.read_schema(path).names)
+    import pyogrio
+
+    try:
+        info = pyogrio.read_info(path, layer=layer)
+    except (RuntimeError, ValueError, OSError, UnicodeDecodeError):
+        return set()
+    return {_SHAPEFILE_LONG_NAMES.get(str(f), str(f)) for f in info["fields"]}
 
 
 def _read_parquet(path: Path) -> gpd.GeoDataFrame:
@@ -419,22 +578,320 @@ def _read_parquet(path: Path) -> gpd.GeoDataFrame:
     return _normalise(gdf, {})
 
 
+# CSV coordinate columns (compared case-insensitively): lon/lat are EPSG:4326 degrees,
+# x/y are in a CRS the user names.
+_CSV_LON = ("lon", "lng", "long", "longitude", "经度")
+_CSV_LAT = ("lat", "latitude", "纬度")
+_CSV_X = ("x", "x坐标", "easting")
+_CSV_Y = ("y", "y坐标", "northing")
+
+
+def _read_csv(
+    path: Path, layer: str | None, engine: str, user_crs: Any, notes: list[str]
+) -> gpd.GeoDataFrame:
+    """A CSV with point coordinates in lon/lat or x/y columns, as GDAL reads it."""
+    if layer is not None and layer != path.stem:
+        raise LandassetIOError(f"{path} holds one layer, {path.stem!r}; leave layer= out")
+    header = _csv_header(path)
+    lowered = {name.strip().lower(): name for name in header}
+
+    def find(candidates: tuple[str, ...]) -> str | None:
+        return next((lowered[c] for c in candidates if c in lowered), None)
+
+    lon, lat, x, y = find(_CSV_LON), find(_CSV_LAT), find(_CSV_X), find(_CSV_Y)
+    lonlat = lon is not None and lat is not None
+    xy = x is not None and y is not None
+    if lonlat and xy:
+        raise LandassetIOError(
+            f"{path.name} has both lon/lat ({lon}, {lat}) and x/y ({x}, {y}) columns; "
+            "drop or rename one pair so the coordinates are not guessed"
+        )
+    if not (lonlat or xy):
+        raise LandassetIOError(
+            f"{path.name} has no coordinate columns (found: {', '.join(header)}); name "
+            "them lon and lat (WGS84 degrees) or x and y (and pass crs=)"
+        )
+    xcol, ycol = (lon, lat) if lonlat else (x, y)
+    assert xcol is not None and ycol is not None
+    if xy and user_crs is None:
+        raise CRSError(
+            f"{path.name} holds coordinates in columns {xcol} and {ycol} but no CRS; "
+            "say which CRS they are in, e.g. crs='EPSG:4549'; landasset does not guess it"
+        )
+    options = {
+        "X_POSSIBLE_NAMES": xcol,
+        "Y_POSSIBLE_NAMES": ycol,
+        "KEEP_GEOM_COLUMNS": "NO",
+        "AUTODETECT_TYPE": "YES",
+        "EMPTY_STRING_AS_NULL": "YES",
+    }
+    try:
+        if engine == "pyogrio":
+            gdf = gpd.read_file(path, engine="pyogrio", use_arrow=False, **options)
+        else:
+            gdf = gpd.read_file(path, engine="fiona", **options)
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise LandassetIOError(f"cannot read {path} as CSV: {exc}") from exc
+    gdf = _normalise(gdf, {})
+    if user_crs is not None:
+        gdf = gdf.set_crs(user_crs, allow_override=True)
+    else:
+        gdf = gdf.set_crs("EPSG:4326", allow_override=True)
+        notes.append(f"coordinates from columns {xcol}/{ycol} read as lon/lat in EPSG:4326")
+    if lonlat and len(gdf):
+        minx, miny, maxx, maxy = gdf.total_bounds
+        if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+            raise CRSError(
+                f"columns {xcol}/{ycol} of {path.name} are named lon/lat but hold values "
+                f"outside ±180/±90 (x {minx:g}..{maxx:g}, y {miny:g}..{maxy:g}); they look "
+                "projected: name them x and y and pass crs="
+            )
+    return gdf
+
+
+def _csv_header(path: Path) -> list[str]:
+    import csv
+
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            first = fh.readline()
+    except UnicodeDecodeError:
+        raise LandassetIOError(
+            f"{path.name} is not UTF-8 text; GDAL reads CSV as UTF-8: save it as "
+            "UTF-8 (e.g. iconv -f gbk -t utf-8) and read it again"
+        ) from None
+    delimiter = max(",;\t", key=first.count)
+    return next(csv.reader([first], delimiter=delimiter), [])
+
+
+def _user_crs(crs: Any) -> Any:
+    if crs is None:
+        return None
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError as ProjCRSError
+
+    try:
+        return CRS.from_user_input(crs)
+    except ProjCRSError:
+        raise CRSError(f"{crs!r} is not a CRS PROJ knows; write it as 'EPSG:4549'") from None
+
+
+def _with_user_crs(gdf: gpd.GeoDataFrame, crs: Any, path: Path) -> gpd.GeoDataFrame:
+    if gdf.crs is None:
+        return gdf.set_crs(crs)
+    if gdf.crs == crs:
+        return gdf
+    raise CRSError(
+        f"{path.name} declares its CRS ({gdf.crs.to_string()}), which is not the crs= given "
+        f"({crs.to_string()}); leave crs= out to read it as declared, and reproject with "
+        "gdf.to_crs(...) if you need another CRS"
+    )
+
+
+def _source_key(name: str) -> str:
+    """A column name as compared with the aliases: NFKC (full-width brackets), no spaces."""
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", name).split()).lower()
+
+
+def _column_aliases() -> dict[str, str]:
+    from landasset.styles import ALIASES
+
+    counts: dict[str, int] = {}
+    for alias in ALIASES.values():
+        counts[alias] = counts.get(alias, 0) + 1
+    table = {alias: column for column, alias in ALIASES.items() if counts[alias] == 1}
+    table.update(_SOURCE_SPELLINGS)
+    return table
+
+
+# Spellings common in Chinese planning and land-registry sources, beside the aliases
+# landasset writes (landasset.styles.ALIASES).
+_SOURCE_SPELLINGS = {
+    "地块编码": "parcel_id",
+    "地块号": "parcel_id",
+    "宗地编号": "parcel_id",
+    "宗地号": "parcel_id",
+    "地块名称": "name",
+    "用地代码": "land_use",
+    "用地性质代码": "land_use",
+    "用地类型": "land_use",
+    "建筑限高": "height_max_m",
+    "限高(米)": "height_max_m",
+    "建筑密度下限(%)": "coverage_min",
+    "绿地率上限(%)": "green_max",
+    "建筑编码": "building_id",
+    "企业名称": "name",
+    "统一社会信用代码": "enterprise_id",
+}
+
+#: Chinese column name → landasset column, applied by :func:`read_layer` unless
+#: ``aliases=False``: every unambiguous alias of :data:`landasset.styles.ALIASES`
+#: (the names landasset writes into QGIS styles) and common source spellings.
+#: Names are compared after NFKC normalisation without spaces (full-width brackets
+#: match).
+COLUMN_ALIASES: Mapping[str, str] = MappingProxyType(_column_aliases())
+_ALIAS_KEYS = {_source_key(k): v for k, v in COLUMN_ALIASES.items()}
+
+
+def _rename_columns(
+    gdf: gpd.GeoDataFrame,
+    columns: Mapping[str, str] | None,
+    aliases: bool,
+    path: Path,
+    notes: list[str],
+) -> gpd.GeoDataFrame:
+    """Apply ``columns`` and the default Chinese aliases; note each rename."""
+    geometry = gdf.geometry.name
+    present = [str(c) for c in gdf.columns if c != geometry]
+    user = dict(columns or {})
+    missing = [c for c in user if c not in present]
+    if missing:
+        raise LandassetIOError(
+            f"columns= renames {', '.join(missing)}, but {path.name} has no such column "
+            f"(its columns: {', '.join(present)})"
+        )
+    renames: dict[str, tuple[str, str]] = {}
+    for source, target in user.items():
+        if not isinstance(target, str) or not target:
+            raise LandassetIOError(
+                f"columns= maps {source} to {target!r}; the new name must be a non-empty string"
+            )
+        if target != source:
+            renames[source] = (target, "columns=")
+    if aliases:
+        for source in present:
+            if source in user:
+                continue
+            target_alias = _ALIAS_KEYS.get(_source_key(source))
+            if target_alias is not None and target_alias != source:
+                renames[source] = (target_alias, "Chinese alias")
+    by_target: dict[str, list[str]] = {}
+    for source, (target, _) in renames.items():
+        by_target.setdefault(target, []).append(source)
+    for target, sources in by_target.items():
+        if len(sources) > 1:
+            raise LandassetIOError(
+                f"columns {' and '.join(sources)} of {path.name} would both be renamed "
+                f"to {target}; map all but one to other names with columns= "
+                f"(e.g. columns={{{sources[1]!r}: {sources[1] + '_2'!r}}})"
+            )
+        if target in present and target not in renames:
+            (source,) = sources
+            raise LandassetIOError(
+                f"column {source} of {path.name} would be renamed to {target}, but "
+                f"{path.name} already has a column {target}; keep it with "
+                f"columns={{{source!r}: {source!r}}}, or give it another name"
+            )
+        if target == geometry:
+            raise LandassetIOError(
+                f"column {sources[0]} of {path.name} would be renamed to {target}, the "
+                "geometry column; choose another name with columns="
+            )
+    if not renames:
+        return gdf
+    for source, (target, why) in renames.items():
+        notes.append(f"column {source} renamed to {target} ({why})")
+    return gdf.rename(columns={s: t for s, (t, _) in renames.items()})
+
+
+class OutsideChinaWarning(LandassetWarning):
+    """Coordinates given in a Chinese web datum lie outside China, where it does not apply."""
+
+
+def _check_datum_name(datum: str | None) -> None:
+    from landasset.crs import WEB_DATUMS
+
+    if datum is not None and datum not in WEB_DATUMS:
+        raise LandassetValueError(
+            f"{datum!r} is not a web datum; use one of: " + ", ".join(repr(d) for d in WEB_DATUMS)
+        )
+
+
+def _from_datum(gdf: gpd.GeoDataFrame, datum: str, what: str, notes: list[str]) -> gpd.GeoDataFrame:
+    """Convert ``gdf`` from a web datum to WGS84; warn about points outside China."""
+    import numpy as np
+    import shapely
+    from pyproj import CRS
+
+    from landasset.crs import CHINA_BOUNDS, from_web_datum
+
+    _check_datum_name(datum)
+    if gdf.crs is None or not _is_wgs84_lonlat(CRS.from_user_input(gdf.crs)):
+        label = "no CRS" if gdf.crs is None else f"CRS {CRS.from_user_input(gdf.crs).to_string()}"
+        raise CRSError(
+            f"datum={datum!r} converts lon/lat degrees, which are stored labelled as "
+            f"EPSG:4326, but {what} has {label}; if its coordinates really are {datum} "
+            "lon/lat, set the label first (gdf.set_crs('EPSG:4326', allow_override=True), "
+            "or crs='EPSG:4326' when reading); otherwise leave datum= out"
+        )
+    coords = shapely.get_coordinates(gdf.geometry.to_numpy())
+    minx, miny, maxx, maxy = CHINA_BOUNDS
+    inside = (
+        (coords[:, 0] >= minx)
+        & (coords[:, 0] <= maxx)
+        & (coords[:, 1] >= miny)
+        & (coords[:, 1] <= maxy)
+    )
+    outside = int(len(coords) - np.count_nonzero(inside))
+    if outside:
+        import warnings
+
+        warnings.warn(
+            f"{outside} of {len(coords)} points of {what} lie outside China, where the "
+            f"{datum} datum does not apply; they were left unchanged",
+            OutsideChinaWarning,
+            stacklevel=3,
+        )
+    out = from_web_datum(gdf, datum)  # type: ignore[arg-type]
+    notes.append(
+        f"coordinates converted from {datum} to WGS84 (EPSG:4326)"
+        + (f"; {outside} points outside China left unchanged" if outside else "")
+    )
+    return out
+
+
+def _is_wgs84_lonlat(crs: Any) -> bool:
+    from pyproj import CRS
+
+    return bool(crs.to_epsg() == 4326 or crs.equals(CRS("OGC:CRS84"), ignore_axis_order=True))
+
+
+def _check_shapefile_parts(path: Path) -> None:
+    missing = [ext for ext in (".shx", ".dbf") if _sidecar(path, ext) is None]
+    if missing:
+        parts = {".shx": "the shape index", ".dbf": "the attribute table"}
+        what = ", ".join(f"{path.with_suffix(ext).name} ({parts[ext]})" for ext in missing)
+        raise LandassetIOError(
+            f"the Shapefile {path.name} is incomplete: {what} is missing; a Shapefile is "
+            "the .shp, .shx and .dbf together (and .prj, .cpg): copy the missing part "
+            "beside the .shp"
+        )
+
+
 def _read_ogr(path: Path, layer: str, encoding: str | None, engine: str) -> gpd.GeoDataFrame:
     import pyogrio
 
     declared = True
-    if FORMATS[".shp"] == format_for(path) and encoding is None:
-        declared = _shapefile_declares_encoding(path)
+    if FORMATS[".shp"] == format_for(path):
+        _check_shapefile_parts(path)
+        if encoding is None:
+            declared = _shapefile_declares_encoding(path)
+        _check_dbf_text(path, encoding)
     try:
         info = pyogrio.read_info(path, layer=layer, encoding=encoding)
-        if engine == "pyogrio":
+        # KML is read by pyogrio with either engine: fiona's GDAL has no LIBKML, whose
+        # ExtendedData columns the plain KML driver drops
+        if engine == "pyogrio" or format_for(path) == "KML":
             gdf = _read_pyogrio(path, layer, encoding)
         else:
             gdf = gpd.read_file(path, layer=layer, encoding=encoding, engine="fiona")
     except UnicodeDecodeError as exc:
         raise LandassetIOError(
             f"the text in {path} is not {encoding or 'UTF-8'} ({exc.reason}); pass the "
-            "file's encoding, e.g. encoding='gbk' for legacy Chinese Shapefiles"
+            "file's encoding, e.g. encoding='gbk' for legacy Chinese Shapefiles "
+            "(CLI: --encoding gbk)"
         ) from exc
     except (RuntimeError, ValueError, OSError) as exc:  # pyogrio and fiona errors
         raise LandassetIOError(f"cannot read layer {layer!r} of {path}: {exc}") from exc
@@ -523,6 +980,10 @@ def _ogr_layers(path: Path) -> list[tuple[str, str | None]]:
 def _require_file(path: Path) -> None:
     if not path.exists():
         raise LandassetIOError(f"{path} does not exist")
+    if path.suffix.lower() == ".gdb":
+        if not path.is_dir():
+            raise LandassetIOError(f"{path} is not a File Geodatabase (a .gdb folder)")
+        return
     if not path.is_file():
         raise LandassetIOError(f"{path} is not a file")
 
@@ -553,6 +1014,73 @@ def _shapefile_declares_encoding(path: Path) -> bool:
     with open(dbf, "rb") as fh:
         header = fh.read(32)
     return len(header) > 29 and header[29] != 0
+
+
+_DBF_SAMPLE = 4 << 20  # bytes of records checked for their encoding
+
+
+def _check_dbf_text(path: Path, encoding: str | None) -> None:
+    """Refuse text that the encoding in use would garble (GDAL only warns).
+
+    The encoding in use is ``encoding`` or the one the ``.cpg`` names. The field names
+    and up to 4 MB of records must decode in it; UTF-8 text read as a legacy code page
+    (GBK, ...) is refused too, as such text almost never is valid UTF-8 by chance.
+    """
+    used = encoding or _cpg_encoding(path)
+    dbf = _sidecar(path, ".dbf")
+    if used is None or dbf is None:
+        return
+    with open(dbf, "rb") as fh:
+        header = fh.read(32)
+        if len(header) < 32:
+            return
+        size = int.from_bytes(header[8:10], "little")
+        descriptors = fh.read(max(size - 32, 0))
+        records = fh.read(_DBF_SAMPLE)
+    names = [
+        descriptors[i : i + 11].split(b"\0", 1)[0]
+        for i in range(0, len(descriptors) - 31, 32)
+        if descriptors[i] != 0x0D
+    ]
+    data = b"\n".join([*names, records])
+    if data.isascii():
+        return
+    codec = codecs.lookup(used).name
+    how = f"given as encoding={encoding!r}" if encoding else "named by its .cpg"
+    if codec != "utf-8" and _decodes(data, "utf-8"):
+        raise LandassetIOError(
+            f"the text in {path} is UTF-8, not {used} (the encoding {how}): it would be "
+            "read garbled; pass encoding='utf-8' (CLI: --encoding utf-8)"
+        )
+    if not _decodes(data, codec):
+        raise LandassetIOError(
+            f"the text in {path} is not {used} (the encoding {how}); pass the file's "
+            "encoding, e.g. encoding='gbk' for legacy Chinese Shapefiles "
+            "(CLI: --encoding gbk)"
+        )
+
+
+def _decodes(data: bytes, codec: str) -> bool:
+    try:
+        codecs.getincrementaldecoder(codec)().decode(data, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _cpg_encoding(path: Path) -> str | None:
+    """The encoding a ``.cpg`` names, when Python knows it (``936`` is ``cp936``)."""
+    cpg = _sidecar(path, ".cpg")
+    if cpg is None:
+        return None
+    value = cpg.read_text(encoding="ascii", errors="replace").strip()
+    for candidate in (value, f"cp{value}"):
+        try:
+            codecs.lookup(candidate)
+        except LookupError:
+            continue
+        return candidate
+    return None
 
 
 def _sidecar(path: Path, ext: str) -> Path | None:
@@ -704,8 +1232,8 @@ def write_layer(
       readers can skip row groups by extent.
     * Replacing the only layer of a GeoPackage replaces the file atomically. Adding
       or replacing a layer in a GeoPackage that holds other layers or tables is done
-      in place; a failed add leaves the file as it was, a failed replacement leaves
-      the file without that layer (the error says so).
+      in a copy of the file that replaces it once complete; a failed write leaves
+      the file byte for byte as it was (the error says so).
     * Shapefile field names are limited to 10 bytes in the chosen encoding (a
       Chinese character is 3 bytes in UTF-8, 2 in GBK). Known longer columns are
       written under their short name from :data:`SHAPEFILE_NAMES` (and renamed back
@@ -737,7 +1265,7 @@ def write_layer(
     (False, {'parcel_id': 'XH120101-08', '名称': '云栖一号地块'})
     """
     path = Path(path)
-    driver = format_for(path)
+    driver = _writable_format(path)
     _check_encoding_allowed(driver, encoding)
     if driver == FORMATS[".shp"] and encoding is None:
         encoding = "UTF-8"
@@ -840,7 +1368,7 @@ def write_layers(
     ['stations', 'amenities']
     """
     path = Path(path)
-    driver = format_for(path)
+    driver = _writable_format(path)
     if driver != "GPKG":
         raise LandassetIOError(
             f"several layers go into one GeoPackage, not a {driver} file; name the "
@@ -1075,38 +1603,70 @@ def _exists(path: Path, driver: str) -> bool:
 
 @contextlib.contextmanager
 def _atomic(path: Path, driver: str) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; move it into place if the block succeeds."""
+    """Yield a temporary path beside ``path``; move it into place if the block succeeds.
+
+    On any failure the temporary files are removed and ``path`` (with a Shapefile's
+    sidecars) is left exactly as it was.
+    """
     token = uuid.uuid4().hex[:12]
     tmp = path.with_name(f".{path.stem}.{token}.tmp{path.suffix.lower()}")
+    kept = "the file is as it was" if _exists(path, driver) else "nothing was written"
     try:
         yield tmp
         if driver == FORMATS[".shp"]:
             _replace_shapefile(tmp, path)
         else:
+            with contextlib.suppress(OSError):
+                if path.exists():
+                    shutil.copymode(path, tmp)
             os.replace(tmp, path)
     except BaseException as exc:
         _remove_tmp(tmp)
-        if isinstance(exc, (LandassetIOError, CRSError)) or not isinstance(exc, Exception):
+        if not isinstance(exc, Exception):
             raise
-        if isinstance(exc, (RuntimeError, OSError, ValueError, TypeError)):
-            raise LandassetIOError(f"could not write {path}: {exc}; nothing was written") from exc
+        if isinstance(exc, LandassetError) and not isinstance(exc, LandassetIOError):
+            raise
+        import sqlite3
+
+        if isinstance(exc, (OSError, RuntimeError, ValueError, TypeError, sqlite3.Error)):
+            detail = str(exc).rstrip(". ")
+            raise LandassetIOError(f"could not write {path}: {detail}; {kept}") from exc
         raise
 
 
 def _replace_shapefile(tmp: Path, path: Path) -> None:
+    """Move the new Shapefile's files over the old ones; restore the old ones on failure."""
     upper = path.suffix.isupper()
-    moved = []
-    for ext in _SHP_WRITTEN:
-        src = tmp.with_suffix(ext)
-        if src.exists():
-            os.replace(src, path.with_suffix(ext.upper() if upper else ext))
-            moved.append(ext)
-    for ext in _SHP_STALE:
-        if ext in moved:
-            continue
-        for stale in (path.with_suffix(ext), path.with_suffix(ext.upper())):
-            if stale.exists():
-                stale.unlink()
+    old = [
+        candidate
+        for ext in dict.fromkeys((*_SHP_WRITTEN, *_SHP_STALE))
+        for candidate in (path.with_suffix(ext), path.with_suffix(ext.upper()))
+        if candidate.exists()
+    ]
+    backups: list[tuple[Path, Path]] = []
+    moved: list[Path] = []
+    try:
+        for original in old:
+            backup = tmp.parent / f"{tmp.stem}.old{original.suffix}"
+            os.replace(original, backup)
+            backups.append((backup, original))
+        for ext in _SHP_WRITTEN:
+            src = tmp.with_suffix(ext)
+            if src.exists():
+                dest = path.with_suffix(ext.upper() if upper else ext)
+                os.replace(src, dest)
+                moved.append(dest)
+    except BaseException:
+        for dest in moved:
+            with contextlib.suppress(OSError):
+                dest.unlink()
+        for backup, original in backups:
+            with contextlib.suppress(OSError):
+                os.replace(backup, original)
+        raise
+    for backup, _ in backups:
+        with contextlib.suppress(OSError):
+            backup.unlink()
 
 
 def _remove_tmp(tmp: Path) -> None:
@@ -1115,9 +1675,7 @@ def _remove_tmp(tmp: Path) -> None:
         if entry.name == tmp.name or entry.name.startswith(prefix + "."):
             with contextlib.suppress(OSError):
                 if entry.is_dir():
-                    for sub in entry.iterdir():
-                        sub.unlink()
-                    entry.rmdir()
+                    shutil.rmtree(entry)
                 else:
                     entry.unlink()
 
@@ -1125,35 +1683,46 @@ def _remove_tmp(tmp: Path) -> None:
 def _add_gpkg_layer(
     frame: gpd.GeoDataFrame, path: Path, name: str, geometry_type: str | None, *, replace: bool
 ) -> None:
-    """Write one layer into an existing GeoPackage; remove it again if the write fails."""
-    try:
+    """Add or replace one layer of a GeoPackage that holds others, without risking them.
+
+    The file is copied (with SQLite's online backup, so a ledger in WAL mode is copied
+    consistently), the layer is written into the copy, and the copy is moved over the
+    file with :func:`os.replace`. Until that rename the file is untouched; any failure
+    removes the copy.
+    """
+    with _atomic(path, "GPKG") as tmp:
+        _copy_sqlite(path, tmp)
         _ogr_write(
             frame,
-            path,
+            tmp,
             driver="GPKG",
             layer=name,
             encoding=None,
             geometry_type=geometry_type,
             layer_options=None,
         )
-        _write_styles(path, {name: frame})
-    except Exception as exc:
-        left = name in (n for n, _ in _safe_layers(path))
-        if left:
-            import fiona
+        _write_styles(tmp, {name: frame})
 
-            with contextlib.suppress(Exception):
-                fiona.remove(str(path), layer=name)
-            with contextlib.suppress(Exception):
-                importlib.import_module("landasset.styles").remove_layer_styles(path, [name])
-        before = (
-            f"the old layer {name!r} was removed by the failed replacement"
-            if replace
-            else "the file is as it was"
-        )
-        raise LandassetIOError(
-            f"could not write layer {name!r} to {path}: {exc}; {before}"
-        ) from exc
+
+def _copy_sqlite(src: Path, dest: Path) -> None:
+    """A consistent copy of an SQLite database (GeoPackage) at ``dest``."""
+    import sqlite3
+
+    try:
+        source = sqlite3.connect(f"file:{src.resolve().as_posix()}?mode=ro", uri=True)
+        try:
+            target = sqlite3.connect(dest)
+            try:
+                source.backup(target)
+            finally:
+                target.close()
+        finally:
+            source.close()
+    except sqlite3.Error as exc:
+        code = getattr(exc, "sqlite_errorcode", None)
+        if code == getattr(sqlite3, "SQLITE_FULL", 13):
+            raise OSError(errno.ENOSPC, f"no space left to copy {src.name}") from exc
+        raise OSError(f"could not copy {src.name}: {exc}") from exc
 
 
 def _write_styles(path: Path, frames: Mapping[str, gpd.GeoDataFrame]) -> None:

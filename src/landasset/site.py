@@ -63,6 +63,12 @@ class Site:
         layers are still reprojected and indexed by their id.
     extra : mapping of str to GeoDataFrame, optional
         Other layers to keep beside the known ones (reprojected, not validated).
+    datum : {"gcj02", "bd09"}, optional
+        The layers' lon/lat are Chinese web-map coordinates (Amap/Tencent
+        ``"gcj02"``, Baidu ``"bd09"``): convert every layer to true WGS84 first
+        (each conversion is a note in ``report``). Every non-empty layer must be in
+        EPSG:4326; points outside China are left unchanged, with an
+        :class:`~landasset.io.OutsideChinaWarning`.
 
     Attributes
     ----------
@@ -76,7 +82,8 @@ class Site:
     Raises
     ------
     CRSError
-        A non-empty layer has no CRS, or ``crs`` is not a metric projected CRS.
+        A non-empty layer has no CRS, ``crs`` is not a metric projected CRS, or
+        ``datum`` is given and a layer is not in EPSG:4326.
     SchemaError
         Validation found errors; the full report is on the exception's ``.report``.
 
@@ -114,6 +121,7 @@ class Site:
         fix: bool = False,
         validate: bool = True,
         extra: Mapping[str, gpd.GeoDataFrame] | None = None,
+        datum: str | None = None,
     ) -> None:
         given = {
             "parcels": parcels,
@@ -137,9 +145,11 @@ class Site:
         extra = dict(extra or {})
         for name, gdf in extra.items():
             _check_crs_present(gdf, name)
+        datum_notes = _from_datum(layers, extra, datum)
 
         self.crs: CRS = _choose_crs(crs, layers)
         self.report = ValidationReport()
+        self.report.extend(datum_notes)
         self._layers: dict[str, gpd.GeoDataFrame] = {}
         for kind in LAYER_KINDS:
             gdf = layers.get(kind)
@@ -353,6 +363,7 @@ def read_site(
     validate: bool = True,
     fix: bool = False,
     crs: Any = None,
+    datum: str | None = None,
 ) -> Site:
     """Read a GeoPackage whose layer names are the layer kinds into a :class:`Site`.
 
@@ -365,8 +376,12 @@ def read_site(
         A ``.gpkg`` file.
     engine : {"pyogrio", "fiona"}
         The reading engine.
-    validate, fix, crs
+    validate, fix, crs, datum
         As for :class:`Site`.
+
+    Columns named by a Chinese alias (``地块编号`` → ``parcel_id``, see
+    :data:`landasset.io.COLUMN_ALIASES`) are renamed on reading; each rename is a
+    note in ``site.report``.
 
     Examples
     --------
@@ -384,7 +399,14 @@ def read_site(
     spatial = {
         k: v for k, v in others.items() if isinstance(v, gpd.GeoDataFrame) and v.geometry.name in v
     }
-    site = Site(**known, crs=crs, fix=fix, validate=validate, extra=spatial)
+    site = Site(**known, crs=crs, fix=fix, validate=validate, extra=spatial, datum=datum)
+    site.report.extend(
+        [
+            Problem(name, None, None, note, "none needed", "note")
+            for name, gdf in layers.items()
+            for note in gdf.attrs.get("notes", [])
+        ]
+    )
     for name in spatial:
         site.report.extend(
             [Problem(name, None, None, "not a layer kind", "kept aside in site.extra", "note")]
@@ -406,6 +428,31 @@ def _index_by_id(gdf: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
         )
     gdf.index = gdf.index.astype(str)
     return gdf
+
+
+def _from_datum(
+    layers: dict[str, gpd.GeoDataFrame],
+    extra: dict[str, gpd.GeoDataFrame],
+    datum: str | None,
+) -> list[Problem]:
+    """Convert every non-empty layer from a web datum to WGS84, in place; the notes."""
+    if datum is None:
+        return []
+    from landasset.io import _check_datum_name
+    from landasset.io import _from_datum as convert
+
+    _check_datum_name(datum)
+    problems = []
+    for group in (layers, extra):
+        for name, gdf in group.items():
+            if not len(gdf):
+                continue
+            notes: list[str] = []
+            group[name] = convert(gdf, datum, f"the {name} layer", notes)
+            problems += [
+                Problem(name, None, "geometry", note, "none needed", "note") for note in notes
+            ]
+    return problems
 
 
 def _crs_name(crs: Any) -> str:

@@ -23,7 +23,7 @@ OUT = "out.gpkg"
         (["explain", "{site}", "-p", "aerospace", "XH120101-8"], "no parcel 'XH120101-8'"),
         (["assemble", "{site}", "-p", "ai", "--demand-mu", "-5"], "-5"),
         (["best-fit", "{site}", "--profiles", "ai,nope", "-o", "{out}"], "'nope'"),
-        (["efficiency", "{site}", "--year", "2025", "-o", "{tmp}/e.csv"], "cannot tell the format"),
+        (["efficiency", "{site}", "--year", "2025", "-o", "{tmp}/e.csv"], "read, not written"),
         (["info", "{missing}"], "does not exist"),
         (["validate", "{site}", "--kind", "roads"], "'roads' is not a layer kind"),
         (["sample", "atlantis", "-o", "{out}"], "'atlantis' is not a sample district"),

@@ -201,6 +201,38 @@ overwrite_option = click.option(
 )
 layer_option = click.option("--layer", default=None, help="Layer name inside a GeoPackage.")
 input_path = click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+#: A layer source: a file, or a File Geodatabase (.gdb folder).
+input_source = click.argument("path", type=click.Path(exists=True, path_type=Path))
+#: Formats that hold several layers (named with --layer).
+MULTI_LAYER_FORMATS = ("GPKG", "OpenFileGDB", "KML")
+
+
+def _parse_renames(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> dict[str, str]:
+    renames: dict[str, str] = {}
+    for value in values:
+        old, sep, new = value.partition("=")
+        if not sep or not old.strip() or not new.strip():
+            raise click.BadParameter(f"{value!r} is not OLD=NEW (e.g. 地块号=parcel_id)")
+        renames[old.strip()] = new.strip()
+    return renames
+
+
+rename_option = click.option(
+    "--rename",
+    "rename",
+    multiple=True,
+    metavar="OLD=NEW",
+    callback=_parse_renames,
+    help="Rename a source column on reading (repeatable), e.g. --rename 地块号=parcel_id. "
+    "Chinese aliases (地块编号, 用地性质, ...) are renamed without it.",
+)
+encoding_option = click.option(
+    "--encoding",
+    default=None,
+    help="Text encoding of a Shapefile without .cpg, e.g. gbk for legacy Chinese files.",
+)
 
 
 def output_option(*, required: bool = True, help: str | None = None) -> Callable[[F], F]:
@@ -266,9 +298,9 @@ def check_output(path: Path, *, overwrite: bool, layer: str | None = None) -> No
     For a GeoPackage that exists, only an existing layer of the same name needs
     ``--overwrite`` (other layers are added beside those in the file).
     """
-    from landasset.io import format_for, list_layers
+    from landasset.io import _writable_format, list_layers
 
-    driver = format_for(path)
+    driver = _writable_format(path)
     if overwrite or not path.exists():
         if not path.parent.is_dir():
             raise InputError(f"folder {path.parent} does not exist; create it first")

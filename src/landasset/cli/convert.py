@@ -6,19 +6,27 @@ from pathlib import Path
 
 import click
 
-from landasset.cli._common import InputError, check_output, log, overwrite_option, write_output
+from landasset.cli._common import (
+    InputError,
+    check_output,
+    note,
+    overwrite_option,
+    rename_option,
+    write_output,
+)
 
 DATUMS = ("gcj02", "bd09")
 
 
 @click.command()
-@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--layer",
     default=None,
-    help="The layer to read from a GeoPackage SOURCE, and the layer name in a GeoPackage "
-    "TARGET (default: the source layer's name, or the source file's name).",
+    help="The layer to read from a GeoPackage, File Geodatabase or KML SOURCE, and the "
+    "layer name in a GeoPackage TARGET (default: the source layer's name, or the source "
+    "file's name).",
 )
 @click.option(
     "--crs",
@@ -33,6 +41,7 @@ DATUMS = ("gcj02", "bd09")
     help="The source's lon/lat are Chinese web-map coordinates (Amap/Tencent gcj02, "
     "Baidu bd09): convert them to true WGS84 first.",
 )
+@rename_option
 @click.option(
     "--encoding",
     default=None,
@@ -47,28 +56,32 @@ def convert(
     crs: str | None,
     from_datum: str | None,
     encoding: str | None,
+    rename: dict[str, str],
     overwrite: bool,
 ) -> None:
     """Convert the layer SOURCE to TARGET; formats follow the file extensions.
 
     Formats: .gpkg, .parquet (GeoParquet 1.1), .fgb, .geojson (written as RFC 7946
-    WGS84), .shp. Schema columns longer than 10 bytes get fixed short names in a
-    Shapefile and come back under their own names.
+    WGS84), .shp; SOURCE may also be a File Geodatabase (.gdb folder), .kml, .json or
+    a .csv with lon/lat columns. Schema columns longer than 10 bytes get fixed short
+    names in a Shapefile and come back under their own names. Chinese column names
+    (地块编号, 用地性质, ...) are renamed to landasset's; each rename is noted.
 
     \b
     Examples:
       landasset convert amap_pois.geojson pois.gpkg --from-datum gcj02 --crs EPSG:4549
       landasset convert legacy.shp parcels.gpkg --encoding gbk --layer parcels
+      landasset convert plan.gdb parcels.gpkg --layer DK --rename 地块号=parcel_id
     """
     import pyproj
 
-    from landasset.crs import from_web_datum
     from landasset.io import FORMATS, format_for, list_layers, read_layer
 
     source_format, target_format = format_for(source), format_for(target)
     if source.resolve() == target.resolve():
         raise InputError("SOURCE and TARGET are the same file")
-    if layer is None and source_format == "GPKG":
+    multi = source_format in ("GPKG", "OpenFileGDB", "KML")
+    if layer is None and multi:
         names = list_layers(source)
         if len(names) > 1:
             raise InputError(
@@ -84,14 +97,17 @@ def convert(
             target_crs = pyproj.CRS.from_user_input(crs)
         except pyproj.exceptions.CRSError:
             raise InputError(f"{crs!r} is not a CRS PROJ knows; write it as EPSG:4549") from None
-    name = layer or (list_layers(source)[0] if source_format == "GPKG" else source.stem)
+    name = layer or (list_layers(source)[0] if multi else source.stem)
     check_output(target, overwrite=overwrite, layer=name if target_format == "GPKG" else None)
     gdf = read_layer(
-        source, layer=layer if source_format == "GPKG" else None, encoding=read_encoding
+        source,
+        layer=layer if multi else None,
+        encoding=read_encoding,
+        columns=rename,
+        datum=from_datum,
     )
-    if from_datum is not None:
-        gdf = from_web_datum(gdf, from_datum)  # type: ignore[arg-type]
-        log.info("converted %d rows from %s to WGS84", len(gdf), from_datum)
+    for line in gdf.attrs.get("notes", []):
+        note(line)
     if target_crs is not None:
         if gdf.crs is None:
             raise InputError(

@@ -6,13 +6,24 @@ from pathlib import Path
 
 import click
 
-from landasset.cli._common import InputError, echo_table, input_path, layer_option, note
+from landasset.cli._common import (
+    MULTI_LAYER_FORMATS,
+    InputError,
+    echo_table,
+    encoding_option,
+    input_source,
+    layer_option,
+    note,
+    rename_option,
+)
 
 
 @click.command()
-@input_path
+@input_source
 @layer_option
-def info(path: Path, layer: str | None) -> None:
+@encoding_option
+@rename_option
+def info(path: Path, layer: str | None, encoding: str | None, rename: dict[str, str]) -> None:
     """Describe the layers of PATH: rows, geometry, CRS, extent, area in mu."""
     import pandas as pd
 
@@ -20,16 +31,28 @@ def info(path: Path, layer: str | None) -> None:
     from landasset.io import format_for, list_layers, read_layer
     from landasset.units import m2_to_mu
 
-    names = list_layers(path) if format_for(path) == "GPKG" else [None]
+    names = list_layers(path) if format_for(path) in MULTI_LAYER_FORMATS else [None]
     if layer is not None:
         if layer not in names:
             raise InputError(
                 f"no layer {layer!r} in {path.name}; layers: {', '.join(map(str, names))}"
             )
         names = [layer]
+    fields: dict[str | None, list[str]] = {}
+    if rename and names != [None]:
+        fields = {name: _fields(path, str(name)) for name in names}
+        unknown = [k for k in rename if not any(k in f for f in fields.values())]
+        if unknown:
+            raise InputError(
+                f"--rename names {', '.join(unknown)}, but no layer of {path.name} has "
+                "such a column"
+            )
     rows = []
     for name in names:
-        gdf = read_layer(path, layer=name)
+        columns = {k: v for k, v in rename.items() if name is None or k in fields[name]}
+        gdf = read_layer(path, layer=name, encoding=encoding, columns=columns)
+        for line in gdf.attrs.get("notes", []):
+            note(f"{name or path.stem}: {line}")
         crs = gdf.crs
         area_mu = float("nan")
         if crs is not None and len(gdf) and gdf.geom_type.isin(["Polygon", "MultiPolygon"]).all():
@@ -53,6 +76,12 @@ def info(path: Path, layer: str | None) -> None:
     if format_for(path) == "GPKG" and layer is None:
         for line in _tables(path):
             note(line)
+
+
+def _fields(path: Path, layer: str) -> list[str]:
+    import pyogrio
+
+    return [str(f) for f in pyogrio.read_info(path, layer=layer)["fields"]]
 
 
 def _tables(path: Path) -> list[str]:

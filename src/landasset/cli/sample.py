@@ -36,7 +36,7 @@ def sample(name: str, output: Path, ledger: bool, overwrite: bool) -> None:
       landasset sample yunqi -o yunqi.gpkg
     """
     from landasset import sample as samples
-    from landasset.io import format_for
+    from landasset.io import _atomic, format_for
 
     if name not in samples.available():
         raise InputError(
@@ -46,14 +46,13 @@ def sample(name: str, output: Path, ledger: bool, overwrite: bool) -> None:
         raise InputError(f"{output.name}: a sample district is written as one .gpkg file")
     check_output(output, overwrite=overwrite)
     site = samples.load(name)
-    site.to_file(output, overwrite=overwrite)
-    if ledger:
-        from landasset.lifecycle import Ledger, sample_events
+    # layers and ledger go into a temporary file that replaces OUTPUT once complete:
+    # a failure leaves no half-made sample and an existing OUTPUT as it was
+    with _atomic(output, "GPKG") as tmp:
+        site.to_file(tmp)
+        if ledger:
+            from landasset.lifecycle import Ledger, sample_events
 
-        try:
-            with Ledger.open(output) as book:
+            with Ledger.open(tmp) as book:
                 book.record_many(sample_events(site))
-        except BaseException:
-            output.unlink(missing_ok=True)  # no half-made sample
-            raise
     note(f"wrote {output}")

@@ -8,14 +8,17 @@ from typing import TYPE_CHECKING
 import click
 
 from landasset.cli._common import (
+    MULTI_LAYER_FORMATS,
     CheckFailed,
     InputError,
     check_output,
-    input_path,
+    encoding_option,
+    input_source,
     layer_option,
     log,
     note,
     overwrite_option,
+    rename_option,
 )
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -23,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 
 @click.command()
-@input_path
+@input_source
 @layer_option
 @click.option(
     "--kind",
@@ -49,6 +52,8 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     show_default=True,
     help="Overlaps between parcels, or between buildings, up to this area in m² are not reported.",
 )
+@encoding_option
+@rename_option
 @overwrite_option
 def validate(
     path: Path,
@@ -56,6 +61,8 @@ def validate(
     kind: str | None,
     fix_out: Path | None,
     overlap_tolerance_m2: float,
+    encoding: str | None,
+    rename: dict[str, str],
     overwrite: bool,
 ) -> None:
     """Check the layers of PATH against the landasset schemas.
@@ -75,11 +82,16 @@ def validate(
     if kind is not None and kind not in LAYERS:
         raise InputError(f"{kind!r} is not a layer kind; use one of: {', '.join(LAYERS)}")
     if layer is not None:
-        layers = {layer: read_layer(path, layer=layer)}
-    elif format_for(path) == "GPKG":
-        layers = read_layers(path)
+        layers = {layer: read_layer(path, layer=layer, encoding=encoding, columns=rename)}
+    elif format_for(path) in MULTI_LAYER_FORMATS:
+        if encoding is not None:
+            raise InputError("--encoding applies to Shapefiles only")
+        layers = read_layers(path, columns=rename)
     else:
-        layers = {path.stem: read_layer(path)}
+        layers = {path.stem: read_layer(path, encoding=encoding, columns=rename)}
+    for name, gdf in layers.items():
+        for line in gdf.attrs.get("notes", []):
+            note(f"{name}: {line}")
     if kind is not None and len(layers) > 1:
         raise InputError(
             f"{path.name} holds several layers; name the one of kind {kind} with --layer"
