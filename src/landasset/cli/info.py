@@ -20,7 +20,15 @@ def info(path: Path, layer: str | None) -> None:
     from landasset.io import format_for, list_layers, read_layer
     from landasset.units import m2_to_mu
 
-    names = list_layers(path) if format_for(path) == "GPKG" else [None]
+    gpkg = format_for(path) == "GPKG"
+    names = list_layers(path) if gpkg else [None]
+    if not names:
+        tables = _tables(path)
+        held = f" (it holds only: {'; '.join(tables)})" if tables else ""
+        raise InputError(
+            f"{path.name} has no feature layer{held}; add layers with `landasset convert "
+            f"SOURCE {path.name} --layer NAME`, or check that this is the site's GeoPackage"
+        )
     if layer is not None:
         if layer not in names:
             raise InputError(
@@ -50,7 +58,7 @@ def info(path: Path, layer: str | None) -> None:
             }
         )
     echo_table(pd.DataFrame(rows).set_index("layer").round(2))
-    if format_for(path) == "GPKG" and layer is None:
+    if gpkg and layer is None:
         for line in _tables(path):
             note(line)
 
