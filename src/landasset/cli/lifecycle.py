@@ -17,6 +17,7 @@ import click
 
 from landasset._stages import STAGE_IDS
 from landasset.cli._common import (
+    ISO_DATE,
     InputError,
     as_of_option,
     check_output,
@@ -73,7 +74,7 @@ def lifecycle() -> None:
 @input_path
 @click.argument("parcel_id")
 @click.option("--to", "stage", type=click.Choice(STAGES), required=True, help="The stage entered.")
-@click.option("--on", "day", required=True, metavar="DATE", help="The day (YYYY-MM-DD).")
+@click.option("--on", "day", type=ISO_DATE, required=True, help="The day (YYYY-MM-DD).")
 @click.option(
     "--set",
     "fields",
