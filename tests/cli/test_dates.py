@@ -164,3 +164,21 @@ def test_every_as_of_refuses_ambiguous_days(
     result = run(*[a.format(**values) for a in args], "--as-of", text)
     one_line_error(result, contains=f"Invalid value for '--as-of': {text!r} is not a date")
     assert files_in(tmp_path) == []
+
+
+def test_an_events_csv_with_an_ambiguous_day_is_refused_whole(
+    run, site_copy, tmp_path, one_line_error
+):
+    csv = tmp_path / "events.csv"
+    csv.write_text(
+        "parcel_id,stage,on,land_use,far_min,far_max\n"
+        "XH120101-08,supply_ready,2026-03-01,M0,1.5,3.0\n"
+        "XH120101-08,supplied,2026-03-01T23:00,,,\n"
+        "XH120101-08,supplied,03/04/2026,,,\n",
+        encoding="utf-8",
+    )
+    before = _digest(site_copy)
+    line = one_line_error(run("lifecycle", "import", site_copy, csv), contains="events.csv")
+    assert "line 3: '2026-03-01T23:00' is not a date written YYYY-MM-DD" in line
+    assert "(+1 more); nothing was recorded" in line
+    assert _digest(site_copy) == before
