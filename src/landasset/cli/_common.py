@@ -27,8 +27,9 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: Exit codes: 0 ok, 1 a check failed (validation errors) or an unexpected failure,
-#: 2 usage or input error (bad option, missing file, unknown profile, illegal move...).
+#: Exit codes: 0 ok, 1 a check failed (validation errors) or an unexpected failure (a
+#: defect), 2 usage or input error (a bad option or date, or any LandassetError: a
+#: missing file, an invalid profile, an illegal move...).
 EXIT_OK, EXIT_FAILED_CHECK, EXIT_INPUT = 0, 1, 2
 
 log = logging.getLogger("landasset")
