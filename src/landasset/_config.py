@@ -48,7 +48,7 @@ MAX_DEPTH = 64
 
 #: The most nodes (keys, values, lists and mappings) in one document (bundled files hold
 #: under 1,000); bounds the time a document within :data:`MAX_BYTES` takes to read.
-MAX_NODES = 50_000
+MAX_NODES = 20_000
 
 
 def read_text(path: str | os.PathLike[str], *, origin: str) -> str:
@@ -136,6 +136,19 @@ class _SafeLoader(yaml.SafeLoader):
         self._depth = 0
         self._nodes = 0
 
+    def fetch_flow_collection_start(self, TokenClass: Any) -> None:
+        # ``[`` and ``{`` are counted as they are scanned: the scanner reads up to 1,024
+        # characters ahead of the parser, and each nested bracket costs it more
+        if self.flow_level >= MAX_DEPTH:
+            raise self._too_deep(self.get_mark())
+        super().fetch_flow_collection_start(TokenClass)
+
+    def _too_deep(self, mark: Any) -> ProfileError:
+        return ProfileError(
+            f"{self._origin}{_line(mark)}: nested more than {MAX_DEPTH} levels deep, the "
+            "limit for a configuration file; flatten the structure"
+        )
+
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
@@ -152,10 +165,7 @@ class _SafeLoader(yaml.SafeLoader):
             )
         self._depth += 1
         if self._depth > MAX_DEPTH:
-            raise ProfileError(
-                f"{self._origin}{_line(event.start_mark)}: nested more than {MAX_DEPTH} levels "
-                f"deep, the limit for a configuration file; flatten the structure"
-            )
+            raise self._too_deep(event.start_mark)
         try:
             return super().compose_node(parent, index)
         finally:
