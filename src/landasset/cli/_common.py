@@ -369,13 +369,19 @@ def load_site(path: Path) -> Site:
 
 def load_model(profile: str) -> SuitabilityModel:
     """A bundled profile by name, or a profile YAML file."""
+    from landasset._errors import ProfileError
     from landasset.suitability import SuitabilityModel, list_profiles, load_profile
 
     candidate = Path(profile)
     if candidate.suffix.lower() in (".yaml", ".yml"):
         if not candidate.is_file():
             raise InputError(f"profile file {profile} does not exist")
-        return SuitabilityModel.from_yaml(candidate)
+        try:
+            return SuitabilityModel.from_yaml(candidate)
+        except ProfileError as exc:  # name the file when the message does not
+            if repr(candidate.name) in str(exc):
+                raise
+            raise ProfileError(f"profile file {candidate.name!r}: {exc}") from exc
     if profile not in list_profiles():
         raise InputError(
             f"{profile!r} is not a bundled profile; use one of: "
