@@ -71,7 +71,8 @@ def test_unexpected_errors_exit_one_and_verbose_shows_the_traceback(run, site_gp
     quiet = run("profiles")
     assert quiet.exit_code == 1
     assert quiet.stderr.strip() == (
-        "Error: unexpected ZeroDivisionError: division by zero (run with -v for the traceback)"
+        "Error: unexpected error, please report: ZeroDivisionError: division by zero "
+        "(run with -v for the traceback)"
     )
     loud = run("-v", "profiles")
     assert loud.exit_code == 1 and "Traceback" in loud.stderr and "boom" in loud.stderr

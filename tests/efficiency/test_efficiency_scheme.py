@@ -299,7 +299,7 @@ def test_missing_keys_and_bad_documents() -> None:
         Scheme.from_yaml("version: 1\nname: x\nindicators: [{name: rnd_intensity, weight: 1}]")
     with pytest.raises(ProfileError, match="expected a mapping"):
         Scheme.from_yaml("- just\n- a list\n")
-    with pytest.raises(ProfileError, match="is not valid scheme YAML"):
+    with pytest.raises(ProfileError, match="scheme text is not valid YAML"):
         Scheme.from_yaml("version: 1\nname: [unclosed\n")
     with pytest.raises(LandassetIOError, match="no scheme file"):
         Scheme.from_yaml("no/such/scheme.yaml")

@@ -7,7 +7,7 @@ geopandas, pyogrio or matplotlib. The helpers import what they need when called.
 from __future__ import annotations
 
 import logging
-import sqlite3
+import re
 import sys
 import traceback
 import warnings
@@ -27,17 +27,22 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: Exit codes: 0 ok, 1 a check failed (validation errors) or an unexpected failure,
-#: 2 usage or input error (bad option, missing file, unknown profile, illegal move...).
+#: Exit codes: 0 ok, 1 a check failed (validation errors) or an unexpected failure (a
+#: defect), 2 usage or input error (a bad option or date, or any LandassetError: a
+#: missing file, an invalid profile, an illegal move...).
 EXIT_OK, EXIT_FAILED_CHECK, EXIT_INPUT = 0, 1, 2
 
 log = logging.getLogger("landasset")
 
 
 class InputError(click.ClickException):
-    """Bad input data or arguments found by a command: ``Error: <reason>``, exit 2."""
+    """Bad input data or arguments found by a command: ``Error: input error: <reason>``,
+    exit 2."""
 
     exit_code = EXIT_INPUT
+
+    def format_message(self) -> str:
+        return f"input error: {self.message}"
 
 
 class CheckFailed(click.exceptions.Exit):
@@ -65,23 +70,24 @@ def one_line(exc: BaseException) -> str:
     return first
 
 
-_INPUT_ERRORS = (ValueError, OSError, KeyError, ImportError, LookupError, sqlite3.Error)
-
-
 class LandassetGroup(click.Group):
     """A click group that turns errors into a one-line reason and warnings into log lines.
 
-    * landasset errors and other input errors (``ValueError``, ``OSError``,
-      ``KeyError``, ``ImportError``, SQLite errors) → ``Error: <first line>``, exit 2;
+    * a :class:`~landasset.LandassetError` (the library found bad input: a missing
+      file, an invalid profile, an illegal lifecycle move...) or an :class:`InputError`
+      raised by a command → ``Error: input error: <first line>``, exit 2;
     * usage errors (a missing option, a bad value) → one line with a pointer to
       ``--help``, exit 2;
-    * anything else → ``Error: unexpected ...``, exit 1;
+    * anything else is a defect → ``Error: unexpected error, please report: ...``,
+      exit 1;
     * with ``-v`` the full traceback is printed as well;
     * Python warnings raised by the library are printed as ``warning: ...`` lines on
       stderr and never stop a command.
     """
 
     def invoke(self, ctx: click.Context) -> Any:
+        from landasset._errors import LandassetError
+
         if ctx.parent is not None:  # a nested group: the root handles errors
             return super().invoke(ctx)
         try:
@@ -94,7 +100,7 @@ class LandassetGroup(click.Group):
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
-        except _INPUT_ERRORS as exc:
+        except LandassetError as exc:
             _report(ctx, exc, unexpected=False)
             ctx.exit(EXIT_INPUT)
         except Exception as exc:
@@ -107,13 +113,15 @@ def _verbose(ctx: click.Context) -> bool:
 
 
 def _report(ctx: click.Context, exc: BaseException, *, unexpected: bool) -> None:
-    if _verbose(ctx):
+    verbose = _verbose(ctx)
+    if verbose:
         traceback.print_exception(exc, file=sys.stderr)
-        message = str(exc)
-    else:
-        message = one_line(exc)
+    message = str(exc) if verbose else one_line(exc)
     if unexpected:
-        message = f"unexpected {type(exc).__name__}: {message} (run with -v for the traceback)"
+        hint = "" if verbose else " (run with -v for the traceback)"
+        message = f"unexpected error, please report: {type(exc).__name__}: {message}{hint}"
+    else:
+        message = f"input error: {message}"
     click.echo(f"Error: {message}", err=True)
 
 
@@ -264,10 +272,56 @@ profile_option = click.option(
     required=True,
     help="A bundled profile name (see `landasset profiles`) or a profile .yaml file.",
 )
+
+
+class IsoDate(click.ParamType):
+    """A day written ``YYYY-MM-DD`` and nothing else; the value stays that string.
+
+    The Python API reads the same form. Anything a reader could take two ways is
+    refused before it can reach the append-only ledger: ``03/04/2026`` (March or
+    April?), ``2026`` or ``2026-03`` (which day?), ``20260301``, ``now``/``today``
+    (whose clock?), ``March 1 2026``, and times such as ``2026-03-01T23:00`` (which
+    day in which time zone?).
+    """
+
+    name = "date"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        return "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        try:
+            return iso_day(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def iso_day(value: object) -> str:
+    """``value`` if it is a real day written ``YYYY-MM-DD``; else a ``ValueError`` saying so."""
+    import datetime as dt
+
+    text = value.strip() if isinstance(value, str) else value
+    if not isinstance(text, str) or not _ISO_DAY.fullmatch(text):
+        raise ValueError(f"{value!r} is not a date written YYYY-MM-DD, such as 2026-03-01")
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is not a day of the calendar; write a real date as YYYY-MM-DD"
+        ) from None
+    return text
+
+
+#: The type of every date option (``--on``, ``--as-of``).
+ISO_DATE = IsoDate()
+
 as_of_option = click.option(
     "--as-of",
+    type=ISO_DATE,
     default=None,
-    metavar="DATE",
     help="The date (YYYY-MM-DD): planned stations count once open, stages as on that day.",
 )
 
@@ -281,15 +335,19 @@ def echo_table(frame: Any, *, index: bool = True) -> None:
 
 
 def parse_date(value: str | None, *, option: str = "--as-of") -> Any:
-    """A ``pandas.Timestamp`` from ``YYYY-MM-DD`` (None stays None)."""
+    """A ``pandas.Timestamp`` from ``YYYY-MM-DD`` (None stays None).
+
+    Options of type :data:`ISO_DATE` are checked already; anything else is checked
+    the same way here.
+    """
     if value is None:
         return None
     import pandas as pd
 
     try:
-        return pd.Timestamp(value)
-    except ValueError:
-        raise InputError(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
+        return pd.Timestamp(iso_day(value))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=f"'{option}'") from None
 
 
 def check_output(path: Path, *, overwrite: bool, layer: str | None = None) -> None:
@@ -343,13 +401,19 @@ def load_site(path: Path) -> Site:
 
 def load_model(profile: str) -> SuitabilityModel:
     """A bundled profile by name, or a profile YAML file."""
+    from landasset._errors import ProfileError
     from landasset.suitability import SuitabilityModel, list_profiles, load_profile
 
     candidate = Path(profile)
     if candidate.suffix.lower() in (".yaml", ".yml"):
         if not candidate.is_file():
             raise InputError(f"profile file {profile} does not exist")
-        return SuitabilityModel.from_yaml(candidate)
+        try:
+            return SuitabilityModel.from_yaml(candidate)
+        except ProfileError as exc:  # name the file when the message does not
+            if repr(candidate.name) in str(exc):
+                raise
+            raise ProfileError(f"profile file {candidate.name!r}: {exc}") from exc
     if profile not in list_profiles():
         raise InputError(
             f"{profile!r} is not a bundled profile; use one of: "

@@ -31,7 +31,10 @@ def cli() -> None:
     GeoPackages written for known layers open in QGIS styled, with Chinese field
     aliases. Progress and messages go to stderr, data to stdout or files.
 
-    Exit codes: 0 ok, 1 a check failed, 2 usage or input error.
+    Dates are written YYYY-MM-DD, nothing else.
+
+    Exit codes: 0 ok, 1 a check failed or an unexpected error (please report it,
+    with the traceback that -v prints), 2 usage or input error.
     """
 
 

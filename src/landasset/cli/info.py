@@ -31,7 +31,15 @@ def info(path: Path, layer: str | None, encoding: str | None, rename: dict[str, 
     from landasset.io import format_for, list_layers, read_layer
     from landasset.units import m2_to_mu
 
+    gpkg = format_for(path) == "GPKG"
     names = list_layers(path) if format_for(path) in MULTI_LAYER_FORMATS else [None]
+    if not names:
+        tables = _tables(path) if gpkg else []
+        held = f" (it holds only: {'; '.join(tables)})" if tables else ""
+        raise InputError(
+            f"{path.name} has no feature layer{held}; add layers with `landasset convert "
+            f"SOURCE {path.name} --layer NAME`, or check that this is the site's GeoPackage"
+        )
     if layer is not None:
         if layer not in names:
             raise InputError(
@@ -73,7 +81,7 @@ def info(path: Path, layer: str | None, encoding: str | None, rename: dict[str, 
             }
         )
     echo_table(pd.DataFrame(rows).set_index("layer").round(2))
-    if format_for(path) == "GPKG" and layer is None:
+    if gpkg and layer is None:
         for line in _tables(path):
             note(line)
 

@@ -17,11 +17,13 @@ import click
 
 from landasset._stages import STAGE_IDS
 from landasset.cli._common import (
+    ISO_DATE,
     InputError,
     as_of_option,
     check_output,
     echo_table,
     input_path,
+    iso_day,
     log,
     note,
     output_layer_option,
@@ -73,7 +75,7 @@ def lifecycle() -> None:
 @input_path
 @click.argument("parcel_id")
 @click.option("--to", "stage", type=click.Choice(STAGES), required=True, help="The stage entered.")
-@click.option("--on", "day", required=True, metavar="DATE", help="The day (YYYY-MM-DD).")
+@click.option("--on", "day", type=ISO_DATE, required=True, help="The day (YYYY-MM-DD).")
 @click.option(
     "--set",
     "fields",
@@ -169,7 +171,21 @@ def read_events_csv(path: Path, *, encoding: str, actor: str) -> pd.DataFrame:
     else:
         frame["actor"] = frame["actor"].fillna(actor)
     frame.index = pd.RangeIndex(2, len(frame) + 2, name="line")  # CSV line numbers
+    _require_iso_days(frame["on"], path)
     return frame
+
+
+def _require_iso_days(days: pd.Series, path: Path) -> None:
+    """Refuse a day the ledger could read but a person could mean otherwise (as ``--on``)."""
+    bad = []
+    for line, value in days.dropna().items():
+        try:
+            iso_day(value)
+        except ValueError as exc:
+            bad.append(f"line {line}: {exc}")
+    if bad:
+        more = f" (+{len(bad) - 1} more)" if len(bad) > 1 else ""
+        raise InputError(f"{path.name}, column on, {bad[0]}{more}; nothing was recorded")
 
 
 # -- reading --------------------------------------------------------------------------------

@@ -73,8 +73,13 @@ def report(
     Example:
       landasset report yunqi.gpkg -o report.html --profile aerospace --year 2025
     """
-    import matplotlib
-
+    try:
+        import matplotlib
+    except ImportError:
+        raise click.ClickException(
+            "landasset report draws its maps with matplotlib, which is not installed; "
+            "install the viz extra: pip install 'landasset[viz]'"
+        ) from None
     matplotlib.use("Agg")
 
     from landasset.cli.lifecycle import has_ledger

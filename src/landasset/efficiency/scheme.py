@@ -51,6 +51,7 @@ from typing import Any, Literal, cast
 
 import yaml
 
+from landasset import _config
 from landasset._errors import LandassetIOError, LandassetTypeError, ProfileError
 
 __all__ = [
@@ -317,26 +318,21 @@ class Scheme:
         ----------
         path_or_text : str or path-like
             A path (``.yaml``/``.yml``, or any existing file) or the YAML text itself.
-            Parsed with ``yaml.safe_load``: Python tags are refused.
+            Parsed as plain data: Python and custom tags, anchors and aliases, keys
+            given twice, nesting deeper than 64 levels and files over 1 MiB or not
+            in UTF-8 are refused.
 
         Raises
         ------
         ProfileError
-            The text is not YAML, or a key or value is wrong; the message names the
-            key path (``indicators[2].benchmark``) and the valid choices.
+            The text is not YAML or is refused as above, or a key or value is wrong;
+            the message names the key path (``indicators[2].benchmark``) and the valid
+            choices.
         LandassetIOError
             A path that does not exist.
         """
         text, origin = _read_source(path_or_text)
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as err:
-            raise ProfileError(
-                f"{origin} is not valid scheme YAML ({err}). Scheme files are read with "
-                "yaml.safe_load, which refuses Python tags such as !!python/object; "
-                "write plain mappings, lists, numbers and strings"
-            ) from err
-        return _Reader(origin).scheme(data)
+        return _Reader(origin).scheme(_config.load_yaml(text, origin=origin))
 
     def to_dict(self) -> dict[str, Any]:
         """The scheme as plain data, in the layout of the YAML file."""
@@ -470,7 +466,10 @@ class _Flow(dict[str, Any]):
 
 
 class _Dumper(yaml.SafeDumper):
-    """SafeDumper that writes :class:`_Flow` mappings in flow style."""
+    """SafeDumper that writes :class:`_Flow` mappings in flow style, never aliases."""
+
+    def ignore_aliases(self, data: Any) -> bool:  # schemes are read without aliases
+        return True
 
 
 def _represent_flow(dumper: yaml.SafeDumper, data: _Flow) -> yaml.Node:
@@ -517,10 +516,10 @@ def load_scheme(name: str) -> Scheme:
             "or read your own file with Scheme.from_yaml(path)"
         )
     resource = resources.files("landasset.efficiency") / "schemes" / f"{name}.yaml"
-    scheme = _Reader(f"bundled scheme {name!r}").scheme(
-        yaml.safe_load(resource.read_text(encoding="utf-8"))
+    origin = f"bundled scheme {name!r}"
+    return _Reader(origin).scheme(
+        _config.load_yaml(resource.read_text(encoding="utf-8"), origin=origin)
     )
-    return scheme
 
 
 def _read_source(path_or_text: str | os.PathLike[str]) -> tuple[str, str]:
@@ -542,7 +541,8 @@ def _read_source(path_or_text: str | os.PathLike[str]) -> tuple[str, str]:
             f"no scheme file at {str(path)!r}; give an existing .yaml path, YAML text, or use "
             f"load_scheme(name) for a bundled scheme ({', '.join(list_schemes())})"
         )
-    return path.read_text(encoding="utf-8"), f"scheme file {path.name!r}"
+    origin = f"scheme file {path.name!r}"
+    return _config.read_text(path, origin=origin), origin
 
 
 def _is_file(text: str) -> bool:

@@ -60,6 +60,7 @@ import numpy.typing as npt
 import pandas as pd
 import yaml
 
+from landasset import _config
 from landasset._errors import (
     LandassetIOError,
     LandassetKeyError,
@@ -1276,44 +1277,8 @@ def _local_measure(parcels: pd.DataFrame, spec: Mapping[str, Any]) -> pd.Series:
 # -- YAML I/O ------------------------------------------------------------------------------
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """The safe loader, refusing duplicate keys (a silent override is a review trap)."""
-
-
-def _construct_mapping(
-    loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False
-) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _value in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        try:
-            duplicate = key in seen
-        except TypeError:
-            duplicate = False
-        if duplicate:
-            mark = key_node.start_mark
-            raise ProfileError(
-                f"line {mark.line + 1}: the key {key!r} appears twice in one mapping; keep one"
-            )
-        seen.add(key) if not isinstance(key, (list, dict)) else None
-    return dict(loader.construct_mapping(node, deep=deep))
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def _load(text: str) -> Any:
-    try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)
-    except yaml.constructor.ConstructorError as exc:
-        mark = exc.problem_mark
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        raise ProfileError(
-            f"{where}{exc.problem}; profiles are plain data: Python tags (!!python/...) and "
-            "custom tags are refused — remove the tag"
-        ) from exc
-    except yaml.YAMLError as exc:
-        raise ProfileError(f"not valid YAML: {exc}") from exc
+    return _config.load_yaml(text, origin="the profile")
 
 
 def _read_source(source: str | Path) -> str:
@@ -1331,7 +1296,7 @@ def _read_source(source: str | Path) -> str:
         raise LandassetIOError(
             f"no profile file {str(path)!r}; check the path (or pass the YAML text)"
         )
-    return path.read_text(encoding="utf-8")
+    return _config.read_text(path, origin=f"profile file {path.name!r}")
 
 
 class _Flow(dict):
@@ -1343,6 +1308,9 @@ class _FlowList(list):
 
 
 class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:  # profiles are read without aliases
+        return True
+
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)
 

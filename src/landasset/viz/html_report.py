@@ -476,6 +476,16 @@ def _stage_bilingual(stage: str) -> str:
     return f"{member.value} {member.label_zh}"
 
 
+class _FixedStages:
+    """Stages given as a Series, read as a ledger's ``stages(as_of)``."""
+
+    def __init__(self, stages: pd.Series) -> None:
+        self._stages = stages
+
+    def stages(self, as_of: Any = None) -> pd.Series:
+        return self._stages
+
+
 def _efficiency_section(
     site: Site, evaluation: pd.DataFrame, ledger: Any, when: pd.Timestamp
 ) -> tuple[str, str, str]:
@@ -511,9 +521,11 @@ def _efficiency_section(
     ]
     from landasset import efficiency
 
-    # without a ledger the parcels' own stage column (or "has graded tenants") decides
+    # without a ledger the parcels' own stage column (or "has graded tenants") decides;
+    # stages given as a Series are read as a ledger's stages on the day
+    book = _FixedStages(ledger) if isinstance(ledger, pd.Series) else ledger
     candidates = efficiency.renewal_candidates(
-        site, evaluation, ledger=ledger, as_of=when.date() if ledger is not None else None
+        site, evaluation, ledger=book, as_of=when.date() if book is not None else None
     )
     body.append("<h3>Renewal candidates 腾笼换鸟候选</h3>")
     wanted = [
