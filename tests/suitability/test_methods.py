@@ -151,3 +151,29 @@ def test_invalid_inputs():
         wlc([[1, 2]], [1, -1])
     with pytest.raises(ValueError, match="2-d"):
         wlc([1, 2], [1])
+
+
+@pytest.mark.parametrize("method", ["wlc", "owa", "topsis"])
+@pytest.mark.parametrize(
+    ("weights", "match"),
+    [
+        ([1e308, 1e308], "sum overflows"),
+        ([0.0, 0.0], "sum to 0"),
+        ([float("inf"), 1.0], r"weights\[0\] is inf"),
+        ([1.0, float("nan")], r"weights\[1\] is nan"),
+    ],
+)
+def test_weights_that_cannot_be_normalised_are_refused(method, weights, match):
+    x = [[1.0, 0.5], [0.2, 0.4]]
+    with pytest.raises(ProfileError, match=match):
+        if method == "wlc":
+            wlc(x, weights)
+        elif method == "owa":
+            owa(x, weights, [0.5, 0.5])
+        else:
+            topsis(x, weights, [True, True])
+
+
+def test_order_weights_that_overflow_are_refused():
+    with pytest.raises(ProfileError, match="order_weights: their sum overflows"):
+        owa([[1.0, 0.5]], [0.5, 0.5], [1e308, 1e308])

@@ -714,3 +714,75 @@ def test_stage_rule_reads_stage_members_like_strings(sample_site):
     pd.testing.assert_series_equal(a["eligible"], b["eligible"])
     pd.testing.assert_series_equal(a["excluded_by"], b["excluded_by"])
     assert 0 < a["eligible"].sum() < len(a)
+
+
+# -- weights that cannot be normalised ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("weights", "match"),
+    [
+        (
+            ("1.0e+308", "1.0e+308", "1"),
+            r"criteria weights: the weights' sum overflows \(metro 1e\+308, size 1e\+308",
+        ),
+        (
+            ("0", "0", "0"),
+            r"criteria weights: the weights sum to 0 \(metro 0, size 0, services 0\)",
+        ),
+        (("0.0", "0.0", "0.0"), r"the weights sum to 0 .*give at least one criterion a positive"),
+    ],
+)
+def test_criterion_weights_that_overflow_or_sum_to_zero_are_refused(weights, match):
+    text = ISSUE_YAML
+    for old, new in zip(("0.3", "0.2", "0.5"), weights, strict=True):
+        text = text.replace(f"    weight: {old}\n", f"    weight: {new}\n")
+    with pytest.raises(ProfileError, match=match):
+        SuitabilityModel.from_yaml(text)
+
+
+@pytest.mark.parametrize(
+    ("value", "match"),
+    [
+        (".inf", r"criteria\[1\]\.weight: expected a finite number"),
+        (".nan", r"criteria\[1\]\.weight: expected a finite number"),
+        ("-1", r"criteria\[1\]\.weight: must be >= 0"),
+    ],
+)
+def test_a_criterion_weight_that_is_not_finite_or_negative_is_named(value, match):
+    with pytest.raises(ProfileError, match=match):
+        SuitabilityModel.from_yaml(_yaml_with("    weight: 0.2\n", f"    weight: {value}\n"))
+
+
+@pytest.mark.parametrize(
+    ("direct", "match"),
+    [
+        (
+            "{metro: 1.0e+308, size: 1.0e+308, services: 1}",
+            r"weights\.direct: the weights' sum overflows",
+        ),
+        ("{metro: 0, size: 0, services: 0}", r"weights\.direct: the weights sum to 0"),
+        ("{metro: 1, size: -2, services: 0}", r"weights\.direct\.size: must be >= 0"),
+        ("{metro: 1, size: .inf, services: 0}", r"weights\.direct\.size: expected a finite number"),
+    ],
+)
+def test_direct_weight_blocks_that_cannot_be_normalised_are_refused(direct, match):
+    text = (
+        ISSUE_YAML.replace("    weight: 0.3\n", "")
+        .replace("    weight: 0.2\n", "")
+        .replace("    weight: 0.5\n", "")
+        .replace("criteria:", f"weights: {{direct: {direct}}}\ncriteria:")
+    )
+    with pytest.raises(ProfileError, match=match):
+        SuitabilityModel.from_yaml(text)
+
+
+def test_huge_but_summable_weights_are_normalised_exactly():
+    # 8e307 * 2 stays below the largest float: the weights are kept, 1:1
+    model = three_criteria_model()
+    crits = [
+        Criterion(c.name, c.measure, c.transform, w)
+        for c, w in zip(model.criteria, (8e307, 8e307, 0.0), strict=True)
+    ]
+    weights = SuitabilityModel(crits).criterion_weights
+    assert weights.to_dict() == {"metro": 0.5, "size": 0.5, "services": 0.0}

@@ -224,7 +224,7 @@ def _weights_spec(value: object, names: Sequence[str], path: str = "weights") ->
         if kind == "rank_sum":
             _rank_sum(ordered, _check.join_path(path, kind))
         else:
-            _direct(ordered, _check.join_path(path, kind))
+            _direct(ordered, _check.join_path(path, kind), names)
         return {kind: {n: _check.number(table[n], _check.join_path(path, n)) for n in names}}
     where = _check.join_path(path, "ahp")
     matrix = _as_matrix(body["ahp"], where)
@@ -416,7 +416,7 @@ class SuitabilityModel:
             elif "rank_sum" in spec:
                 w = _rank_sum([spec["rank_sum"][n] for n in names])
             else:
-                w = _direct([spec["direct"][n] for n in names])
+                w = _direct([spec["direct"][n] for n in names], "weights.direct", names)
         else:
             if not all(given):
                 i = given.index(False)
@@ -424,7 +424,7 @@ class SuitabilityModel:
                     f"criteria[{i}].weight",
                     "missing; give every criterion a weight, or the model a 'weights:' block (ahp, rank_sum, direct)",
                 )
-            w = _direct([c.weight for c in criteria], "criteria weights")
+            w = _direct([c.weight for c in criteria], "criteria weights", names)
         object.__setattr__(self, "_weights", w)
         object.__setattr__(self, "_ahp", ahp_result)
 
