@@ -16,6 +16,7 @@ __all__ = [
     "LandassetValueError",
     "LandassetWarning",
     "ProfileError",
+    "RetiredParcelsWarning",
     "SchemaError",
     "TransitionError",
 ]
@@ -70,3 +71,12 @@ class LandassetKeyError(LandassetError, KeyError):
 
 class LandassetWarning(UserWarning):
     """Root of the warnings landasset emits (unreachable parcels, missing values, ...)."""
+
+
+class RetiredParcelsWarning(LandassetWarning):
+    """Retired parcels (split or merged parents) were left out of a result.
+
+    They stay in the parcel layer for their history, but their children cover the same
+    ground: scoring them, or counting their area, would count it twice. The message
+    says how many and which; results also keep the ids in ``attrs["retired"]``.
+    """
