@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "CRSError",
+    "LandUseCodeWarning",
     "LandassetError",
     "LandassetIOError",
     "LandassetKeyError",
@@ -80,3 +81,8 @@ class RetiredParcelsWarning(LandassetWarning):
     ground: scoring them, or counting their area, would count it twice. The message
     says how many and which; results also keep the ids in ``attrs["retired"]``.
     """
+
+
+class LandUseCodeWarning(LandassetWarning):
+    """Land-use codes not in the table were read by their listed medium class
+    (``B19`` as ``B1``); the message names each one."""

@@ -888,3 +888,65 @@ def test_every_result_carries_its_scoring_date_at_midnight(parcels, as_of, expec
         assert result.attrs["as_of"] == result.attrs["as_of"].normalize()
     measures = model.measure_frame(site)
     assert model.score_frame(site.parcels, measures).attrs == {"as_of": None, "retired": []}
+
+
+# -- land-use rules fail safe ---------------------------------------------------------------
+
+
+def _land_use_model(rule: dict) -> SuitabilityModel:
+    return SuitabilityModel(
+        [Criterion("size", "area_mu", linear(best=20, worst=0), 1.0)],
+        constraints=[rule],
+        name="land",
+    )
+
+
+LAND_CODES = ["M1", "X9", "R2B1", "B19", None, "M1/X9", "M1/B2", "B1/B2", "100101"]
+
+
+def _score_codes(rule: dict) -> pd.DataFrame:
+    from landasset.landuse import LandUseCodeWarning
+
+    parcels = grid_parcels(len(LAND_CODES))
+    parcels["land_use"] = pd.Series(LAND_CODES, index=parcels.index, dtype=object)
+    model = _land_use_model(rule)
+    with (
+        pytest.warns(LandUseCodeWarning, match="'B19' as 'B1'"),
+        pytest.warns(MissingValueWarning, match="rules without a value"),
+    ):
+        return model.score(la.Site(parcels=parcels, validate=False))
+
+
+def test_an_exclusion_rule_never_passes_an_unknown_land_use_code():
+    result = _score_codes({"measure": "land_use_family", "op": "not in", "value": ["residential"]})
+    label = "land_use_family not in ['residential']"
+    by = dict(zip(LAND_CODES, result["excluded_by"], strict=True))
+    eligible = dict(zip(LAND_CODES, result["eligible"], strict=True))
+    assert {c for c, ok in eligible.items() if ok} == {"M1", "B19", "M1/B2", "B1/B2", "100101"}
+    assert by["X9"] == "unknown land-use code 'X9'"
+    assert by["M1/X9"] == "unknown land-use code 'X9'"  # the known part does not rescue it
+    assert by["R2B1"] == label  # its residential part is excluded
+    assert by[None] == f"{label} (no value)"
+    assert result["rank"].notna().sum() == 5
+
+
+def test_an_inclusion_rule_passes_a_mixed_code_with_a_listed_part():
+    result = _score_codes({"measure": "land_use_family", "op": "in", "value": ["industrial"]})
+    eligible = dict(zip(LAND_CODES, result["eligible"], strict=True))
+    assert {c for c, ok in eligible.items() if ok} == {"M1", "M1/B2", "100101"}
+    by = dict(zip(LAND_CODES, result["excluded_by"], strict=True))
+    assert by["X9"] == "unknown land-use code 'X9'"
+    assert by["B1/B2"] == "land_use_family in ['industrial']"
+    equal = _score_codes({"measure": "land_use_family", "op": "==", "value": "industrial"})
+    pd.testing.assert_series_equal(equal["eligible"], result["eligible"])
+
+
+def test_a_family_rule_refuses_order_comparisons():
+    with pytest.raises(ProfileError, match="families are names, use == / != / in / not in"):
+        _land_use_model({"measure": "land_use_family", "op": ">", "value": 3}).score_frame(
+            grid_parcels(2),
+            pd.DataFrame(
+                {"area_mu": [15.0, 15.0], "land_use_family": ["industrial", "green"]},
+                index=grid_parcels(2).index,
+            ),
+        )

@@ -845,7 +845,7 @@ class SuitabilityModel:
             except TypeError as exc:
                 raise ProfileError(f"criterion {c.name!r}: {exc}") from exc
 
-        eligible, excluded_by, undecided = self._apply_rules(frame, stages, index)
+        eligible, excluded_by, undecided = self._apply_rules(frame, stages, index, parcels)
         w = self._weights
         missing_cols = np.isnan(values) & (w > 0)
         missing_rows = missing_cols.any(axis=1)
@@ -884,7 +884,11 @@ class SuitabilityModel:
         return result
 
     def _apply_rules(
-        self, frame: pd.DataFrame, stages: pd.Series | None, index: pd.Index
+        self,
+        frame: pd.DataFrame,
+        stages: pd.Series | None,
+        index: pd.Index,
+        parcels: pd.DataFrame | None = None,
     ) -> tuple[BoolArray, npt.NDArray[np.object_], dict[str, int]]:
         n = len(index)
         eligible = np.ones(n, dtype=bool)
@@ -907,6 +911,8 @@ class SuitabilityModel:
             label = rule.label
             excluded_by[failed & ~undecided] = label
             excluded_by[failed & undecided] = f"{label} (no value)"
+            if isinstance(rule, MeasureRule) and rule.reads_families:
+                _name_unknown_codes(excluded_by, failed & ~undecided, column, rule, parcels)
             if undecided.any():
                 undecided_counts[label] = int(undecided.sum())
             eligible &= passed
@@ -1303,6 +1309,31 @@ def _warn_missing(
         warnings.warn(
             f"model {model.name!r}: " + "; ".join(parts), MissingValueWarning, stacklevel=4
         )
+
+
+def _name_unknown_codes(
+    excluded_by: npt.NDArray[np.object_],
+    failed: BoolArray,
+    families: pd.Series,
+    rule: MeasureRule,
+    parcels: pd.DataFrame | None,
+) -> None:
+    """Where a family rule failed on an unknown family, say which code is unknown."""
+    unknown = failed & families.astype("string").str.split("/").map(
+        lambda parts: isinstance(parts, list) and "unknown" in parts
+    ).to_numpy(dtype=bool, na_value=False)
+    if not unknown.any():
+        return
+    column = spec_dict(rule.measure).get("column", LOCAL_MEASURES["land_use_family"]["column"])
+    if parcels is None or column not in parcels.columns:
+        excluded_by[unknown] = "unknown land-use code"
+        return
+    from landasset.landuse import land_use_parts
+
+    parts = land_use_parts(parcels[column].iloc[np.flatnonzero(unknown)])
+    excluded_by[unknown] = [
+        "unknown land-use code " + ", ".join(repr(p) for p in codes) for codes in parts["unknown"]
+    ]
 
 
 def _stage_values(stages: pd.Series, index: pd.Index) -> pd.Series:
