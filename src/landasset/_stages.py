@@ -131,8 +131,12 @@ def retired_ids(stages: pd.Series) -> pd.Index:
     ``stages`` is a Series of stage ids (or :class:`~landasset.Stage` members) indexed
     by ``parcel_id``, as :func:`stage_series` or ``Ledger.stages(as_of)`` return.
     """
-    values = stages.astype(object).map(lambda s: getattr(s, "value", s))
-    ids: pd.Index = stages.index[(values == RETIRED).to_numpy(dtype=bool)]
+    import numpy as np
+    import pandas as pd
+
+    codes, uniques = pd.factorize(stages.astype(object), use_na_sentinel=True)
+    retired = np.array([getattr(u, "value", u) == RETIRED for u in uniques] + [False])
+    ids: pd.Index = stages.index[retired[codes]]
     return ids
 
 

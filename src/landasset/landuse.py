@@ -478,26 +478,27 @@ def land_use_parts(codes: Iterable[object] | pd.Series) -> pd.DataFrame:
     """
     series = _as_series(codes)
     ids, resolved = _resolve(series)
-    empty = _Resolved((), (), (), ())
-    rows = [*resolved, empty]
-    picked = [rows[i] for i in ids]
+    rows = [*resolved, _Resolved((), (), (), ())]  # code -1 (missing) picks the empty one
+
+    def column(values: list[object]) -> pd.Series:
+        table = np.empty(len(values), dtype=object)
+        table[:] = values
+        return pd.Series(table[ids], index=series.index, dtype=object)
+
+    notes: list[object] = [
+        "; ".join(
+            f"{part!r} is not listed; read as its medium class {parent!r}"
+            for part, parent in r.fallbacks
+        )
+        for r in rows
+    ]
     return pd.DataFrame(
         {
-            "parts": pd.Series([r.parts for r in picked], index=series.index, dtype=object),
-            "families": pd.Series([r.families for r in picked], index=series.index, dtype=object),
-            "listed_as": pd.Series([r.matched for r in picked], index=series.index, dtype=object),
-            "unknown": pd.Series([r.unknown for r in picked], index=series.index, dtype=object),
-            "note": pd.Series(
-                [
-                    "; ".join(
-                        f"{part!r} is not listed; read as its medium class {parent!r}"
-                        for part, parent in r.fallbacks
-                    )
-                    for r in picked
-                ],
-                index=series.index,
-                dtype=object,
-            ),
+            "parts": column([r.parts for r in rows]),
+            "families": column([r.families for r in rows]),
+            "listed_as": column([r.matched for r in rows]),
+            "unknown": column([r.unknown for r in rows]),
+            "note": column(notes),
         },
         index=series.index,
     )

@@ -681,11 +681,12 @@ class SuitabilityModel:
 
         Raises
         ------
-        MeasureError
-            ``as_of`` is not a date, ``progress`` is not callable, or a measure spec
-            names a layer the site lacks.
         SchemaError
-            A parcel attribute the model reads is not a column of the parcels.
+            The site lacks layers, columns or kinds the model reads: all of them are
+            listed in one message, before anything is measured
+            (:meth:`requirements`).
+        MeasureError
+            ``as_of`` is not a date or ``progress`` is not callable.
 
         Examples
         --------
@@ -1318,10 +1319,12 @@ def _name_unknown_codes(
     rule: MeasureRule,
     parcels: pd.DataFrame | None,
 ) -> None:
-    """Where a family rule failed on an unknown family, say which code is unknown."""
-    unknown = failed & families.astype("string").str.split("/").map(
-        lambda parts: isinstance(parts, list) and "unknown" in parts
-    ).to_numpy(dtype=bool, na_value=False)
+    """Where a family rule failed on an unknown family, say which code is unknown.
+
+    Only the few distinct families and codes are looked at in Python."""
+    codes, uniques = pd.factorize(families.astype(object), use_na_sentinel=True)
+    has_unknown = np.array([*("unknown" in str(u).split("/") for u in uniques), False], dtype=bool)
+    unknown = failed & has_unknown[codes]
     if not unknown.any():
         return
     column = spec_dict(rule.measure).get("column", LOCAL_MEASURES["land_use_family"]["column"])
@@ -1330,10 +1333,14 @@ def _name_unknown_codes(
         return
     from landasset.landuse import land_use_parts
 
-    parts = land_use_parts(parcels[column].iloc[np.flatnonzero(unknown)])
-    excluded_by[unknown] = [
-        "unknown land-use code " + ", ".join(repr(p) for p in codes) for codes in parts["unknown"]
-    ]
+    rows = np.flatnonzero(unknown)
+    ids, raw = pd.factorize(parcels[column].iloc[rows].astype(object), use_na_sentinel=True)
+    parts = land_use_parts(pd.Series(raw, dtype=object))["unknown"]
+    messages = np.array(
+        ["unknown land-use code " + ", ".join(repr(p) for p in found) for found in parts],
+        dtype=object,
+    )
+    excluded_by[rows] = messages[ids]
 
 
 def _stage_values(stages: pd.Series, index: pd.Index) -> pd.Series:
