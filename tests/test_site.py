@@ -170,3 +170,63 @@ def test_sample_round_trips_through_a_geopackage(sample_site, tmp_path):
     for kind in LAYER_KINDS:
         assert len(again[kind]) == len(sample_site[kind]), kind
     assert again.parcels.geom_equals_exact(sample_site.parcels.geometry, tolerance=1e-6).all()
+
+
+# -- summary with lifecycle stages: retired parcels are not counted twice ------------------
+
+
+@pytest.fixture
+def split_site(square_parcels, tmp_path):
+    """The three 15-mu squares in a GeoPackage whose ledger split A-01 into 40 % and 60 %."""
+    from landasset.lifecycle import Ledger
+
+    path = Site(parcels=square_parcels).to_file(tmp_path / "split.gpkg")
+    x0, y0 = 514_000.0, 3_350_000.0
+    with Ledger.open(path) as ledger:
+        ledger.record("A-01", "planned", "2023-01-01", actor="规划科")
+        ledger.record("A-02", "planned", "2023-01-01", actor="规划科")
+        ledger.split(
+            "A-01",
+            {
+                "A-01-1": box(x0, y0, x0 + 40, y0 + 100),
+                "A-01-2": box(x0 + 40, y0, x0 + 100, y0 + 100),
+            },
+            "2024-06-01",
+            actor="规划科",
+        )
+    return path
+
+
+def test_summary_with_a_ledger_leaves_out_split_parents(split_site):
+    from landasset import RetiredParcelsWarning
+    from landasset.lifecycle import Ledger
+
+    site = la.read_site(split_site)
+    assert sorted(site.parcels.index) == ["A-01", "A-01-1", "A-01-2", "A-02", "A-03"]
+    # without stages the parent's ground is counted twice: 3 × 15 mu + the parent's 15 mu
+    assert site.summary().loc["parcels", "area_mu"] == pytest.approx(60.0)
+    with Ledger.open(split_site) as ledger:
+        with pytest.warns(RetiredParcelsWarning, match=r"1 retired parcel\(s\).*'A-01'"):
+            table = site.summary(stages=ledger)
+        # before the split nothing is retired: no warning, the layer as it is
+        before = site.summary(stages=ledger, as_of="2024-05-31")
+    # 10 000 m² per square, 1 mu = 10 000 / 15 m²: the district stays 45 mu
+    assert table.loc["parcels", "area_mu"] == pytest.approx(45.0)
+    assert table.loc["parcels", "rows"] == 4
+    assert table.attrs["retired"] == ["A-01"]
+    assert before.attrs["retired"] == []
+    assert before.loc["parcels", "rows"] == 5
+
+
+def test_summary_reads_a_series_of_stages_and_checks_its_values(square_parcels):
+    from landasset import RetiredParcelsWarning
+
+    site = Site(parcels=square_parcels)
+    stages = pd.Series(["retired", "operating"], index=["A-02", "A-03"])
+    with pytest.warns(RetiredParcelsWarning, match="'A-02'"):
+        table = site.summary(stages=stages)
+    assert table.loc["parcels", "area_mu"] == pytest.approx(30.0)
+    with pytest.raises(SchemaError, match="'gone' is not a lifecycle stage"):
+        site.summary(stages=pd.Series(["gone"], index=["A-01"]))
+    with pytest.raises(SchemaError, match="stages must be a Ledger"):
+        site.summary(stages=["retired"])

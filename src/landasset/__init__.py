@@ -25,6 +25,7 @@ from landasset._errors import (
     LandassetValueError,
     LandassetWarning,
     ProfileError,
+    RetiredParcelsWarning,
     SchemaError,
     TransitionError,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "LandassetWarning",
     "Ledger",
     "ProfileError",
+    "RetiredParcelsWarning",
     "SchemaError",
     "Scheme",
     "Site",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "CRSError",
+    "LandUseCodeWarning",
     "LandassetError",
     "LandassetIOError",
     "LandassetKeyError",
@@ -16,6 +17,7 @@ __all__ = [
     "LandassetValueError",
     "LandassetWarning",
     "ProfileError",
+    "RetiredParcelsWarning",
     "SchemaError",
     "TransitionError",
 ]
@@ -70,3 +72,17 @@ class LandassetKeyError(LandassetError, KeyError):
 
 class LandassetWarning(UserWarning):
     """Root of the warnings landasset emits (unreachable parcels, missing values, ...)."""
+
+
+class RetiredParcelsWarning(LandassetWarning):
+    """Retired parcels (split or merged parents) were left out of a result.
+
+    They stay in the parcel layer for their history, but their children cover the same
+    ground: scoring them, or counting their area, would count it twice. The message
+    says how many and which; results also keep the ids in ``attrs["retired"]``.
+    """
+
+
+class LandUseCodeWarning(LandassetWarning):
+    """Land-use codes not in the table were read by their listed medium class
+    (``B19`` as ``B1``); the message names each one."""

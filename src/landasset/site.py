@@ -273,20 +273,43 @@ class Site:
         return Site(**merged, crs=self.crs, extra=self.extra)
 
     # -- description ------------------------------------------------------------------
-    def summary(self) -> pd.DataFrame:
+    def summary(self, *, stages: Any = None, as_of: Any = None) -> pd.DataFrame:
         """One row per layer: rows, geometry types, extent, area and floor area.
 
         ``area_mu`` is the total polygon area in mu (parcels, buildings' footprints,
         constraints); ``gfa_m2`` the total gross floor area of the buildings in m²
         (``gfa_m2``, else footprint × floors, else footprint × round(height / 3.5)).
 
+        Parameters
+        ----------
+        stages : Ledger or Series, optional
+            Lifecycle stages (a :class:`~landasset.Ledger`, read on ``as_of``, or a
+            Series of stage ids by ``parcel_id``). When given, retired parcels (split
+            or merged parents, which stay in the layer for their history) are left
+            out of the parcels' row, so that their ground is not counted twice next
+            to their children's; a :class:`~landasset.RetiredParcelsWarning` names
+            them and ``attrs["retired"]`` lists their ids.
+        as_of : date-like, optional
+            The day a ledger is read on (default: after its latest events).
+
         >>> import landasset as la
         >>> table = la.sample.load("yunqi").summary()
         >>> list(table.columns)
         ['rows', 'geometry_types', 'minx', 'miny', 'maxx', 'maxy', 'area_mu', 'gfa_m2']
         """
+        from landasset._stages import live_mask, stage_series, warn_retired
+
+        retired: list[Any] = []
+        layers = {**self._layers, **self.extra}
+        if stages is not None:
+            parcels = self._layers["parcels"]
+            live = live_mask(parcels.index, stage_series(stages, as_of))
+            if not live.all():
+                retired = parcels.index[~live].tolist()
+                warn_retired(parcels.index[~live], what="the site summary", stacklevel=2)
+                layers["parcels"] = parcels[live]
         rows = []
-        for kind, gdf in [*self._layers.items(), *self.extra.items()]:
+        for kind, gdf in layers.items():
             geoms = gdf.geometry
             types = ", ".join(sorted(set(geoms.geom_type.dropna()))) if len(gdf) else ""
             bounds = geoms.total_bounds if len(gdf) else np.full(4, np.nan)
@@ -294,7 +317,7 @@ class Site:
             area = float(m2_to_mu(geoms.area.sum())) if polygonal else np.nan
             gfa = float(building_floor_area(gdf).sum()) if kind == "buildings" else np.nan
             rows.append([kind, len(gdf), types, *bounds, area, gfa])
-        return pd.DataFrame(
+        table = pd.DataFrame(
             rows,
             columns=[
                 "layer",
@@ -308,6 +331,8 @@ class Site:
                 "gfa_m2",
             ],
         ).set_index("layer")
+        table.attrs["retired"] = retired
+        return table
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{k}={len(v)}" for k, v in self._layers.items() if len(v))

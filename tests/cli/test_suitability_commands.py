@@ -233,3 +233,109 @@ def test_scoring_commands_measure_once_and_advance_the_bar_per_measure(
     assert bars == [(steps, "measures (aerospace)", [1] * steps)]
     assert counts == {"compute": 1, "graph": 1}
     assert "measures (aerospace)" in result.stderr and "measures" not in result.stdout
+
+
+# -- score: the library's answer, refusals with exit 2 ------------------------------------
+
+
+def _stage_profile(tmp_path):
+    import yaml
+
+    from landasset.suitability import load_profile
+
+    spec = load_profile("aerospace").to_dict()
+    spec["constraints"].append({"stage": ["reserved", "supply_ready"]})
+    profile = tmp_path / "reserve_only.yaml"
+    profile.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    return profile
+
+
+def test_score_without_a_ledger_gives_the_apis_answer_to_a_stage_rule(
+    run, tmp_path, one_line_error
+):
+    """No ledger in the file: the parcels' stage column is not guessed to be the stages."""
+    import landasset as la
+    from landasset import SchemaError
+    from landasset.suitability import SuitabilityModel
+
+    bare = la.sample.load("yunqi").to_file(tmp_path / "no_ledger.gpkg")
+    assert "stage" in read_layer(bare, "parcels").columns
+    profile = _stage_profile(tmp_path)
+    with pytest.raises(SchemaError) as api:
+        SuitabilityModel.from_yaml(profile).score(la.read_site(bare), as_of="2025-12-31")
+    out = tmp_path / "scored.gpkg"
+    result = run("score", bare, "-p", profile, "-o", out, "--as-of", "2025-12-31")
+    line = one_line_error(result, 2, contains="lifecycle stages (needed by stage in [reserved")
+    assert line == f"Error: {api.value}"
+    assert not out.exists()
+
+
+def test_score_with_a_ledger_matches_the_api_and_leaves_out_split_parents(run, site_copy, tmp_path):
+    import shapely
+
+    import landasset as la
+    from landasset import RetiredParcelsWarning
+    from landasset.lifecycle import Ledger
+    from landasset.suitability import SuitabilityModel
+
+    site = la.read_site(site_copy)
+    with Ledger.open(site_copy) as ledger:
+        stages = ledger.stages()
+        parent = stages[stages == "operating"].index[0]
+        geom = site.parcels.geometry[parent]
+        minx, miny, maxx, maxy = geom.bounds
+        mid = (minx + maxx) / 2
+        halves = {
+            f"{parent}-W": shapely.clip_by_rect(geom, minx, miny, mid, maxy),
+            f"{parent}-E": shapely.clip_by_rect(geom, mid, miny, maxx, maxy),
+        }
+        ledger.split(parent, halves, "2026-01-15", actor="规划科")
+    profile = _stage_profile(tmp_path)
+    out = tmp_path / "scored.gpkg"
+    result = run("score", site_copy, "-p", profile, "-o", out, "--as-of", "2026-02-01")
+    assert result.exit_code == 0, result.output
+    assert "leaves out 1 retired parcel(s)" in result.stderr and repr(parent) in result.stderr
+    layer = read_layer(out, "parcels")
+    site = la.read_site(site_copy)
+    assert parent in site.parcels.index and parent not in layer.index
+    assert set(halves) <= set(layer.index)
+    with Ledger.open(site_copy) as ledger, pytest.warns(RetiredParcelsWarning):
+        api = SuitabilityModel.from_yaml(profile).score(site, as_of="2026-02-01", stages=ledger)
+    assert sorted(layer.index) == sorted(api.index)
+    assert layer["score"].reindex(api.index).to_numpy() == pytest.approx(
+        api["score"].to_numpy(), nan_ok=True
+    )
+    assert (layer["rank"].reindex(api.index).fillna(-1) == api["rank"].fillna(-1)).all()
+
+
+def test_score_refuses_weights_that_overflow_or_sum_to_zero(
+    run, site_gpkg, tmp_path, one_line_error
+):
+    import yaml
+
+    from landasset.suitability import load_profile
+
+    spec = load_profile("ai").to_dict()
+    spec.pop("weights", None)
+    for value, phrase in ((1e308, "sum overflows"), (0.0, "sum to 0")):
+        for criterion in spec["criteria"]:
+            criterion["weight"] = value
+        profile = tmp_path / "weights.yaml"
+        profile.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+        out = tmp_path / "scored.gpkg"
+        result = run("score", site_gpkg, "-p", profile, "-o", out)
+        one_line_error(result, 2, contains=phrase)
+        assert not out.exists()
+
+
+def test_score_lists_everything_the_site_lacks_in_one_line(run, tmp_path, one_line_error):
+    import landasset as la
+
+    site = la.sample.load("yunqi")
+    poor = site.replace(
+        stations=site.stations.iloc[:0], parcels=site.parcels.drop(columns="far_max")
+    )
+    path = poor.to_file(tmp_path / "poor.gpkg")
+    result = run("score", path, "-p", "aerospace", "-o", tmp_path / "s.gpkg")
+    line = one_line_error(result, 2, contains="the stations layer is empty")
+    assert "the parcels have no column 'far_max'" in line and "more" not in line

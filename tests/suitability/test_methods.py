@@ -151,3 +151,58 @@ def test_invalid_inputs():
         wlc([[1, 2]], [1, -1])
     with pytest.raises(ValueError, match="2-d"):
         wlc([1, 2], [1])
+
+
+@pytest.mark.parametrize("method", ["wlc", "owa", "topsis"])
+@pytest.mark.parametrize(
+    ("weights", "match"),
+    [
+        ([1e308, 1e308], "sum overflows"),
+        ([0.0, 0.0], "sum to 0"),
+        ([float("inf"), 1.0], r"weights\[0\] is inf"),
+        ([1.0, float("nan")], r"weights\[1\] is nan"),
+    ],
+)
+def test_weights_that_cannot_be_normalised_are_refused(method, weights, match):
+    x = [[1.0, 0.5], [0.2, 0.4]]
+    with pytest.raises(ProfileError, match=match):
+        if method == "wlc":
+            wlc(x, weights)
+        elif method == "owa":
+            owa(x, weights, [0.5, 0.5])
+        else:
+            topsis(x, weights, [True, True])
+
+
+def test_order_weights_that_overflow_are_refused():
+    with pytest.raises(ProfileError, match="order_weights: their sum overflows"):
+        owa([[1.0, 0.5]], [0.5, 0.5], [1e308, 1e308])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    weights=st.lists(st.floats(0.0, 1.7e308, allow_nan=False), min_size=2, max_size=4),
+    data=st.data(),
+)
+def test_weights_are_refused_exactly_when_they_cannot_be_normalised(weights, data):
+    x = np.array(
+        data.draw(
+            st.lists(
+                st.lists(st.floats(0, 1), min_size=len(weights), max_size=len(weights)),
+                min_size=1,
+                max_size=3,
+            )
+        )
+    )
+    w = np.array(weights)
+    top = w.max()
+    with np.errstate(over="ignore"):
+        overflows = not np.isfinite(w.sum())
+    if top == 0 or overflows:
+        with pytest.raises(ProfileError, match="sum to 0" if top == 0 else "sum overflows"):
+            wlc(x, weights)
+        return
+    # the oracle scales by the largest weight first, which never overflows
+    scaled = w / top
+    expected = x @ (scaled / scaled.sum())
+    np.testing.assert_allclose(wlc(x, weights), expected, rtol=1e-9, atol=1e-12)

@@ -387,13 +387,17 @@ def test_absent_measure_column_is_an_error(model, parcels, measures):
 def test_stage_rules_need_a_ledger(sample_site):
     model = three_criteria_model(constraints=[{"stage": ["reserved", "supply_ready"]}])
     with pytest.raises(
-        ProfileError,
-        match=r"constraints\[0\] \(stage in \[reserved, supply_ready\]\) needs lifecycle stages",
+        SchemaError,
+        match=r"needs what is missing: lifecycle stages \(needed by stage in \[reserved, "
+        r"supply_ready\]\): give a ledger \(stages=",
     ) as info:
         model.score(sample_site, as_of="2025-12-31")
     assert isinstance(info.value, (LandassetError, ValueError))
+    # the measure frame scored without stages still refuses the stage rule
+    with pytest.raises(ProfileError, match=r"constraints\[0\] \(stage in .*needs lifecycle"):
+        model.score_frame(sample_site.parcels, model.measure_frame(sample_site))
     stages = sample_site.parcels["stage"]
-    result = model.score(sample_site, as_of="2025-12-31", ledger=stages)
+    result = model.score(sample_site, as_of="2025-12-31", stages=stages)
     assert result["eligible"].sum() == stages.isin(["reserved", "supply_ready"]).sum() > 0
     assert set(result.loc[~result["eligible"], "excluded_by"]) == {
         "stage in [reserved, supply_ready]"
@@ -408,9 +412,15 @@ def test_stage_rules_need_a_ledger(sample_site):
             return stages
 
     ledger = Ledger()
-    again = model.score(sample_site, as_of="2025-12-31", ledger=ledger)
+    again = model.score(sample_site, as_of="2025-12-31", stages=ledger)
     assert ledger.asked == ["2025-12-31"]
     pd.testing.assert_series_equal(again["eligible"], result["eligible"])
+    # the old keyword still works, with a FutureWarning naming the new one
+    with pytest.warns(FutureWarning, match=r"pass stages="):
+        old = model.score(sample_site, as_of="2025-12-31", ledger=stages)
+    pd.testing.assert_series_equal(old["eligible"], result["eligible"])
+    with pytest.raises(ProfileError, match="not both"):
+        model.score(sample_site, as_of="2025-12-31", ledger=stages, stages=stages)
 
 
 def test_owa_contributions_sum_and_topsis_explains_gaps(parcels, measures):
@@ -709,8 +719,234 @@ def test_stage_rule_reads_stage_members_like_strings(sample_site):
         [Stage(s) if isinstance(s, str) else s for s in strings], index=strings.index, dtype=object
     )
     assert isinstance(members.dropna().iloc[0], Stage)
-    a = model.score(sample_site, as_of="2025-12-31", ledger=strings)
-    b = model.score(sample_site, as_of="2025-12-31", ledger=members)
+    a = model.score(sample_site, as_of="2025-12-31", stages=strings)
+    b = model.score(sample_site, as_of="2025-12-31", stages=members)
     pd.testing.assert_series_equal(a["eligible"], b["eligible"])
     pd.testing.assert_series_equal(a["excluded_by"], b["excluded_by"])
     assert 0 < a["eligible"].sum() < len(a)
+
+
+# -- weights that cannot be normalised ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("weights", "match"),
+    [
+        (
+            ("1.0e+308", "1.0e+308", "1"),
+            r"criteria weights: the weights' sum overflows \(metro 1e\+308, size 1e\+308",
+        ),
+        (
+            ("0", "0", "0"),
+            r"criteria weights: the weights sum to 0 \(metro 0, size 0, services 0\)",
+        ),
+        (("0.0", "0.0", "0.0"), r"the weights sum to 0 .*give at least one criterion a positive"),
+    ],
+)
+def test_criterion_weights_that_overflow_or_sum_to_zero_are_refused(weights, match):
+    text = ISSUE_YAML
+    for old, new in zip(("0.3", "0.2", "0.5"), weights, strict=True):
+        text = text.replace(f"    weight: {old}\n", f"    weight: {new}\n")
+    with pytest.raises(ProfileError, match=match):
+        SuitabilityModel.from_yaml(text)
+
+
+@pytest.mark.parametrize(
+    ("value", "match"),
+    [
+        (".inf", r"criteria\[1\]\.weight: expected a finite number"),
+        (".nan", r"criteria\[1\]\.weight: expected a finite number"),
+        ("-1", r"criteria\[1\]\.weight: must be >= 0"),
+    ],
+)
+def test_a_criterion_weight_that_is_not_finite_or_negative_is_named(value, match):
+    with pytest.raises(ProfileError, match=match):
+        SuitabilityModel.from_yaml(_yaml_with("    weight: 0.2\n", f"    weight: {value}\n"))
+
+
+@pytest.mark.parametrize(
+    ("direct", "match"),
+    [
+        (
+            "{metro: 1.0e+308, size: 1.0e+308, services: 1}",
+            r"weights\.direct: the weights' sum overflows",
+        ),
+        ("{metro: 0, size: 0, services: 0}", r"weights\.direct: the weights sum to 0"),
+        ("{metro: 1, size: -2, services: 0}", r"weights\.direct\.size: must be >= 0"),
+        ("{metro: 1, size: .inf, services: 0}", r"weights\.direct\.size: expected a finite number"),
+    ],
+)
+def test_direct_weight_blocks_that_cannot_be_normalised_are_refused(direct, match):
+    text = (
+        ISSUE_YAML.replace("    weight: 0.3\n", "")
+        .replace("    weight: 0.2\n", "")
+        .replace("    weight: 0.5\n", "")
+        .replace("criteria:", f"weights: {{direct: {direct}}}\ncriteria:")
+    )
+    with pytest.raises(ProfileError, match=match):
+        SuitabilityModel.from_yaml(text)
+
+
+def test_huge_but_summable_weights_are_normalised_exactly():
+    # 8e307 * 2 stays below the largest float: the weights are kept, 1:1
+    model = three_criteria_model()
+    crits = [
+        Criterion(c.name, c.measure, c.transform, w)
+        for c, w in zip(model.criteria, (8e307, 8e307, 0.0), strict=True)
+    ]
+    weights = SuitabilityModel(crits).criterion_weights
+    assert weights.to_dict() == {"metro": 0.5, "size": 0.5, "services": 0.0}
+
+
+# -- retired parcels and the scoring date ---------------------------------------------------
+
+
+def _size_model(method: str = "wlc") -> SuitabilityModel:
+    from landasset.suitability import large
+
+    return SuitabilityModel(
+        [
+            Criterion("size", "area_mu", linear(best=20, worst=0), 0.6),
+            Criterion("shape", "compactness", large(mid=0.5, spread=5), 0.4),
+        ],
+        method=method,
+        name="size",
+    )
+
+
+@pytest.fixture
+def split_gpkg(tmp_path):
+    """Six 15-mu squares in a GeoPackage whose ledger split P0 into 6 mu and 9 mu."""
+    from shapely import box
+
+    from landasset.lifecycle import Ledger
+
+    parcels = grid_parcels(6)
+    path = la.Site(parcels=parcels).to_file(tmp_path / "split.gpkg")
+    x0, y0 = 514_000.0, 3_350_000.0
+    with Ledger.open(path) as ledger:
+        for pid in parcels.index:
+            ledger.record(pid, "planned", "2023-01-01", actor="a")
+        ledger.split(
+            "P0",
+            {"P0-1": box(x0, y0, x0 + 40, y0 + 100), "P0-2": box(x0 + 40, y0, x0 + 100, y0 + 100)},
+            "2024-06-01",
+            actor="a",
+        )
+    return path
+
+
+@pytest.mark.parametrize("method", ["wlc", "topsis"])
+def test_score_with_a_ledger_leaves_out_retired_parcels(split_gpkg, method):
+    from landasset import RetiredParcelsWarning
+    from landasset.lifecycle import Ledger
+
+    site = la.read_site(split_gpkg)
+    model = _size_model(method)
+    with Ledger.open(split_gpkg) as ledger:
+        with pytest.warns(RetiredParcelsWarning, match=r"model 'size' leaves out 1 retired.*'P0'"):
+            result = model.score(site, as_of="2024-12-31", stages=ledger)
+        stages = ledger.stages("2024-12-31")
+    assert "P0" not in result.index and len(result) == len(site.parcels) - 1
+    assert result.attrs == {"as_of": pd.Timestamp("2024-12-31"), "retired": ["P0"]}
+    # the same as scoring a site that never had the parent (ranks and TOPSIS ideals alike)
+    alone = model.score(la.Site(parcels=site.parcels.drop(index="P0")), as_of="2024-12-31")
+    pd.testing.assert_series_equal(result["score"], alone["score"])
+    pd.testing.assert_series_equal(result["rank"], alone["rank"])
+    # competition ranks among the live parcels only: 1 + how many score strictly higher
+    higher = result["score"].to_numpy()[None, :] > result["score"].to_numpy()[:, None] + 1e-12
+    assert result["rank"].tolist() == (1 + higher.sum(axis=1)).tolist()
+    # the children (6 and 9 mu) are scored on their own size: 6/20 and 9/20 of the way
+    assert result.loc["P0-1", "v_size"] == pytest.approx(0.3)
+    assert result.loc["P0-2", "v_size"] == pytest.approx(0.45)
+    # a Series of stages does the same; scoring before the split keeps the parent
+    with pytest.warns(RetiredParcelsWarning):
+        again = model.score(site, as_of="2024-12-31", stages=stages)
+    pd.testing.assert_series_equal(again["score"], result["score"])
+    with Ledger.open(split_gpkg) as ledger, warnings.catch_warnings():
+        warnings.simplefilter("error")
+        before = model.score(site, as_of="2024-05-31", stages=ledger)
+    assert "P0" in before.index and before.attrs["retired"] == []
+
+
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [
+        (None, None),
+        ("2025-12-31", pd.Timestamp("2025-12-31")),
+        (pd.Timestamp("2025-12-31 17:45"), pd.Timestamp("2025-12-31")),
+        (np.datetime64("2025-12-31T08:00"), pd.Timestamp("2025-12-31")),
+    ],
+)
+def test_every_result_carries_its_scoring_date_at_midnight(parcels, as_of, expected):
+    model = _size_model()
+    site = la.Site(parcels=parcels)
+    result = model.score(site, as_of=as_of)
+    assert result.attrs["as_of"] == expected
+    if expected is not None:
+        assert isinstance(result.attrs["as_of"], pd.Timestamp)
+        assert result.attrs["as_of"] == result.attrs["as_of"].normalize()
+    measures = model.measure_frame(site)
+    assert model.score_frame(site.parcels, measures).attrs == {"as_of": None, "retired": []}
+
+
+# -- land-use rules fail safe ---------------------------------------------------------------
+
+
+def _land_use_model(rule: dict) -> SuitabilityModel:
+    return SuitabilityModel(
+        [Criterion("size", "area_mu", linear(best=20, worst=0), 1.0)],
+        constraints=[rule],
+        name="land",
+    )
+
+
+LAND_CODES = ["M1", "X9", "R2B1", "B19", None, "M1/X9", "M1/B2", "B1/B2", "100101"]
+
+
+def _score_codes(rule: dict) -> pd.DataFrame:
+    from landasset.landuse import LandUseCodeWarning
+
+    parcels = grid_parcels(len(LAND_CODES))
+    parcels["land_use"] = pd.Series(LAND_CODES, index=parcels.index, dtype=object)
+    model = _land_use_model(rule)
+    with (
+        pytest.warns(LandUseCodeWarning, match="'B19' as 'B1'"),
+        pytest.warns(MissingValueWarning, match="rules without a value"),
+    ):
+        return model.score(la.Site(parcels=parcels, validate=False))
+
+
+def test_an_exclusion_rule_never_passes_an_unknown_land_use_code():
+    result = _score_codes({"measure": "land_use_family", "op": "not in", "value": ["residential"]})
+    label = "land_use_family not in ['residential']"
+    by = dict(zip(LAND_CODES, result["excluded_by"], strict=True))
+    eligible = dict(zip(LAND_CODES, result["eligible"], strict=True))
+    assert {c for c, ok in eligible.items() if ok} == {"M1", "B19", "M1/B2", "B1/B2", "100101"}
+    assert by["X9"] == "unknown land-use code 'X9'"
+    assert by["M1/X9"] == "unknown land-use code 'X9'"  # the known part does not rescue it
+    assert by["R2B1"] == label  # its residential part is excluded
+    assert by[None] == f"{label} (no value)"
+    assert result["rank"].notna().sum() == 5
+
+
+def test_an_inclusion_rule_passes_a_mixed_code_with_a_listed_part():
+    result = _score_codes({"measure": "land_use_family", "op": "in", "value": ["industrial"]})
+    eligible = dict(zip(LAND_CODES, result["eligible"], strict=True))
+    assert {c for c, ok in eligible.items() if ok} == {"M1", "M1/B2", "100101"}
+    by = dict(zip(LAND_CODES, result["excluded_by"], strict=True))
+    assert by["X9"] == "unknown land-use code 'X9'"
+    assert by["B1/B2"] == "land_use_family in ['industrial']"
+    equal = _score_codes({"measure": "land_use_family", "op": "==", "value": "industrial"})
+    pd.testing.assert_series_equal(equal["eligible"], result["eligible"])
+
+
+def test_a_family_rule_refuses_order_comparisons():
+    with pytest.raises(ProfileError, match="families are names, use == / != / in / not in"):
+        _land_use_model({"measure": "land_use_family", "op": ">", "value": 3}).score_frame(
+            grid_parcels(2),
+            pd.DataFrame(
+                {"area_mu": [15.0, 15.0], "land_use_family": ["industrial", "green"]},
+                index=grid_parcels(2).index,
+            ),
+        )

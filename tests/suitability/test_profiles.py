@@ -149,3 +149,76 @@ def test_golden_axis_criteria_measure_the_golden_axes_only(
     np.testing.assert_array_equal(column.to_numpy(), only.to_numpy())
     # the urban axis and the green corridor would change the measure for some parcels
     assert not np.array_equal(only.to_numpy(), every.to_numpy())
+
+
+# -- what a profile needs from a site -------------------------------------------------------
+
+
+def test_aerospace_lists_what_it_reads_from_a_site():
+    needs = load_profile("aerospace").requirements()
+    assert list(needs.columns) == ["layer", "column", "kinds", "needed_by"]
+    pairs = {(row.layer, row.column) for row in needs.itertuples()}
+    # read off the profile file: walk to stations on streets, golden axes, amenities,
+    # aerospace enterprises, the parcels' land_use and far_max, two constraint kinds
+    assert pairs == {
+        ("stations", None), ("streets", None), ("axes", None), ("axes", "kind"),
+        ("amenities", None), ("amenities", "category"), ("enterprises", None),
+        ("enterprises", "industry"), ("parcels", "land_use"), ("parcels", "far_max"),
+        ("constraints", None), ("constraints", "kind"),
+    }  # fmt: skip
+    kinds = needs.set_index(["layer", "column"])["kinds"]
+    assert kinds[("axes", "kind")] == "golden_axis"
+    assert kinds[("constraints", "kind")] == ""  # a district may have no flood zone
+    assert "stages" not in set(needs["layer"])
+
+
+@pytest.mark.parametrize("name", PROFILES)
+def test_every_bundled_profile_finds_what_it_needs_in_the_sample(sample_site, name):
+    load_profile(name).check_site(sample_site)  # no error
+
+
+def test_everything_a_profile_misses_is_reported_in_one_error(sample_site):
+    from landasset import SchemaError
+    from landasset.suitability import StageRule
+
+    model = load_profile("aerospace")
+    model = SuitabilityModel(
+        model.criteria,
+        (*model.constraints, StageRule(("reserved",))),
+        model.method,
+        name=model.name,
+    )
+    site = sample_site.replace(
+        stations=sample_site.stations.iloc[:0],
+        enterprises=sample_site.enterprises.iloc[:0],
+        axes=sample_site.axes[sample_site.axes["kind"] != "golden_axis"],
+        parcels=sample_site.parcels.drop(columns="far_max"),
+    )
+    computed = []
+    with pytest.raises(SchemaError) as info:
+        model.score(site, as_of="2025-12-31", progress=computed.append)
+    message = str(info.value)
+    assert computed == []  # refused before measuring anything
+    expected = [
+        "the stations layer is empty (needed by walk_distance(targets=stations))",
+        "the axes have no kind 'golden_axis'",
+        "the enterprises layer is empty (needed by cluster_strength(",
+        "the parcels have no column 'far_max' (needed by attribute(column=far_max))",
+        "lifecycle stages (needed by stage in [reserved])",
+    ]
+    for phrase in expected:
+        assert phrase in message
+    assert message.count(";") >= len(expected)
+    assert "\n" not in message  # one line: the command line shows all of it
+    # an empty constraints layer is a district without restricted areas, not missing data
+    load_profile("aerospace").check_site(
+        sample_site.replace(constraints=sample_site.constraints.iloc[:0])
+    )
+
+
+def test_best_fit_checks_the_union_of_the_profiles_needs(sample_site):
+    from landasset import SchemaError
+
+    site = sample_site.replace(amenities=sample_site.amenities.iloc[:0])
+    with pytest.raises(SchemaError, match=r"the amenities layer is empty \(needed by count_within"):
+        best_fit(site, ["ai", "aerospace"], as_of="2025-12-31")

@@ -20,12 +20,12 @@ from landasset.cli._common import (
     parse_date,
     profile_option,
     progress,
-    stages_for,
     write_output,
 )
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import geopandas as gpd
+    import pandas as pd
 
     from landasset.site import Site
     from landasset.suitability import SuitabilityModel
@@ -79,16 +79,32 @@ def score(
 
 
 def score_site(model: SuitabilityModel, site: Site, path: Path, as_of: Any) -> gpd.GeoDataFrame:
-    """Compute the model's measures in one call (progress on stderr), then score.
+    """Score through :meth:`~landasset.suitability.SuitabilityModel.score` (progress on stderr).
 
-    One :meth:`~landasset.suitability.SuitabilityModel.measure_frame` call, so the
-    measures share their intermediates (street graph, trees); its ``progress``
-    callback advances the bar one step per measure.
+    The stages come from the lifecycle ledger in the site file, when it has one (read
+    on ``as_of``): stage rules read them and retired parcels are left out, as the
+    Python API does with ``stages=ledger``. Without a ledger no stages are given, and
+    a profile with a stage rule is refused by the library, with everything else the
+    site lacks. The measures are computed in one call; the bar advances one step per
+    measure.
     """
+    stages = ledger_stages(path, as_of)
     steps = len(model.measure_specs())
     with progress(steps, f"measures ({model.name})") as advance:
-        measures = model.measure_frame(site, as_of=as_of, progress=lambda label: advance(1))
-    return model.score_frame(site.parcels, measures, stages=stages_for(model, site, path, as_of))
+        return model.score(site, as_of=as_of, stages=stages, progress=lambda label: advance(1))
+
+
+def ledger_stages(path: Path, as_of: Any) -> pd.Series | None:
+    """The stages in the file's lifecycle ledger on ``as_of`` (None without a ledger)."""
+    from landasset.cli.lifecycle import has_ledger
+
+    if not has_ledger(path):
+        return None
+    from landasset.lifecycle import Ledger
+
+    with Ledger.open(path) as ledger:
+        stages: pd.Series = ledger.stages(as_of)
+    return stages
 
 
 def top_table(result: Any, n: int) -> Any:

@@ -21,6 +21,7 @@ __all__ = [
     "join_path",
     "mapping",
     "number",
+    "plain_number",
     "sequence",
     "text",
 ]
@@ -82,6 +83,13 @@ def number(
     if unit_interval and not 0 <= result <= 1:
         fail(path, f"must be between 0 and 1, got {result!r}")
     return result
+
+
+def plain_number(value: float) -> str:
+    """A number as a profile would write it: ``2`` for 2.0, ``1e+308`` for 1e308."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return repr(value)
 
 
 def text(value: object, path: str, *, allow_empty: bool = True) -> str:

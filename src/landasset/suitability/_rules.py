@@ -306,7 +306,14 @@ class MeasureRule:
         out = {"measure": measure, "op": self.op, "value": value}
         return _with_rationale(out, self.rationale)
 
+    @property
+    def reads_families(self) -> bool:
+        """Whether the rule reads ``land_use_family`` (every part of a mixed code)."""
+        return bool(spec_dict(self.measure)["measure"] == "land_use_family")
+
     def passes(self, values: pd.Series) -> tuple[BoolArray, BoolArray]:
+        if self.reads_families:
+            return self._passes_families(values)
         undecided = values.isna().to_numpy()
         op = self.op
         try:
@@ -324,6 +331,26 @@ class MeasureRule:
             ) from exc
         passed = result.to_numpy(dtype=bool, na_value=False) & ~undecided
         return passed, undecided
+
+    def _passes_families(self, values: pd.Series) -> tuple[BoolArray, BoolArray]:
+        """A family rule on every part: ``==``/``in`` pass when a part is listed,
+        ``!=``/``not in`` when none is; a part of unknown family never passes."""
+        if self.op not in ("==", "!=", "in", "not in"):
+            raise ProfileError(
+                f"the rule {self.label!r} compares land-use families with {self.op!r}; "
+                "families are names, use == / != / in / not in"
+            )
+        undecided = values.isna().to_numpy()
+        wanted = {str(v) for v in (self.value if isinstance(self.value, list) else [self.value])}
+        codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+        verdicts = []
+        for family in uniques:
+            parts = str(family).split("/")
+            hit = any(p in wanted for p in parts)
+            ok = hit if self.op in ("==", "in") else not hit
+            verdicts.append(ok and "unknown" not in parts)
+        table = np.array([*verdicts, False], dtype=bool)  # code -1 (missing) fails
+        return table[codes], undecided
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], path: str) -> MeasureRule:

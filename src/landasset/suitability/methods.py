@@ -76,9 +76,24 @@ def _criterion_weights(weights: Any, m: int, name: str = "weights") -> FloatArra
     w = np.asarray(weights, dtype=np.float64).reshape(-1)
     if w.shape[0] != m:
         raise ProfileError(f"{len(w)} {name} for {m} criteria; give one per column")
-    if not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
-        raise ProfileError(f"{name} must be finite, non-negative and not all 0, got {w.tolist()}")
-    return w / w.sum()
+    if not np.isfinite(w).all() or (w < 0).any():
+        j = int(np.flatnonzero(~np.isfinite(w) | (w < 0))[0])
+        raise ProfileError(
+            f"{name}[{j}] is {float(w[j])!r}; criterion weights are finite, non-negative numbers "
+            f"(got {w.tolist()})"
+        )
+    with np.errstate(over="ignore"):
+        total = float(w.sum())
+    if total <= 0:
+        raise ProfileError(
+            f"{name} sum to 0 (got {w.tolist()}); give at least one criterion a positive weight"
+        )
+    if not np.isfinite(total):
+        raise ProfileError(
+            f"{name}: their sum overflows (got {w.tolist()}); give them on a smaller scale, "
+            "such as percentages"
+        )
+    return w / total
 
 
 def _wrap(values: FloatArray, index: pd.Index | None, name: str) -> Any:
@@ -147,11 +162,18 @@ def _order_weights(order_weights: npt.ArrayLike, n: int | None) -> FloatArray:
         raise ProfileError(
             f"order_weights: {len(v)} order weights for {n} criteria; give one per criterion"
         )
-    if v.sum() <= 0:
+    with np.errstate(over="ignore"):
+        total = float(v.sum())
+    if total <= 0:
         raise ProfileError(
             "order_weights: the order weights sum to 0; give at least one positive value"
         )
-    return v / v.sum()
+    if not np.isfinite(total):
+        raise ProfileError(
+            f"order_weights: their sum overflows (got {v.tolist()}); give them on a smaller "
+            "scale, such as fractions of 1"
+        )
+    return v / total
 
 
 def _owa_parts(x: FloatArray, v: FloatArray) -> tuple[FloatArray, FloatArray]:

@@ -64,10 +64,12 @@ from landasset import _config
 from landasset._errors import (
     LandassetIOError,
     LandassetKeyError,
+    LandassetValueError,
     LandassetWarning,
     ProfileError,
     SchemaError,
 )
+from landasset._stages import live_mask, stage_series, warn_retired
 from landasset.landuse import land_use_family
 from landasset.suitability import _check
 from landasset.suitability._rules import (
@@ -225,7 +227,7 @@ def _weights_spec(value: object, names: Sequence[str], path: str = "weights") ->
         if kind == "rank_sum":
             _rank_sum(ordered, _check.join_path(path, kind))
         else:
-            _direct(ordered, _check.join_path(path, kind))
+            _direct(ordered, _check.join_path(path, kind), names)
         return {kind: {n: _check.number(table[n], _check.join_path(path, n)) for n in names}}
     where = _check.join_path(path, "ahp")
     matrix = _as_matrix(body["ahp"], where)
@@ -417,7 +419,7 @@ class SuitabilityModel:
             elif "rank_sum" in spec:
                 w = _rank_sum([spec["rank_sum"][n] for n in names])
             else:
-                w = _direct([spec["direct"][n] for n in names])
+                w = _direct([spec["direct"][n] for n in names], "weights.direct", names)
         else:
             if not all(given):
                 i = given.index(False)
@@ -425,7 +427,7 @@ class SuitabilityModel:
                     f"criteria[{i}].weight",
                     "missing; give every criterion a weight, or the model a 'weights:' block (ahp, rank_sum, direct)",
                 )
-            w = _direct([c.weight for c in criteria], "criteria weights")
+            w = _direct([c.weight for c in criteria], "criteria weights", names)
         object.__setattr__(self, "_weights", w)
         object.__setattr__(self, "_ahp", ahp_result)
 
@@ -454,6 +456,68 @@ class SuitabilityModel:
             if r.measure is not None:
                 specs.setdefault(measure_label(r.measure), spec_dict(r.measure))
         return specs
+
+    def requirements(self) -> pd.DataFrame:
+        """Everything the model reads from a site: layers, columns and kinds.
+
+        Returns
+        -------
+        DataFrame
+            One row per need: ``layer`` (a layer of the site), ``column`` (a column
+            it must have, or None for the layer itself, which must then have rows),
+            ``kinds`` (for a ``kind`` column: the kinds that must occur, comma-separated,
+            "" when any will do) and ``needed_by`` (the measure labels or rules that
+            read it, comma-separated). A ``{stage: [...]}`` rule adds a row with layer
+            ``"stages"``: lifecycle stages must be passed to :meth:`score`. The
+            constraints layer may be empty (a district without restricted areas).
+
+        Examples
+        --------
+        >>> from landasset.suitability import load_profile
+        >>> needs = load_profile("aerospace").requirements()
+        >>> needs.loc[needs["layer"] == "axes", ["column", "kinds"]].values.tolist()
+        [[None, ''], ['kind', 'golden_axis']]
+        >>> needs.loc[needs["layer"] == "parcels", "column"].tolist()
+        ['land_use', 'far_max']
+        """
+        needs = _requirements_frame(self.measure_specs())
+        staged = [r.label for r in self.constraints if isinstance(r, StageRule)]
+        if not staged:
+            return needs
+        rows = [tuple(r) for r in needs.itertuples(index=False)]
+        return _needs_table([*rows, ("stages", None, "", ", ".join(staged))])
+
+    def check_site(self, site: Any, *, stages: bool = False) -> None:
+        """Check that ``site`` has everything the model reads, before measuring.
+
+        Parameters
+        ----------
+        site : Site
+        stages : bool, default False
+            Whether lifecycle stages will be given (a stage rule needs them).
+
+        Raises
+        ------
+        SchemaError
+            Listing, in one message, every layer that is absent or empty, every
+            column that is absent and every kind that does not occur (see
+            :meth:`requirements`), and the stages when a stage rule needs them.
+
+        Examples
+        --------
+        >>> import landasset as la
+        >>> from landasset.suitability import load_profile
+        >>> site = la.sample.load("yunqi")
+        >>> bare = site.replace(stations=site.stations.iloc[:0],
+        ...                     parcels=site.parcels.drop(columns="far_max"))
+        >>> load_profile("aerospace").check_site(bare)
+        Traceback (most recent call last):
+        ...
+        landasset._errors.SchemaError: profile 'aerospace' needs what is missing: the stations layer is empty (needed by walk_distance(targets=stations)); the parcels have no column 'far_max' (needed by attribute(column=far_max)); add the layers, columns and kinds to the site, or use a profile that does not read them
+        """
+        missing = _missing_requirements(site, self.requirements(), stages=stages)
+        if missing:
+            raise SchemaError(f"profile {self.name!r} needs " + _needs_message(missing))
 
     def __repr__(self) -> str:
         crits = ", ".join(
@@ -618,11 +682,12 @@ class SuitabilityModel:
 
         Raises
         ------
-        MeasureError
-            ``as_of`` is not a date, ``progress`` is not callable, or a measure spec
-            names a layer the site lacks.
         SchemaError
-            A parcel attribute the model reads is not a column of the parcels.
+            The site lacks layers, columns or kinds the model reads: all of them are
+            listed in one message, before anything is measured
+            (:meth:`requirements`).
+        MeasureError
+            ``as_of`` is not a date or ``progress`` is not callable.
 
         Examples
         --------
@@ -638,33 +703,69 @@ class SuitabilityModel:
         """
         return _measure_frame(site, self.measure_specs(), as_of=as_of, progress=progress)
 
-    def score(self, site: Any, *, as_of: Any = None, ledger: Any = None) -> gpd.GeoDataFrame:
-        """Score every parcel of ``site``.
+    def score(
+        self,
+        site: Any,
+        *,
+        as_of: Any = None,
+        stages: Any = None,
+        progress: Callable[[str], None] | None = None,
+        ledger: Any = None,
+    ) -> gpd.GeoDataFrame:
+        """Score every live parcel of ``site``.
 
         Parameters
         ----------
         site : Site
             The district.
         as_of : date-like, optional
-            The date of the scoring: planned stations count once open, and stage
-            rules read the ledger on this date.
+            The date of the scoring: planned stations count once open, and the
+            ledger is read on this day. Kept, as a ``Timestamp`` at midnight, in
+            ``result.attrs["as_of"]``.
+        stages : Ledger or Series, optional
+            Lifecycle stages: a :class:`~landasset.Ledger` (read on ``as_of``) or a
+            Series of stage ids by ``parcel_id``. Required when the model has a
+            ``{stage: [...]}`` rule. When given, retired parcels (split or merged
+            parents) are left out of the result, with a
+            :class:`~landasset.RetiredParcelsWarning`.
+        progress : callable, optional
+            ``progress(label)`` after each measure (see :meth:`measure_frame`).
         ledger : Ledger or Series, optional
-            Lifecycle stages for ``{stage: [...]}`` rules: an object with a
-            ``stages(as_of)`` method, or a Series of stage names by ``parcel_id``.
-            Required when the model has a stage rule.
+            Deprecated name of ``stages``.
 
         Returns
         -------
         GeoDataFrame
             See :meth:`score_frame`.
+
+        Raises
+        ------
+        SchemaError
+            The site lacks a layer, a column or a kind the model reads, or the model
+            has a stage rule and no ``stages`` were given: every such need is listed
+            in one message, before anything is measured (:meth:`requirements`).
+
+        Examples
+        --------
+        >>> import landasset as la
+        >>> from landasset.suitability import load_profile
+        >>> result = load_profile("ai").score(la.sample.load("yunqi"), as_of="2025-12-31")
+        >>> result.attrs["as_of"], result.attrs["retired"]
+        (Timestamp('2025-12-31 00:00:00'), [])
         """
-        measures = self.measure_frame(site, as_of=as_of)
-        stages = (
-            _stages(ledger, as_of)
-            if any(isinstance(r, StageRule) for r in self.constraints)
-            else None
-        )
-        return self.score_frame(site.parcels, measures, stages=stages)
+        if ledger is not None:
+            if stages is not None:
+                raise ProfileError("give stages= only (ledger= is its old name), not both")
+            warnings.warn(
+                "score(ledger=...) is renamed score(stages=...); pass stages=",
+                FutureWarning,
+                stacklevel=2,
+            )
+            stages = ledger
+        self.check_site(site, stages=stages is not None)
+        stage_ids = None if stages is None else stage_series(stages, as_of)
+        measures = self.measure_frame(site, as_of=as_of, progress=progress)
+        return self.score_frame(site.parcels, measures, stages=stage_ids, as_of=as_of)
 
     def score_frame(
         self,
@@ -672,6 +773,7 @@ class SuitabilityModel:
         measures: pd.DataFrame,
         *,
         stages: pd.Series | None = None,
+        as_of: Any = None,
     ) -> gpd.GeoDataFrame:
         """Score parcels from an already computed measure frame.
 
@@ -684,12 +786,18 @@ class SuitabilityModel:
             :meth:`measure_specs` (as :meth:`measure_frame` returns), on the parcels'
             index (rows are aligned by index; absent rows are missing values).
         stages : Series, optional
-            Stage by ``parcel_id``, for stage rules.
+            Stage by ``parcel_id``, for stage rules. When given, retired parcels are
+            left out (before ranking) with a :class:`~landasset.RetiredParcelsWarning`.
+        as_of : date-like, optional
+            The scoring date, kept in ``attrs["as_of"]``.
 
         Returns
         -------
         GeoDataFrame
-            The parcels' own columns plus, first:
+            One row per live parcel. ``attrs["as_of"]`` is the scoring date (a
+            ``Timestamp`` at midnight, or None) and ``attrs["retired"]`` the ids of
+            the retired parcels left out (a list, empty when none). The parcels' own
+            columns plus, first:
 
             * ``score`` — 0–1 (NaN when a criterion value is missing);
             * ``rank`` — 1 = best among eligible parcels with a score (ties share the
@@ -709,6 +817,15 @@ class SuitabilityModel:
             Parcels lack a criterion value (counts per criterion) or a value a rule
             needs (such a parcel is not eligible).
         """
+        day = _as_of_timestamp(as_of)
+        retired: list[Any] = []
+        if stages is not None:
+            stages = stage_series(stages)
+            live = live_mask(parcels.index, stages)
+            if not live.all():
+                retired = parcels.index[~live].tolist()
+                warn_retired(parcels.index[~live], what=f"model {self.name!r}")
+                parcels = parcels[live]
         index = parcels.index
         needed = self.measure_specs()
         absent = [label for label in needed if label not in measures.columns]
@@ -730,7 +847,7 @@ class SuitabilityModel:
             except TypeError as exc:
                 raise ProfileError(f"criterion {c.name!r}: {exc}") from exc
 
-        eligible, excluded_by, undecided = self._apply_rules(frame, stages, index)
+        eligible, excluded_by, undecided = self._apply_rules(frame, stages, index, parcels)
         w = self._weights
         missing_cols = np.isnan(values) & (w > 0)
         missing_rows = missing_cols.any(axis=1)
@@ -762,11 +879,18 @@ class SuitabilityModel:
         geometry = parcels.geometry.name if isinstance(parcels, gpd.GeoDataFrame) else None
         out = pd.DataFrame(columns, index=index, copy=False)
         if geometry is not None:
-            return gpd.GeoDataFrame(out, geometry=geometry, crs=parcels.crs)
-        return gpd.GeoDataFrame(out)
+            result = gpd.GeoDataFrame(out, geometry=geometry, crs=parcels.crs)
+        else:
+            result = gpd.GeoDataFrame(out)
+        result.attrs = {"as_of": day, "retired": retired}
+        return result
 
     def _apply_rules(
-        self, frame: pd.DataFrame, stages: pd.Series | None, index: pd.Index
+        self,
+        frame: pd.DataFrame,
+        stages: pd.Series | None,
+        index: pd.Index,
+        parcels: pd.DataFrame | None = None,
     ) -> tuple[BoolArray, npt.NDArray[np.object_], dict[str, int]]:
         n = len(index)
         eligible = np.ones(n, dtype=bool)
@@ -777,7 +901,7 @@ class SuitabilityModel:
                 if stages is None:
                     raise ProfileError(
                         f"constraints[{i}] ({rule.label}) needs lifecycle stages, but none were given; "
-                        "pass score(site, ledger=...) with a Ledger or a Series of stages by parcel_id, "
+                        "pass score(site, stages=...) with a Ledger or a Series of stages by parcel_id, "
                         "or remove the stage rule"
                     )
                 column = _stage_values(stages, index)
@@ -789,6 +913,8 @@ class SuitabilityModel:
             label = rule.label
             excluded_by[failed & ~undecided] = label
             excluded_by[failed & undecided] = f"{label} (no value)"
+            if isinstance(rule, MeasureRule) and rule.reads_families:
+                _name_unknown_codes(excluded_by, failed & ~undecided, column, rule, parcels)
             if undecided.any():
                 undecided_counts[label] = int(undecided.sum())
             eligible &= passed
@@ -1187,40 +1313,184 @@ def _warn_missing(
         )
 
 
-def _stage_values(stages: pd.Series, index: pd.Index) -> pd.Series:
-    """Stage identifiers (plain strings, ``None`` where missing) on ``index``.
+def _name_unknown_codes(
+    excluded_by: npt.NDArray[np.object_],
+    failed: BoolArray,
+    families: pd.Series,
+    rule: MeasureRule,
+    parcels: pd.DataFrame | None,
+) -> None:
+    """Where a family rule failed on an unknown family, say which code is unknown.
 
-    Stage members become their ``.value``; only the few distinct stages are looked at
-    in Python, the parcels are mapped through their factorised codes.
-    """
-    codes, uniques = pd.factorize(stages.reindex(index).astype(object), use_na_sentinel=True)
-    names = np.array([getattr(u, "value", u) for u in uniques] + [None], dtype=object)
-    # the NA code -1 picks the trailing None
-    return pd.Series(names[codes], index=index, dtype=object)
+    Only the few distinct families and codes are looked at in Python."""
+    codes, uniques = pd.factorize(families.astype(object), use_na_sentinel=True)
+    has_unknown = np.array([*("unknown" in str(u).split("/") for u in uniques), False], dtype=bool)
+    unknown = failed & has_unknown[codes]
+    if not unknown.any():
+        return
+    column = spec_dict(rule.measure).get("column", LOCAL_MEASURES["land_use_family"]["column"])
+    if parcels is None or column not in parcels.columns:
+        excluded_by[unknown] = "unknown land-use code"
+        return
+    from landasset.landuse import land_use_parts
+
+    rows = np.flatnonzero(unknown)
+    ids, raw = pd.factorize(parcels[column].iloc[rows].astype(object), use_na_sentinel=True)
+    parts = land_use_parts(pd.Series(raw, dtype=object))["unknown"]
+    messages = np.array(
+        ["unknown land-use code " + ", ".join(repr(p) for p in found) for found in parts],
+        dtype=object,
+    )
+    excluded_by[rows] = messages[ids]
+
+
+def _stage_values(stages: pd.Series, index: pd.Index) -> pd.Series:
+    """Stage identifiers (plain strings, ``None`` where missing) on ``index``."""
+    return stage_series(stages.reindex(index))
 
 
 def _stages(ledger: Any, as_of: Any) -> pd.Series | None:
-    if ledger is None:
+    """Stage ids by parcel_id from a Ledger or a Series (None stays None)."""
+    return None if ledger is None else stage_series(ledger, as_of)
+
+
+def _as_of_timestamp(as_of: Any) -> pd.Timestamp | None:
+    """``as_of`` as a Timestamp at midnight (None stays None)."""
+    if as_of is None:
         return None
-    if isinstance(ledger, pd.Series):
-        return ledger
-    if isinstance(ledger, pd.DataFrame) and "stage" in ledger.columns:
-        return ledger["stage"]
-    if hasattr(ledger, "stages"):
-        stages = ledger.stages(as_of)
-        if isinstance(stages, pd.DataFrame):
-            if "stage" not in stages.columns:
-                raise SchemaError("ledger.stages(as_of) returned a table without a 'stage' column")
-            stages = stages["stage"]
-        if not isinstance(stages, pd.Series):
-            raise SchemaError(
-                f"ledger.stages(as_of) returned a {type(stages).__name__}, not a Series of stages by parcel_id"
-            )
-        return stages
-    raise SchemaError(
-        f"ledger must be a Ledger (with .stages(as_of)) or a Series of stages by parcel_id, "
-        f"not a {type(ledger).__name__}"
+    try:
+        day = pd.Timestamp(as_of)
+    except (TypeError, ValueError) as exc:
+        raise LandassetValueError(
+            f"as_of must be a date such as '2025-12-31', not {as_of!r}"
+        ) from exc
+    if day is pd.NaT:
+        raise LandassetValueError(f"as_of must be a date such as '2025-12-31', not {as_of!r}")
+    return day.normalize()
+
+
+def _layer_params() -> dict[str, tuple[str, ...]]:
+    """Per registry measure, the parameters that name a layer of the site."""
+    from landasset.measures.batch import _LAYER, _REGISTRY
+
+    return {
+        name: tuple(k for k, p in m.params.items() if p.kind == _LAYER)
+        for name, m in _REGISTRY.items()
+    }
+
+
+#: Measures whose ``kind`` option narrows a layer to kinds that must occur in it.
+_KIND_NARROWED = {"nearest_distance": "features", "nearest_id": "features", "frontage": "axes"}
+
+#: Layers that may be empty (no restricted area is a fact, not missing data).
+_MAY_BE_EMPTY = ("constraints",)
+
+
+def _requirements(
+    specs: Mapping[str, Mapping[str, Any]],
+) -> dict[tuple[str, str | None], tuple[list[str], list[str]]]:
+    """(layer, column) → (kinds that must occur, labels that need it), in first-need order."""
+    registry = _registry()
+    layer_params = _layer_params()
+    rows: dict[tuple[str, str | None], tuple[list[str], list[str]]] = {}
+
+    def need(layer: str, column: str | None, label: str, kinds: Sequence[str] = ()) -> None:
+        entry = rows.setdefault((layer, column), ([], []))
+        entry[0].extend(kinds)
+        if label not in entry[1]:
+            entry[1].append(label)
+
+    for label, spec in specs.items():
+        name = spec["measure"]
+        if name in LOCAL_MEASURES:
+            column = spec.get("column", LOCAL_MEASURES[name]["column"])
+            need("parcels", str(column), label)
+            continue
+        defaults = registry[name]
+        layers = {k: spec.get(k, defaults[k]) for k in layer_params.get(name, ())}
+        for key, layer in layers.items():
+            if not isinstance(layer, str):
+                continue  # a GeoDataFrame given in the spec: nothing to find in the site
+            need(layer, None, label)
+            if name == "cluster_strength":
+                need(layer, "industry", label)
+            if name in ("count_within", "sum_within"):
+                if spec.get("category") is not None:
+                    need(layer, "category", label)
+                if name == "sum_within" and isinstance(spec.get("column"), str):
+                    need(layer, spec["column"], label)
+            if name == "constrained_share":
+                if spec.get("kind") is not None:
+                    need(layer, "kind", label)
+                if spec.get("hard") is not None:
+                    need(layer, "hard", label)
+            if _KIND_NARROWED.get(name) == key and spec.get("kind") is not None:
+                kinds = spec["kind"]
+                need(layer, "kind", label, [kinds] if isinstance(kinds, str) else list(kinds))
+    return rows
+
+
+def _requirements_frame(specs: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
+    rows = [
+        (layer, column, ", ".join(dict.fromkeys(kinds)), ", ".join(by))
+        for (layer, column), (kinds, by) in _requirements(specs).items()
+    ]
+    return _needs_table(rows)
+
+
+def _needs_table(rows: Sequence[tuple[str, str | None, str, str]]) -> pd.DataFrame:
+    names = ["layer", "column", "kinds", "needed_by"]
+    return pd.DataFrame(
+        {n: pd.Series([r[k] for r in rows], dtype=object) for k, n in enumerate(names)}
     )
+
+
+def _needs_message(missing: Sequence[str]) -> str:
+    text = "what is missing: " + "; ".join(missing)
+    if any(not m.startswith("lifecycle stages") for m in missing):
+        text += "; add the layers, columns and kinds to the site, or use a profile that does not read them"
+    return text
+
+
+def _missing_requirements(site: Any, needs: pd.DataFrame, *, stages: bool) -> list[str]:
+    """What the site lacks of ``needs`` (:meth:`SuitabilityModel.requirements`), as phrases."""
+    out: list[str] = []
+    absent: set[str] = set()
+    for layer, column, kinds, by in needs.itertuples(index=False):
+        where = f" (needed by {by})"
+        if layer == "stages":
+            if not stages:
+                out.append(
+                    f"lifecycle stages{where}: give a ledger (stages= a Ledger or a Series "
+                    "of stage ids by parcel_id; on the command line, a ledger in the site's "
+                    "GeoPackage), or remove the stage rule"
+                )
+            continue
+        if layer in absent:
+            continue
+        if layer not in site:
+            absent.add(layer)
+            out.append(f"the site has no {layer} layer{where}")
+            continue
+        gdf = site[layer]
+        if column is None or pd.isna(column):
+            if len(gdf) == 0 and layer not in _MAY_BE_EMPTY:
+                out.append(f"the {layer} layer is empty{where}")
+            continue
+        if column not in gdf.columns:
+            out.append(f"the {layer} have no column {column!r}{where}")
+            continue
+        if kinds:
+            present = set(gdf[column].dropna().astype(str))
+            lacking = [k for k in kinds.split(", ") if k not in present]
+            if lacking:
+                out.append(
+                    f"the {layer} have no {column} "
+                    + ", ".join(repr(k) for k in lacking)
+                    + f"{where}; its kinds are: "
+                    + (", ".join(repr(k) for k in sorted(present)) or "none")
+                )
+    return out
 
 
 def _measure_frame(
@@ -1237,6 +1507,9 @@ def _measure_frame(
     the union of several models' specs in one call)."""
     from landasset.measures import compute
 
+    missing = _missing_requirements(site, _requirements_frame(specs), stages=True)
+    if missing:
+        raise SchemaError("the profiles need " + _needs_message(missing))
     parcels = site.parcels
     remote = {label: spec for label, spec in specs.items() if spec["measure"] not in LOCAL_MEASURES}
     # always through compute(): it checks as_of and progress even with no remote spec

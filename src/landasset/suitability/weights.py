@@ -402,21 +402,42 @@ def normalize_weights(weights: Any) -> Any:
     """
     if isinstance(weights, (Mapping, pd.Series)):
         series = pd.Series(dict(weights) if isinstance(weights, Mapping) else weights, dtype=object)
-        values = _direct(series.tolist())
+        values = _direct(series.tolist(), labels=[str(k) for k in series.index])
         return pd.Series(values, index=series.index, name="weight")
     return _direct(np.asarray(weights, dtype=object).reshape(-1).tolist())
 
 
-def _direct(values: Sequence[Any], path: str = "weights") -> FloatArray:
-    checked = [
-        _check.number(v, _check.join_path(path, i), nonnegative=True) for i, v in enumerate(values)
-    ]
+def _direct(
+    values: Sequence[Any], path: str = "weights", labels: Sequence[str] | None = None
+) -> FloatArray:
+    """Direct weights over their sum; refused when one is not a finite number >= 0, when
+    they sum to 0, or when their sum overflows (every weight would then become 0).
+
+    ``labels`` name the weights in messages (criterion names); by default their index.
+    """
+    names = [str(i) for i in range(len(values))] if labels is None else [str(x) for x in labels]
+
+    def where(i: int) -> str:
+        return _check.join_path(path, i) if labels is None else _check.join_path(path, names[i])
+
+    checked = [_check.number(v, where(i), nonnegative=True) for i, v in enumerate(values)]
     if not checked:
         raise ProfileError(f"{path}: no weights given")
     arr = np.asarray(checked, dtype=np.float64)
-    total = arr.sum()
+    with np.errstate(over="ignore"):
+        total = float(arr.sum())
+    listed = ", ".join(f"{n} {_check.plain_number(v)}" for n, v in zip(names, checked, strict=True))
     if total <= 0:
-        raise ProfileError(f"{path}: the weights sum to 0; give at least one positive weight")
+        raise ProfileError(
+            f"{path}: the weights sum to 0 ({listed}); give at least one criterion a "
+            "positive weight"
+        )
+    if not math.isfinite(total) or not np.isfinite(arr / total).all():
+        big = names[int(np.argmax(arr))]
+        raise ProfileError(
+            f"{path}: the weights' sum overflows ({listed}); give them on a smaller "
+            f"scale, such as percentages (largest: {big})"
+        )
     return arr / total
 
 

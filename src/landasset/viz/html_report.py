@@ -345,7 +345,7 @@ def _suitability_sections(
 
     score_kw: dict[str, Any] = {"as_of": when.date()}
     if ledger is not None:
-        score_kw["ledger"] = ledger
+        score_kw["stages"] = ledger
     result = model.score(site, **score_kw)
     ranked = result[result["rank"].notna()].sort_values("rank", kind="stable")
     head = ranked.head(top)
