@@ -218,6 +218,16 @@ def test_mixed_codes_have_the_family_of_each_part(code, parts, family):
     assert table.loc[0, "families"] == oracle
 
 
+@pytest.mark.parametrize("word", ["grass", "garages", "RB", "ARMS", "BRAGS"])
+def test_words_made_of_major_class_letters_are_not_mixed_codes(word):
+    # OpenStreetMap landuse tags such as "grass" are spelt with GB major-class letters
+    # (G, R, A, S); a concatenated mixed code carries a medium class in each part (R2B1)
+    assert land_use_parts([word]).loc[0, "parts"] == (word.upper(),)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # unknown, and no fallback note either
+        assert land_use_family([word]).tolist() == ["unknown"]
+
+
 @given(
     st.lists(
         st.sampled_from([c for c, _ in GB_SMALL_CLASSES + GT_THIRD_LEVEL]), min_size=1, max_size=4

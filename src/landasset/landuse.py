@@ -328,10 +328,12 @@ _FAMILY: dict[str, str] = dict(zip(LAND_USE_CODES.index, LAND_USE_CODES["family"
 
 
 #: The major classes of GB 50137-2011, the letters a concatenated mixed code is made of.
+#: Each part of a concatenated code carries its medium class (``R2B1``): letters alone
+#: (``GRASS`` from an OpenStreetMap ``landuse`` tag) are a word, not five codes.
 _GB_MAJORS = "RABMWSUGHE"
 _GB_SMALL = re.compile(r"^[A-Z]\d\d$")
 _GT_THIRD = re.compile(r"^\d{6}$")
-_GB_CONCAT = re.compile(rf"^(?:[{_GB_MAJORS}]\d*){{2,}}$")
+_GB_CONCAT = re.compile(rf"^(?:[{_GB_MAJORS}]\d+){{2,}}$")
 _GB_TOKEN = re.compile(r"[A-Z]\d*")
 #: What separates the parts of a mixed code: ``B1/B2``, ``R2+B1``, ``B1、B2``, ``B1,B2``.
 _SEPARATORS = re.compile(r"\s*[/+、,，;；]\s*")

@@ -266,7 +266,7 @@ def test_score_without_a_ledger_gives_the_apis_answer_to_a_stage_rule(
     out = tmp_path / "scored.gpkg"
     result = run("score", bare, "-p", profile, "-o", out, "--as-of", "2025-12-31")
     line = one_line_error(result, 2, contains="lifecycle stages (needed by stage in [reserved")
-    assert line == f"Error: {api.value}"
+    assert line == f"Error: input error: {api.value}"
     assert not out.exists()
 
 

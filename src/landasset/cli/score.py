@@ -102,7 +102,7 @@ def ledger_stages(path: Path, as_of: Any) -> pd.Series | None:
         return None
     from landasset.lifecycle import Ledger
 
-    with Ledger.open(path) as ledger:
+    with Ledger.open(path, read_only=True) as ledger:
         stages: pd.Series = ledger.stages(as_of)
     return stages
 
