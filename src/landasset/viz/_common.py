@@ -30,9 +30,13 @@ __all__ = [
     "add_scale_bar",
     "as_timestamp",
     "draw_context",
+    "drop_retired",
     "finish_map",
     "new_axes",
     "require",
+    "retired_handle",
+    "retired_ids",
+    "retired_note",
     "stage_label",
     "stage_order",
     "stages_of",
@@ -141,6 +145,56 @@ def stages_of(ledger: Any, as_of: pd.Timestamp | None) -> pd.Series:
         )
     stages = pd.Series(stages).dropna()
     return stages.map(lambda s: getattr(s, "value", s)).astype(str)
+
+
+def retired_ids(stages: Any, as_of: pd.Timestamp | None) -> pd.Index:
+    """The ids (as text) of the parcels whose stage is ``retired`` on ``as_of``.
+
+    Retired parcels are the parents of a split or a merge: their land now belongs to
+    their children, so a map or a table that showed them would count it twice.
+    ``stages`` is a Ledger (read as of ``as_of``), a Series of stage ids by
+    ``parcel_id``, or None (no parcel is retired).
+
+    >>> import pandas as pd
+    >>> retired_ids(pd.Series({"A": "retired", "A-1": "operating", "B": "planned"}), None).tolist()
+    ['A']
+    """
+    if stages is None:
+        return pd.Index([], dtype=object)
+    current = stages_of(stages, as_of)
+    return pd.Index(current.index[current.to_numpy() == "retired"].astype(str), dtype=object)
+
+
+def drop_retired(frame: Any, stages: Any, as_of: pd.Timestamp | None) -> tuple[Any, int]:
+    """``frame`` without the rows of retired parcels, and how many rows were left out.
+
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"x": [1, 2, 3]}, index=["A", "A-1", "A-2"])
+    >>> kept, n = drop_retired(frame, pd.Series({"A": "retired"}), None)
+    >>> kept.index.tolist(), n
+    (['A-1', 'A-2'], 1)
+    """
+    if stages is None:
+        return frame, 0
+    gone = frame.index.astype(str).isin(retired_ids(stages, as_of))
+    return frame[~gone], int(gone.sum())
+
+
+def retired_note(n: int) -> str:
+    """``"3 retired parcels (split or merged) not shown"`` for legends and notes."""
+    return _fonts.label(
+        f"{n} retired parcel{'s' if n != 1 else ''} (split or merged) not shown",
+        "(已注销地块未显示)",
+    )
+
+
+def retired_handle(n: int) -> Artist:
+    """An empty legend entry saying how many retired parcels were left out."""
+    from matplotlib.patches import Patch
+
+    handle = Patch(facecolor="none", edgecolor="none", label=retired_note(n))
+    handle.set_gid("retired_note")
+    return handle
 
 
 # -- map furniture ------------------------------------------------------------------------
