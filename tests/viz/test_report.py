@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 import base64
-import contextlib
 import io
-import json
-import os
 import re
-import shutil
-import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
@@ -223,141 +217,17 @@ def test_report_refuses_to_write_a_page_with_a_url(
 # -- in a real browser --------------------------------------------------------------------------------------
 
 
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-class DevTools:
-    """A minimal Chrome DevTools Protocol client over ``--remote-debugging-pipe``.
-
-    Chromium reads commands from fd 3 and writes replies and events to fd 4, each a
-    JSON message ended by a NUL byte: no websocket, no open port.
-    """
-
-    def __init__(self, binary: str, profile: Path) -> None:
-        to_child_r, self._to_child = os.pipe()
-        self._from_child, from_child_w = os.pipe()
-
-        def wire() -> None:  # in the child, before exec
-            os.dup2(to_child_r, 3)
-            os.dup2(from_child_w, 4)
-
-        self.process = subprocess.Popen(
-            [
-                binary,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-extensions",
-                "--disable-default-apps",
-                f"--user-data-dir={profile}",
-                "--remote-debugging-pipe",
-                "about:blank",
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            close_fds=False,
-            preexec_fn=wire,
-        )
-        os.close(to_child_r)
-        os.close(from_child_w)
-        self._buffer = b""
-        self._next = 0
-        self.events: list[dict[str, Any]] = []
-
-    def send(
-        self,
-        method: str,
-        params: dict[str, Any] | None = None,
-        session: str | None = None,
-        timeout: float = 30,
-    ) -> dict[str, Any]:
-        self._next += 1
-        message: dict[str, Any] = {"id": self._next, "method": method, "params": params or {}}
-        if session:
-            message["sessionId"] = session
-        os.write(self._to_child, json.dumps(message).encode() + b"\0")
-        reply = self.wait(lambda m: m.get("id") == self._next, timeout)
-        if "error" in reply:
-            raise RuntimeError(f"{method}: {reply['error']}")
-        return dict(reply.get("result", {}))
-
-    def wait(self, match: Any, timeout: float = 30) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while True:
-            while b"\0" in self._buffer:
-                raw, self._buffer = self._buffer.split(b"\0", 1)
-                message = json.loads(raw)
-                if "method" in message:
-                    self.events.append(message)
-                if match(message):
-                    return dict(message)
-            if time.monotonic() > deadline:
-                raise TimeoutError("no answer from chromium")
-            chunk = os.read(self._from_child, 1 << 20)
-            if not chunk:
-                raise RuntimeError("chromium closed the pipe")
-            self._buffer += chunk
-
-    def close(self) -> None:
-        with contextlib.suppress(RuntimeError, TimeoutError, OSError):
-            self.send("Browser.close", timeout=10)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        os.close(self._to_child)
-        os.close(self._from_child)
-
-
 @pytest.mark.browser
-def test_report_opens_in_headless_chromium(full_report: Path, tmp_path: Path) -> None:
-    binary = _chromium()
-    if binary is None:
-        pytest.skip("headless Chromium is not installed (Debian: apt-get install chromium)")
-    browser = DevTools(binary, tmp_path / "profile")
-    try:
-        target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        session = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
-            "sessionId"
-        ]
-        for domain in ("Page", "Network", "Runtime", "Log"):
-            browser.send(f"{domain}.enable", session=session)
-        browser.send(
-            "Emulation.setDeviceMetricsOverride",
-            {"width": 1280, "height": 2000, "deviceScaleFactor": 1, "mobile": False},
-            session=session,
-        )
-        url = full_report.resolve().as_uri()
-        browser.send("Page.navigate", {"url": url}, session=session)
-        browser.wait(
-            lambda m: m.get("method") == "Page.loadEventFired" and m.get("sessionId") == session, 60
-        )
-        shot = browser.send(
-            "Page.captureScreenshot", {"format": "png"}, session=session, timeout=60
-        )
-        images = browser.send(
-            "Runtime.evaluate",
-            {
-                "expression": "[...document.images].filter(i => i.complete && i.naturalWidth > 0).length",
-                "returnByValue": True,
-            },
-            session=session,
-        )["result"]["value"]
-    finally:
-        browser.close()
-
+def test_report_opens_in_headless_chromium(
+    full_report: Path, tmp_path: Path, chromium: Any
+) -> None:
+    browser = chromium
+    url = full_report.resolve().as_uri()
+    session = browser.open_page(url)
+    shot = browser.send("Page.captureScreenshot", {"format": "png"}, session=session, timeout=60)
+    images = browser.evaluate(
+        session, "[...document.images].filter(i => i.complete && i.naturalWidth > 0).length"
+    )
     events = [e for e in browser.events if e.get("sessionId") == session]
     requested = [
         e["params"]["request"]["url"] for e in events if e["method"] == "Network.requestWillBeSent"
@@ -367,20 +237,7 @@ def test_report_opens_in_headless_chromium(full_report: Path, tmp_path: Path) ->
     assert url in requested
     failed = [e["params"] for e in events if e["method"] == "Network.loadingFailed"]
     assert failed == []
-    errors = [
-        e["params"]
-        for e in events
-        if e["method"] == "Runtime.exceptionThrown"
-        or (
-            e["method"] == "Runtime.consoleAPICalled"
-            and e["params"]["type"] in ("error", "warning", "assert")
-        )
-        or (
-            e["method"] == "Log.entryAdded"
-            and e["params"]["entry"]["level"] in ("error", "warning")
-        )
-    ]
-    assert errors == []
+    assert browser.page_errors(session) == []
     assert images == 6  # every embedded figure decoded
 
     from PIL import Image
