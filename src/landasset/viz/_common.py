@@ -456,6 +456,20 @@ def draw_context(
     return handles
 
 
+def plain_text(value: object, *, limit: int = 40) -> str:
+    """Text as matplotlib draws it literally: ``$`` escaped (no mathtext), cut at ``limit``.
+
+    >>> print(plain_text("a $x$ b"))
+    a \\$x\\$ b
+    >>> len(plain_text("x" * 100))
+    40
+    """
+    text = str(value)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text.replace("$", r"\$")
+
+
 def label_points(
     ax: Axes, layer: gpd.GeoDataFrame, *, column: str = "name", fontsize: float = 7.0
 ) -> None:
@@ -471,8 +485,8 @@ def label_points(
             name = (
                 ident if value is None or (isinstance(value, float) and np.isnan(value)) else value
             )
-            ax.annotate(
-                _fonts.text(name, ident),
+            note = ax.annotate(
+                plain_text(_fonts.text(name, ident)),
                 xy=(geom.x, geom.y),
                 xytext=(4, 4),
                 textcoords="offset points",
@@ -480,3 +494,4 @@ def label_points(
                 color="#7b241c",
                 zorder=7,
             )
+            note.set_in_layout(False)  # a long name must not shrink the map

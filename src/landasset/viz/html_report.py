@@ -632,8 +632,9 @@ def _efficiency_section(
     from landasset import efficiency
 
     # without a ledger the parcels' own stage column (or "has graded tenants") decides
+    book = None if isinstance(ledger, pd.Series) else ledger
     candidates = efficiency.renewal_candidates(
-        site, evaluation, ledger=ledger, as_of=when.date() if ledger is not None else None
+        site, evaluation, ledger=book, as_of=when.date() if book is not None else None
     )
     candidates, _ = drop_retired(candidates, stages, when)
     body.append("<h3>Renewal candidates 腾笼换鸟候选</h3>")
