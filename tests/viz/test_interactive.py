@@ -12,6 +12,7 @@ from typing import Any
 import folium
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 
 import landasset as la
@@ -134,6 +135,72 @@ def test_missing_folium_names_the_extra(
         ImportError, match=r"explore needs 'folium'.*pip install 'landasset\[viz\]'"
     ):
         explore(sample_site)
+
+
+def legend_of(fmap: folium.Map) -> Any:
+    (legend,) = [c for c in fmap._children.values() if type(c).__name__ == "Legend"]
+    return legend
+
+
+def test_explore_leaves_out_retired_parcels(sample_site: la.Site) -> None:
+    stages = sample_site.parcels["stage"].astype(str).copy()
+    stages.iloc[:5] = "retired"
+    fmap = explore(sample_site, stages=stages, amenities=False)
+    ids = {f["properties"]["parcel_id"] for f in parcel_layer(fmap).data["features"]}
+    assert ids == set(sample_site.parcels.index[5:])
+    assert "5 retired parcels (split or merged) not shown" in legend_of(fmap).html
+    fmap = explore(sample_site, amenities=False)
+    assert len(parcel_layer(fmap).data["features"]) == len(sample_site.parcels)
+    assert "retired" not in legend_of(fmap).html.replace("retired 注销", "")
+
+
+def test_explore_takes_the_scoring_day(sample_site: la.Site, scored: gpd.GeoDataFrame) -> None:
+    """Stations open on the day the result was scored for, unless as_of says otherwise."""
+    result = scored.copy()
+    opening = sample_site.stations["opening_date"].dropna().min()
+    result.attrs["as_of"] = pd.Timestamp(opening) - pd.Timedelta(days=1)
+
+    def hollow(fmap: folium.Map) -> int:
+        metro = layers(fmap)["metro 地铁"]
+        (stations,) = [c for c in metro._children.values() if c.layer_name == "metro stations"]
+        return sum(
+            f["properties"]["_style"]["fillColor"] == "#ffffff" for f in stations.data["features"]
+        )
+
+    before = hollow(explore(result, site=sample_site, amenities=False))
+    assert before == sample_site.stations["opening_date"].notna().sum()
+    assert hollow(explore(result, site=sample_site, as_of="2099-01-01", amenities=False)) == 0
+
+
+def test_explore_page_loads_nothing_from_the_web(
+    sample_site: la.Site, scored: gpd.GeoDataFrame, tmp_path: Path
+) -> None:
+    path = tmp_path / "map.html"
+    explore(scored, site=sample_site).save(path)
+    page = path.read_text(encoding="utf-8")
+    assert _resources(page) == []
+    for host in (
+        "cdn.jsdelivr.net",
+        "cdnjs.cloudflare.com",
+        "code.jquery.com",
+        "tile.openstreetmap",
+    ):
+        assert host not in page, host
+    assert 'L.version="1.9.4"' in page.replace("t.version", "L.version")
+    assert "L.markerClusterGroup" in page or "markerClusterGroup=function" in page
+    # a base map is still there when asked for
+    explore(scored, tiles="openstreetmap").save(path)
+    assert "tile.openstreetmap.org" in path.read_text(encoding="utf-8")
+
+
+def test_js_literal_cannot_end_a_script() -> None:
+    from landasset.viz.interactive import js_literal
+
+    text = "</script><!-- '\u2028' \u2028\u2029 & ${x} `y`"
+    out = js_literal({"k": text})
+    assert "<" not in out and ">" not in out and "&" not in out and "'" not in out
+    assert "\u2028" not in out and "\u2029" not in out  # only as escapes
+    assert json.loads(out) == {"k": text}
 
 
 # -- offline and safe, in a real browser ------------------------------------------------
