@@ -14,6 +14,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import landasset as la
 from landasset.viz import explore
@@ -201,6 +203,25 @@ def test_js_literal_cannot_end_a_script() -> None:
     assert "<" not in out and ">" not in out and "&" not in out and "'" not in out
     assert "\u2028" not in out and "\u2029" not in out  # only as escapes
     assert json.loads(out) == {"k": text}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_any_text_round_trips_as_text(text: str) -> None:
+    """Whatever the text, the script literal holds no markup character and decodes back,
+    and the tooltip HTML shows exactly the text (no tag of its own)."""
+    from landasset.viz.interactive import _tooltips, js_literal
+
+    out = js_literal([text])
+    assert not set(out) & set("<>&'\u2028\u2029")
+    assert json.loads(out) == [text]
+    tip = _tooltips(pd.DataFrame({"name": [text]}), {"name": "name"}).iloc[0]
+    cells = re.findall(r"<td>(.*?)</td>", tip, flags=re.DOTALL)
+    if text:
+        assert [html.unescape(c) for c in cells] == [text]
+        assert "<" not in cells[0] and ">" not in cells[0] and '"' not in cells[0]
+    else:
+        assert cells == []  # an empty value gets no row
 
 
 # -- offline and safe, in a real browser ------------------------------------------------
