@@ -129,8 +129,8 @@ for ax, year, day in zip(axes, ["2025", "2028"], [AS_OF, "2028-06-30"]):
 ## Interactive map
 
 `explore` puts the same layers on a web map (tooltips, layer control, amenities
-clustered). It loads Leaflet and the base map from the web; for an offline file use
-`viz.report` (notebook 04).
+clustered). Leaflet comes with landasset, so the map draws offline too; there is no
+base map unless you ask for one (`tiles="openstreetmap"` or `"amap"`, which need the web).
 """),
         code("""
 viz.explore(site, as_of=AS_OF)

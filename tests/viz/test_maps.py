@@ -301,3 +301,101 @@ def test_import_landasset_loads_no_plotting_library() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+# -- the scoring date and retired parcels -------------------------------------------------
+
+
+def test_plot_scores_title_is_the_scoring_day_not_today(
+    scored: gpd.GeoDataFrame, sample_site: la.Site
+) -> None:
+    result = scored.copy()
+    result.attrs["as_of"] = pd.Timestamp("2019-07-01")
+    ax = maps.plot_scores(result, site=sample_site)
+    assert "as of 2019-07-01" in ax.get_title()
+    # 2019: every station opens later, so all are drawn hollow
+    assert "stations_open" not in gids(ax) and "stations_planned" in gids(ax)
+    # an explicit date wins
+    ax = maps.plot_scores(result, as_of="2025-12-31")
+    assert "as of 2025-12-31" in ax.get_title()
+    # no attribute, no date: today
+    result.attrs.pop("as_of")
+    ax = maps.plot_scores(result)
+    assert f"as of {pd.Timestamp.today():%Y-%m-%d}" in ax.get_title()
+
+
+def _retire(stages: pd.Series, ids: list[str]) -> pd.Series:
+    out = stages.astype(str).copy()
+    out[ids] = "retired"
+    return out
+
+
+def test_maps_leave_out_retired_parcels(
+    sample_site: la.Site,
+    scored: gpd.GeoDataFrame,
+    evaluation: pd.DataFrame,
+    draw: Callable[[Any], None],
+) -> None:
+    ids = list(sample_site.parcels.index[:4])
+    stages = _retire(sample_site.parcels["stage"], ids)
+    n = len(sample_site.parcels)
+
+    def drawn(ax: Any, *gid_names: str) -> int:
+        return sum(len(c.get_paths()) for c in ax.collections if c.get_gid() in gid_names)
+
+    def says_so(ax: Any) -> None:
+        assert any("4 retired parcels (split or merged) not shown" in t for t in legend_texts(ax))
+
+    ax = maps.plot_scores(scored, stages=stages, as_of="2025-12-31")
+    assert drawn(ax, "parcels", "excluded", "no_data") == n - 4
+    says_so(ax)
+    ax = maps.plot_site(sample_site, stages=stages, as_of="2025-12-31", amenities=False)
+    assert drawn(ax, "parcels") == n - 4
+    says_so(ax)
+    draw(ax)
+    ax = maps.plot_stage_map(sample_site, stages, as_of="2025-12-31")
+    assert drawn(ax, "parcels") == n - 4
+    assert not any(t.startswith("retired") for t in legend_texts(ax))
+    says_so(ax)
+    ax = maps.plot_grades(evaluation, sample_site.parcels, stages=stages)
+    assert drawn(ax, "parcels") == n - 4
+    says_so(ax)
+    frame = pd.DataFrame({"best": "ai", "conflict": False}, index=sample_site.parcels.index)
+    ax = maps.plot_best_fit(frame, sample_site.parcels, stages=stages)
+    assert drawn(ax, "parcels") == n - 4
+    says_so(ax)
+    # without stages nothing is left out and nothing is said
+    ax = maps.plot_scores(scored, as_of="2025-12-31")
+    assert drawn(ax, "parcels", "excluded", "no_data") == n
+    assert not any("retired" in t for t in legend_texts(ax))
+
+
+def test_stage_map_from_a_ledger_leaves_out_split_parents(
+    sample_site: la.Site, tmp_path: Any
+) -> None:
+    from landasset.lifecycle import Ledger
+
+    parcels = sample_site.parcels.index[:3]
+    with Ledger.open(tmp_path / "l.sqlite") as book:
+        for pid in parcels:
+            book.record(pid, "operating", "2020-01-01", actor="t")
+        book.split(parcels[0], {"A-1": None, "A-2": None}, "2024-01-01", actor="t")
+        ax = maps.plot_stage_map(sample_site, book, as_of="2025-06-30")
+        assert any("1 retired parcel (split or merged) not shown" in t for t in legend_texts(ax))
+        assert sum(len(c.get_paths()) for c in ax.collections if c.get_gid() == "parcels") == (
+            len(sample_site.parcels) - 1
+        )
+        # before the split the parent is drawn
+        ax = maps.plot_stage_map(sample_site, book, as_of="2023-06-30")
+        assert not any("retired" in t for t in legend_texts(ax))
+
+
+def test_station_names_are_drawn_as_text(sample_site: la.Site, draw: Callable[[Any], None]) -> None:
+    stations = sample_site.stations.copy()
+    stations["name"] = ["a $x^2$ b", "$", "$$", "{\\frac}", "plain", "x" * 300]
+    site = sample_site.replace(stations=stations)
+    ax = maps.plot_site(site, as_of="2025-12-31")
+    draw(ax)  # mathtext would fail or render differently
+    labels = {t.get_text() for t in ax.texts if t.get_gid() != "north_arrow"}
+    assert "a \\$x^2\\$ b" in labels and "\\$\\$" in labels
+    assert max(len(t) for t in labels) == 40

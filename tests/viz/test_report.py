@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import base64
-import contextlib
+import html
 import io
-import json
 import os
 import re
-import shutil
-import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
@@ -223,141 +219,17 @@ def test_report_refuses_to_write_a_page_with_a_url(
 # -- in a real browser --------------------------------------------------------------------------------------
 
 
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-class DevTools:
-    """A minimal Chrome DevTools Protocol client over ``--remote-debugging-pipe``.
-
-    Chromium reads commands from fd 3 and writes replies and events to fd 4, each a
-    JSON message ended by a NUL byte: no websocket, no open port.
-    """
-
-    def __init__(self, binary: str, profile: Path) -> None:
-        to_child_r, self._to_child = os.pipe()
-        self._from_child, from_child_w = os.pipe()
-
-        def wire() -> None:  # in the child, before exec
-            os.dup2(to_child_r, 3)
-            os.dup2(from_child_w, 4)
-
-        self.process = subprocess.Popen(
-            [
-                binary,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-extensions",
-                "--disable-default-apps",
-                f"--user-data-dir={profile}",
-                "--remote-debugging-pipe",
-                "about:blank",
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            close_fds=False,
-            preexec_fn=wire,
-        )
-        os.close(to_child_r)
-        os.close(from_child_w)
-        self._buffer = b""
-        self._next = 0
-        self.events: list[dict[str, Any]] = []
-
-    def send(
-        self,
-        method: str,
-        params: dict[str, Any] | None = None,
-        session: str | None = None,
-        timeout: float = 30,
-    ) -> dict[str, Any]:
-        self._next += 1
-        message: dict[str, Any] = {"id": self._next, "method": method, "params": params or {}}
-        if session:
-            message["sessionId"] = session
-        os.write(self._to_child, json.dumps(message).encode() + b"\0")
-        reply = self.wait(lambda m: m.get("id") == self._next, timeout)
-        if "error" in reply:
-            raise RuntimeError(f"{method}: {reply['error']}")
-        return dict(reply.get("result", {}))
-
-    def wait(self, match: Any, timeout: float = 30) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while True:
-            while b"\0" in self._buffer:
-                raw, self._buffer = self._buffer.split(b"\0", 1)
-                message = json.loads(raw)
-                if "method" in message:
-                    self.events.append(message)
-                if match(message):
-                    return dict(message)
-            if time.monotonic() > deadline:
-                raise TimeoutError("no answer from chromium")
-            chunk = os.read(self._from_child, 1 << 20)
-            if not chunk:
-                raise RuntimeError("chromium closed the pipe")
-            self._buffer += chunk
-
-    def close(self) -> None:
-        with contextlib.suppress(RuntimeError, TimeoutError, OSError):
-            self.send("Browser.close", timeout=10)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        os.close(self._to_child)
-        os.close(self._from_child)
-
-
 @pytest.mark.browser
-def test_report_opens_in_headless_chromium(full_report: Path, tmp_path: Path) -> None:
-    binary = _chromium()
-    if binary is None:
-        pytest.skip("headless Chromium is not installed (Debian: apt-get install chromium)")
-    browser = DevTools(binary, tmp_path / "profile")
-    try:
-        target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        session = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
-            "sessionId"
-        ]
-        for domain in ("Page", "Network", "Runtime", "Log"):
-            browser.send(f"{domain}.enable", session=session)
-        browser.send(
-            "Emulation.setDeviceMetricsOverride",
-            {"width": 1280, "height": 2000, "deviceScaleFactor": 1, "mobile": False},
-            session=session,
-        )
-        url = full_report.resolve().as_uri()
-        browser.send("Page.navigate", {"url": url}, session=session)
-        browser.wait(
-            lambda m: m.get("method") == "Page.loadEventFired" and m.get("sessionId") == session, 60
-        )
-        shot = browser.send(
-            "Page.captureScreenshot", {"format": "png"}, session=session, timeout=60
-        )
-        images = browser.send(
-            "Runtime.evaluate",
-            {
-                "expression": "[...document.images].filter(i => i.complete && i.naturalWidth > 0).length",
-                "returnByValue": True,
-            },
-            session=session,
-        )["result"]["value"]
-    finally:
-        browser.close()
-
+def test_report_opens_in_headless_chromium(
+    full_report: Path, tmp_path: Path, chromium: Any
+) -> None:
+    browser = chromium
+    url = full_report.resolve().as_uri()
+    session = browser.open_page(url)
+    shot = browser.send("Page.captureScreenshot", {"format": "png"}, session=session, timeout=60)
+    images = browser.evaluate(
+        session, "[...document.images].filter(i => i.complete && i.naturalWidth > 0).length"
+    )
     events = [e for e in browser.events if e.get("sessionId") == session]
     requested = [
         e["params"]["request"]["url"] for e in events if e["method"] == "Network.requestWillBeSent"
@@ -367,20 +239,7 @@ def test_report_opens_in_headless_chromium(full_report: Path, tmp_path: Path) ->
     assert url in requested
     failed = [e["params"] for e in events if e["method"] == "Network.loadingFailed"]
     assert failed == []
-    errors = [
-        e["params"]
-        for e in events
-        if e["method"] == "Runtime.exceptionThrown"
-        or (
-            e["method"] == "Runtime.consoleAPICalled"
-            and e["params"]["type"] in ("error", "warning", "assert")
-        )
-        or (
-            e["method"] == "Log.entryAdded"
-            and e["params"]["entry"]["level"] in ("error", "warning")
-        )
-    ]
-    assert errors == []
+    assert browser.page_errors(session) == []
     assert images == 6  # every embedded figure decoded
 
     from PIL import Image
@@ -425,3 +284,195 @@ def test_evaluation_without_ledger(sample_site: la.Site, tmp_path: Path) -> None
     page = path.read_text(encoding="utf-8")
     assert "腾笼换鸟" in page
     assert "XH12" in page  # the renewal candidates are listed by parcel id
+
+
+# -- hostile text, retired parcels, failed writes -------------------------------------------
+
+
+def test_text_that_looks_like_markup_is_not_a_reference(
+    hostile_site: la.Site, payload: str, tmp_path: Path
+) -> None:
+    """Escaped text holding src=, href=, // and tags is written, shown as text."""
+    path = report(hostile_site, path=tmp_path / "names.html", title=f"report {payload}")
+    page = path.read_text(encoding="utf-8")
+    assert find_external_references(page) == []
+    assert html.escape(payload).replace("/", "&#47;") in page
+    assert "<img src=x" not in page and "<script>window" not in page
+    # the title and the header show the payload as text
+    assert f"<title>report {html.escape(payload).replace('/', '&#47;')}</title>" in page
+
+
+@pytest.mark.parametrize(
+    ("snippet", "what"),
+    [
+        ('<img src="x.png" onerror="alert(1)">', "event handler attribute"),
+        ('<a href="javascript:alert(1)">x</a>', "script"),
+        ('<iframe srcdoc="x"></iframe>', "<iframe> element"),
+        ('<meta http-equiv="refresh" content="0; url=x.html">', "meta refresh"),
+        ('<link rel="stylesheet" href="style.css">', "attribute loading a resource"),
+        ("<style>p{background:url(//cdn.example.org/x.png)}</style>", "CSS url()"),
+        ('<object data="x.swf"></object>', "<object> element"),
+    ],
+)
+def test_find_external_references_reads_markup(snippet: str, what: str) -> None:
+    found = find_external_references(f"<html><body>{snippet}</body></html>")
+    assert any(f.startswith(what) for f in found), found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "src=x.png",
+        "href=//evil.example/x",
+        "https://example.org/a.png",
+        "url(x.png) @import 'y.css'",
+        "&lt;script src=x&gt;&lt;/script&gt;",
+        "&lt;img src=x onerror=alert(1)&gt;",
+    ],
+)
+def test_find_external_references_ignores_text(text: str) -> None:
+    page = f"<html><body><p>{text}</p><td>{text}</td></body></html>"
+    assert find_external_references(page) == []
+
+
+def test_report_leaves_out_retired_parcels(
+    sample_site: la.Site, aerospace: Any, evaluation: pd.DataFrame, tmp_path: Path
+) -> None:
+    stages = sample_site.parcels["stage"].astype(str).copy()
+    scored = aerospace.score(sample_site, as_of="2025-12-31")
+    best = list(scored.sort_values("rank").index[:3])  # the three best parcels retire
+    stages[best] = "retired"
+    page = report(
+        sample_site,
+        model=aerospace,
+        ledger=stages,
+        evaluation=evaluation,
+        as_of="2025-12-31",
+        path=tmp_path / "retired.html",
+    ).read_text(encoding="utf-8")
+    assert "3 retired parcels (the parents of a split or a merge) left out" in page
+    assert "3 retired parcels left out." in page
+    for pid in best:
+        assert html.escape(pid) not in page, pid
+    # the stages table has no retired row and counts the others
+    assert "retired 注销" not in page and ">retired<" not in page
+    operating = int((stages == "operating").sum())
+    assert re.search(rf"operating 运营</td><td class=\"num\">{operating}</td>", page)
+    # the summary counts the parcels that remain
+    assert f"{len(sample_site.parcels) - 3:,} parcels (地块)" in page
+
+
+def _old_report(path: Path) -> bytes:
+    old = b"<!DOCTYPE html><title>old</title>" + bytes(range(256)) * 64
+    path.write_bytes(old)
+    return old
+
+
+def test_failed_write_keeps_the_old_report(
+    monkeypatch: pytest.MonkeyPatch, sample_site: la.Site, tmp_path: Path
+) -> None:
+    """A disk that fills midway: the old file is intact and no temporary file is left."""
+    import errno
+
+    target = tmp_path / "report.html"
+    old = _old_report(target)
+    real_write = os.write
+    calls = []
+
+    def full_disk(fd: int, data: Any) -> int:
+        calls.append(len(data))
+        if len(calls) == 1:  # the first chunk goes through, partly
+            return real_write(fd, bytes(data[: len(data) // 2]))
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", full_disk)
+    with pytest.raises(la.LandassetIOError, match="No space left on device; free some disk") as err:
+        report(sample_site, path=target)
+    monkeypatch.undo()
+    assert isinstance(err.value, OSError)
+    assert len(calls) >= 2  # it failed midway, not before starting
+    assert target.read_bytes() == old
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
+
+
+def test_failed_rename_or_render_keeps_the_old_report(
+    monkeypatch: pytest.MonkeyPatch, sample_site: la.Site, tmp_path: Path
+) -> None:
+    import importlib
+
+    module = importlib.import_module("landasset.viz.html_report")
+    target = tmp_path / "report.html"
+    old = _old_report(target)
+
+    def refuse(src: Any, dst: Any) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(module.os, "replace", refuse)
+    with pytest.raises(la.LandassetIOError, match="Permission denied; check the folder"):
+        report(sample_site, path=target)
+    monkeypatch.undo()
+    assert target.read_bytes() == old
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
+
+    def boom(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("drawing failed")
+
+    monkeypatch.setattr(module, "_figure_html", boom)
+    with pytest.raises(RuntimeError, match="drawing failed"):
+        report(sample_site, path=target)
+    assert target.read_bytes() == old
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
+
+
+def test_report_into_a_missing_folder(sample_site: la.Site, tmp_path: Path) -> None:
+    with pytest.raises(la.LandassetIOError, match="does not exist; create it first"):
+        report(sample_site, path=tmp_path / "nope" / "report.html")
+
+
+def test_new_report_file_mode_follows_the_umask(sample_site: la.Site, tmp_path: Path) -> None:
+    umask = os.umask(0o022)
+    try:
+        path = report(sample_site, path=tmp_path / "mode.html")
+    finally:
+        os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.browser
+def test_report_with_payloads_runs_none_in_chromium(
+    hostile_site: la.Site, aerospace: Any, payload: str, tmp_path: Path, chromium: Any
+) -> None:
+    path = report(
+        hostile_site,
+        model=aerospace,
+        ledger=hostile_site.parcels["stage"],
+        as_of="2025-12-31",
+        path=tmp_path / "hostile.html",
+        title=f"report {payload}",
+    )
+    url = path.resolve().as_uri()
+    session = chromium.open_page(url, before_load="window.__pwned = [];")
+    found = chromium.evaluate(
+        session,
+        """(async () => {
+            await new Promise((resolve) => setTimeout(resolve, 1000));
+            document.querySelectorAll("details").forEach((d) => { d.open = true; });
+            await new Promise((resolve) => setTimeout(resolve, 500));
+            return {
+                pwned: window.__pwned,
+                title: document.title,
+                text: document.body.textContent,
+                scripts: document.scripts.length,
+                images: [...document.images].filter((i) => i.complete && i.naturalWidth > 0).length,
+            };
+        })()""",
+    )
+    assert found["pwned"] == []
+    assert found["scripts"] == 0
+    assert found["title"] == f"report {payload}"
+    assert found["text"].count(payload) >= 5  # header, top-parcel ids and names as text
+    assert found["images"] == 5  # overview, scores, explanation, stages, pipeline
+    assert chromium.page_errors(session) == []
+    assert [
+        u for u in chromium.requested_urls(session) if u != url and not u.startswith("data:")
+    ] == []

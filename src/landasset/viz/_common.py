@@ -30,9 +30,13 @@ __all__ = [
     "add_scale_bar",
     "as_timestamp",
     "draw_context",
+    "drop_retired",
     "finish_map",
     "new_axes",
     "require",
+    "retired_handle",
+    "retired_ids",
+    "retired_note",
     "stage_label",
     "stage_order",
     "stages_of",
@@ -131,16 +135,61 @@ def stage_label(stage: str) -> str:
 
 def stages_of(ledger: Any, as_of: pd.Timestamp | None) -> pd.Series:
     """The stage of every parcel on ``as_of``: from a ledger, or a given Series as is."""
-    if isinstance(ledger, pd.Series):
-        stages = ledger
-    elif hasattr(ledger, "stages"):
-        stages = ledger.stages(as_of=None if as_of is None else as_of.date())
-    else:
-        raise LandassetTypeError(
-            f"expected a landasset.lifecycle.Ledger or a Series of stages, not {type(ledger).__name__}"
-        )
-    stages = pd.Series(stages).dropna()
-    return stages.map(lambda s: getattr(s, "value", s)).astype(str)
+    from landasset._stages import stage_series
+
+    stages = stage_series(ledger, None if as_of is None else as_of.date())
+    return stages.dropna().astype(str)
+
+
+def retired_ids(stages: Any, as_of: pd.Timestamp | None) -> pd.Index:
+    """The ids (as text) of the parcels whose stage is ``retired`` on ``as_of``.
+
+    Retired parcels are the parents of a split or a merge: their land now belongs to
+    their children, so a map or a table that showed them would count it twice.
+    ``stages`` is a Ledger (read as of ``as_of``), a Series of stage ids by
+    ``parcel_id``, or None (no parcel is retired).
+
+    >>> import pandas as pd
+    >>> retired_ids(pd.Series({"A": "retired", "A-1": "operating", "B": "planned"}), None).tolist()
+    ['A']
+    """
+    from landasset import _stages
+
+    if stages is None:
+        return pd.Index([], dtype=object)
+    return pd.Index(_stages.retired_ids(stages_of(stages, as_of)).astype(str), dtype=object)
+
+
+def drop_retired(frame: Any, stages: Any, as_of: pd.Timestamp | None) -> tuple[Any, int]:
+    """``frame`` without the rows of retired parcels, and how many rows were left out.
+
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"x": [1, 2, 3]}, index=["A", "A-1", "A-2"])
+    >>> kept, n = drop_retired(frame, pd.Series({"A": "retired"}), None)
+    >>> kept.index.tolist(), n
+    (['A-1', 'A-2'], 1)
+    """
+    if stages is None:
+        return frame, 0
+    gone = frame.index.astype(str).isin(retired_ids(stages, as_of))
+    return frame[~gone], int(gone.sum())
+
+
+def retired_note(n: int) -> str:
+    """``"3 retired parcels (split or merged) not shown"`` for legends and notes."""
+    return _fonts.label(
+        f"{n} retired parcel{'s' if n != 1 else ''} (split or merged) not shown",
+        "(已注销地块未显示)",
+    )
+
+
+def retired_handle(n: int) -> Artist:
+    """An empty legend entry saying how many retired parcels were left out."""
+    from matplotlib.patches import Patch
+
+    handle = Patch(facecolor="none", edgecolor="none", label=retired_note(n))
+    handle.set_gid("retired_note")
+    return handle
 
 
 # -- map furniture ------------------------------------------------------------------------
@@ -402,6 +451,20 @@ def draw_context(
     return handles
 
 
+def plain_text(value: object, *, limit: int = 40) -> str:
+    """Text as matplotlib draws it literally: ``$`` escaped (no mathtext), cut at ``limit``.
+
+    >>> print(plain_text("a $x$ b"))
+    a \\$x\\$ b
+    >>> len(plain_text("x" * 100))
+    40
+    """
+    text = str(value)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text.replace("$", r"\$")
+
+
 def label_points(
     ax: Axes, layer: gpd.GeoDataFrame, *, column: str = "name", fontsize: float = 7.0
 ) -> None:
@@ -417,8 +480,8 @@ def label_points(
             name = (
                 ident if value is None or (isinstance(value, float) and np.isnan(value)) else value
             )
-            ax.annotate(
-                _fonts.text(name, ident),
+            note = ax.annotate(
+                plain_text(_fonts.text(name, ident)),
                 xy=(geom.x, geom.y),
                 xytext=(4, 4),
                 textcoords="offset points",
@@ -426,3 +489,4 @@ def label_points(
                 color="#7b241c",
                 zorder=7,
             )
+            note.set_in_layout(False)  # a long name must not shrink the map

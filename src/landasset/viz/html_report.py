@@ -4,9 +4,11 @@ The file opens anywhere, offline, and can be mailed or archived as it is: no scr
 no style sheet, font or image is loaded from elsewhere. Maps and charts are embedded as
 PNG ``data:`` URIs (matplotlib's SVG would carry ``http://www.w3.org/...`` namespace
 URLs), the style sheet is inline, and every piece of text taken from the data is
-escaped — including ``/`` (as ``&#47;``), so no ``//`` can appear outside the image
-data. :func:`find_external_references` checks a page; :func:`report` runs it on its
-own output before writing and refuses to write a page that fails.
+HTML-escaped, so a name such as ``<img src=x onerror=...>`` is shown as text.
+:func:`find_external_references` checks a page's markup (tags, attributes and style
+sheets, never the text); :func:`report` runs it on its own output before writing and
+refuses to write a page that fails. The file is written atomically: a failed write
+leaves an existing report as it was.
 
 Examples
 --------
@@ -27,19 +29,31 @@ True
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
+import errno
 import html
 import io
+import os
 import re
+import tempfile
+import warnings
 from collections.abc import Callable, Iterable, Sequence
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from landasset._errors import LandassetError
-from landasset.viz._common import as_timestamp, require, stage_order, stages_of
+from landasset._errors import LandassetError, LandassetIOError, RetiredParcelsWarning
+from landasset.viz._common import (
+    as_timestamp,
+    drop_retired,
+    require,
+    stage_order,
+    stages_of,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -53,34 +67,113 @@ _MU_M2 = 2000.0 / 3.0
 
 # -- checking --------------------------------------------------------------------------------
 
+_SCHEME_URL = re.compile(r"[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+_CSS_URL = re.compile(r"""url\(\s*(?!["']?\s*(?:data:|#))""", re.IGNORECASE)
+_CSS_IMPORT = re.compile(r"@import", re.IGNORECASE)
 _DATA_URI = re.compile(r"data:[a-z]+/[a-z0-9.+-]+;base64,[A-Za-z0-9+/=\s]*", re.IGNORECASE)
-_CHECKS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("absolute URL", re.compile(r"[a-z][a-z0-9+.-]*://", re.IGNORECASE)),
-    ("protocol-relative or path reference", re.compile(r"//")),
-    (
-        "attribute loading a resource",
-        re.compile(
-            r"""\b(?:src|href|srcset|poster|action|formaction|background|xlink:href)\s*=\s*"""
-            r"""(?:"(?!data:|#)|'(?!data:|#)|(?!["'#]|data:))""",
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        "CSS url()",
-        re.compile(r"""url\(\s*(?:"(?!data:|#)|'(?!data:|#)|(?!["'#]|data:))""", re.IGNORECASE),
-    ),
-    ("CSS @import", re.compile(r"@import", re.IGNORECASE)),
-    ("script", re.compile(r"<script\b", re.IGNORECASE)),
+#: Attributes whose value the browser loads (or navigates to).
+_RESOURCE_ATTRIBUTES = frozenset(
+    {
+        "src",
+        "href",
+        "srcset",
+        "poster",
+        "action",
+        "formaction",
+        "background",
+        "xlink:href",
+        "data",
+        "manifest",
+        "ping",
+        "codebase",
+        "archive",
+        "lowsrc",
+        "dynsrc",
+    }
 )
+#: Elements that run or embed other content whatever their attributes.
+_ACTIVE_TAGS = frozenset({"script", "iframe", "frame", "object", "embed", "applet", "base"})
+
+
+def _snippet(text: str, start: int, end: int) -> str:
+    return text[max(start - 10, 0) : min(end + 20, len(text))]
+
+
+class _ResourceFinder(HTMLParser):
+    """Collect what in a page's markup could load or run something."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._in_style = False
+
+    def _add(self, what: str, context: str) -> None:
+        self.found.append(f"{what}: {context}")
+
+    def _css(self, css: str, context: str | None = None) -> None:
+        css = _DATA_URI.sub("data:", css)
+        for what, pattern in (
+            ("absolute URL", _SCHEME_URL),
+            ("CSS url()", _CSS_URL),
+            ("CSS @import", _CSS_IMPORT),
+        ):
+            for match in pattern.finditer(css):
+                self._add(what, context or _snippet(css, match.start(), match.end()))
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        context = (self.get_starttag_text() or f"<{tag}>")[:60]
+        if tag in _ACTIVE_TAGS:
+            self._add("script" if tag == "script" else f"<{tag}> element", context)
+        if tag == "meta" and any(
+            n == "http-equiv" and (v or "").strip().lower() == "refresh" for n, v in attrs
+        ):
+            self._add("meta refresh", context)
+        for name, raw in attrs:
+            value = _DATA_URI.sub("data:", (raw or "").strip())
+            if name.startswith("on"):
+                self._add("event handler attribute", context)
+            elif name == "style":
+                self._css(value, context)
+            elif _SCHEME_URL.search(value):
+                self._add("absolute URL", context)
+            elif name in _RESOURCE_ATTRIBUTES:
+                lowered = value.lower()
+                if lowered.startswith("javascript:"):
+                    self._add("script", context)
+                elif value.startswith(("//", "\\\\")):
+                    self._add("protocol-relative or path reference", context)
+                elif value and not lowered.startswith(("data:", "#")):
+                    self._add("attribute loading a resource", context)
+        self._in_style = tag == "style"
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        self._in_style = False
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:  # a style sheet is markup; the page's text is not
+            self._css(data)
+
+    def handle_pi(self, data: str) -> None:
+        self._add("processing instruction", f"<?{data[:50]}")
 
 
 def find_external_references(page: str) -> list[str]:
-    """Everything in an HTML page that could load something from elsewhere.
+    """Everything in an HTML page's markup that could load something from elsewhere.
 
-    Base64 ``data:`` URIs are allowed and removed first; what remains must hold no
-    ``scheme://`` URL, no ``//`` at all (protocol-relative URLs), no ``src``/``href``
-    other than ``data:`` or ``#anchor``, no CSS ``url()`` to a file, no ``@import`` and
-    no ``<script>``.
+    The page is parsed (:class:`html.parser.HTMLParser`) and only its markup is
+    checked — tags, attributes and style sheets, never the text a reader sees, so
+    escaped text such as ``src=x.png`` or ``https://…`` in a name is not a finding.
+    A finding is: an element that runs or embeds content (``<script>``,
+    ``<iframe>``, ``<object>``, ``<embed>``, ``<base>``), an event handler
+    attribute (``onerror=``, ...), a ``scheme://`` URL in any attribute, a resource
+    attribute (``src``, ``href``, ``srcset``, ``poster``, ``action``, ...) other
+    than a base64 ``data:`` URI or a ``#anchor``, a ``javascript:`` URL, a
+    ``<meta http-equiv="refresh">``, and in style sheets and ``style`` attributes a
+    ``url()`` to anything but ``data:``/``#``, an ``@import`` or a ``scheme://`` URL.
 
     Parameters
     ----------
@@ -90,24 +183,22 @@ def find_external_references(page: str) -> list[str]:
     Returns
     -------
     list of str
-        One entry per finding, with up to 10 characters of context before it and
-        20 after (``"absolute URL: <a href="https://example.or"``);
-        empty when the page is self-contained.
+        One entry per finding, ``"<what>: <the tag or CSS around it>"``; empty
+        when the page is self-contained.
 
     Examples
     --------
     >>> find_external_references('<img src="data:image/png;base64,iVBO//w==">')
     []
     >>> find_external_references('<img src="//cdn.example.org/x.png">')[0]
-    'protocol-relative or path reference: <img src="//cdn.example.org/x.pn'
+    'protocol-relative or path reference: <img src="//cdn.example.org/x.png">'
+    >>> find_external_references("<p>&lt;img src=x.png&gt; see https://example.org</p>")
+    []
     """
-    stripped = _DATA_URI.sub("data:", page)
-    found = []
-    for what, pattern in _CHECKS:
-        for match in pattern.finditer(stripped):
-            start, end = max(match.start() - 10, 0), min(match.end() + 20, len(stripped))
-            found.append(f"{what}: {stripped[start:end]}")
-    return found
+    finder = _ResourceFinder()
+    finder.feed(page)
+    finder.close()
+    return finder.found
 
 
 # -- HTML building blocks ------------------------------------------------------------------------
@@ -227,15 +318,30 @@ def _page(title: str, subtitle: str, sections: Sequence[tuple[str, str, str]]) -
 # -- sections ------------------------------------------------------------------------------------------
 
 
-def _summary_section(site: Site, when: pd.Timestamp) -> tuple[str, str, str]:
+def _retired_note(n: int) -> str:
+    s = "s" if n != 1 else ""
+    return (
+        f'<p class="note">{n:,} retired parcel{s} (the parents of a split or a merge) '
+        "left out of the maps and tables: their land belongs to their children. "
+        "已注销地块未计入。</p>"
+    )
+
+
+def _summary_section(
+    site: Site, when: pd.Timestamp, stages: pd.Series | None
+) -> tuple[str, str, str]:
     from landasset.viz.maps import plot_site
 
     table = site.summary()
     shown = table[["rows", "geometry_types", "area_mu", "gfa_m2"]].rename(
         columns={"geometry_types": "geometry", "area_mu": "area (mu 亩)", "gfa_m2": "GFA (m²)"}
     )
-    parcels = site.parcels
-    area_mu = float(table["area_mu"].get("parcels", np.nan))
+    parcels, n_retired = drop_retired(site.parcels, stages, when)
+    area_mu = (
+        float(parcels.geometry.area.sum() / _MU_M2)
+        if n_retired
+        else float(table["area_mu"].get("parcels", np.nan))
+    )
     gfa_m2 = float(table["gfa_m2"].get("buildings", np.nan))
     facts = [
         f"{len(parcels):,} parcels (地块), {area_mu:,.0f} mu",
@@ -254,12 +360,18 @@ def _summary_section(site: Site, when: pd.Timestamp) -> tuple[str, str, str]:
         "<ul>" + "".join(f"<li>{_esc(f)}</li>" for f in facts) + "</ul>",
         f'<p class="note">CRS {_esc(site.crs.to_string())} ({_esc(site.crs.name)}); validation: {_esc(issues)}</p>',
         _figure_html(
-            lambda ax: plot_site(site, as_of=when, ax=ax),
+            lambda ax: plot_site(site, as_of=when, stages=stages, ax=ax),
             figsize=(11, 8),
             alt="district overview map",
         ),
         _table(shown, index="layer", digits={"area (mu 亩)": 1, "GFA (m²)": 0}),
     ]
+    if n_retired:
+        body.insert(1, _retired_note(n_retired))
+        body.append(
+            '<p class="note">The layer table counts every row of the layers as stored, '
+            "retired parcels included.</p>"
+        )
     return _section("summary", "District summary 片区概况", body)
 
 
@@ -338,7 +450,7 @@ def _model_spec(model: Any) -> list[str]:
 
 
 def _suitability_sections(
-    site: Site, model: Any, ledger: Any, when: pd.Timestamp, top: int
+    site: Site, model: Any, ledger: Any, stages: pd.Series | None, when: pd.Timestamp, top: int
 ) -> list[tuple[str, str, str]]:
     from landasset.viz.charts import plot_explain
     from landasset.viz.maps import plot_scores
@@ -346,7 +458,12 @@ def _suitability_sections(
     score_kw: dict[str, Any] = {"as_of": when.date()}
     if ledger is not None:
         score_kw["stages"] = ledger
-    result = model.score(site, **score_kw)
+    with warnings.catch_warnings():
+        # the report says itself how many retired parcels it leaves out
+        warnings.simplefilter("ignore", RetiredParcelsWarning)
+        scored = model.score(site, **score_kw)
+    result, n_retired = drop_retired(scored, stages, when)
+    n_retired += len(scored.attrs.get("retired", ()))
     ranked = result[result["rank"].notna()].sort_values("rank", kind="stable")
     head = ranked.head(top)
     area = head.geometry.area / _MU_M2
@@ -367,11 +484,12 @@ def _suitability_sections(
     counts = (
         f"{int(result['eligible'].sum()):,} of {len(result):,} parcels eligible; "
         f"{len(ranked):,} ranked."
+        + (f" {n_retired:,} retired parcels left out." if n_retired else "")
     )
     body = [
         f"<p>{_esc(counts)}</p>",
         _figure_html(
-            lambda ax: plot_scores(result, site=site, as_of=when, ax=ax),
+            lambda ax: plot_scores(scored, site=site, as_of=when, stages=stages, ax=ax),
             figsize=(11, 8),
             alt=f"{model.name} suitability map",
         ),
@@ -403,6 +521,8 @@ def _lifecycle_section(
     from landasset.viz.maps import plot_stage_map
 
     stages = stages_of(ledger, when)
+    n_retired = int((stages == "retired").sum())
+    stages = stages[stages != "retired"]
     area = site.parcels.geometry.area / _MU_M2
     area.index = area.index.astype(str)
     per_stage = pd.DataFrame(
@@ -423,6 +543,7 @@ def _lifecycle_section(
         ),
         "</div></div>",
         _table(per_stage.astype({"parcels": "int64"}), index="stage", digits={"area (mu)": 1}),
+        _retired_note(n_retired) if n_retired else "",
         "<h3>Pipeline over three years 三年用地流转</h3>",
         _figure_html(
             lambda ax: plot_pipeline(ledger, site, start=start, end=when, ax=ax),
@@ -487,7 +608,11 @@ class _FixedStages:
 
 
 def _efficiency_section(
-    site: Site, evaluation: pd.DataFrame, ledger: Any, when: pd.Timestamp
+    site: Site,
+    evaluation: pd.DataFrame,
+    ledger: Any,
+    stages: pd.Series | None,
+    when: pd.Timestamp,
 ) -> tuple[str, str, str]:
     from landasset.viz.maps import plot_grades
 
@@ -513,7 +638,7 @@ def _efficiency_section(
         f"<p>Scheme <b>{_esc(scheme)}</b>, year {_esc(year)}: {len(graded):,} enterprises graded, "
         f"{not_graded:,} not graded (reasons in the evaluation's <code>reasons</code> column).</p>",
         _figure_html(
-            lambda ax: plot_grades(evaluation, site.parcels, site=site, ax=ax),
+            lambda ax: plot_grades(evaluation, site.parcels, site=site, stages=stages, ax=ax),
             figsize=(11, 8),
             alt="grade map",
         ),
@@ -527,6 +652,7 @@ def _efficiency_section(
     candidates = efficiency.renewal_candidates(
         site, evaluation, ledger=book, as_of=when.date() if book is not None else None
     )
+    candidates, _ = drop_retired(candidates, stages, when)
     body.append("<h3>Renewal candidates 腾笼换鸟候选</h3>")
     wanted = [
         "zone",
@@ -580,7 +706,9 @@ def report(
         Scored on ``site`` as of ``as_of``.
     ledger : Ledger or Series, optional
         A :class:`landasset.lifecycle.Ledger`, or a Series of stages by ``parcel_id``
-        (then only the stage map, table and pipeline are shown).
+        (then only the stage map, table and pipeline are shown). Retired parcels
+        (the parents of a split or a merge) are left out of every map and table,
+        and the report says how many.
     evaluation : DataFrame, optional
         :func:`landasset.efficiency.evaluate`'s result.
     as_of : date-like, optional
@@ -603,19 +731,24 @@ def report(
     LandassetError
         The page would reference something outside itself (a defect: please report
         it); nothing is written.
+    LandassetIOError
+        The file could not be written (full disk, read-only folder, missing
+        folder); an existing report at ``path`` is left as it was.
     ImportError
         matplotlib is not installed (``pip install 'landasset[viz]'``).
     """
     require("matplotlib", what="report")
     path = Path(path)
     when = as_timestamp(as_of)
-    sections = [_summary_section(site, when)]
+    # retired parcels (split or merged parents) are left out of every map and table
+    stages = stages_of(ledger, when) if ledger is not None else None
+    sections = [_summary_section(site, when, stages)]
     if model is not None:
-        sections += _suitability_sections(site, model, ledger, when, top)
+        sections += _suitability_sections(site, model, ledger, stages, when, top)
     if ledger is not None:
         sections.append(_lifecycle_section(site, ledger, evaluation, when))
     if evaluation is not None:
-        sections.append(_efficiency_section(site, evaluation, ledger, when))
+        sections.append(_efficiency_section(site, evaluation, ledger, stages, when))
     heading = title or f"landasset report — {when:%Y-%m-%d}"
     subtitle = f"District report as of {when:%Y-%m-%d} 片区报告"
     page = _page(heading, subtitle, sections)
@@ -626,5 +759,64 @@ def report(
             + "; ".join(problems[:3])
             + " — this is a landasset defect, please report it"
         )
-    path.write_text(page, encoding="utf-8")
+    write_atomically(path, page.encode("utf-8"))
     return path
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder.
+
+    The bytes go to a hidden temporary file, are flushed to disk, and the file is
+    renamed over ``path`` (:func:`os.replace`, atomic on one file system). Whatever
+    fails — a full disk, a read-only folder, an exception — the temporary file is
+    removed and an existing ``path`` is left byte for byte as it was.
+
+    Raises
+    ------
+    LandassetIOError
+        The file could not be written (the message says why and what to do).
+    """
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise LandassetIOError(f"folder {folder} does not exist; create it first")
+    try:
+        mode = path.stat().st_mode & 0o777 if path.exists() else None
+    except OSError:
+        mode = None
+    if mode is None:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    try:
+        fd, name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise LandassetIOError(
+            f"cannot write {path}: {exc.strerror or exc}; "
+            "choose a folder you can write to (nothing was changed)"
+        ) from exc
+    tmp = Path(name)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view[: 1 << 20])
+                view = view[written:]
+            os.fchmod(fd, mode)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        if isinstance(exc, OSError):
+            hint = (
+                "free some disk space"
+                if exc.errno in (errno.ENOSPC, errno.EDQUOT)
+                else "check the folder's permissions and free space"
+            )
+            raise LandassetIOError(
+                f"could not write {path}: {exc.strerror or exc}; {hint} and try again "
+                f"({'the existing file is unchanged' if path.exists() else 'nothing was written'})"
+            ) from exc
+        raise

@@ -33,10 +33,12 @@ from landasset.viz._common import (
     STAGE_COLOURS,
     as_timestamp,
     draw_context,
+    drop_retired,
     finish_map,
     label_points,
     new_axes,
     require,
+    retired_handle,
     stage_label,
     stage_order,
     stages_of,
@@ -213,6 +215,7 @@ def plot_scores(
     bins: Sequence[float] | None = None,
     cmap: str = "RdYlGn",
     label_stations: bool = True,
+    stages: Any = None,
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Axes:
@@ -234,7 +237,9 @@ def plot_scores(
     site : Site, optional
         The district, for the context layers.
     as_of : date-like, optional
-        The day the map describes (decides which stations are open); default today.
+        The day the map describes (decides which stations are open and titles the
+        map); default the day the result was scored for (``result.attrs["as_of"]``),
+        else today.
     scheme : {"quantiles", "equal_interval", "fixed"}, default "quantiles"
         How values are put into classes (see :func:`classify`).
     k : int, default 5
@@ -245,6 +250,9 @@ def plot_scores(
         A matplotlib colormap name (red = low, green = high).
     label_stations : bool, default True
         Write station names (or ids when Chinese cannot be drawn).
+    stages : Ledger or Series, optional
+        Lifecycle stages (a Ledger is read as of the map's day); retired parcels (the parents of a split or a merge)
+        are left out and the legend says how many.
     ax : matplotlib Axes, optional
         Where to draw; a new figure by default.
     title : str, optional
@@ -281,7 +289,10 @@ def plot_scores(
     mpl = require("matplotlib")
     from matplotlib.patches import Patch
 
+    if as_of is None:
+        as_of = result.attrs.get("as_of")
     when = as_timestamp(as_of)
+    result, n_retired = drop_retired(result, stages, when)
     crs = _crs_of(result, site)
     ax = new_axes(ax)
     values = pd.to_numeric(result[column], errors="coerce").astype(float)
@@ -338,6 +349,8 @@ def plot_scores(
                 edgecolor="white",
                 linewidth=0.3,
             )
+        if n_retired:
+            handles.append(retired_handle(n_retired))
     handles += draw_context(ax, site, as_of=when, crs=crs)
     if site is not None and label_stations:
         label_points(ax, site.stations.to_crs(crs) if crs is not None else site.stations)
@@ -377,6 +390,7 @@ def plot_site(
     as_of: Any = None,
     amenities: bool = True,
     label_stations: bool = True,
+    stages: Any = None,
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Axes:
@@ -392,6 +406,9 @@ def plot_site(
         Draw the amenities as small dots (``gid="amenities"``).
     label_stations : bool, default True
         Write station names (ids when Chinese cannot be drawn).
+    stages : Ledger or Series, optional
+        Lifecycle stages (a Ledger is read as of ``as_of``); retired parcels (the
+        parents of a split or a merge) are left out and the legend says how many.
     ax : matplotlib Axes, optional
         Where to draw; a new figure by default.
     title : str, optional
@@ -420,7 +437,7 @@ def plot_site(
     from landasset.landuse import land_use_family
 
     when = as_timestamp(as_of)
-    parcels = site.parcels
+    parcels, n_retired = drop_retired(site.parcels, stages, when)
     if "land_use" in parcels.columns:
         family = (
             land_use_family(parcels["land_use"])
@@ -447,6 +464,8 @@ def plot_site(
                         label=f"{_fonts.label(fam, _FAMILY_ZH[fam])} — {area_mu[mask].sum():,.0f} mu",
                     )
                 )
+        if n_retired:
+            handles.append(retired_handle(n_retired))
     handles += draw_context(ax, site, as_of=when, crs=site.crs)
     if amenities and len(site.amenities):
         with _fonts.context():
@@ -508,7 +527,8 @@ def plot_stage_map(
     matplotlib.axes.Axes
         One collection (``gid="parcels"``) with a colour per stage, a legend entry
         per stage present (with its parcel count and area in mu), parcels without a
-        record in light grey.
+        record in light grey. Retired parcels (the parents of a split or a merge)
+        are left out, and the legend says how many.
 
     Examples
     --------
@@ -525,7 +545,7 @@ def plot_stage_map(
 
     when = as_timestamp(as_of)
     stages = stages_of(ledger, when)
-    parcels = site.parcels
+    parcels, n_retired = drop_retired(site.parcels, stages, when)
     current = stages.reindex(parcels.index.astype(str)).to_numpy()
     stage_col = pd.Series(current, index=parcels.index, dtype=object)
     area_mu = parcels.geometry.area / (2000.0 / 3.0)
@@ -553,6 +573,8 @@ def plot_stage_map(
                     label=_fonts.label(f"no record ({int(unknown.sum())})", "无记录"),
                 )
             )
+        if n_retired:
+            handles.append(retired_handle(n_retired))
     handles += draw_context(ax, site, as_of=when, crs=site.crs, constraints=False)
     default = _fonts.label(f"Lifecycle stages as of {when:%Y-%m-%d}", "地块生命周期阶段")
     return finish_map(
@@ -569,6 +591,7 @@ def plot_grades(
     parcels: gpd.GeoDataFrame,
     *,
     site: Site | None = None,
+    stages: Any = None,
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Axes:
@@ -587,6 +610,9 @@ def plot_grades(
         Parcels indexed by ``parcel_id``.
     site : Site, optional
         The district, for axes and metro.
+    stages : Ledger or Series, optional
+        Lifecycle stages (a Ledger is read as of today); retired parcels (the
+        parents of a split or a merge) are left out and the legend says how many.
     ax : matplotlib Axes, optional
         Where to draw; a new figure by default.
     title : str, optional
@@ -613,7 +639,7 @@ def plot_grades(
     require("matplotlib")
     from matplotlib.patches import Patch
 
-    parcels = _as_gdf(parcels, "parcels")
+    parcels, n_retired = drop_retired(_as_gdf(parcels, "parcels"), stages, as_timestamp(None))
     grades = [str(g) for g in (evaluation.attrs.get("grades") or sorted(GRADE_COLOURS))]
     from landasset.efficiency import by_parcel
 
@@ -659,6 +685,8 @@ def plot_grades(
                 linewidth=1.4,
                 zorder=2,
             )
+        if n_retired:
+            handles.append(retired_handle(n_retired))
     handles += draw_context(
         ax, site, as_of=as_timestamp(None), crs=crs, streets=False, constraints=False
     )
@@ -692,6 +720,7 @@ def plot_best_fit(
     parcels: gpd.GeoDataFrame,
     *,
     site: Site | None = None,
+    stages: Any = None,
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Axes:
@@ -707,6 +736,9 @@ def plot_best_fit(
         Parcels indexed by ``parcel_id`` (geometry).
     site : Site, optional
         The district, for axes and metro.
+    stages : Ledger or Series, optional
+        Lifecycle stages (a Ledger is read as of today); retired parcels (the
+        parents of a split or a merge) are left out and the legend says how many.
     ax : matplotlib Axes, optional
         Where to draw; a new figure by default.
     title : str, optional
@@ -734,7 +766,7 @@ def plot_best_fit(
     mpl = require("matplotlib")
     from matplotlib.patches import Patch
 
-    parcels = _as_gdf(parcels, "parcels")
+    parcels, n_retired = drop_retired(_as_gdf(parcels, "parcels"), stages, as_timestamp(None))
     best_col, _, conflict_col = _best_fit_columns(best_fit_frame)
     best = best_fit_frame[best_col].reindex(parcels.index)
     profiles = sorted(best.dropna().astype(str).unique())
@@ -773,6 +805,8 @@ def plot_best_fit(
             handles.append(
                 Patch(facecolor=NO_DATA_COLOUR, label=_fonts.label("eligible for none", "均不适宜"))
             )
+        if n_retired:
+            handles.append(retired_handle(n_retired))
     handles += draw_context(
         ax, site, as_of=as_timestamp(None), crs=crs, streets=False, constraints=False
     )
@@ -793,6 +827,7 @@ def plot_sites(
     top: int = 5,
     column: str = "score",
     site: Site | None = None,
+    stages: Any = None,
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Axes:
@@ -811,6 +846,9 @@ def plot_sites(
         The background column.
     site : Site, optional
         The district, for axes and metro.
+    stages : Ledger or Series, optional
+        Lifecycle stages (a Ledger is read as of today); retired parcels (the
+        parents of a split or a merge) are left out and the legend says how many.
     ax : matplotlib Axes, optional
         Where to draw; a new figure by default.
     title : str, optional
@@ -839,7 +877,7 @@ def plot_sites(
     from matplotlib.patches import Patch
 
     assembled_sites = _as_gdf(assembled_sites, "assembled_sites")
-    result = _as_gdf(result, "result")
+    result, n_retired = drop_retired(_as_gdf(result, "result"), stages, as_timestamp(None))
     crs = _crs_of(result, site)
     shown = assembled_sites.head(top)
     if crs is not None and shown.crs is not None and shown.crs != crs:
@@ -895,6 +933,8 @@ def plot_sites(
                     "edgecolor": "none",
                 },
             )
+        if n_retired:
+            handles.append(retired_handle(n_retired))
     handles += draw_context(
         ax, site, as_of=as_timestamp(None), crs=crs, streets=False, constraints=False
     )
