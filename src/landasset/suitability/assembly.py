@@ -267,13 +267,14 @@ def assemble(
 
 
 def _retired(stages: Any, as_of: Any) -> pd.Index:
-    """The parcel ids whose stage is ``retired``, from a Ledger or a Series of stages."""
+    """The parcel ids whose stage on ``as_of`` is ``retired`` (split or merged parents),
+    from a Ledger (anything with ``stages(as_of)``) or a Series of stages by parcel_id."""
     from landasset.suitability.model import _stages
 
     series = _stages(stages, as_of)
-    if series is None:  # pragma: no cover - _stages returns None only for None
-        return pd.Index([])
-    return series.index[series.astype(object).to_numpy() == "retired"]
+    assert series is not None  # stages is not None here
+    values = np.array([getattr(v, "value", v) for v in series.to_numpy()], dtype=object)
+    return pd.Index(series.index[values == "retired"])
 
 
 def _adjacency(
@@ -472,7 +473,5 @@ class _Search:
             members, owner = grown[kept], who[kept]
         for w, best in enumerate(best_members):
             if best is not None:
-                out.append(
-                    (tuple(int(i) for i in best), float(best_score[w]), float(best_area[w]))
-                )
+                out.append((tuple(int(i) for i in best), float(best_score[w]), float(best_area[w])))
         return out
