@@ -314,17 +314,16 @@ def test_retired_parcels_are_left_out_and_listed():
     assert set(sites.iloc[0]["parcel_ids"].split(",")) == {"Q0", "Q1", "Q3"}
 
 
-def test_a_real_ledger_split_retires_the_parent(tmp_path):
-    """After a split the parent stays in the parcels layer (retired) next to its
-    children; with the ledger it is not offered twice."""
+def split_sample(tmp_path):
+    """A copy of the sample GeoPackage in which parcel XH120101-08 was split in two
+    halves (ledger and parcels layer); returns the path, the parent and the halves."""
     from landasset.io import read_site
     from landasset.lifecycle import Ledger
 
     path = tmp_path / "yunqi.gpkg"
     shutil.copy(la.sample.sample_path("yunqi"), path)
-    site = read_site(path)
     parent = "XH120101-08"
-    poly = site.parcels.geometry[parent]
+    poly = read_site(path).parcels.geometry[parent]
     minx, miny, maxx, maxy = poly.bounds
     mid = (minx + maxx) / 2
     halves = {
@@ -333,6 +332,16 @@ def test_a_real_ledger_split_retires_the_parent(tmp_path):
     }
     with Ledger.open(path) as ledger:
         ledger.split(parent, halves, "2025-06-30", actor="test")
+    return path, parent, sorted(halves)
+
+
+def test_a_real_ledger_split_retires_the_parent(tmp_path):
+    """After a split the parent stays in the parcels layer (retired) next to its
+    children; with the ledger it is not offered twice."""
+    from landasset.io import read_site
+    from landasset.lifecycle import Ledger
+
+    path, parent, halves = split_sample(tmp_path)
     site = read_site(path)
     assert {parent, *halves} <= set(site.parcels.index)
     result = load_profile("aerospace").score(site, as_of="2025-12-31")
@@ -344,7 +353,30 @@ def test_a_real_ledger_split_retires_the_parent(tmp_path):
         sites = assemble(result, demand_mu=demand, stages=ledger, as_of="2025-12-31")
     assert sites.attrs["retired_parcels"] == [parent]
     assert not any(parent in g for g in _groups(sites))
-    assert sorted(sites.iloc[0]["parcel_ids"].split(",")) == sorted(halves)
+    assert sorted(sites.iloc[0]["parcel_ids"].split(",")) == halves
+
+
+def test_the_command_leaves_out_retired_parcels_and_says_so(tmp_path):
+    from click.testing import CliRunner
+
+    from landasset.cli import cli
+    from landasset.io import read_layer
+
+    path, parent, _ = split_sample(tmp_path)
+    out = tmp_path / "sites.gpkg"
+    args = ["assemble", str(path), "-p", "aerospace", "--demand-mu", "30", "--as-of", "2025-12-31"]
+    result = CliRunner().invoke(cli, [*args, "--limit", "3", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"left out 1 retired parcel (split or merged): {parent}" in result.stderr
+    assert "more may follow (raise --limit" in result.stderr
+    sites = read_layer(out)
+    assert len(sites) == 3 and (sites["area_mu"] >= 30).all()
+    ids = [p for g in sites["parcel_ids"] for p in g.split(",")]
+    assert len(ids) == len(set(ids)) and parent not in ids
+    both = CliRunner().invoke(cli, [*args, "--limit", "20", "--overlapping"])
+    assert both.exit_code == 0, both.output
+    shown = [line.split()[0] for line in both.stdout.splitlines() if line.startswith("S0")]
+    assert len(shown) == 20
 
 
 @pytest.mark.parametrize(

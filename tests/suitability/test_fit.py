@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import inspect
-import shutil
 import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
-from shapely import box
 
 import landasset as la
 from landasset import ProfileError
 from landasset.suitability import SuitabilityModel, best_fit
+
+from .test_assemble import split_sample
 
 MU_M2 = 10_000 / 15  # 1 mu = 666.67 m² (GB/T 19231 usage: 15 mu = 1 ha)
 
@@ -120,18 +120,7 @@ def test_a_real_ledger_split_is_not_counted_twice(tmp_path, models):
     from landasset.io import read_site
     from landasset.lifecycle import Ledger
 
-    path = tmp_path / "yunqi.gpkg"
-    shutil.copy(la.sample.sample_path("yunqi"), path)
-    parent = "XH120101-08"
-    poly = read_site(path).parcels.geometry[parent]
-    minx, miny, maxx, maxy = poly.bounds
-    mid = (minx + maxx) / 2
-    halves = {
-        f"{parent}-A": poly.intersection(box(minx - 1, miny - 1, mid, maxy + 1)),
-        f"{parent}-B": poly.intersection(box(mid, miny - 1, maxx + 1, maxy + 1)),
-    }
-    with Ledger.open(path) as ledger:
-        ledger.split(parent, halves, "2025-06-30", actor="test")
+    path, parent, halves = split_sample(tmp_path)
     site = read_site(path)
     plain = best_fit(site, models, as_of="2025-12-31")
     assert parent in plain.index and set(halves) <= set(plain.index)
@@ -143,6 +132,30 @@ def test_a_real_ledger_split_is_not_counted_twice(tmp_path, models):
     with Ledger.open(path) as ledger:
         before = best_fit(site, models, as_of="2025-01-01", stages=ledger)
     assert parent in before.index
+
+
+def test_the_command_writes_the_reason_and_leaves_out_retired_parcels(tmp_path):
+    from click.testing import CliRunner
+
+    from landasset.cli import cli
+    from landasset.io import read_layer
+
+    path, parent, halves = split_sample(tmp_path)
+    out = tmp_path / "fit.gpkg"
+    result = CliRunner().invoke(
+        cli,
+        [
+            *("best-fit", str(path), "--profiles", "aerospace,ai", "--min-score", "0.5"),
+            *("--as-of", "2025-12-31", "-o", str(out)),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert f"left out 1 retired parcel (split or merged): {parent}" in result.stderr
+    fit = read_layer(out, layer="best_fit").set_index("parcel_id")
+    assert parent not in fit.index and set(halves) <= set(fit.index)
+    unfit = fit[fit["best"].isna()]
+    assert len(unfit) > 0 and unfit["reason"].str.match(r"^aerospace: .+; ai: .+$").all()
+    assert fit.loc[fit["best"].notna(), "reason"].isna().all()
 
 
 @pytest.mark.skipif(
