@@ -1,4 +1,4 @@
-"""best_fit: why a parcel fits no industry, min_score, retired parcels left out."""
+"""best_fit and sensitivity: why a parcel fits no industry, min_score, retired parcels left out."""
 
 from __future__ import annotations
 
@@ -177,3 +177,32 @@ def test_best_fit_agrees_with_score_on_retired_parcels(sample_site, models):
         np.testing.assert_allclose(
             fit.loc[ranked, f"score_{model.name}"], alone.loc[ranked, "score"]
         )
+
+
+def test_sensitivity_leaves_out_retired_parcels():
+    from landasset.suitability import Criterion, linear, sensitivity
+
+    from .conftest import grid_parcels
+
+    values = np.array([[0.9, 0.1], [0.8, 0.8], [0.2, 0.3], [0.6, 0.5], [0.4, 0.9]])
+    parcels = grid_parcels(len(values))
+    parcels["a"], parcels["b"] = values[:, 0], values[:, 1]
+    site = type("FakeSite", (), {"parcels": parcels})()
+    model = SuitabilityModel(
+        [
+            Criterion(n, {"measure": "attribute", "column": n}, linear(1, 0), w)
+            for n, w in (("a", 0.6), ("b", 0.4))
+        ]
+    )
+    frame = pd.DataFrame({f"attribute(column={n})": parcels[n] for n in "ab"}, index=parcels.index)
+    stages = pd.Series(["operating", "retired", "operating", "operating", "operating"])
+    stages.index = parcels.index
+    s = sensitivity(model, site, n=50, top_k=2, measures=frame, stages=stages)
+    assert s.retired_parcels == ("P1",)
+    # the ranking of the four live parcels by 0.6 a + 0.4 b, computed here
+    live = [0, 2, 3, 4]
+    scores = values[live] @ np.array([0.6, 0.4])
+    expected = [f"P{live[i]}" for i in np.argsort(-scores)]
+    assert s.parcels.index.tolist() == expected
+    assert s.parcels["rank"].tolist() == [1, 2, 3, 4]
+    assert sensitivity(model, site, n=5, measures=frame).retired_parcels == ()
