@@ -226,3 +226,27 @@ def test_direct_and_rank_sum():
         rank_sum([1, 2, 4])
     with pytest.raises(ProfileError, match="whole number"):
         rank_sum([1.5, 1])
+
+
+@pytest.mark.parametrize("favoured", [0, 1, 2])
+def test_a_cycle_names_the_first_pair_whatever_the_noise(monkeypatch, favoured):
+    """a > b > c > a (9, 9, 9): by symmetry the three revisions give one CR; the pair
+    reported is (0, 1) even when rounding favours another."""
+    from landasset.suitability import weights as w
+
+    cycle = [[1, 9, 1 / 9], [1 / 9, 1, 9], [9, 1 / 9, 1]]
+    exact = w._principal_eigenvalues
+    lambdas = exact(np.array(ahp(cycle).matrix)[np.newaxis])
+    assert lambdas[0] == pytest.approx(3 + 2 * 0.58 * 6.130, rel=1e-3)  # CR 6.130
+
+    def noisy(stack):
+        values = exact(stack)
+        if len(stack) == 3:
+            values = values.copy()
+            values[favoured] -= 1e-13
+        return values
+
+    monkeypatch.setattr(w, "_principal_eigenvalues", noisy)
+    r = ahp(cycle)
+    assert r.worst_judgement == (0, 1)
+    assert r.suggested_judgement == pytest.approx(1.0)  # equal weights by symmetry
