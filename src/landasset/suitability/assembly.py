@@ -292,17 +292,19 @@ def _adjacency(
     left, right = left[other], right[other]
     # the length of each one's boundary within reach of the other; a corner contact
     # gives at most 2·reach, a shared side its length (+ 2·reach). Only the parcels
-    # that have a pair are buffered.
+    # that have a pair are buffered, and the second direction is measured only for
+    # the pairs the first did not settle.
     involved = np.unique(np.concatenate([left, right]))
     zone = np.empty(n, dtype=object)
     edges = np.empty(n, dtype=object)
     zone[involved] = shapely.buffer(geoms[involved], reach, quad_segs=2)
     edges[involved] = shapely.boundary(geoms[involved])
-    contact = np.maximum(
-        shapely.length(shapely.intersection(edges[right], zone[left])),
-        shapely.length(shapely.intersection(edges[left], zone[right])),
+    needed = 2 * reach + min_contact
+    keep = shapely.length(shapely.intersection(edges[right], zone[left])) >= needed
+    other = np.flatnonzero(~keep)
+    keep[other] = (
+        shapely.length(shapely.intersection(edges[left[other]], zone[right[other]])) >= needed
     )
-    keep = contact >= 2 * reach + min_contact
     left, right = (
         np.concatenate([left[keep], right[keep]]),
         np.concatenate([right[keep], left[keep]]),
