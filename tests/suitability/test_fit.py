@@ -206,3 +206,25 @@ def test_sensitivity_leaves_out_retired_parcels():
     assert s.parcels.index.tolist() == expected
     assert s.parcels["rank"].tolist() == [1, 2, 3, 4]
     assert sensitivity(model, site, n=5, measures=frame).retired_parcels == ()
+
+
+def test_a_missing_value_is_a_reason():
+    from landasset.suitability import Criterion, MissingValueWarning, linear
+
+    from .conftest import grid_parcels
+
+    parcels = grid_parcels(4)
+    parcels["a"] = [0.9, np.nan, 0.2, 0.7]
+    site = type("FakeSite", (), {"parcels": parcels})()
+    model = SuitabilityModel(
+        [Criterion("a", {"measure": "attribute", "column": "a"}, linear(1, 0), 1.0)], name="m"
+    )
+    with pytest.warns(MissingValueWarning):
+        fit = best_fit(site, [model], min_score=0.5)
+    assert fit["reason"].fillna("-").tolist() == [
+        "-",
+        "m: no value for a",
+        "m: score 0.200 below min_score 0.5",
+        "-",
+    ]
+    assert fit["best"].tolist()[::3] == ["m", "m"]

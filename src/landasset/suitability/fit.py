@@ -207,13 +207,18 @@ def _why_not(
     with np.errstate(invalid="ignore"):
         low = eligible & (score < min_score)
     unscored = eligible & np.isnan(score)
-    missing = result["missing"].astype(object).fillna("").astype(str)
-    excluded = f"{name}: excluded by " + result["excluded_by"].astype(object).astype(str)
-    no_value = (f"{name}: no value for " + missing).where(missing != "", f"{name}: no score")
-    below = f"{name}: score " + pd.Series(score, index=result.index).map("{:.3f}".format)
-    below = below + f" below min_score {min_score:g}"
     out = np.full(len(result), None, dtype=object)
-    out[~eligible] = excluded.to_numpy()[~eligible]
-    out[unscored] = no_value.to_numpy()[unscored]
-    out[low] = below.to_numpy()[low]
+    if (~eligible).any():
+        rule = result["excluded_by"].to_numpy(dtype=object)[~eligible]
+        out[~eligible] = (
+            f"{name}: excluded by " + pd.Series(rule, dtype=object).astype(str)
+        ).to_numpy()
+    if unscored.any():
+        missing = pd.Series(result["missing"].to_numpy(dtype=object)[unscored], dtype=object)
+        missing = missing.fillna("").astype(str)
+        text = (f"{name}: no value for " + missing).where(missing != "", f"{name}: no score")
+        out[unscored] = text.to_numpy()
+    if low.any():
+        values = pd.Series(score[low]).map("{:.3f}".format)
+        out[low] = (f"{name}: score " + values + f" below min_score {min_score:g}").to_numpy()
     return out
