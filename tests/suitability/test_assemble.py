@@ -161,8 +161,10 @@ def _oracle(scores, widths, heights, demand_mu, max_parcels):
         return len(nodes) > 0 and networkx.is_connected(graph.subgraph(nodes))
 
     def key(g):
+        # scores compared to 12 decimals and areas to 1e-9 mu: exact ties stay ties
         a = area[list(g)].sum()
-        return (-float((area[list(g)] * score[list(g)]).sum() / a), float(a), len(g), g)
+        s = (area[list(g)] * score[list(g)]).sum() / a
+        return (-round(float(s), 12), round(float(a), 9), len(g), g)
 
     best: dict[int, tuple] = {}
     for size in range(1, max_parcels + 1):
@@ -202,15 +204,16 @@ grid_cases = st.tuples(
 )
 
 
-@settings(max_examples=40, deadline=None)
-@given(grid_cases, st.integers(2, 4), st.sampled_from([20.0, 35.0, 55.0]))
-def test_a_wide_beam_finds_what_brute_force_finds(case, max_parcels, demand_mu):
+@settings(max_examples=60, deadline=None)
+@given(grid_cases, st.integers(2, 4), st.sampled_from([20.0, 35.0, 55.0]), st.booleans())
+def test_a_wide_beam_finds_what_brute_force_finds(case, max_parcels, demand_mu, ties):
     cols, rows, seed = case
     rng = np.random.default_rng(seed)
     n = cols * rows
-    scores = rng.random(n).round(6).tolist()
-    widths = rng.uniform(60, 140, cols).tolist()
-    heights = rng.uniform(60, 140, rows).tolist()
+    # with ties: equal squares and one-decimal scores, so that many groups tie exactly
+    scores = rng.random(n).round(1 if ties else 6).tolist()
+    widths = [100.0] * cols if ties else rng.uniform(60, 140, cols).tolist()
+    heights = [100.0] * rows if ties else rng.uniform(60, 140, rows).tolist()
     expected, _ = _oracle(scores, widths, heights, demand_mu, max_parcels)
     res = _grid(scores, widths, heights)
     every = assemble(

@@ -84,6 +84,11 @@ _FIRST_BATCH = 256
 _MAX_BATCH = 8192
 #: slack on the score bound, far above the rounding of an area-weighted mean
 _BOUND_SLACK = 1e-9
+#: sites are compared on scores rounded to this many decimals and areas (mu) to
+#: _AREA_DECIMALS, so that groups tied in exact arithmetic tie whatever the rounding of
+#: their sums, and the next key (then the parcel ids) decides
+_SCORE_DECIMALS = 12
+_AREA_DECIMALS = 9
 
 
 def _positive(value: Any, name: str, *, integer: bool = False, allow_zero: bool = False) -> None:
@@ -411,7 +416,13 @@ class _Search:
         out: list[tuple[tuple[int, ...], float, float]] = []
         alone = area[seeds] >= self.demand
         for s in seeds[alone]:
-            out.append(((int(s),), float(self.score[s]), float(area[s])))
+            out.append(
+                (
+                    (int(s),),
+                    float(np.round(self.score[s], _SCORE_DECIMALS)),
+                    float(np.round(area[s], _AREA_DECIMALS)),
+                )
+            )
         seeds = seeds[~alone]
         # per seed, the best complete group so far (sizes grow: on equal score and
         # area the earlier, smaller group stays)
@@ -441,15 +452,16 @@ class _Search:
                 break
             grown = np.sort(np.column_stack([members[group], cand]), axis=1)
             who = owner[group]
-            a = area[grown].sum(axis=1)
-            s = weighted[grown].sum(axis=1) / a
+            exact = area[grown].sum(axis=1)
+            s = np.round(weighted[grown].sum(axis=1) / exact, _SCORE_DECIMALS)
+            a = np.round(exact, _AREA_DECIMALS)
             # per seed: best score, then largest area, then members; duplicates adjacent
             order = np.lexsort((*grown.T[::-1], -a, -s, who))
-            grown, who, a, s = grown[order], who[order], a[order], s[order]
+            grown, who, a, s, exact = grown[order], who[order], a[order], s[order], exact[order]
             dup = np.zeros(len(who), dtype=bool)
             dup[1:] = (who[1:] == who[:-1]) & (grown[1:] == grown[:-1]).all(axis=1)
-            grown, who, a, s = grown[~dup], who[~dup], a[~dup], s[~dup]
-            complete = a >= self.demand
+            grown, who, a, s, exact = grown[~dup], who[~dup], a[~dup], s[~dup], exact[~dup]
+            complete = exact >= self.demand
             if complete.any():
                 # the best complete group of each seed at this size: highest score,
                 # then least area, then members
