@@ -24,7 +24,8 @@ Algorithm
    then least area, then fewest parcels, then parcel ids) is a candidate site. All
    seeds of a batch grow together, in numpy arrays.
 4. Duplicate groups are merged; sites are ranked by area-weighted score, then by the
-   smallest excess area, then by the fewest parcels, then by parcel ids. With
+   smallest excess area, then by the fewest parcels, then by parcel ids (scores are
+   compared to 12 decimals and areas to 1e-9 mu, so exact ties stay ties). With
    ``disjoint=True`` the ranked sites are taken in order, each kept only when it shares
    no parcel with a site kept before, until ``limit`` are kept.
 
