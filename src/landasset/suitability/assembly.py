@@ -151,7 +151,8 @@ def assemble(
         indexed by ``parcel_id``): parcels retired on ``as_of`` (split or merged
         parents) are left out, and listed in ``attrs["retired_parcels"]``.
     as_of : date-like, optional
-        The date on which a ledger's stages are read.
+        The date on which a ledger's stages are read; by default the scoring date
+        the result carries (``result.attrs["as_of"]``) when it has one.
 
     Returns
     -------
@@ -205,7 +206,7 @@ def assemble(
         keep &= score_all >= min_score
     retired: list[Any] = []
     if stages is not None:
-        gone = _retired(stages, as_of)
+        gone = _retired(stages, as_of if as_of is not None else result.attrs.get("as_of"))
         is_gone = result.index.isin(gone)
         retired = result.index[is_gone].tolist()
         keep &= ~is_gone
