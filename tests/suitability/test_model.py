@@ -100,9 +100,11 @@ def test_rank_sum_and_direct_weights_blocks():
 
 def test_inconsistent_ahp_warns_with_the_judgement_to_revise():
     crits = [Criterion(n, {"measure": "area_mu"}, linear(0, 1)) for n in "abc"]
+    # a cycle (a > b > c > a): the three revisions tie exactly, the first pair is named
     with pytest.warns(
         ConsistencyWarning,
-        match=r"inconsistent \(CR 6.130 > 0.1\); reconsider a vs c: judged 0.1111",
+        match=r"inconsistent \(CR 6.130 > 0.1\); reconsider a vs b: judged 9, "
+        r"the weights imply 1 \(CR 6.130 → 2.205\)",
     ):
         SuitabilityModel(crits, weights={"ahp": [[1, 9, 1 / 9], [1 / 9, 1, 9], [9, 1 / 9, 1]]})
 

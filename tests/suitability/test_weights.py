@@ -45,11 +45,68 @@ def test_worst_judgement_is_the_largest_reduction():
             b[i, j] = r.weights[i] / r.weights[j]
             b[j, i] = 1 / b[i, j]
             cr = ahp(b).cr
-            if best is None or cr < best[0]:
+            # exact ties (up to rounding) go to the first pair in row-major order
+            if best is None or cr < best[0] - 1e-9 * best[0]:
                 best = (cr, (i, j))
     assert best is not None
     assert r.worst_judgement == best[1]
     assert r.cr_if_revised == pytest.approx(best[0])
+
+
+# the bundled ``ai`` profile: rows 0 and 1 are identical, so revising a_04 or a_14 gives
+# the same CR, up to the last bits the eigenvalue routine happens to produce
+TWIN_ROWS = [
+    [1, 1, 1, 1, 2, 2, 2, 3],
+    [1, 1, 1, 1, 2, 2, 2, 3],
+    [1, 1, 1, 1, 1, 2, 2, 3],
+    [1, 1, 1, 1, 1, 2, 2, 3],
+    [1 / 2, 1 / 2, 1, 1, 1, 2, 2, 2],
+    [1 / 2, 1 / 2, 1 / 2, 1 / 2, 1 / 2, 1, 1, 1],
+    [1 / 2, 1 / 2, 1 / 2, 1 / 2, 1 / 2, 1, 1, 1],
+    [1 / 3, 1 / 3, 1 / 3, 1 / 3, 1 / 2, 1, 1, 1],
+]
+
+
+def _revised_cr(matrix, i, j):
+    """CR after setting a_ij to w_i / w_j, computed by a plain power iteration."""
+    a = np.array(matrix, dtype=float)
+    w = ahp(a).weights
+    a[i, j], a[j, i] = w[i] / w[j], w[j] / w[i]
+    v = np.ones(len(a)) / len(a)
+    for _ in range(2000):
+        v = a @ v
+        v /= v.sum()
+    lam = float((a @ v / v).mean())
+    return (lam - len(a)) / (len(a) - 1) / RANDOM_INDEX["saaty1980"][len(a)]
+
+
+def test_tied_worst_judgements_go_to_the_first_pair():
+    # the oracle: by symmetry (rows 0 and 1 alike) the two revisions give the same CR,
+    # and both beat every other pair
+    assert _revised_cr(TWIN_ROWS, 0, 4) == pytest.approx(_revised_cr(TWIN_ROWS, 1, 4), rel=1e-12)
+    assert _revised_cr(TWIN_ROWS, 0, 4) < _revised_cr(TWIN_ROWS, 2, 4) - 1e-4
+    r = ahp(TWIN_ROWS)
+    assert r.worst_judgement == (0, 4)
+    assert r.cr_if_revised == pytest.approx(_revised_cr(TWIN_ROWS, 0, 4), rel=1e-9)
+
+
+@pytest.mark.parametrize("favoured", [0, 1])
+def test_tie_breaking_does_not_depend_on_rounding_noise(monkeypatch, favoured):
+    """Another LAPACK build may return the tied eigenvalues in the other order of the
+    last bit; the reported pair must not change."""
+    from landasset.suitability import weights as w
+
+    exact = w._principal_eigenvalues
+
+    def noisy(stack):
+        values = exact(stack)
+        if len(stack) > 1:  # the batch of revisions: (0, 4) is pair 3, (1, 4) is pair 9
+            values = values.copy()
+            values[9 if favoured else 3] -= 1e-13  # CR moves by 1e-14
+        return values
+
+    monkeypatch.setattr(w, "_principal_eigenvalues", noisy)
+    assert ahp(TWIN_ROWS).worst_judgement == (0, 4)
 
 
 def test_geometric_method_and_other_random_index_table():
@@ -169,3 +226,27 @@ def test_direct_and_rank_sum():
         rank_sum([1, 2, 4])
     with pytest.raises(ProfileError, match="whole number"):
         rank_sum([1.5, 1])
+
+
+@pytest.mark.parametrize("favoured", [0, 1, 2])
+def test_a_cycle_names_the_first_pair_whatever_the_noise(monkeypatch, favoured):
+    """a > b > c > a (9, 9, 9): by symmetry the three revisions give one CR; the pair
+    reported is (0, 1) even when rounding favours another."""
+    from landasset.suitability import weights as w
+
+    cycle = [[1, 9, 1 / 9], [1 / 9, 1, 9], [9, 1 / 9, 1]]
+    exact = w._principal_eigenvalues
+    lambdas = exact(np.array(ahp(cycle).matrix)[np.newaxis])
+    assert lambdas[0] == pytest.approx(3 + 2 * 0.58 * 6.130, rel=1e-3)  # CR 6.130
+
+    def noisy(stack):
+        values = exact(stack)
+        if len(stack) == 3:
+            values = values.copy()
+            values[favoured] -= 1e-13
+        return values
+
+    monkeypatch.setattr(w, "_principal_eigenvalues", noisy)
+    r = ahp(cycle)
+    assert r.worst_judgement == (0, 1)
+    assert r.suggested_judgement == pytest.approx(1.0)  # equal weights by symmetry

@@ -47,7 +47,18 @@ from landasset.cli._common import (
     show_default=True,
     help="Parcels this close are adjacent (raise to a street width to cross streets).",
 )
-@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=50,
+    show_default=True,
+    help="At most this many sites; the search stops once no other site could enter them.",
+)
+@click.option(
+    "--overlapping",
+    is_flag=True,
+    help="Also list sites sharing parcels with better ones (by default no parcel is in two sites).",
+)
 @output_option(required=False, help="Also write the candidate sites (dissolved) to this file.")
 @output_layer_option("candidate_sites")
 @as_of_option
@@ -60,6 +71,7 @@ def assemble(
     min_score: float,
     tolerance_m: float,
     limit: int,
+    overlapping: bool,
     output: Path | None,
     output_layer: str,
     as_of: str | None,
@@ -68,7 +80,9 @@ def assemble(
     """Find candidate sites of adjacent eligible parcels for a project of DEMAND_MU mu.
 
     Land waits for projects (地等项目): parcels are scored with the profile, then
-    grown into groups of adjacent parcels whose area meets the demand, best first.
+    grown into groups of adjacent parcels whose area meets the demand, best first;
+    no parcel is in two sites unless --overlapping is given. With a lifecycle ledger
+    in PATH, parcels retired by the --as-of date (split or merged parents) are left out.
 
     \b
     Example:
@@ -76,6 +90,7 @@ def assemble(
     """
     import pandas as pd
 
+    from landasset.cli.best_fit import file_stages, note_retired
     from landasset.cli.score import score_site
     from landasset.suitability import assemble as run
 
@@ -92,10 +107,15 @@ def assemble(
         min_score=min_score,
         tolerance_m=tolerance_m,
         limit=limit,
+        disjoint=not overlapping,
+        stages=file_stages(site, path, day),
     )
+    note_retired(sites.attrs["retired_parcels"])
     if sites.empty:
         note(f"no group of up to {max_parcels} adjacent parcels reaches {demand_mu} mu")
     else:
+        if sites.attrs["limit_reached"]:
+            note(f"the best {len(sites)} sites; more may follow (raise --limit to see them)")
         shown = sites.drop(columns=sites.geometry.name)
         with pd.option_context("display.width", 200, "display.max_colwidth", 60):
             echo_table(shown.round(3))

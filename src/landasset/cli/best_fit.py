@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -22,6 +23,11 @@ from landasset.cli._common import (
     write_output,
 )
 
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import pandas as pd
+
+    from landasset.site import Site
+
 
 @click.command("best-fit")
 @input_path
@@ -38,6 +44,13 @@ from landasset.cli._common import (
     show_default=True,
     help="A runner-up within this score margin is a conflict.",
 )
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="A profile scoring a parcel below this does not fit it.",
+)
 @output_option()
 @output_layer_option("best_fit")
 @as_of_option
@@ -46,6 +59,7 @@ def best_fit(
     path: Path,
     profile_list: str,
     margin: float,
+    min_score: float,
     output: Path,
     output_layer: str,
     as_of: str | None,
@@ -53,8 +67,10 @@ def best_fit(
 ) -> None:
     """Score the site PATH for several profiles; write the best one per parcel.
 
-    The output holds best, score, runner_up, runner_up_score, margin, conflict and
-    score_<profile> per parcel. Prints how many parcels each profile wins.
+    The output holds best, score, runner_up, runner_up_score, margin, conflict,
+    reason (why no profile fits, profile by profile) and score_<profile> per parcel.
+    Prints how many parcels each profile wins. With a lifecycle ledger in PATH,
+    parcels retired by the --as-of date (split or merged parents) are left out.
 
     \b
     Example:
@@ -72,9 +88,11 @@ def best_fit(
     day = parse_date(as_of)
     models = [load_model(name) for name in names]
     site = load_site(path)
+    stages = file_stages(site, path, day)
     note(f"scoring {len(models)} profiles ...")
-    fit = run(site, models, margin=margin, as_of=day)
-    parcels = site.parcels
+    fit = run(site, models, margin=margin, min_score=min_score, as_of=day, stages=stages)
+    note_retired(fit.attrs["retired_parcels"])
+    parcels = site.parcels.loc[fit.index]
     keep = [c for c in ("name", "land_use", "zone") if c in parcels.columns]
     layer = gpd.GeoDataFrame(
         fit.join(parcels[[*keep, parcels.geometry.name]]),
@@ -86,3 +104,28 @@ def best_fit(
     wins["conflicts"] = fit[fit["conflict"].astype(bool)]["best"].value_counts()
     with pd.option_context("display.width", 200):
         echo_table(wins.fillna(0).astype(int))
+
+
+def file_stages(site: Site, path: Path, as_of: Any) -> pd.Series | None:
+    """The lifecycle stages on ``as_of``: from the ledger in the site file when it has
+    one, else the parcels' ``stage`` column, else None."""
+    from landasset.cli.lifecycle import has_ledger
+
+    if has_ledger(path):
+        from landasset.lifecycle import Ledger
+
+        with Ledger.open(path) as ledger:
+            stages: pd.Series = ledger.stages(as_of)
+        return stages
+    if "stage" in site.parcels.columns:
+        column: pd.Series = site.parcels["stage"]
+        return column
+    return None
+
+
+def note_retired(retired: list[Any]) -> None:
+    """Say which retired parcels were left out (nothing when none)."""
+    if retired:
+        shown = ", ".join(str(p) for p in retired[:5]) + (" ..." if len(retired) > 5 else "")
+        s = "" if len(retired) == 1 else "s"
+        note(f"left out {len(retired)} retired parcel{s} (split or merged): {shown}")

@@ -43,6 +43,7 @@ import pandas as pd
 
 from landasset._errors import ProfileError
 from landasset.suitability._rules import StageRule
+from landasset.suitability.assembly import _retired
 from landasset.suitability.model import SuitabilityModel, _Aggregator, _stages, rank_columns
 
 __all__ = ["SensitivityResult", "dirichlet_concentration", "sensitivity"]
@@ -96,6 +97,9 @@ class SensitivityResult:
         The drawn weights, one row per draw.
     top_k, n, spread, concentration, seed
         The settings.
+    retired_parcels : tuple
+        The parcels left out as retired (split or merged parents) when stages were
+        given; empty otherwise.
     """
 
     parcels: pd.DataFrame
@@ -106,6 +110,7 @@ class SensitivityResult:
     spread: float
     concentration: float
     seed: int
+    retired_parcels: tuple[Any, ...] = ()
 
     def __repr__(self) -> str:
         return (
@@ -146,6 +151,7 @@ def sensitivity(
     as_of: Any = None,
     ledger: Any = None,
     measures: pd.DataFrame | None = None,
+    stages: Any = None,
 ) -> SensitivityResult:
     """Rank stability of a model's parcels under Dirichlet weight perturbation.
 
@@ -163,11 +169,17 @@ def sensitivity(
         Seed of the random generator (results are reproducible).
     top_k : int, default 10
         The "top k" of ``p_top_k`` and ``top_k_kept``.
-    as_of, ledger
-        As for :meth:`SuitabilityModel.score`.
+    as_of : date-like, optional
+        As for :meth:`SuitabilityModel.score`; the date on which stages are read.
+    ledger : Ledger or Series, optional
+        As for :meth:`SuitabilityModel.score`; the same as ``stages`` (give one).
     measures : DataFrame, optional
         A measure frame from :meth:`SuitabilityModel.measure_frame`, to skip
         computing it.
+    stages : Ledger or Series, optional
+        Lifecycle stages (a Ledger or stage ids by ``parcel_id``): parcels retired
+        on ``as_of`` (split or merged parents) are left out of the ranking and listed
+        in ``retired_parcels``; the stages also serve ``{stage: [...]}`` rules.
 
     Returns
     -------
@@ -182,11 +194,20 @@ def sensitivity(
             raise ProfileError(
                 f"{name} must be a {'non-negative' if name == 'seed' else 'positive'} whole number, got {value!r}"
             )
+    if stages is not None and ledger is not None:
+        raise ProfileError("give the lifecycle stages once: stages=... or ledger=..., not both")
+    source = stages if stages is not None else ledger
     if measures is None:
         measures = model.measure_frame(site, as_of=as_of)
+    parcels = site.parcels
+    retired = pd.Index([])
+    if source is not None:
+        retired = parcels.index.intersection(_retired(source, as_of), sort=False)
+        parcels = parcels.drop(index=retired)
+        measures = measures.drop(index=retired, errors="ignore")
     needs_stages = any(isinstance(r, StageRule) for r in model.constraints)
-    stages = _stages(ledger, as_of) if needs_stages else None
-    result = model.score_frame(site.parcels, measures, stages=stages)
+    stage_series = _stages(source, as_of) if needs_stages else None
+    result = model.score_frame(parcels, measures, stages=stage_series)
 
     names = model.names
     ranked = result["rank"].notna().to_numpy()
@@ -278,6 +299,7 @@ def sensitivity(
         spread=float(spread),
         concentration=float(kappa),
         seed=int(seed),
+        retired_parcels=tuple(retired.tolist()),
     )
 
 

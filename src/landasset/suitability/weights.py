@@ -216,7 +216,10 @@ def ahp(
     is recomputed; the pair with the largest drop in CR is reported with the value
     and the CR it would give. This is one revision at a time around the current
     weights (not a search for the globally best value), the usual way to show a
-    committee which judgement to reconsider first.
+    committee which judgement to reconsider first. Pairs whose revised CRs agree to a
+    relative 1e-9 are tied (two identical rows give such ties); the first of them in
+    row-major order is reported, so the answer does not depend on the machine's
+    linear-algebra library.
 
     Examples
     --------
@@ -369,7 +372,12 @@ def _worst_judgement(
     stack[k, ju, iu] = 1.0 / implied
     lambdas = _principal_eigenvalues(stack)
     crs = np.maximum((lambdas - n) / (n - 1), 0.0) / ri
-    best = int(np.argmin(crs))
+    # Exact ties (two rows alike, as in a symmetric matrix) differ only by rounding in
+    # the eigenvalue routine, which varies with the BLAS/LAPACK build: every pair within
+    # a relative 1e-9 of the lowest CR counts as tied, and the first of them (row-major,
+    # i < j) is reported, on every machine.
+    lowest = float(crs.min())
+    best = int(np.flatnonzero(crs <= lowest + 1e-9 * max(lowest, 1e-3))[0])
     if cr - crs[best] <= 1e-12:
         return None, None, None
     return (int(iu[best]), int(ju[best])), float(implied[best]), float(crs[best])
