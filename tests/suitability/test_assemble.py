@@ -370,7 +370,9 @@ def test_the_command_leaves_out_retired_parcels_and_says_so(tmp_path):
     args = ["assemble", str(path), "-p", "aerospace", "--demand-mu", "30", "--as-of", "2025-12-31"]
     result = CliRunner().invoke(cli, [*args, "--limit", "3", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert f"left out 1 retired parcel (split or merged): {parent}" in result.stderr
+    # scoring leaves the parent out and says so; assemble never sees it
+    assert f"leaves out 1 retired parcel(s) (split or merged parents" in result.stderr
+    assert repr(parent) in result.stderr
     assert "more may follow (raise --limit" in result.stderr
     sites = read_layer(out)
     assert len(sites) == 3 and (sites["area_mu"] >= 30).all()

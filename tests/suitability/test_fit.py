@@ -187,7 +187,7 @@ def test_sensitivity_leaves_out_retired_parcels():
     values = np.array([[0.9, 0.1], [0.8, 0.8], [0.2, 0.3], [0.6, 0.5], [0.4, 0.9]])
     parcels = grid_parcels(len(values))
     parcels["a"], parcels["b"] = values[:, 0], values[:, 1]
-    site = type("FakeSite", (), {"parcels": parcels})()
+    site = la.Site(parcels=parcels)
     model = SuitabilityModel(
         [
             Criterion(n, {"measure": "attribute", "column": n}, linear(1, 0), w)
@@ -215,7 +215,7 @@ def test_a_missing_value_is_a_reason():
 
     parcels = grid_parcels(4)
     parcels["a"] = [0.9, np.nan, 0.2, 0.7]
-    site = type("FakeSite", (), {"parcels": parcels})()
+    site = la.Site(parcels=parcels)
     model = SuitabilityModel(
         [Criterion("a", {"measure": "attribute", "column": "a"}, linear(1, 0), 1.0)], name="m"
     )

@@ -107,20 +107,11 @@ def best_fit(
 
 
 def file_stages(site: Site, path: Path, as_of: Any) -> pd.Series | None:
-    """The lifecycle stages on ``as_of``: from the ledger in the site file when it has
-    one, else the parcels' ``stage`` column, else None."""
-    from landasset.cli.lifecycle import has_ledger
+    """The lifecycle stages on ``as_of`` from the ledger in the site file (None without
+    one): the same source ``landasset score`` reads."""
+    from landasset.cli.score import ledger_stages
 
-    if has_ledger(path):
-        from landasset.lifecycle import Ledger
-
-        with Ledger.open(path) as ledger:
-            stages: pd.Series = ledger.stages(as_of)
-        return stages
-    if "stage" in site.parcels.columns:
-        column: pd.Series = site.parcels["stage"]
-        return column
-    return None
+    return ledger_stages(path, as_of)
 
 
 def note_retired(retired: list[Any]) -> None:

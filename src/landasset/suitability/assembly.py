@@ -276,12 +276,9 @@ def assemble(
 def _retired(stages: Any, as_of: Any) -> pd.Index:
     """The parcel ids whose stage on ``as_of`` is ``retired`` (split or merged parents),
     from a Ledger (anything with ``stages(as_of)``) or a Series of stages by parcel_id."""
-    from landasset.suitability.model import _stages
+    from landasset._stages import retired_ids, stage_series
 
-    series = _stages(stages, as_of)
-    assert series is not None  # stages is not None here
-    values = np.array([getattr(v, "value", v) for v in series.to_numpy()], dtype=object)
-    return pd.Index(series.index[values == "retired"])
+    return pd.Index(retired_ids(stage_series(stages, as_of)))
 
 
 def _adjacency(
