@@ -179,6 +179,14 @@ _SCHEMA = [
         BEGIN SELECT RAISE(ABORT, '{EVENTS_TABLE} is append-only: events cannot be changed; record a correction (Ledger.correct) instead'); END""",
     f"""CREATE TRIGGER IF NOT EXISTS {EVENTS_TABLE}_no_delete BEFORE DELETE ON {EVENTS_TABLE}
         BEGIN SELECT RAISE(ABORT, '{EVENTS_TABLE} is append-only: events cannot be deleted; record a correction (Ledger.correct) instead'); END""",
+    # INSERT OR REPLACE / REPLACE INTO delete the row holding the key without firing the
+    # DELETE trigger (unless recursive_triggers is on in the writer's connection): an
+    # insert that meets an existing key is refused before it can replace anything
+    f"""CREATE TRIGGER IF NOT EXISTS {EVENTS_TABLE}_no_replace BEFORE INSERT ON {EVENTS_TABLE}
+        WHEN EXISTS (SELECT 1 FROM {EVENTS_TABLE} WHERE event_id = NEW.event_id)
+          OR (NEW.corrects IS NOT NULL
+              AND EXISTS (SELECT 1 FROM {EVENTS_TABLE} WHERE corrects = NEW.corrects))
+        BEGIN SELECT RAISE(ABORT, '{EVENTS_TABLE} is append-only: an event id or a corrected event cannot be recorded twice (no INSERT OR REPLACE, REPLACE INTO or upsert); record a new event or a correction (Ledger.correct) instead'); END""",
     f"""CREATE TABLE IF NOT EXISTS {LINEAGE_TABLE} (
         lineage_id INTEGER PRIMARY KEY,
         parent_id TEXT NOT NULL,
@@ -193,7 +201,19 @@ _SCHEMA = [
         BEGIN SELECT RAISE(ABORT, '{LINEAGE_TABLE} is append-only'); END""",
     f"""CREATE TRIGGER IF NOT EXISTS {LINEAGE_TABLE}_no_delete BEFORE DELETE ON {LINEAGE_TABLE}
         BEGIN SELECT RAISE(ABORT, '{LINEAGE_TABLE} is append-only'); END""",
+    f"""CREATE TRIGGER IF NOT EXISTS {LINEAGE_TABLE}_no_replace BEFORE INSERT ON {LINEAGE_TABLE}
+        WHEN EXISTS (SELECT 1 FROM {LINEAGE_TABLE} WHERE lineage_id = NEW.lineage_id)
+          OR EXISTS (SELECT 1 FROM {LINEAGE_TABLE}
+                     WHERE parent_id = NEW.parent_id AND child_id = NEW.child_id)
+        BEGIN SELECT RAISE(ABORT, '{LINEAGE_TABLE} is append-only: a lineage row cannot be recorded twice (no INSERT OR REPLACE, REPLACE INTO or upsert)'); END""",
 ]
+#: Triggers every ledger has (a ledger written by an older version gets the missing ones
+#: when it is next opened for writing).
+_TRIGGERS = frozenset(
+    f"{table}_{what}"
+    for table in (EVENTS_TABLE, LINEAGE_TABLE)
+    for what in ("no_update", "no_delete", "no_replace")
+)
 
 _EFFECTIVE = f"event_id NOT IN (SELECT corrects FROM {EVENTS_TABLE} WHERE corrects IS NOT NULL)"
 
@@ -870,8 +890,6 @@ class Ledger:
             have = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
             if self._geopackage and "gpkg_contents" not in have:
                 _gpkg.create_geopackage(con)
-            if {EVENTS_TABLE, LINEAGE_TABLE} <= have and not self._geopackage:
-                return
             for sql in _SCHEMA:
                 con.execute(sql)
             if self._geopackage:
@@ -900,7 +918,7 @@ class Ledger:
                 ).fetchone()[0]
                 == 2
             )
-        if {EVENTS_TABLE, LINEAGE_TABLE} <= have and registered:
+        if {EVENTS_TABLE, LINEAGE_TABLE} <= have and registered and _TRIGGERS.issubset(have):
             return
         self._write(work)
 
