@@ -328,10 +328,11 @@ def has_ledger(path: Path) -> bool:
     import sqlite3
 
     from landasset.lifecycle import EVENTS_TABLE
+    from landasset.lifecycle._gpkg import connect_read_only
 
     try:
-        con = sqlite3.connect(f"file:{path.resolve().as_posix()}?mode=ro", uri=True)
-    except sqlite3.Error:
+        con = connect_read_only(path)
+    except (sqlite3.Error, OSError):
         return False
     try:
         found = con.execute(
