@@ -48,12 +48,23 @@ def sample(name: str, output: Path, ledger: bool, overwrite: bool) -> None:
     site = samples.load(name)
     site.to_file(output, overwrite=overwrite)
     if ledger:
+        from landasset._errors import LandassetIOError
         from landasset.lifecycle import Ledger, sample_events
+
+        def remove() -> None:
+            # no half-made sample (a full disk, say): the file and any journal beside it
+            for leftover in ("", "-journal", "-wal", "-shm"):
+                Path(f"{output}{leftover}").unlink(missing_ok=True)
 
         try:
             with Ledger.open(output) as book:
                 book.record_many(sample_events(site))
+        except LandassetIOError as exc:
+            remove()
+            raise LandassetIOError(
+                f"the sample was not written ({output} removed): {exc}"
+            ) from None
         except BaseException:
-            output.unlink(missing_ok=True)  # no half-made sample
+            remove()
             raise
     note(f"wrote {output}")

@@ -56,10 +56,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import difflib
+import errno
 import html
 import json
 import os
 import random
+import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -349,6 +351,67 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
         return (code & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
     text = str(exc).lower()
     return "locked" in text or "busy" in text
+
+
+def _is_disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, sqlite3.Error):
+        code = getattr(exc, "sqlite_errorcode", None)
+        if code is not None and (code & 0xFF) == sqlite3.SQLITE_FULL:
+            return True
+        return "disk is full" in str(exc).lower()
+    return isinstance(exc, OSError) and exc.errno == errno.ENOSPC
+
+
+#: Room kept free beyond the estimate of what a write needs (file-system blocks,
+#: the pages a write changes besides the ones it adds).
+_ROOM_MARGIN = 256 * 1024
+#: The ledger folds its WAL into the file after this many writes, or once the file
+#: would grow by this much (SQLite's automatic checkpoint is off), and on close.
+_FOLD_EVERY_WRITES = 100
+_FOLD_AT_GROWTH_BYTES = 4 * 1024 * 1024
+
+
+def _free_bytes(folder: Path) -> int:
+    """Bytes free for the ledger's files on the disk holding ``folder``."""
+    return int(shutil.disk_usage(folder).free)
+
+
+def _checkpoint(con: sqlite3.Connection) -> None:
+    """Copy the committed pages of the WAL into the database file (PASSIVE: never waits)."""
+    con.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+
+def _no_checkpoint_on_close(con: sqlite3.Connection) -> None:
+    """Keep SQLite from folding the WAL into the file on close (Python 3.12+)."""
+    flag = getattr(sqlite3, "SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE", None)
+    if flag is not None:
+        with contextlib.suppress(sqlite3.Error, AttributeError):
+            con.setconfig(flag, True)  # type: ignore[attr-defined,unused-ignore]
+
+
+def _known_index(known_parcels: Iterable[str] | None) -> pd.Index | None:
+    if known_parcels is None:
+        return None
+    if isinstance(known_parcels, (str, bytes)):
+        raise LandassetTypeError(
+            f"known_parcels is a collection of parcel ids, not one id {known_parcels!r}; "
+            f"give a list, a set or an Index, e.g. known_parcels=[{known_parcels!r}]"
+        )
+    ids = pd.Index(list(known_parcels), dtype=object)
+    if ids.hasnans:
+        raise LandassetTypeError("known_parcels holds a missing id (None or NaN); drop it")
+    return ids.astype(str).unique()
+
+
+def _undo(con: sqlite3.Connection) -> None:
+    """Roll back the open transaction, and the file with it, whatever went wrong."""
+    if con.in_transaction:
+        with contextlib.suppress(sqlite3.Error):
+            con.execute("ROLLBACK")
+    # after an I/O error (a full disk) SQLite may leave the rollback journal for the next
+    # reader to play back: read once so that the file itself is restored now
+    with contextlib.suppress(sqlite3.Error):
+        con.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
 
 
 # -- batches --------------------------------------------------------------------------------
@@ -781,11 +844,21 @@ class Ledger:
         self._retry_seconds = 120.0
         self._json1 = _has_json1(connection)
         self._read_only = False
+        self._writes_since_fold = 0
+        # the parcel ids events may name: None = not read yet (from the parcels layer),
+        # or no check when _known_from is None too
+        self._known: pd.Index | None = None
+        self._known_from: str | None = "layer" if geopackage else None
 
     # -- opening and closing -----------------------------------------------------------
     @classmethod
     def open(
-        cls, path: str | os.PathLike[str], *, timeout: float = 30.0, read_only: bool = False
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        timeout: float = 30.0,
+        read_only: bool = False,
+        known_parcels: Iterable[str] | None = None,
     ) -> Ledger:
         """Open (or create) the ledger in a ``.gpkg`` or ``.sqlite`` file.
 
@@ -802,18 +875,36 @@ class Ledger:
             Open an existing ledger for queries only (nothing in the file changes, so a
             read-only file or folder is fine); recording then raises
             :class:`~landasset.LandassetIOError`.
+        known_parcels : iterable of str, optional
+            The parcel ids events may name; :meth:`record` and :meth:`record_many`
+            refuse any other (a typo such as ``XH12O101-08``). By default the ids of
+            the GeoPackage's ``parcels`` layer (read once, on the first write, and again
+            when an id is missing, in case the layer gained parcels), and no check when
+            the file has no such layer. Parcels created by :meth:`split` and
+            :meth:`merge` are added.
 
         Raises
         ------
         LandassetIOError
             Unknown extension; the file is not a GeoPackage/SQLite database; it cannot
             be opened for writing; with ``read_only``, it is missing or holds no ledger.
+            A file that is refused is left as it was.
+
+        Examples
+        --------
+        >>> with Ledger.open(":memory:", known_parcels=["XH120101-08"]) as ledger:
+        ...     ledger.record("XH12O101-08", "planned", "2024-01-01", actor="x")
+        Traceback (most recent call last):
+        ...
+        landasset._errors.LandassetKeyError: 1 parcel id is not in known_parcels, nothing was recorded: 'XH12O101-08' (did you mean 'XH120101-08'?); correct the id, or add the parcel first
         """
+        known = _known_index(known_parcels)
         text = os.fspath(path)
         if text == ":memory:":
             con = sqlite3.connect(":memory:", isolation_level=None)
             ledger = cls(con, None, geopackage=False, journal_mode="memory")
             ledger._setup()
+            ledger._set_known(known)
             return ledger
         p = Path(text)
         ext = p.suffix.lower()
@@ -824,52 +915,115 @@ class Ledger:
             )
         gpkg = ext == ".gpkg"
         if read_only:
-            return cls._open_read_only(p, timeout=timeout, geopackage=gpkg)
+            ledger = cls._open_read_only(p, timeout=timeout, geopackage=gpkg)
+            ledger._set_known(known)
+            return ledger
         if not p.parent.is_dir():
             raise LandassetIOError(f"the folder {p.parent} does not exist; create it first")
         existed = p.exists() and p.stat().st_size > 0
         try:
             con = sqlite3.connect(p, timeout=timeout, isolation_level=None)
-            mode = str(con.execute("PRAGMA journal_mode").fetchone()[0]).lower()
         except sqlite3.DatabaseError as exc:
             raise LandassetIOError(
                 f"{p} is not a SQLite database or cannot be opened: {exc}"
             ) from None
+        try:
+            # everything that can refuse the file only reads it: a refused file is untouched
+            try:
+                mode = str(con.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+                is_gpkg = existed and _gpkg.is_geopackage(con)
+            except sqlite3.DatabaseError as exc:
+                raise LandassetIOError(
+                    f"{p} is not a SQLite database or cannot be opened: {exc}"
+                ) from None
+            if gpkg and existed and not is_gpkg:
+                raise LandassetIOError(
+                    f"{p} is a SQLite database but not a GeoPackage (no gpkg_contents); "
+                    "open it under a .sqlite name, or give a .gpkg written by GDAL/landasset"
+                )
+        except BaseException:
+            con.close()
+            raise
         ledger = cls(con, p, geopackage=gpkg, journal_mode=mode)
         try:
-            ledger._retry(lambda: con.execute("PRAGMA journal_mode = WAL"))
             con.execute("PRAGMA synchronous = FULL")
             con.execute("PRAGMA foreign_keys = ON")
             con.execute("PRAGMA temp_store = MEMORY")
+            # a REPLACE that deletes a row fires the DELETE triggers on this connection
+            con.execute("PRAGMA recursive_triggers = ON")
+            # the ledger folds the WAL itself, after checking the disk has room (_fold)
+            con.execute("PRAGMA wal_autocheckpoint = 0")
             if gpkg:
                 _gpkg.register_functions(con)
-                if existed and not _gpkg.is_geopackage(con):
-                    raise LandassetIOError(
-                        f"{p} is a SQLite database but not a GeoPackage (no gpkg_contents); "
-                        "open it under a .sqlite name, or give a .gpkg written by GDAL/landasset"
-                    )
             ledger._setup()
         except sqlite3.OperationalError as exc:
-            con.close()
+            ledger._abandon()
             raise LandassetIOError(
                 f"cannot open {p} for writing ({exc}); copy it somewhere writable, or open "
                 "it with read_only=True to query it"
             ) from None
         except BaseException:
-            con.close()
+            ledger._abandon()
             raise
+        ledger._set_known(known)
         return ledger
+
+    # -- known parcel ids ------------------------------------------------------------------
+    def _set_known(self, known: pd.Index | None) -> None:
+        if known is not None:
+            self._known, self._known_from = known, "given"
+
+    def _known_ids(self, con: sqlite3.Connection, *, refresh: bool = False) -> pd.Index | None:
+        """The parcel ids events may name (None: no check)."""
+        if self._known_from != "layer" or (self._known is not None and not refresh):
+            return self._known
+        layer = _gpkg.find_parcel_layer(con)
+        if layer is None:
+            self._known_from = None  # no parcels layer: nothing to check against
+            return None
+        rows = con.execute(f"SELECT parcel_id FROM {_gpkg._quote(layer.table)}").fetchall()
+        self._known = pd.Index([r[0] for r in rows if r[0] is not None], dtype=object).astype(str)
+        return self._known
+
+    def _check_known(self, con: sqlite3.Connection, parcels: npt.NDArray[np.object_]) -> None:
+        """Refuse parcel ids that are not known (inside the write transaction)."""
+        known = self._known_ids(con)
+        if known is None:
+            return
+        unique = pd.Index(pd.unique(parcels), dtype=object)
+        missing = unique[~unique.isin(known)]
+        if len(missing) and self._known_from == "layer":  # the layer may have gained parcels
+            known = self._known_ids(con, refresh=True)
+            assert known is not None
+            missing = unique[~unique.isin(known)]
+        if not len(missing):
+            return
+        where = (
+            "known_parcels"
+            if self._known_from == "given"
+            else f"the parcels layer of {self._path.name if self._path else 'the file'}"
+        )
+        shown = []
+        candidates = known.tolist() if len(known) <= 200_000 else []
+        for i, pid in enumerate(missing[:20]):
+            close = difflib.get_close_matches(str(pid), candidates, n=2) if i < 3 else []
+            hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+            shown.append(f"{pid!r}{hint}")
+        more = f", … and {len(missing) - 20} more" if len(missing) > 20 else ""
+        count = f"{len(missing)} parcel id{'s are' if len(missing) > 1 else ' is'}"
+        raise LandassetKeyError(
+            f"{count} not in {where}, nothing was recorded: {', '.join(shown)}{more}; "
+            "correct the id, or add the parcel first"
+        )
 
     @classmethod
     def _open_read_only(cls, p: Path, *, timeout: float, geopackage: bool) -> Ledger:
         if not p.is_file():
             raise LandassetIOError(f"{p} does not exist; there is no ledger to read")
         try:
-            con = sqlite3.connect(
-                p.resolve().as_uri() + "?mode=ro", uri=True, timeout=timeout, isolation_level=None
-            )
+            con = _gpkg.connect_read_only(p, timeout=timeout)
             names = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, OSError) as exc:
             raise LandassetIOError(
                 f"{p} is not a SQLite database or cannot be read: {exc}"
             ) from None
@@ -881,7 +1035,7 @@ class Ledger:
         con.execute("PRAGMA temp_store = MEMORY")
         if geopackage:
             _gpkg.register_functions(con)
-        ledger = cls(con, p, geopackage=geopackage, journal_mode="wal")  # never switched
+        ledger = cls(con, p, geopackage=geopackage, journal_mode="read-only")
         ledger._read_only = True
         return ledger
 
@@ -923,17 +1077,38 @@ class Ledger:
         self._write(work)
 
     def close(self) -> None:
-        """Close the connection (restoring the file's journal mode when possible)."""
+        """Close the connection (restoring the file's journal mode when possible).
+
+        Raises
+        ------
+        LandassetIOError
+            The disk cannot hold the events still in the file's ``-wal``: they stay
+            there (the file itself keeps its earlier, consistent content).
+        """
         con = self._con
         if con is None:
             return
+        error: LandassetIOError | None = None
         try:
-            if self._path is not None and self._journal_mode not in ("wal", "memory"):
-                con.execute("PRAGMA busy_timeout = 0")
-                # another connection has the file open: it stays in WAL for now
-                with contextlib.suppress(sqlite3.OperationalError):
-                    con.execute(f"PRAGMA journal_mode = {self._journal_mode}")
+            if self._path is not None and not self._read_only:
+                try:
+                    self._fold()
+                except LandassetIOError as exc:
+                    error = exc
         finally:
+            if error is not None:
+                _no_checkpoint_on_close(con)
+            con.close()
+            self._con = None  # type: ignore[assignment]
+        if error is not None:
+            raise error
+
+    def _abandon(self) -> None:
+        """Close after a failed open, putting the journal mode back; never raises."""
+        with contextlib.suppress(Exception):
+            self.close()
+        con = self._con
+        if con is not None:
             con.close()
             self._con = None  # type: ignore[assignment]
 
@@ -981,15 +1156,15 @@ class Ledger:
             con.execute("BEGIN IMMEDIATE")
             try:
                 result = work(con)
+                self._check_room(con)
                 con.execute("COMMIT")
             except BaseException:
-                if con.in_transaction:
-                    con.execute("ROLLBACK")
+                _undo(con)
                 raise
             return result
 
         try:
-            return self._retry(attempt)
+            result = self._retry(attempt)
         except sqlite3.IntegrityError as exc:
             raise TransitionError(f"the database refused the events: {exc}") from None
         except sqlite3.OperationalError as exc:
@@ -998,6 +1173,87 @@ class Ledger:
                     f"the ledger in {self._path} was opened read-only; open it again without "
                     "read_only=True to record events"
                 ) from None
+            if _is_disk_full(exc):
+                raise self._disk_full(0, committed=False) from None
+            raise LandassetIOError(f"cannot write to {self._path}: {exc}") from None
+        self._writes_since_fold += 1
+        if self._journal_mode == "wal" and (
+            self._writes_since_fold >= _FOLD_EVERY_WRITES
+            or self._growth(con) >= _FOLD_AT_GROWTH_BYTES
+        ):
+            self._fold()
+        return result
+
+    # -- room on the disk ------------------------------------------------------------------
+    # In WAL mode a commit only appends to the -wal; the database file itself changes
+    # when the WAL is folded into it (a checkpoint), and a checkpoint that runs out of
+    # disk half-way leaves a file that is malformed without its -wal. So a write is
+    # committed only when the disk can hold both its WAL pages and the file's growth,
+    # and the ledger folds the WAL itself (never SQLite's automatic checkpoint), each
+    # time after checking that the growth fits.
+    def _growth(self, con: sqlite3.Connection) -> int:
+        """Bytes the database file grows by when the (committed or pending) WAL is folded."""
+        assert self._path is not None
+        page_size = int(con.execute("PRAGMA page_size").fetchone()[0])
+        pages = int(con.execute("PRAGMA page_count").fetchone()[0])
+        try:
+            size = os.path.getsize(self._path)
+        except OSError:
+            size = 0
+        return max(0, pages * page_size - size)
+
+    def _disk_full(self, need: int, *, committed: bool) -> LandassetIOError:
+        assert self._path is not None
+        folder = self._path.parent.resolve()
+        try:
+            free = f"{_free_bytes(folder):,} bytes free"
+        except OSError:
+            free = "free space unknown"
+        wanted = f", about {need:,} needed" if need else ""
+        name = self._path.name
+        if committed:
+            return LandassetIOError(
+                f"the disk holding {folder} is full ({free}{wanted}): the new events are "
+                f"recorded in {name}-wal but cannot be folded into {name}, which keeps its "
+                f"earlier content. Free space on that disk and open the ledger again to fold "
+                f"them in; until then keep {name}-wal beside {name} (copy both)"
+            )
+        return LandassetIOError(
+            f"the disk holding {folder} is full ({free}{wanted}): nothing was recorded and "
+            f"{name} is unchanged; free space on that disk (or move the file to a disk with "
+            "room) and record again"
+        )
+
+    def _check_room(self, con: sqlite3.Connection) -> None:
+        """Refuse (before COMMIT) a write whose WAL pages and file growth the disk cannot hold."""
+        if self._path is None or self._journal_mode != "wal":
+            return  # a rollback journal undoes a write that runs out of disk by itself
+        growth = self._growth(con)
+        if not growth:
+            return
+        # its pages in the -wal, then in the file (and the frame headers, the pages the
+        # write changes besides those it adds)
+        need = 2 * growth + growth // 64 + _ROOM_MARGIN
+        if _free_bytes(self._path.parent) < need:
+            raise self._disk_full(need, committed=False)
+
+    def _fold(self) -> None:
+        """Fold the committed WAL into the database file when the disk can hold it."""
+        if self._path is None or self._journal_mode != "wal":
+            return
+        con = self.connection
+        self._writes_since_fold = 0
+        growth = self._growth(con)
+        need = growth + _ROOM_MARGIN
+        if growth and _free_bytes(self._path.parent) < need:
+            raise self._disk_full(need, committed=True)
+        try:
+            _checkpoint(con)
+        except sqlite3.OperationalError as exc:
+            if _is_busy(exc):
+                return  # another connection is folding it
+            if _is_disk_full(exc):
+                raise self._disk_full(need, committed=True) from None
             raise LandassetIOError(f"cannot write to {self._path}: {exc}") from None
 
     # -- recording -------------------------------------------------------------------------
@@ -1117,6 +1373,7 @@ class Ledger:
 
     def _record(self, batch: _Batch) -> npt.NDArray[np.int64]:
         def work(con: sqlite3.Connection) -> npt.NDArray[np.int64]:
+            self._check_known(con, batch.parcel)
             stage_now, day_now = self._state(con, batch.parcel)
             _check_moves(batch, stage_now, day_now)
             return self._insert(con, batch)
@@ -1860,7 +2117,10 @@ class Ledger:
                     layer.insert(con, templates[parents[0]], cid, geom)
             return by_row.tolist()
 
-        return [self.event(i) for i in self._write(work)]
+        ids = self._write(work)
+        if self._known is not None:
+            self._known = self._known.append(pd.Index(list(children), dtype=object)).unique()
+        return [self.event(i) for i in ids]
 
     def _profile(self, con: sqlite3.Connection, parcel_id: str) -> dict[str, Any]:
         """The latest value of each data field over the parcel's effective events."""
