@@ -603,7 +603,7 @@ def test_failed_split_leaves_nothing_behind(parcels_gpkg: Path) -> None:
                 "2024-01-01",
                 actor="a",
             )
-        with pytest.raises(LandassetKeyError, match="parcels layer of site.gpkg.*'NOPE'"):
+        with pytest.raises(LandassetKeyError, match=r"parcels layer of site\.gpkg.*'NOPE'"):
             led.record("NOPE", "reserved", "2023-01-01", actor="a")
         # a parcel the ledger knows but the layer does not (given by an embedding app)
         with Ledger.open(parcels_gpkg, known_parcels=["NOPE"]) as phantom:

@@ -932,6 +932,11 @@ class Ledger:
             try:
                 mode = str(con.execute("PRAGMA journal_mode").fetchone()[0]).lower()
                 is_gpkg = existed and _gpkg.is_geopackage(con)
+            except sqlite3.OperationalError as exc:
+                raise LandassetIOError(
+                    f"cannot open {p} for writing ({exc}); copy it somewhere writable, or "
+                    "open it with read_only=True to query it"
+                ) from None
             except sqlite3.DatabaseError as exc:
                 raise LandassetIOError(
                     f"{p} is not a SQLite database or cannot be opened: {exc}"
