@@ -389,6 +389,24 @@ def _no_checkpoint_on_close(con: sqlite3.Connection) -> None:
             con.setconfig(flag, True)  # type: ignore[attr-defined,unused-ignore]
 
 
+def _cannot_open(path: Path, exc: sqlite3.OperationalError) -> LandassetIOError:
+    """The error for a file that cannot be opened for writing (a full disk named as such)."""
+    try:
+        free = _free_bytes(path.parent)
+    except OSError:
+        free = None
+    if _is_disk_full(exc) or (free is not None and free < _ROOM_MARGIN):
+        return LandassetIOError(
+            f"the disk holding {path.parent.resolve()} is full ({free:,} bytes free): cannot "
+            f"open {path.name} for writing ({exc}); nothing was changed. Free space on that "
+            "disk, or open it with read_only=True to query it"
+        )
+    return LandassetIOError(
+        f"cannot open {path} for writing ({exc}); copy it somewhere writable, or open it "
+        "with read_only=True to query it"
+    )
+
+
 def _known_index(known_parcels: Iterable[str] | None) -> pd.Index | None:
     if known_parcels is None:
         return None
@@ -921,6 +939,10 @@ class Ledger:
         if not p.parent.is_dir():
             raise LandassetIOError(f"the folder {p.parent} does not exist; create it first")
         existed = p.exists() and p.stat().st_size > 0
+        if existed and _gpkg.is_wal_file(p) and _free_bytes(p.parent) < _ROOM_MARGIN:
+            # opening a WAL file creates its -shm and -wal: on a full disk they would be
+            # left half-made beside it
+            raise _cannot_open(p, sqlite3.OperationalError("database or disk is full"))
         try:
             con = sqlite3.connect(p, timeout=timeout, isolation_level=None)
         except sqlite3.DatabaseError as exc:
@@ -933,10 +955,7 @@ class Ledger:
                 mode = str(con.execute("PRAGMA journal_mode").fetchone()[0]).lower()
                 is_gpkg = existed and _gpkg.is_geopackage(con)
             except sqlite3.OperationalError as exc:
-                raise LandassetIOError(
-                    f"cannot open {p} for writing ({exc}); copy it somewhere writable, or "
-                    "open it with read_only=True to query it"
-                ) from None
+                raise _cannot_open(p, exc) from None
             except sqlite3.DatabaseError as exc:
                 raise LandassetIOError(
                     f"{p} is not a SQLite database or cannot be opened: {exc}"
@@ -963,10 +982,7 @@ class Ledger:
             ledger._setup()
         except sqlite3.OperationalError as exc:
             ledger._abandon()
-            raise LandassetIOError(
-                f"cannot open {p} for writing ({exc}); copy it somewhere writable, or open "
-                "it with read_only=True to query it"
-            ) from None
+            raise _cannot_open(p, exc) from None
         except BaseException:
             ledger._abandon()
             raise
