@@ -71,9 +71,13 @@ def sqlite_uri(path: str | os.PathLike[str], **params: str | int) -> str:
 
 
 def is_wal_file(path: Path) -> bool:
-    """True when the database header says WAL mode (file format versions 2)."""
-    with open(path, "rb") as fh:
-        header = fh.read(20)
+    """True when the database header says WAL mode (file format versions 2); False for
+    a file that cannot be read."""
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(20)
+    except OSError:
+        return False
     return len(header) == 20 and header[18] == 2 and header[19] == 2
 
 

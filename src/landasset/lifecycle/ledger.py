@@ -1,9 +1,10 @@
 """The lifecycle ledger: an append-only event log in the site's GeoPackage.
 
 Every change of a parcel's stage is an *event* (parcel, stage, date, who recorded
-it, data). Events are only ever appended: the database refuses UPDATE and DELETE on
-the events table (triggers raise ``ABORT``), and a mistake is fixed by a correction,
-a new event that replaces an earlier one. The stage of every parcel on any date is a
+it, data). Events are only ever appended: triggers raise ``ABORT`` on UPDATE and
+DELETE of the events table and on an INSERT that meets an existing key (``INSERT OR
+REPLACE``, ``REPLACE INTO``, upserts), and a mistake is fixed by a correction, a new
+event that replaces an earlier one. The stage of every parcel on any date is a
 query over the log; parcel splits and merges keep their lineage.
 
 Storage
@@ -24,12 +25,13 @@ JSON mime type of ``data``, the stages as an enum constraint); the file still pa
 the GeoPackage validator. A ``.sqlite`` file holds the same two tables and nothing
 else.
 
-Concurrency: the database runs in WAL mode with a busy timeout; each write is one
-``BEGIN IMMEDIATE`` transaction that re-reads the parcels' current stages under the
-write lock, and a write that still meets ``SQLITE_BUSY`` is retried with back-off.
-A crash (even SIGKILL) mid-write leaves nothing of the batch behind. On close the
-ledger puts the file back in its previous journal mode when no one else has it open,
-so a GeoPackage that is copied or mailed is one self-contained file.
+Concurrency: the file keeps its own journal mode (a rollback journal, unless the file
+is in WAL mode), with a busy timeout; each write is one ``BEGIN IMMEDIATE``
+transaction that re-reads the parcels' current stages under the write lock, and a
+write that still meets ``SQLITE_BUSY`` is retried with back-off. A crash (even
+SIGKILL) mid-write leaves nothing of the batch behind, and so does a full disk: the
+write is rolled back, the file keeps its old bytes, and the error names the disk.
+Opening a file changes nothing in it until something is recorded.
 
 Examples
 --------
@@ -1098,7 +1100,7 @@ class Ledger:
         self._write(work)
 
     def close(self) -> None:
-        """Close the connection (restoring the file's journal mode when possible).
+        """Close the connection (folding a WAL into the file first, when the file is in WAL mode).
 
         Raises
         ------
