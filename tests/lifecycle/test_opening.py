@@ -166,3 +166,17 @@ def test_sqlite_uri_round_trips_through_sqlite(tmp_path: Path) -> None:
         con = sqlite3.connect(sqlite_uri(tmp_path / name, mode="ro"), uri=True)
         assert con.execute("SELECT name FROM marker").fetchone() == (name,)
         con.close()
+
+
+def test_report_keeps_its_lifecycle_section_for_a_path_with_uri_characters(
+    sample_ledger_path: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "园区 #2"
+    folder.mkdir()
+    site = folder / "yunqi?v=1%.gpkg"
+    site.write_bytes(sample_ledger_path.read_bytes())
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(cli, ["report", str(site), "-o", str(out), "--as-of", "2025-12-31"])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert '<section id="lifecycle">' in page
