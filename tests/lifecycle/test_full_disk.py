@@ -176,3 +176,25 @@ def test_sample_cli_removes_everything_when_the_ledger_write_fails(
     assert "the sample was not written" in result.output
     assert "disk holding" in result.output and "is full" in result.output
     assert list(out.parent.iterdir()) == []
+
+
+def test_lifecycle_import_on_a_full_disk_exits_2_and_keeps_the_file(
+    parcels_gpkg: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Ledger.open(parcels_gpkg) as led:
+        led.record("A-01", "planned", "2020-01-01", actor="a")
+    before = files_beside(parcels_gpkg)
+    (tmp_path / "in").mkdir()
+    events = tmp_path / "in" / "events.csv"
+    events.write_text("parcel_id,stage,on\nA-02,planned,2020-01-01\nA-03,planned,2020-01-01\n")
+    real_insert = ledger_module.Ledger._insert
+
+    def insert_then_fail(self: Ledger, con: sqlite3.Connection, batch: object) -> object:
+        real_insert(self, con, batch)  # type: ignore[arg-type]
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(ledger_module.Ledger, "_insert", insert_then_fail)
+    result = CliRunner().invoke(cli, ["lifecycle", "import", str(parcels_gpkg), str(events)])
+    assert result.exit_code == 2
+    assert "disk holding" in result.output and "nothing was recorded" in result.output
+    assert files_beside(parcels_gpkg) == before
