@@ -115,6 +115,8 @@ def test_read_only_open_of_a_wal_file_on_a_read_only_disk(tmp_path: Path) -> Non
             assert led.stages().to_dict() == {"A": "acquiring"}
             assert len(led.history("A")) == 2
         assert has_ledger(path)
+        result = CliRunner().invoke(cli, ["lifecycle", "history", str(path), "A"])
+        assert result.exit_code == 0 and "acquiring" in result.output, result.output
         with pytest.raises(LandassetIOError, match="for writing"):
             Ledger.open(path)
         assert files_beside(path) == before

@@ -357,7 +357,8 @@ def _ledger(path: Path, *, create: bool = False) -> Iterator[Ledger]:
             f"{path.name} holds no lifecycle ledger yet; record events with "
             "`landasset lifecycle record` or `landasset lifecycle import` first"
         )
-    ledger = Ledger.open(path)
+    # the commands that only read open the file read-only: nothing in it changes
+    ledger = Ledger.open(path, read_only=not create)
     try:
         yield ledger
     finally:
