@@ -82,13 +82,15 @@ def is_wal_file(path: Path) -> bool:
 
 
 def connect_read_only(path: str | os.PathLike[str], *, timeout: float = 5.0) -> sqlite3.Connection:
-    """A connection that reads ``path`` and never writes, creates or locks a file beside it.
+    """A connection that only reads ``path``.
 
     A file in WAL mode with no ``-wal`` file beside it (closed cleanly: everything is in
     the file itself) is opened ``immutable=1``: ``mode=ro`` would create ``-wal`` and
-    ``-shm`` files, which fails in a read-only folder. A file with a ``-wal`` holding
-    data (a writer has it open, or did not checkpoint) is opened ``mode=ro`` so that the
-    data in the ``-wal`` is seen.
+    ``-shm`` files, which fails in a read-only folder. An ``immutable`` connection
+    takes no locks, so it is meant for a file nobody is writing (open a new one to see
+    later writes). A file with a ``-wal`` holding data (a writer has it open, or did not
+    checkpoint) is opened ``mode=ro`` so that the data in the ``-wal`` is seen; a file
+    with a rollback journal is opened ``mode=ro`` too.
     """
     p = Path(os.fspath(path))
     wal = Path(os.fspath(p) + "-wal")
