@@ -182,3 +182,23 @@ def test_report_keeps_its_lifecycle_section_for_a_path_with_uri_characters(
     assert result.exit_code == 0, result.output
     page = out.read_text(encoding="utf-8")
     assert '<section id="lifecycle">' in page
+
+
+def test_report_from_a_wal_geopackage_on_a_read_only_disk(
+    sample_ledger_path: Path, tmp_path: Path
+) -> None:
+    with tmpfs(tmp_path / "mnt", "8m") as disk:
+        site = disk / "yunqi.gpkg"
+        site.write_bytes(sample_ledger_path.read_bytes())
+        con = sqlite3.connect(site)
+        con.execute("PRAGMA journal_mode = WAL")
+        con.close()
+        before = files_beside(site)
+        remount_read_only(disk)
+        out = tmp_path / "report.html"
+        result = CliRunner().invoke(
+            cli, ["report", str(site), "-o", str(out), "--as-of", "2025-12-31"]
+        )
+        assert result.exit_code == 0, result.output
+        assert '<section id="lifecycle">' in out.read_text(encoding="utf-8")
+        assert files_beside(site) == before

@@ -107,7 +107,7 @@ def report(
     with contextlib.ExitStack() as stack:
         ledger = None
         if has_ledger(path):
-            ledger = stack.enter_context(Ledger.open(path))
+            ledger = stack.enter_context(Ledger.open(path, read_only=True))
         elif "stage" in site.parcels.columns:
             ledger = site.parcels["stage"]
         try:
