@@ -198,3 +198,24 @@ def test_lifecycle_import_on_a_full_disk_exits_2_and_keeps_the_file(
     assert result.exit_code == 2
     assert "disk holding" in result.output and "nothing was recorded" in result.output
     assert files_beside(parcels_gpkg) == before
+
+
+def test_lifecycle_record_exits_2_when_the_last_fold_fails(
+    parcels_gpkg: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Ledger.open(parcels_gpkg) as led:
+        led.record("A-01", "planned", "2020-01-01", actor="a")
+    con = sqlite3.connect(parcels_gpkg)
+    con.execute("PRAGMA journal_mode = WAL")
+    con.close()
+
+    def full(con: sqlite3.Connection) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(ledger_module, "_checkpoint", full)
+    result = CliRunner().invoke(
+        cli,
+        ["lifecycle", "record", str(parcels_gpkg), "A-02", "--to", "planned", "--on", "2020-01-01"],
+    )
+    assert result.exit_code == 2, result.output
+    assert "disk holding" in result.output and "cannot be folded" in result.output
