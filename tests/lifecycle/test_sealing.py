@@ -6,6 +6,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from landasset.lifecycle import EVENTS_TABLE, LINEAGE_TABLE, Ledger
 
@@ -152,4 +154,44 @@ def test_an_older_ledger_gets_the_seal_when_opened_for_writing(ledger_file: Path
     con = sqlite3.connect(ledger_file)
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         con.execute(ATTACKS["replace into event id"])
+    con.close()
+
+
+_FORMS = [
+    "INSERT OR REPLACE INTO {t} ({c}) VALUES ({v})",
+    "REPLACE INTO {t} ({c}) VALUES ({v})",
+    "INSERT OR IGNORE INTO {t} ({c}) VALUES ({v})",
+    "INSERT OR FAIL INTO {t} ({c}) VALUES ({v})",
+    "INSERT INTO {t} ({c}) VALUES ({v}) ON CONFLICT DO UPDATE SET {k} = excluded.{k}",
+    "INSERT INTO {t} ({c}) VALUES ({v}) ON CONFLICT DO NOTHING",
+]
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    form=st.sampled_from(_FORMS),
+    table=st.sampled_from([EV, LI]),
+    key=st.integers(min_value=1, max_value=7),
+    clash=st.sampled_from(["id", "other"]),
+)
+def test_no_insert_form_changes_history(
+    ledger_file: Path, form: str, table: str, key: int, clash: str
+) -> None:
+    """Whatever the conflict clause, an insert meeting an existing key changes nothing."""
+    con = sqlite3.connect(ledger_file, isolation_level=None)
+    before = _history(con)
+    if table == EV:
+        # clash on the id, or on the corrected event (event 2 is corrected by event 3)
+        event_id, corrects = (key, None) if clash == "id" else (100 + key, 2)
+        cols, values, k = COLS, f"{event_id}, {_EVENT}, {corrects or 'NULL'}, {key}", "stage"
+    else:
+        lineage_id, pair = (min(key, 2), "'X', 'Y'") if clash == "id" else (100 + key, "'B', 'B2'")
+        cols = "lineage_id, parent_id, child_id, kind, date, event_id"
+        values, k = f"{lineage_id}, {pair}, 'merge', '2019-01-01', 1", "kind"
+    sql = form.format(t=table, c=cols, v=values, k=k)
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        con.execute(sql)
+    assert _history(con) == before
     con.close()
