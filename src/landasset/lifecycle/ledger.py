@@ -1004,8 +1004,11 @@ class Ledger:
         if layer is None:
             self._known_from = None  # no parcels layer: nothing to check against
             return None
-        rows = con.execute(f"SELECT parcel_id FROM {_gpkg._quote(layer.table)}").fetchall()
-        self._known = pd.Index([r[0] for r in rows if r[0] is not None], dtype=object).astype(str)
+        rows = con.execute(
+            f"SELECT parcel_id FROM {_gpkg._quote(layer.table)} WHERE parcel_id IS NOT NULL"
+        ).fetchall()
+        ids = pd.DataFrame.from_records(rows, columns=["parcel_id"])["parcel_id"]
+        self._known = pd.Index(ids.astype(str).unique(), dtype=object)
         return self._known
 
     def _check_known(self, con: sqlite3.Connection, parcels: npt.NDArray[np.object_]) -> None:
