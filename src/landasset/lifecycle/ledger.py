@@ -364,9 +364,11 @@ def _is_disk_full(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno == errno.ENOSPC
 
 
-#: Room kept free beyond the estimate of what a write needs (file-system blocks,
-#: the pages a write changes besides the ones it adds).
+#: Room kept free beyond the estimate of what a write needs in WAL mode (and the least
+#: room a WAL file is opened for writing with).
 _ROOM_MARGIN = 256 * 1024
+#: Room a fold (checkpoint) needs beyond the file's growth (the -shm, file-system blocks).
+_FOLD_MARGIN = 64 * 1024
 #: The ledger folds its WAL into the file after this many writes, or once the file
 #: would grow by this much (SQLite's automatic checkpoint is off), and on close.
 _FOLD_EVERY_WRITES = 100
@@ -1199,7 +1201,7 @@ class Ledger:
                     f"the ledger in {self._path} was opened read-only; open it again without "
                     "read_only=True to record events"
                 ) from None
-            if _is_disk_full(exc):
+            if self._out_of_room(exc):
                 raise self._disk_full(0, committed=False) from None
             raise LandassetIOError(f"cannot write to {self._path}: {exc}") from None
         self._writes_since_fold += 1
@@ -1227,6 +1229,18 @@ class Ledger:
         except OSError:
             size = 0
         return max(0, pages * page_size - size)
+
+    def _out_of_room(self, exc: sqlite3.OperationalError) -> bool:
+        """Whether ``exc`` comes from a full disk (SQLITE_FULL, or an I/O error such as a
+        ``-shm`` that cannot grow, met with next to nothing free)."""
+        if _is_disk_full(exc):
+            return True
+        if self._path is None or "i/o error" not in str(exc).lower():
+            return False
+        try:
+            return _free_bytes(self._path.parent) < _ROOM_MARGIN
+        except OSError:
+            return False
 
     def _disk_full(self, need: int, *, committed: bool) -> LandassetIOError:
         assert self._path is not None
@@ -1257,9 +1271,16 @@ class Ledger:
         growth = self._growth(con)
         if not growth:
             return
-        # its pages in the -wal, then in the file (and the frame headers, the pages the
-        # write changes besides those it adds)
-        need = 2 * growth + growth // 64 + _ROOM_MARGIN
+        # COMMIT writes the pages still in the page cache to the -wal (those that did not
+        # fit in the cache are there already, their room taken): at most the cache, and
+        # about the pages the write adds, with their frame headers and the few pages it
+        # changes (measured: 1.01-1.03 x the growth, plus 12-16 KB). Then the file must
+        # be able to grow by `growth` when the -wal is folded into it (_fold).
+        page_size = int(con.execute("PRAGMA page_size").fetchone()[0])
+        cache = int(con.execute("PRAGMA cache_size").fetchone()[0])
+        cache_bytes = -cache * 1024 if cache < 0 else cache * page_size
+        flush = min(2 * cache_bytes, growth + growth // 16 + 64 * page_size)
+        need = flush + growth + _FOLD_MARGIN + _ROOM_MARGIN
         if _free_bytes(self._path.parent) < need:
             raise self._disk_full(need, committed=False)
 
@@ -1270,7 +1291,7 @@ class Ledger:
         con = self.connection
         self._writes_since_fold = 0
         growth = self._growth(con)
-        need = growth + _ROOM_MARGIN
+        need = growth + _FOLD_MARGIN
         if growth and _free_bytes(self._path.parent) < need:
             raise self._disk_full(need, committed=True)
         try:
@@ -1278,7 +1299,7 @@ class Ledger:
         except sqlite3.OperationalError as exc:
             if _is_busy(exc):
                 return  # another connection is folding it
-            if _is_disk_full(exc):
+            if self._out_of_room(exc):
                 raise self._disk_full(need, committed=True) from None
             raise LandassetIOError(f"cannot write to {self._path}: {exc}") from None
 
