@@ -425,15 +425,19 @@ def _known_index(known_parcels: Iterable[str] | None) -> pd.Index | None:
     return ids.astype(str).unique()
 
 
-def _undo(con: sqlite3.Connection) -> None:
-    """Roll back the open transaction, and the file with it, whatever went wrong."""
+def _undo(con: sqlite3.Connection, *, restore: bool) -> None:
+    """Roll back the open transaction, whatever went wrong.
+
+    With ``restore``, read once afterwards: after an I/O error (a full disk) SQLite may
+    leave the rollback journal for the next reader to play back, and this reader puts
+    the file itself back now.
+    """
     if con.in_transaction:
         with contextlib.suppress(sqlite3.Error):
             con.execute("ROLLBACK")
-    # after an I/O error (a full disk) SQLite may leave the rollback journal for the next
-    # reader to play back: read once so that the file itself is restored now
-    with contextlib.suppress(sqlite3.Error):
-        con.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+    if restore:
+        with contextlib.suppress(sqlite3.Error):
+            con.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
 
 
 # -- batches --------------------------------------------------------------------------------
@@ -1132,7 +1136,7 @@ class Ledger:
             raise error
 
     def _abandon(self) -> None:
-        """Close after a failed open, putting the journal mode back; never raises."""
+        """Close after a failed open; never raises."""
         with contextlib.suppress(Exception):
             self.close()
         con = self._con
@@ -1186,8 +1190,14 @@ class Ledger:
                 result = work(con)
                 self._check_room(con)
                 con.execute("COMMIT")
-            except BaseException:
-                _undo(con)
+            except BaseException as exc:
+                # an I/O error (a full disk) may leave the rollback journal for the next
+                # reader to play back; a busy lock or a refused batch does not
+                _undo(
+                    con,
+                    restore=isinstance(exc, sqlite3.DatabaseError)
+                    and not (isinstance(exc, sqlite3.OperationalError) and _is_busy(exc)),
+                )
                 raise
             return result
 
