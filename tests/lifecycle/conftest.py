@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import geopandas as gpd
@@ -65,3 +68,44 @@ def sample_ledger_path(tmp_path_factory: pytest.TempPathFactory, sample_site: la
 def sample_ledger(sample_ledger_path: Path) -> Iterator[Ledger]:
     with Ledger.open(sample_ledger_path) as led:
         yield led
+
+
+@contextmanager
+def tmpfs(folder: Path, size: str) -> Iterator[Path]:
+    """A small tmpfs mounted on ``folder`` (a real full disk); skips when it cannot be
+    mounted (not root, no mount permission in a container)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a tmpfs needs root")
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        if subprocess.run(["umount", str(folder)], capture_output=True, check=False).returncode:
+            subprocess.run(["umount", "-l", str(folder)], capture_output=True, check=False)
+
+
+def remount_read_only(folder: Path) -> None:
+    """Make a tmpfs from :func:`tmpfs` read-only (refused even to root)."""
+    subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True, capture_output=True)
+
+
+def fill(folder: Path, leave: int) -> Path:
+    """Fill the disk holding ``folder`` until about ``leave`` bytes are free."""
+    filler = folder / "filler.bin"
+    free = shutil.disk_usage(folder).free
+    with open(filler, "wb") as fh:
+        fh.write(b"\0" * max(0, free - leave))
+    return filler
+
+
+def files_beside(path: Path) -> dict[str, bytes]:
+    """Every file in ``path``'s folder, by name, with its bytes."""
+    return {p.name: p.read_bytes() for p in sorted(path.parent.iterdir()) if p.is_file()}

@@ -603,8 +603,12 @@ def test_failed_split_leaves_nothing_behind(parcels_gpkg: Path) -> None:
                 "2024-01-01",
                 actor="a",
             )
-        with pytest.raises(TransitionError, match="not in the 'parcels' layer"):
+        with pytest.raises(LandassetKeyError, match=r"parcels layer of site\.gpkg.*'NOPE'"):
             led.record("NOPE", "reserved", "2023-01-01", actor="a")
+        # a parcel the ledger knows but the layer does not (given by an embedding app)
+        with Ledger.open(parcels_gpkg, known_parcels=["NOPE"]) as phantom:
+            phantom.record("NOPE", "reserved", "2023-01-01", actor="a")
+        with pytest.raises(TransitionError, match="not in the 'parcels' layer"):
             led.split(
                 "NOPE", {"N1": box(0, 0, 1, 1), "N2": box(1, 0, 2, 1)}, "2024-01-01", actor="a"
             )

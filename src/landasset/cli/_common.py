@@ -438,7 +438,7 @@ def stages_for(model: SuitabilityModel, site: Site, path: Path, as_of: Any) -> p
     if has_ledger(path):
         from landasset.lifecycle import Ledger
 
-        with Ledger.open(path) as ledger:
+        with Ledger.open(path, read_only=True) as ledger:
             stages: pd.Series = ledger.stages(as_of)
         return stages
     if "stage" in site.parcels.columns:

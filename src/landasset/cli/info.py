@@ -96,8 +96,10 @@ def _tables(path: Path) -> list[str]:
     """One line each for the QGIS styles and the lifecycle ledger held in a GeoPackage."""
     import sqlite3
 
+    from landasset.lifecycle._gpkg import connect_read_only
+
     lines = []
-    con = sqlite3.connect(f"file:{path.resolve().as_posix()}?mode=ro", uri=True)
+    con = connect_read_only(path)
     try:
         names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "layer_styles" in names:

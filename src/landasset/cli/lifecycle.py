@@ -344,10 +344,11 @@ def has_ledger(path: Path) -> bool:
     import sqlite3
 
     from landasset.lifecycle import EVENTS_TABLE
+    from landasset.lifecycle._gpkg import connect_read_only
 
     try:
-        con = sqlite3.connect(f"file:{path.resolve().as_posix()}?mode=ro", uri=True)
-    except sqlite3.Error:
+        con = connect_read_only(path)
+    except (sqlite3.Error, OSError):
         return False
     try:
         found = con.execute(
@@ -372,7 +373,8 @@ def _ledger(path: Path, *, create: bool = False) -> Iterator[Ledger]:
             f"{path.name} holds no lifecycle ledger yet; record events with "
             "`landasset lifecycle record` or `landasset lifecycle import` first"
         )
-    ledger = Ledger.open(path)
+    # the commands that only read open the file read-only: nothing in it changes
+    ledger = Ledger.open(path, read_only=not create)
     try:
         yield ledger
     finally:

@@ -47,12 +47,20 @@ def sample(name: str, output: Path, ledger: bool, overwrite: bool) -> None:
     check_output(output, overwrite=overwrite)
     site = samples.load(name)
     # layers and ledger go into a temporary file that replaces OUTPUT once complete:
-    # a failure leaves no half-made sample and an existing OUTPUT as it was
+    # a failure (a full disk, say) leaves no half-made sample, no journal beside it, and
+    # an existing OUTPUT as it was
     with _atomic(output, "GPKG") as tmp:
         site.to_file(tmp)
         if ledger:
+            from landasset._errors import LandassetIOError
             from landasset.lifecycle import Ledger, sample_events
 
-            with Ledger.open(tmp) as book:
-                book.record_many(sample_events(site))
+            try:
+                with Ledger.open(tmp) as book:
+                    book.record_many(sample_events(site))
+            except LandassetIOError as exc:
+                raise LandassetIOError(f"the sample was not written: {exc}") from None
+            finally:
+                for leftover in ("-journal", "-wal", "-shm"):
+                    Path(f"{tmp}{leftover}").unlink(missing_ok=True)
     note(f"wrote {output}")

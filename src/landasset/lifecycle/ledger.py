@@ -1,9 +1,10 @@
 """The lifecycle ledger: an append-only event log in the site's GeoPackage.
 
 Every change of a parcel's stage is an *event* (parcel, stage, date, who recorded
-it, data). Events are only ever appended: the database refuses UPDATE and DELETE on
-the events table (triggers raise ``ABORT``), and a mistake is fixed by a correction,
-a new event that replaces an earlier one. The stage of every parcel on any date is a
+it, data). Events are only ever appended: triggers raise ``ABORT`` on UPDATE and
+DELETE of the events table and on an INSERT that meets an existing key (``INSERT OR
+REPLACE``, ``REPLACE INTO``, upserts), and a mistake is fixed by a correction, a new
+event that replaces an earlier one. The stage of every parcel on any date is a
 query over the log; parcel splits and merges keep their lineage.
 
 Storage
@@ -24,12 +25,13 @@ JSON mime type of ``data``, the stages as an enum constraint); the file still pa
 the GeoPackage validator. A ``.sqlite`` file holds the same two tables and nothing
 else.
 
-Concurrency: the database runs in WAL mode with a busy timeout; each write is one
-``BEGIN IMMEDIATE`` transaction that re-reads the parcels' current stages under the
-write lock, and a write that still meets ``SQLITE_BUSY`` is retried with back-off.
-A crash (even SIGKILL) mid-write leaves nothing of the batch behind. On close the
-ledger puts the file back in its previous journal mode when no one else has it open,
-so a GeoPackage that is copied or mailed is one self-contained file.
+Concurrency: the file keeps its own journal mode (a rollback journal, unless the file
+is in WAL mode), with a busy timeout; each write is one ``BEGIN IMMEDIATE``
+transaction that re-reads the parcels' current stages under the write lock, and a
+write that still meets ``SQLITE_BUSY`` is retried with back-off. A crash (even
+SIGKILL) mid-write leaves nothing of the batch behind, and so does a full disk: the
+write is rolled back, the file keeps its old bytes, and the error names the disk.
+Opening a file changes nothing in it until something is recorded.
 
 Examples
 --------
@@ -56,10 +58,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import difflib
+import errno
 import html
 import json
 import os
 import random
+import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -179,6 +183,14 @@ _SCHEMA = [
         BEGIN SELECT RAISE(ABORT, '{EVENTS_TABLE} is append-only: events cannot be changed; record a correction (Ledger.correct) instead'); END""",
     f"""CREATE TRIGGER IF NOT EXISTS {EVENTS_TABLE}_no_delete BEFORE DELETE ON {EVENTS_TABLE}
         BEGIN SELECT RAISE(ABORT, '{EVENTS_TABLE} is append-only: events cannot be deleted; record a correction (Ledger.correct) instead'); END""",
+    # INSERT OR REPLACE / REPLACE INTO delete the row holding the key without firing the
+    # DELETE trigger (unless recursive_triggers is on in the writer's connection): an
+    # insert that meets an existing key is refused before it can replace anything
+    f"""CREATE TRIGGER IF NOT EXISTS {EVENTS_TABLE}_no_replace BEFORE INSERT ON {EVENTS_TABLE}
+        WHEN EXISTS (SELECT 1 FROM {EVENTS_TABLE} WHERE event_id = NEW.event_id)
+          OR (NEW.corrects IS NOT NULL
+              AND EXISTS (SELECT 1 FROM {EVENTS_TABLE} WHERE corrects = NEW.corrects))
+        BEGIN SELECT RAISE(ABORT, '{EVENTS_TABLE} is append-only: an event id or a corrected event cannot be recorded twice (no INSERT OR REPLACE, REPLACE INTO or upsert); record a new event or a correction (Ledger.correct) instead'); END""",
     f"""CREATE TABLE IF NOT EXISTS {LINEAGE_TABLE} (
         lineage_id INTEGER PRIMARY KEY,
         parent_id TEXT NOT NULL,
@@ -193,7 +205,19 @@ _SCHEMA = [
         BEGIN SELECT RAISE(ABORT, '{LINEAGE_TABLE} is append-only'); END""",
     f"""CREATE TRIGGER IF NOT EXISTS {LINEAGE_TABLE}_no_delete BEFORE DELETE ON {LINEAGE_TABLE}
         BEGIN SELECT RAISE(ABORT, '{LINEAGE_TABLE} is append-only'); END""",
+    f"""CREATE TRIGGER IF NOT EXISTS {LINEAGE_TABLE}_no_replace BEFORE INSERT ON {LINEAGE_TABLE}
+        WHEN EXISTS (SELECT 1 FROM {LINEAGE_TABLE} WHERE lineage_id = NEW.lineage_id)
+          OR EXISTS (SELECT 1 FROM {LINEAGE_TABLE}
+                     WHERE parent_id = NEW.parent_id AND child_id = NEW.child_id)
+        BEGIN SELECT RAISE(ABORT, '{LINEAGE_TABLE} is append-only: a lineage row cannot be recorded twice (no INSERT OR REPLACE, REPLACE INTO or upsert)'); END""",
 ]
+#: Triggers every ledger has (a ledger written by an older version gets the missing ones
+#: when it is next opened for writing).
+_TRIGGERS = frozenset(
+    f"{table}_{what}"
+    for table in (EVENTS_TABLE, LINEAGE_TABLE)
+    for what in ("no_update", "no_delete", "no_replace")
+)
 
 _EFFECTIVE = f"event_id NOT IN (SELECT corrects FROM {EVENTS_TABLE} WHERE corrects IS NOT NULL)"
 
@@ -329,6 +353,91 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
         return (code & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
     text = str(exc).lower()
     return "locked" in text or "busy" in text
+
+
+def _is_disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, sqlite3.Error):
+        code = getattr(exc, "sqlite_errorcode", None)
+        if code is not None and (code & 0xFF) == sqlite3.SQLITE_FULL:
+            return True
+        return "disk is full" in str(exc).lower()
+    return isinstance(exc, OSError) and exc.errno == errno.ENOSPC
+
+
+#: Room kept free beyond the estimate of what a write needs in WAL mode (and the least
+#: room a WAL file is opened for writing with).
+_ROOM_MARGIN = 256 * 1024
+#: Room a fold (checkpoint) needs beyond the file's growth (the -shm, file-system blocks).
+_FOLD_MARGIN = 64 * 1024
+#: The ledger folds its WAL into the file after this many writes, or once the file
+#: would grow by this much (SQLite's automatic checkpoint is off), and on close.
+_FOLD_EVERY_WRITES = 100
+_FOLD_AT_GROWTH_BYTES = 4 * 1024 * 1024
+
+
+def _free_bytes(folder: Path) -> int:
+    """Bytes free for the ledger's files on the disk holding ``folder``."""
+    return int(shutil.disk_usage(folder).free)
+
+
+def _checkpoint(con: sqlite3.Connection) -> None:
+    """Copy the committed pages of the WAL into the database file (PASSIVE: never waits)."""
+    con.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+
+def _no_checkpoint_on_close(con: sqlite3.Connection) -> None:
+    """Keep SQLite from folding the WAL into the file on close (Python 3.12+)."""
+    flag = getattr(sqlite3, "SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE", None)
+    if flag is not None:
+        with contextlib.suppress(sqlite3.Error, AttributeError):
+            con.setconfig(flag, True)  # type: ignore[attr-defined,unused-ignore]
+
+
+def _cannot_open(path: Path, exc: sqlite3.OperationalError) -> LandassetIOError:
+    """The error for a file that cannot be opened for writing (a full disk named as such)."""
+    try:
+        free = _free_bytes(path.parent)
+    except OSError:
+        free = None
+    if _is_disk_full(exc) or (free is not None and free < _ROOM_MARGIN):
+        return LandassetIOError(
+            f"the disk holding {path.parent.resolve()} is full ({free:,} bytes free): cannot "
+            f"open {path.name} for writing ({exc}); nothing was changed. Free space on that "
+            "disk, or open it with read_only=True to query it"
+        )
+    return LandassetIOError(
+        f"cannot open {path} for writing ({exc}); copy it somewhere writable, or open it "
+        "with read_only=True to query it"
+    )
+
+
+def _known_index(known_parcels: Iterable[str] | None) -> pd.Index | None:
+    if known_parcels is None:
+        return None
+    if isinstance(known_parcels, (str, bytes)):
+        raise LandassetTypeError(
+            f"known_parcels is a collection of parcel ids, not one id {known_parcels!r}; "
+            f"give a list, a set or an Index, e.g. known_parcels=[{known_parcels!r}]"
+        )
+    ids = pd.Index(list(known_parcels), dtype=object)
+    if ids.hasnans:
+        raise LandassetTypeError("known_parcels holds a missing id (None or NaN); drop it")
+    return ids.astype(str).unique()
+
+
+def _undo(con: sqlite3.Connection, *, restore: bool) -> None:
+    """Roll back the open transaction, whatever went wrong.
+
+    With ``restore``, read once afterwards: after an I/O error (a full disk) SQLite may
+    leave the rollback journal for the next reader to play back, and this reader puts
+    the file itself back now.
+    """
+    if con.in_transaction:
+        with contextlib.suppress(sqlite3.Error):
+            con.execute("ROLLBACK")
+    if restore:
+        with contextlib.suppress(sqlite3.Error):
+            con.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
 
 
 # -- batches --------------------------------------------------------------------------------
@@ -761,11 +870,21 @@ class Ledger:
         self._retry_seconds = 120.0
         self._json1 = _has_json1(connection)
         self._read_only = False
+        self._writes_since_fold = 0
+        # the parcel ids events may name: None = not read yet (from the parcels layer),
+        # or no check when _known_from is None too
+        self._known: pd.Index | None = None
+        self._known_from: str | None = "layer" if geopackage else None
 
     # -- opening and closing -----------------------------------------------------------
     @classmethod
     def open(
-        cls, path: str | os.PathLike[str], *, timeout: float = 30.0, read_only: bool = False
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        timeout: float = 30.0,
+        read_only: bool = False,
+        known_parcels: Iterable[str] | None = None,
     ) -> Ledger:
         """Open (or create) the ledger in a ``.gpkg`` or ``.sqlite`` file.
 
@@ -782,18 +901,36 @@ class Ledger:
             Open an existing ledger for queries only (nothing in the file changes, so a
             read-only file or folder is fine); recording then raises
             :class:`~landasset.LandassetIOError`.
+        known_parcels : iterable of str, optional
+            The parcel ids events may name; :meth:`record` and :meth:`record_many`
+            refuse any other (a typo such as ``XH12O101-08``). By default the ids of
+            the GeoPackage's ``parcels`` layer (read once, on the first write, and again
+            when an id is missing, in case the layer gained parcels), and no check when
+            the file has no such layer. Parcels created by :meth:`split` and
+            :meth:`merge` are added.
 
         Raises
         ------
         LandassetIOError
             Unknown extension; the file is not a GeoPackage/SQLite database; it cannot
             be opened for writing; with ``read_only``, it is missing or holds no ledger.
+            A file that is refused is left as it was.
+
+        Examples
+        --------
+        >>> with Ledger.open(":memory:", known_parcels=["XH120101-08"]) as ledger:
+        ...     ledger.record("XH12O101-08", "planned", "2024-01-01", actor="x")
+        Traceback (most recent call last):
+        ...
+        landasset._errors.LandassetKeyError: 1 parcel id is not in known_parcels, nothing was recorded: 'XH12O101-08' (did you mean 'XH120101-08'?); correct the id, or add the parcel first
         """
+        known = _known_index(known_parcels)
         text = os.fspath(path)
         if text == ":memory:":
             con = sqlite3.connect(":memory:", isolation_level=None)
             ledger = cls(con, None, geopackage=False, journal_mode="memory")
             ledger._setup()
+            ledger._set_known(known)
             return ledger
         p = Path(text)
         ext = p.suffix.lower()
@@ -804,52 +941,121 @@ class Ledger:
             )
         gpkg = ext == ".gpkg"
         if read_only:
-            return cls._open_read_only(p, timeout=timeout, geopackage=gpkg)
+            ledger = cls._open_read_only(p, timeout=timeout, geopackage=gpkg)
+            ledger._set_known(known)
+            return ledger
         if not p.parent.is_dir():
             raise LandassetIOError(f"the folder {p.parent} does not exist; create it first")
         existed = p.exists() and p.stat().st_size > 0
+        if existed and _gpkg.is_wal_file(p) and _free_bytes(p.parent) < _ROOM_MARGIN:
+            # opening a WAL file creates its -shm and -wal: on a full disk they would be
+            # left half-made beside it
+            raise _cannot_open(p, sqlite3.OperationalError("database or disk is full"))
         try:
             con = sqlite3.connect(p, timeout=timeout, isolation_level=None)
-            mode = str(con.execute("PRAGMA journal_mode").fetchone()[0]).lower()
         except sqlite3.DatabaseError as exc:
             raise LandassetIOError(
                 f"{p} is not a SQLite database or cannot be opened: {exc}"
             ) from None
-        ledger = cls(con, p, geopackage=gpkg, journal_mode=mode)
         try:
-            ledger._retry(lambda: con.execute("PRAGMA journal_mode = WAL"))
-            con.execute("PRAGMA synchronous = FULL")
-            con.execute("PRAGMA foreign_keys = ON")
-            con.execute("PRAGMA temp_store = MEMORY")
-            if gpkg:
-                _gpkg.register_functions(con)
-                if existed and not _gpkg.is_geopackage(con):
-                    raise LandassetIOError(
-                        f"{p} is a SQLite database but not a GeoPackage (no gpkg_contents); "
-                        "open it under a .sqlite name, or give a .gpkg written by GDAL/landasset"
-                    )
-            ledger._setup()
-        except sqlite3.OperationalError as exc:
-            con.close()
-            raise LandassetIOError(
-                f"cannot open {p} for writing ({exc}); copy it somewhere writable, or open "
-                "it with read_only=True to query it"
-            ) from None
+            # everything that can refuse the file only reads it: a refused file is untouched
+            try:
+                mode = str(con.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+                is_gpkg = existed and _gpkg.is_geopackage(con)
+            except sqlite3.OperationalError as exc:
+                raise _cannot_open(p, exc) from None
+            except sqlite3.DatabaseError as exc:
+                raise LandassetIOError(
+                    f"{p} is not a SQLite database or cannot be opened: {exc}"
+                ) from None
+            if gpkg and existed and not is_gpkg:
+                raise LandassetIOError(
+                    f"{p} is a SQLite database but not a GeoPackage (no gpkg_contents); "
+                    "open it under a .sqlite name, or give a .gpkg written by GDAL/landasset"
+                )
         except BaseException:
             con.close()
             raise
+        ledger = cls(con, p, geopackage=gpkg, journal_mode=mode)
+        try:
+            con.execute("PRAGMA synchronous = FULL")
+            con.execute("PRAGMA foreign_keys = ON")
+            con.execute("PRAGMA temp_store = MEMORY")
+            # a REPLACE that deletes a row fires the DELETE triggers on this connection
+            con.execute("PRAGMA recursive_triggers = ON")
+            # the ledger folds the WAL itself, after checking the disk has room (_fold)
+            con.execute("PRAGMA wal_autocheckpoint = 0")
+            if gpkg:
+                _gpkg.register_functions(con)
+            ledger._setup()
+        except sqlite3.OperationalError as exc:
+            ledger._abandon()
+            raise _cannot_open(p, exc) from None
+        except BaseException:
+            ledger._abandon()
+            raise
+        ledger._set_known(known)
         return ledger
+
+    # -- known parcel ids ------------------------------------------------------------------
+    def _set_known(self, known: pd.Index | None) -> None:
+        if known is not None:
+            self._known, self._known_from = known, "given"
+
+    def _known_ids(self, con: sqlite3.Connection, *, refresh: bool = False) -> pd.Index | None:
+        """The parcel ids events may name (None: no check)."""
+        if self._known_from != "layer" or (self._known is not None and not refresh):
+            return self._known
+        layer = _gpkg.find_parcel_layer(con)
+        if layer is None:
+            self._known_from = None  # no parcels layer: nothing to check against
+            return None
+        rows = con.execute(
+            f"SELECT parcel_id FROM {_gpkg._quote(layer.table)} WHERE parcel_id IS NOT NULL"
+        ).fetchall()
+        ids = pd.DataFrame.from_records(rows, columns=["parcel_id"])["parcel_id"]
+        self._known = pd.Index(ids.astype(str).unique(), dtype=object)
+        return self._known
+
+    def _check_known(self, con: sqlite3.Connection, parcels: npt.NDArray[np.object_]) -> None:
+        """Refuse parcel ids that are not known (inside the write transaction)."""
+        known = self._known_ids(con)
+        if known is None:
+            return
+        unique = pd.Index(pd.unique(parcels), dtype=object)
+        missing = unique[~unique.isin(known)]
+        if len(missing) and self._known_from == "layer":  # the layer may have gained parcels
+            known = self._known_ids(con, refresh=True)
+            assert known is not None
+            missing = unique[~unique.isin(known)]
+        if not len(missing):
+            return
+        where = (
+            "known_parcels"
+            if self._known_from == "given"
+            else f"the parcels layer of {self._path.name if self._path else 'the file'}"
+        )
+        shown = []
+        candidates = known.tolist() if len(known) <= 200_000 else []
+        for i, pid in enumerate(missing[:20]):
+            close = difflib.get_close_matches(str(pid), candidates, n=2) if i < 3 else []
+            hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+            shown.append(f"{pid!r}{hint}")
+        more = f", … and {len(missing) - 20} more" if len(missing) > 20 else ""
+        count = f"{len(missing)} parcel id{'s are' if len(missing) > 1 else ' is'}"
+        raise LandassetKeyError(
+            f"{count} not in {where}, nothing was recorded: {', '.join(shown)}{more}; "
+            "correct the id, or add the parcel first"
+        )
 
     @classmethod
     def _open_read_only(cls, p: Path, *, timeout: float, geopackage: bool) -> Ledger:
         if not p.is_file():
             raise LandassetIOError(f"{p} does not exist; there is no ledger to read")
         try:
-            con = sqlite3.connect(
-                p.resolve().as_uri() + "?mode=ro", uri=True, timeout=timeout, isolation_level=None
-            )
+            con = _gpkg.connect_read_only(p, timeout=timeout)
             names = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, OSError) as exc:
             raise LandassetIOError(
                 f"{p} is not a SQLite database or cannot be read: {exc}"
             ) from None
@@ -861,7 +1067,7 @@ class Ledger:
         con.execute("PRAGMA temp_store = MEMORY")
         if geopackage:
             _gpkg.register_functions(con)
-        ledger = cls(con, p, geopackage=geopackage, journal_mode="wal")  # never switched
+        ledger = cls(con, p, geopackage=geopackage, journal_mode="read-only")
         ledger._read_only = True
         return ledger
 
@@ -870,8 +1076,6 @@ class Ledger:
             have = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
             if self._geopackage and "gpkg_contents" not in have:
                 _gpkg.create_geopackage(con)
-            if {EVENTS_TABLE, LINEAGE_TABLE} <= have and not self._geopackage:
-                return
             for sql in _SCHEMA:
                 con.execute(sql)
             if self._geopackage:
@@ -900,22 +1104,43 @@ class Ledger:
                 ).fetchone()[0]
                 == 2
             )
-        if {EVENTS_TABLE, LINEAGE_TABLE} <= have and registered:
+        if {EVENTS_TABLE, LINEAGE_TABLE} <= have and registered and _TRIGGERS.issubset(have):
             return
         self._write(work)
 
     def close(self) -> None:
-        """Close the connection (restoring the file's journal mode when possible)."""
+        """Close the connection (folding a WAL into the file first, when the file is in WAL mode).
+
+        Raises
+        ------
+        LandassetIOError
+            The disk cannot hold the events still in the file's ``-wal``: they stay
+            there (the file itself keeps its earlier, consistent content).
+        """
         con = self._con
         if con is None:
             return
+        error: LandassetIOError | None = None
         try:
-            if self._path is not None and self._journal_mode not in ("wal", "memory"):
-                con.execute("PRAGMA busy_timeout = 0")
-                # another connection has the file open: it stays in WAL for now
-                with contextlib.suppress(sqlite3.OperationalError):
-                    con.execute(f"PRAGMA journal_mode = {self._journal_mode}")
+            if self._path is not None and not self._read_only:
+                try:
+                    self._fold()
+                except LandassetIOError as exc:
+                    error = exc
         finally:
+            if error is not None:
+                _no_checkpoint_on_close(con)
+            con.close()
+            self._con = None  # type: ignore[assignment]
+        if error is not None:
+            raise error
+
+    def _abandon(self) -> None:
+        """Close after a failed open; never raises."""
+        with contextlib.suppress(Exception):
+            self.close()
+        con = self._con
+        if con is not None:
             con.close()
             self._con = None  # type: ignore[assignment]
 
@@ -963,15 +1188,21 @@ class Ledger:
             con.execute("BEGIN IMMEDIATE")
             try:
                 result = work(con)
+                self._check_room(con)
                 con.execute("COMMIT")
-            except BaseException:
-                if con.in_transaction:
-                    con.execute("ROLLBACK")
+            except BaseException as exc:
+                # an I/O error (a full disk) may leave the rollback journal for the next
+                # reader to play back; a busy lock or a refused batch does not
+                _undo(
+                    con,
+                    restore=isinstance(exc, sqlite3.DatabaseError)
+                    and not (isinstance(exc, sqlite3.OperationalError) and _is_busy(exc)),
+                )
                 raise
             return result
 
         try:
-            return self._retry(attempt)
+            result = self._retry(attempt)
         except sqlite3.IntegrityError as exc:
             raise TransitionError(f"the database refused the events: {exc}") from None
         except sqlite3.OperationalError as exc:
@@ -980,6 +1211,106 @@ class Ledger:
                     f"the ledger in {self._path} was opened read-only; open it again without "
                     "read_only=True to record events"
                 ) from None
+            if self._out_of_room(exc):
+                raise self._disk_full(0, committed=False) from None
+            raise LandassetIOError(f"cannot write to {self._path}: {exc}") from None
+        self._writes_since_fold += 1
+        if self._journal_mode == "wal" and (
+            self._writes_since_fold >= _FOLD_EVERY_WRITES
+            or self._growth(con) >= _FOLD_AT_GROWTH_BYTES
+        ):
+            self._fold()
+        return result
+
+    # -- room on the disk ------------------------------------------------------------------
+    # In WAL mode a commit only appends to the -wal; the database file itself changes
+    # when the WAL is folded into it (a checkpoint), and a checkpoint that runs out of
+    # disk half-way leaves a file that is malformed without its -wal. So a write is
+    # committed only when the disk can hold both its WAL pages and the file's growth,
+    # and the ledger folds the WAL itself (never SQLite's automatic checkpoint), each
+    # time after checking that the growth fits.
+    def _growth(self, con: sqlite3.Connection) -> int:
+        """Bytes the database file grows by when the (committed or pending) WAL is folded."""
+        assert self._path is not None
+        page_size = int(con.execute("PRAGMA page_size").fetchone()[0])
+        pages = int(con.execute("PRAGMA page_count").fetchone()[0])
+        try:
+            size = os.path.getsize(self._path)
+        except OSError:
+            size = 0
+        return max(0, pages * page_size - size)
+
+    def _out_of_room(self, exc: sqlite3.OperationalError) -> bool:
+        """Whether ``exc`` comes from a full disk (SQLITE_FULL, or an I/O error such as a
+        ``-shm`` that cannot grow, met with next to nothing free)."""
+        if _is_disk_full(exc):
+            return True
+        if self._path is None or "i/o error" not in str(exc).lower():
+            return False
+        try:
+            return _free_bytes(self._path.parent) < _ROOM_MARGIN
+        except OSError:
+            return False
+
+    def _disk_full(self, need: int, *, committed: bool) -> LandassetIOError:
+        assert self._path is not None
+        folder = self._path.parent.resolve()
+        try:
+            free = f"{_free_bytes(folder):,} bytes free"
+        except OSError:
+            free = "free space unknown"
+        wanted = f", about {need:,} needed" if need else ""
+        name = self._path.name
+        if committed:
+            return LandassetIOError(
+                f"the disk holding {folder} is full ({free}{wanted}): the new events are "
+                f"recorded in {name}-wal but cannot be folded into {name}, which keeps its "
+                f"earlier content. Free space on that disk and open the ledger again to fold "
+                f"them in; until then keep {name}-wal beside {name} (copy both)"
+            )
+        return LandassetIOError(
+            f"the disk holding {folder} is full ({free}{wanted}): nothing was recorded and "
+            f"{name} is unchanged; free space on that disk (or move the file to a disk with "
+            "room) and record again"
+        )
+
+    def _check_room(self, con: sqlite3.Connection) -> None:
+        """Refuse (before COMMIT) a write whose WAL pages and file growth the disk cannot hold."""
+        if self._path is None or self._journal_mode != "wal":
+            return  # a rollback journal undoes a write that runs out of disk by itself
+        growth = self._growth(con)
+        if not growth:
+            return
+        # COMMIT writes the pages still in the page cache to the -wal (those that did not
+        # fit in the cache are there already, their room taken): at most the cache, and
+        # about the pages the write adds, with their frame headers and the few pages it
+        # changes (measured: 1.01-1.03 x the growth, plus 12-16 KB). Then the file must
+        # be able to grow by `growth` when the -wal is folded into it (_fold).
+        page_size = int(con.execute("PRAGMA page_size").fetchone()[0])
+        cache = int(con.execute("PRAGMA cache_size").fetchone()[0])
+        cache_bytes = -cache * 1024 if cache < 0 else cache * page_size
+        flush = min(2 * cache_bytes, growth + growth // 16 + 64 * page_size)
+        need = flush + growth + _FOLD_MARGIN + _ROOM_MARGIN
+        if _free_bytes(self._path.parent) < need:
+            raise self._disk_full(need, committed=False)
+
+    def _fold(self) -> None:
+        """Fold the committed WAL into the database file when the disk can hold it."""
+        if self._path is None or self._journal_mode != "wal":
+            return
+        con = self.connection
+        self._writes_since_fold = 0
+        growth = self._growth(con)
+        need = growth + _FOLD_MARGIN
+        if growth and _free_bytes(self._path.parent) < need:
+            raise self._disk_full(need, committed=True)
+        try:
+            _checkpoint(con)
+        except sqlite3.OperationalError as exc:
+            if _is_busy(exc):
+                return  # another connection is folding it
+            if self._out_of_room(exc):
+                raise self._disk_full(need, committed=True) from None
             raise LandassetIOError(f"cannot write to {self._path}: {exc}") from None
 
     # -- recording -------------------------------------------------------------------------
@@ -1099,6 +1430,7 @@ class Ledger:
 
     def _record(self, batch: _Batch) -> npt.NDArray[np.int64]:
         def work(con: sqlite3.Connection) -> npt.NDArray[np.int64]:
+            self._check_known(con, batch.parcel)
             stage_now, day_now = self._state(con, batch.parcel)
             _check_moves(batch, stage_now, day_now)
             return self._insert(con, batch)
@@ -1842,7 +2174,10 @@ class Ledger:
                     layer.insert(con, templates[parents[0]], cid, geom)
             return by_row.tolist()
 
-        return [self.event(i) for i in self._write(work)]
+        ids = self._write(work)
+        if self._known is not None:
+            self._known = self._known.append(pd.Index(list(children), dtype=object)).unique()
+        return [self.event(i) for i in ids]
 
     def _profile(self, con: sqlite3.Connection, parcel_id: str) -> dict[str, Any]:
         """The latest value of each data field over the parcel's effective events."""
