@@ -222,6 +222,7 @@ def test_target_mid_edge_and_parcel_on_edge_interior():
     assert got.iloc[1] == pytest.approx(10 + 50 + 100 + 50 + 5, abs=1e-6)
     assert got.iloc[2] == pytest.approx(8 + 20 + 5, abs=1e-6)
     snap = snap_to_edges(street_graph(streets), parcels)
+    np.testing.assert_array_equal(snap.owner, [0, 1, 2])  # one access point each
     np.testing.assert_allclose(snap.stretch_m[0], [20, 80])
     np.testing.assert_allclose(snap.stretch_m[2], [30, 30])
     assert got.name == "walk_distance_m"

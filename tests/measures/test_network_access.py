@@ -320,3 +320,17 @@ def test_tie_margin_is_a_micrometre():
         )
         parcels = _frame([box(0, 0, 100, 100)], "P", "parcel_id")
         assert snap_to_edges(street_graph(streets), parcels).n_access == n_access
+
+
+def test_parcel_with_two_arms_along_a_street_reaches_it_from_each_arm():
+    # a U open towards the street: both arms end 10 m from it, the station faces the gap
+    u_shape = box(0, 0, 100, 100).difference(box(30, -1, 70, 70))
+    streets = _frame([LineString([(-50, -10), (150, -10)])], "S", "street_id")
+    parcels = _frame([u_shape], "P", "parcel_id")
+    stations = _frame([Point(50, -15)], "T", "station_id")
+    got, expected, _ = run_both(parcels, stations, streets)
+    # 10 m down from the inner corner of an arm (x = 30 or 70), 20 m along, 5 m across
+    assert got.iloc[0] == pytest.approx(10 + 20 + 5, abs=1e-9)
+    assert expected[0] == pytest.approx(35, abs=1e-9)
+    snap = snap_to_edges(street_graph(streets), parcels)
+    np.testing.assert_allclose(snap.stretch_m, [[50, 80], [120, 150]])

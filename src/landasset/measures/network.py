@@ -7,39 +7,47 @@ parcel" in three steps, each public so other measures can reuse them:
    streets' 2-point segments and whose nodes are their vertices (streets connect where
    they share a vertex, to the millimetre; lines that cross without a shared vertex,
    such as a bridge over a road, do not connect). Streets whose ``walkable`` column is
-   False are left out.
-2. :func:`snap_to_edges` snaps each geometry to the nearest street *edge* (not node):
-   a point to its perpendicular foot on the nearest segment; a parcel polygon from the
-   point of the parcel nearest to the street network (on its boundary, or where a
-   street enters it). The snap length is kept. When a side of the parcel runs parallel
-   to the street at that nearest distance (the usual rectangular parcel beside a
-   street), no single point is nearest: the parcel reaches the street anywhere along
-   the overlap (its *stretch*), so the answer does not hinge on which corner a
-   geometry library happens to return.
-3. :func:`network_distance` inserts the target snaps into their edges as virtual
-   nodes (split-edge insertion: an edge ``u–v`` with targets at offsets ``a ≤ b``
-   becomes ``u–t1–t2–v``), hangs each target off its virtual node by its snap length,
-   and runs one multi-source Dijkstra in compiled code
+   False are left out. The edges are canonical: each runs from its lexicographically
+   smaller end and they are sorted by their coordinates, so nothing downstream
+   depends on the order of the streets' rows or the direction of their lines.
+2. :func:`snap_to_edges` finds each geometry's *access points*: every street edge
+   within :data:`SNAP_TIE_M` of its nearest distance to the streets (a corner parcel
+   between two streets reaches both; a station at a junction reaches every edge
+   there) and every edge that crosses it. A point reaches an edge at its
+   perpendicular foot. A parcel reaches an edge at its nearest point, or along each
+   of its sides that runs parallel to the street at that distance (the usual
+   rectangular parcel beside a street: no single point is nearest), or, where the
+   street crosses it, along each piece of the edge inside it (a street running into
+   a railway yard is the yard's way out). The snap length is kept.
+3. :func:`network_distance` inserts the targets' access points into their edges as
+   virtual nodes (split-edge insertion: an edge ``u–v`` with targets at offsets
+   ``a ≤ b`` becomes ``u–t1–t2–v``), hangs each off its virtual node by its snap
+   length, and runs one multi-source Dijkstra in compiled code
    (``scipy.sparse.csgraph.dijkstra(min_only=True, indices=targets)``). Each origin
-   then takes the best of: the two (split) edge-piece ends around its stretch, plus
-   the way along the edge, and any target node within its stretch; plus its snap
-   length. This equals inserting the origins as virtual nodes too, without growing
+   access point then takes the best of: the two (split) edge-piece ends around its
+   stretch, plus the way along the edge, and any target node within its stretch;
+   plus its snap length. An origin's distance is the least over its access points
+   (a multi-source problem on the origin side too), 0 where the parcel holds a
+   target. This equals inserting the origins as virtual nodes too, without growing
    the graph by a million parcels, and a parcel's answer does not depend on which
    other parcels are measured.
 
-Origins that cannot reach any target (no street at all, or a street component with
-no target) get ``inf``; so do origins farther than ``max_distance``. One
-:class:`~landasset.measures.UnreachableWarning` says how many of each.
+Origins that cannot reach any target (no street within ``max_snap``, only street
+components with no target) get ``inf``; so do origins farther than ``max_distance``.
+One :class:`~landasset.measures.UnreachableWarning` says how many of each, and why.
 
 Snapping parcel polygons is most of the work. ``STRtree.query_nearest`` costs 7-11 us
 per polygon, so many geometries are snapped by a candidate search that gives the same
 pairs and distances: a KD-tree over points spaced along the edges bounds each
 geometry's distance to the streets from its first vertex, the edges whose boxes come
-within that bound of the geometry's box are the candidates, and GEOS measures only
-those (ties kept, the first edge wins as before). The snap runs in fixed chunks on a
-few threads (``workers``): the KD-tree query, numpy and GEOS ``distance`` spend much of
-their time without the GIL. The chunks do not depend on the number of threads, so
-neither do the results.
+within that bound (plus the tie margin) of the geometry's box are the candidates, and
+GEOS measures only those, keeping every edge within :data:`SNAP_TIE_M` of the least.
+The snap runs in fixed chunks on a few threads (``workers``): the KD-tree query, numpy
+and GEOS ``distance`` spend much of their time without the GIL. The chunks do not
+depend on the number of threads, so neither do the results; the access points are
+sorted by (geometry, edge, stretch) at the end, and the least over them is exact in
+any order, so the answer is the same to the bit whatever the row order of the
+streets and the direction of their lines.
 
 Examples
 --------
@@ -522,9 +530,38 @@ def _access_points(
         origin = coords[:, 0]
         target = _foot(coords[:, 1], start_xy[e], end_xy[e])
         along = _along(graph, e, target)
-        lo, hi = _parallel_stretch(src[rest], start_xy[e], end_xy[e], d[rest])
-        stretch = np.stack([np.minimum(lo, along), np.maximum(hi, along)], axis=1)
-        out.append((g_idx[rest], e, along, stretch, d[rest], target, origin))
+        # each side parallel to the street at the snap length is a stretch of its own
+        # (a U-shaped parcel reaches the street along both arms, not across the gap)
+        side, lo, hi = _parallel_sides(src[rest], start_xy[e], end_xy[e], d[rest])
+        side_xy = start_xy[e[side]] + lo[:, None] * (
+            (end_xy[e[side]] - start_xy[e[side]]) / graph.edge_length[e[side]][:, None]
+        )
+        # the nearest point, where no such side covers it already
+        covered = np.zeros(len(rest), dtype=bool)
+        np.logical_or.at(covered, side, (lo <= along[side]) & (along[side] <= hi))
+        foot = np.flatnonzero(~covered)
+        out.append(
+            (
+                g_idx[rest[side]],
+                e[side],
+                lo,
+                np.stack([lo, hi], axis=1),
+                d[rest[side]],
+                side_xy,
+                side_xy,
+            )
+        )
+        out.append(
+            (
+                g_idx[rest[foot]],
+                e[foot],
+                along[foot],
+                np.stack([along[foot], along[foot]], axis=1),
+                d[rest[foot]],
+                target[foot],
+                origin[foot],
+            )
+        )
     if not out:
         return (
             np.empty(0, np.intp),
@@ -624,20 +661,18 @@ def _nearest_few(graph: StreetGraph, geoms: GeomArray) -> tuple[IntArray, IntArr
     return ok[g_idx[tie]], e_idx[tie], d[tie]
 
 
-def _parallel_stretch(
+def _parallel_sides(
     geoms: GeomArray, a: FloatArray, b: FloatArray, d: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """Offsets along ``a–b`` of the sides of each geometry parallel to it at distance ``d``.
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """The sides of each geometry parallel to ``a–b`` at distance ``d``, as offsets.
 
     A side counts when both its ends lie at ``d`` (to a micrometre) from the street's
-    line and its projection overlaps the segment; the result is the hull of those
-    overlaps, ``(inf, -inf)`` where no side qualifies.
+    line and its projection overlaps the segment. Returns ``(pair, from, to)``: the
+    position of the (geometry, segment) pair and the offsets of the overlap.
     """
-    lo = np.full(len(geoms), np.inf)
-    hi = np.full(len(geoms), -np.inf)
     p, q, owner = _boundary_segments(geoms)
     if not len(p):
-        return lo, hi
+        return np.empty(0, np.intp), np.empty(0), np.empty(0)
     ab = b - a
     length = np.hypot(ab[:, 0], ab[:, 1])
     unit = ab / length[:, None]
@@ -654,9 +689,7 @@ def _parallel_stretch(
     start = np.maximum(np.minimum(tp, tq), 0.0)
     end = np.minimum(np.maximum(tp, tq), length[owner])
     ok = at_d & (start <= end)
-    np.minimum.at(lo, owner[ok], start[ok])
-    np.maximum.at(hi, owner[ok], end[ok])
-    return lo, hi
+    return owner[ok], start[ok], end[ok]
 
 
 def _boundary_segments(geoms: GeomArray) -> tuple[FloatArray, FloatArray, IntArray]:
@@ -941,8 +974,9 @@ def network_distance(
     Returns
     -------
     ndarray of float
-        Metres per origin: origin snap length + path along the streets + target snap
-        length; ``inf`` when no target can be reached (or it is beyond
+        Metres per origin: the least, over the origin's and the targets' access
+        points, of origin snap length + path along the streets + target snap length;
+        ``inf`` when no target can be reached (or it is beyond
         ``max_distance``). No warning is given here (see :func:`walk_distance`).
 
     Examples
