@@ -432,7 +432,10 @@ def snap_to_edges(
         order = np.lexsort((e_idx, g_idx))
         g_idx, e_idx, d = g_idx[order], e_idx[order], d[order]
         rows = _access_points(graph, g, g_idx, e_idx, d)
-        return (rows[0] + part.start, *rows[1:])
+        # canonical order: by geometry, then edge, then stretch (the chunks cover
+        # consecutive geometries, so their rows stay in that order once joined)
+        order = np.lexsort((rows[3][:, 1], rows[3][:, 0], rows[1], rows[0]))
+        return (rows[0][order] + part.start, *(column[order] for column in rows[1:]))
 
     # a few geometries (the targets): GEOS's own nearest search, no sample tree to build
     samples = _edge_samples(graph) if n > _FEW_GEOMETRIES else None
@@ -443,19 +446,18 @@ def snap_to_edges(
         with ThreadPoolExecutor(max_workers=min(n_workers, len(parts))) as pool:
             # list(): re-raises the first exception of any chunk
             results = list(pool.map(snap_part, parts))
-    columns = [np.concatenate(c) for c in zip(*results, strict=True)]
-    owner, edge, offset, stretch, distance, point_xy, origin_xy = columns
-    # canonical order: by geometry, then edge, then stretch
-    order = np.lexsort((stretch[:, 1], stretch[:, 0], edge, owner))
+    owner, edge, offset, stretch, distance, point_xy, origin_xy = (
+        np.concatenate(c) for c in zip(*results, strict=True)
+    )
     return EdgeSnap(
         n,
-        owner[order].astype(np.intp),
-        edge[order].astype(np.intp),
-        offset[order],
-        stretch[order],
-        distance[order],
-        point_xy[order],
-        origin_xy[order],
+        owner.astype(np.intp, copy=False),
+        edge.astype(np.intp, copy=False),
+        offset,
+        stretch,
+        distance,
+        point_xy,
+        origin_xy,
     )
 
 
