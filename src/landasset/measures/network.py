@@ -429,12 +429,11 @@ def snap_to_edges(
             g_idx, e_idx, d = _nearest_few(graph, g)
         else:
             g_idx, e_idx, d = _nearest_edges(graph, samples, g)
-        order = np.lexsort((e_idx, g_idx))
-        g_idx, e_idx, d = g_idx[order], e_idx[order], d[order]
         rows = _access_points(graph, g, g_idx, e_idx, d)
         # canonical order: by geometry, then edge, then stretch (the chunks cover
         # consecutive geometries, so their rows stay in that order once joined)
-        order = np.lexsort((rows[3][:, 1], rows[3][:, 0], rows[1], rows[0]))
+        pair = rows[0].astype(np.int64) * graph.n_edges + rows[1]
+        order = np.lexsort((rows[3][:, 1], rows[3][:, 0], pair))
         return (rows[0][order] + part.start, *(column[order] for column in rows[1:]))
 
     # a few geometries (the targets): GEOS's own nearest search, no sample tree to build
