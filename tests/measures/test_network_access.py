@@ -6,7 +6,9 @@ Expected values are worked out by hand, or come from the networkx oracle of
 
 from __future__ import annotations
 
+import importlib.util
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,7 +17,6 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely import LineString, Point, box
-from tests.measures.test_network import _frame, oracle, run_both
 
 import landasset as la
 from landasset.measures import (
@@ -26,6 +27,16 @@ from landasset.measures import (
     walk_distance,
 )
 from landasset.measures.network import SNAP_TIE_M
+
+# the oracle and the layer helper of test_network.py, loaded from its file (the tests
+# folder is not a package)
+_spec = importlib.util.spec_from_file_location(
+    "_network_oracle", Path(__file__).with_name("test_network.py")
+)
+assert _spec is not None and _spec.loader is not None
+_oracle_module = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_oracle_module)
+_frame, oracle, run_both = _oracle_module._frame, _oracle_module.oracle, _oracle_module.run_both
 
 # -- the corner parcel -----------------------------------------------------------------
 
