@@ -337,7 +337,17 @@ def bench_walk(site: la.Site, *, with_networkx: bool, cutoff: float) -> None:
         # on one thread, like the direct version below (which is plain single-threaded
         # GEOS: STRtree.query_nearest, the way one would write it by hand)
         t_one, one = timed(lambda: m.walk_distance(parcels, stations, streets, workers=1))
+        # the street rows reversed and every line turned round: the same answer, to the bit
+        turned = streets.iloc[::-1].copy()
+        turned["geometry"] = shapely.reverse(turned.geometry.values)
+        t_turned, other = timed(lambda: m.walk_distance(parcels, stations, turned))
     assert np.array_equal(one.to_numpy(), ours.to_numpy())
+    changed = int((other.to_numpy() != ours.to_numpy()).sum())
+    print(
+        f"  street rows reversed and lines turned round: {changed:,} of {len(ours):,} walk "
+        f"distances change ({t_turned:.3f} s)"
+    )
+    RESULTS["walk_distance_changed_by_street_order"] = changed
     t_direct, direct = timed(lambda: direct_walk(parcels, stations, streets))
     report(
         "walk_distance vs direct snapping + csgraph",

@@ -1,4 +1,4 @@
-"""Walking distance: against a plain networkx Dijkstra on the same snapped graph."""
+"""Walking distance: against a plain networkx Dijkstra on a graph built from raw geometry."""
 
 from __future__ import annotations
 
@@ -15,8 +15,6 @@ from shapely import LineString, MultiPolygon, Point, box
 
 import landasset as la
 from landasset.measures import (
-    EdgeSnap,
-    StreetGraph,
     UnreachableWarning,
     network_distance,
     snap_to_edges,
@@ -52,65 +50,144 @@ def grid_streets(n: int = 3, step: float = 100.0) -> gpd.GeoDataFrame:
 
 
 # -- the oracle ----------------------------------------------------------------------------
+#
+# Built from raw shapely geometry, not from the library's graph or snapping: the streets
+# are cut into 2-point segments here, every geometry's access points are found by brute
+# force over all segments, the segments are split at every access point and a plain
+# networkx Dijkstra runs on the result.
+
+TIE = 1e-6
 
 
-def oracle(graph: StreetGraph, targets: EdgeSnap, origins: EdgeSnap) -> np.ndarray:
-    """Insert every snap into a networkx graph as virtual nodes; plain Dijkstra.
-
-    A target is a node hanging off its snap point by its snap length. An origin is a
-    node joined, by its snap length, to both ends of its stretch and to every target
-    snap point inside the stretch; those links lead only into the origin (a DiGraph),
-    so no path cuts through a parcel.
-    """
-    g = nx.DiGraph()
-    cuts: dict[int, list[tuple[float, object]]] = {}
-    for i in range(len(targets)):
-        if targets.edge[i] >= 0:
-            cuts.setdefault(int(targets.edge[i]), []).append((float(targets.offset_m[i]), ("t", i)))
-    for i in range(len(origins)):
-        if origins.edge[i] >= 0:
-            lo, hi = origins.stretch_m[i]
-            cuts.setdefault(int(origins.edge[i]), []).append((float(lo), ("lo", i)))
-            cuts.setdefault(int(origins.edge[i]), []).append((float(hi), ("hi", i)))
-    for e in range(graph.n_edges):
-        u, v, length = int(graph.edge_u[e]), int(graph.edge_v[e]), float(graph.edge_length[e])
-        chain = [(0.0, u), *sorted(cuts.get(e, []), key=lambda c: c[0]), (length, v)]
-        for (a, na), (b, nb) in itertools.pairwise(chain):
-            w = b - a
-            if g.has_edge(na, nb):
-                w = min(w, g[na][nb]["weight"])
-            g.add_edge(na, nb, weight=w)
-            g.add_edge(nb, na, weight=w)
-    sources = []
-    for i in range(len(targets)):
-        if targets.edge[i] >= 0:
-            g.add_edge(("T", i), ("t", i), weight=float(targets.distance_m[i]))
-            sources.append(("T", i))
-    for i in range(len(origins)):
-        if origins.edge[i] < 0:
+def _segments(streets: gpd.GeoDataFrame) -> list[tuple[np.ndarray, np.ndarray]]:
+    out = []
+    walkable = (
+        streets["walkable"].astype("boolean").fillna(True).to_numpy(dtype=bool)
+        if "walkable" in streets.columns
+        else np.ones(len(streets), dtype=bool)
+    )
+    for geom, ok in zip(streets.geometry, walkable, strict=True):
+        if geom is None or geom.is_empty or not ok:
             continue
-        lo, hi = origins.stretch_m[i]
-        d = float(origins.distance_m[i])
-        g.add_edge(("lo", i), ("O", i), weight=d)
-        g.add_edge(("hi", i), ("O", i), weight=d)
-        for j in range(len(targets)):
-            if targets.edge[j] == origins.edge[i] and lo <= targets.offset_m[j] <= hi:
-                g.add_edge(("t", j), ("O", i), weight=d)
-    out = np.full(len(origins), np.inf)
-    if not sources:
-        return out
-    dist = nx.multi_source_dijkstra_path_length(g, sources, weight="weight")
-    for i in range(len(origins)):
-        if ("O", i) in dist:
-            out[i] = dist[("O", i)]
+        for part in getattr(geom, "geoms", [geom]):
+            xy = np.asarray(part.coords)[:, :2]
+            for a, b in itertools.pairwise(xy):
+                if np.hypot(*(b - a)) > 1e-3:
+                    out.append((a, b))
+    return out
+
+
+def _key(xy) -> tuple[int, int]:
+    return (round(float(xy[0]) * 1000), round(float(xy[1]) * 1000))
+
+
+def _reach(geom, a, b, d) -> list[tuple[float, float]]:
+    """Intervals of offsets along a-b at distance d from geom (d: their distance)."""
+    seg = LineString([a, b])
+    length = float(np.hypot(*(b - a)))
+    unit = (b - a) / length
+
+    def t_of(xy) -> float:
+        return float(np.clip(np.dot(np.asarray(xy)[:2] - a, unit), 0.0, length))
+
+    if isinstance(geom, Point):
+        return [(t_of(geom.coords[0]),) * 2]
+    if d == 0:
+        inside = seg.intersection(geom)
+        return [
+            (min(map(t_of, part.coords)), max(map(t_of, part.coords)))
+            for part in getattr(inside, "geoms", [inside])
+            if not part.is_empty
+        ]
+    near = shapely.shortest_line(seg, geom).coords[0]
+    out = [(t_of(near),) * 2]
+    # sides of the geometry parallel to the street at distance d: the overlap
+    for ring in [p.exterior for p in getattr(geom, "geoms", [geom])]:
+        for p, q in itertools.pairwise(np.asarray(ring.coords)):
+            side = q - p
+            if abs(side[0] * unit[1] - side[1] * unit[0]) > 1e-9 * np.hypot(*side):
+                continue
+            off_p = abs(float(unit[0] * (p - a)[1] - unit[1] * (p - a)[0]))
+            off_q = abs(float(unit[0] * (q - a)[1] - unit[1] * (q - a)[0]))
+            if abs(off_p - d) > 1e-6 or abs(off_q - d) > 1e-6:
+                continue
+            lo = max(min(np.dot(p - a, unit), np.dot(q - a, unit)), 0.0)
+            hi = min(max(np.dot(p - a, unit), np.dot(q - a, unit)), length)
+            if lo <= hi:
+                out.append((float(lo), float(hi)))
+    return out
+
+
+def _access(geom, segments) -> list[tuple[int, float, float, float]]:
+    """(segment, from, to, snap length) of every nearest or crossing segment."""
+    if geom is None or geom.is_empty:
+        return []
+    d = [float(shapely.distance(geom, LineString([a, b]))) for a, b in segments]
+    if not d:
+        return []
+    least = min(d)
+    out = []
+    for i, (a, b) in enumerate(segments):
+        if d[i] <= least + TIE:
+            out.extend((i, lo, hi, d[i]) for lo, hi in _reach(geom, a, b, d[i]))
+    return out
+
+
+def oracle(parcels, targets, streets) -> np.ndarray:
+    segments = _segments(streets)
+    t_access = [_access(g, segments) for g in targets.geometry]
+    o_access = [_access(g, segments) for g in parcels.geometry]
+    cuts: dict[int, set[float]] = {}
+    for access in [*t_access, *o_access]:
+        for i, lo, hi, _ in access:
+            cuts.setdefault(i, set()).update((lo, hi))
+
+    def node(i: int, t: float):
+        a, b = segments[i]
+        length = float(np.hypot(*(b - a)))
+        if t == 0.0:
+            return _key(a)
+        if t == length:
+            return _key(b)
+        return ("cut", i, t)
+
+    g = nx.DiGraph()
+
+    def link(p, q, w: float) -> None:
+        if g.has_edge(p, q):
+            w = min(w, g[p][q]["weight"])
+        g.add_edge(p, q, weight=w)
+
+    for i, (a, b) in enumerate(segments):
+        length = float(np.hypot(*(b - a)))
+        chain = sorted({0.0, length, *cuts.get(i, ())})
+        for s, t in itertools.pairwise(chain):
+            link(node(i, s), node(i, t), t - s)
+            link(node(i, t), node(i, s), t - s)
+    for access in t_access:
+        for i, lo, hi, d in access:
+            for t in (lo, hi):
+                link("source", node(i, t), d)
+    for k, access in enumerate(o_access):
+        for i, lo, hi, d in access:
+            # the parcel reaches every point of [lo, hi]; the way to the nearest target
+            # is piecewise linear between the cuts, so the cuts inside are enough
+            for t in cuts[i]:
+                if lo <= t <= hi:
+                    link(node(i, t), ("O", k), d)
+    out = np.full(len(parcels), np.inf)
+    if "source" in g:
+        dist = nx.single_source_dijkstra_path_length(g, "source", weight="weight")
+        for k in range(len(parcels)):
+            out[k] = dist.get(("O", k), np.inf)
+    for k, parcel in enumerate(parcels.geometry):
+        if any(t is not None and parcel.intersects(t) for t in targets.geometry):
+            out[k] = 0.0
     return out
 
 
 def run_both(parcels, targets, streets, **kw):
-    graph = street_graph(streets)
-    t = snap_to_edges(graph, targets)
-    o = snap_to_edges(graph, parcels)
-    expected = oracle(graph, t, o)
+    expected = oracle(parcels, targets, streets)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         got = walk_distance(parcels, targets, streets, **kw)
@@ -127,8 +204,8 @@ def test_target_mid_edge_and_parcel_on_edge_interior():
     targets = _frame([Point(150, 5)], "T", "station_id")
     parcels = _frame(
         [
-            # its bottom side runs 5 m above that edge's interior, past the target
-            box(120, 5, 180, 60),
+            # its bottom side runs 6 m above that edge's interior, past the target
+            box(120, 6, 180, 60),
             # a wedge whose tip is 10 m from the street x=300, 50 m up its edge
             shapely.Polygon([(230, 40), (290, 50), (230, 60)]),
             # a wedge pointing at the interior of (100,0)-(200,0), left of the target
@@ -141,10 +218,11 @@ def test_target_mid_edge_and_parcel_on_edge_interior():
     assert not unreachable
     np.testing.assert_allclose(got.to_numpy(), expected, rtol=0, atol=1e-6)
     # by hand, independent of the snapping code
-    assert got.iloc[0] == pytest.approx(5 + 5, abs=1e-6)  # straight down to the target
+    assert got.iloc[0] == pytest.approx(6 + 5, abs=1e-6)  # straight down to the target
     assert got.iloc[1] == pytest.approx(10 + 50 + 100 + 50 + 5, abs=1e-6)
     assert got.iloc[2] == pytest.approx(8 + 20 + 5, abs=1e-6)
     snap = snap_to_edges(street_graph(streets), parcels)
+    np.testing.assert_array_equal(snap.owner, [0, 1, 2])  # one access point each
     np.testing.assert_allclose(snap.stretch_m[0], [20, 80])
     np.testing.assert_allclose(snap.stretch_m[2], [30, 30])
     assert got.name == "walk_distance_m"
@@ -331,12 +409,18 @@ def test_snap_equals_geos_nearest_with_all_ties():
     ]
     geoms = np.asarray(_frame(geoms, "G", "gid").geometry.values, dtype=object)
     g_idx, e_idx, d = net._nearest_edges(graph, net._edge_samples(graph), geoms)
-    (rg, re), rd = graph.tree.query_nearest(geoms, return_distance=True, all_matches=True)
-    ours, theirs = np.lexsort((e_idx, g_idx)), np.lexsort((re, rg))
-    np.testing.assert_array_equal(g_idx[ours], rg[theirs])
-    np.testing.assert_array_equal(e_idx[ours], re[theirs])
-    np.testing.assert_array_equal(d[ours], rd[theirs])
-    assert len(re) > len(geoms) - 2  # ties are there to find
+    few = net._nearest_few(graph, geoms)
+    # brute force: every (geometry, segment) distance, kept within 1e-6 m of the least
+    every = shapely.distance(geoms[:, None], graph.segments[None, :])
+    least = np.nanmin(np.where(np.isnan(every), np.inf, every), axis=1)
+    rg, re = np.nonzero(every <= least[:, None] + 1e-6)
+    rd = every[rg, re]
+    for got_g, got_e, got_d in ((g_idx, e_idx, d), few):
+        ours = np.lexsort((got_e, got_g))
+        np.testing.assert_array_equal(got_g[ours], rg)
+        np.testing.assert_array_equal(got_e[ours], re)
+        np.testing.assert_array_equal(got_d[ours], rd)
+    assert len(re) > len(geoms) + 20  # ties are there to find
 
 
 @pytest.mark.parametrize("workers", [0, -1, 1.5, "2", True])
@@ -460,9 +544,10 @@ def test_street_graph_merges_shared_vertices_and_snaps_to_edges():
     graph = street_graph(streets)
     assert graph.n_nodes == 3 and graph.n_edges == 2  # 0.4 mm apart: one node
     snap = snap_to_edges(graph, np.array([_at(Point(30, 7)), None], dtype=object))
-    assert snap.edge[0] == 0 and snap.edge[1] == -1
+    assert len(snap) == 2 and snap.n_access == 1  # no geometry: no access point
+    assert snap.owner[0] == 0 and snap.edge[0] == 0
     assert snap.offset_m[0] == pytest.approx(30) and snap.distance_m[0] == pytest.approx(7)
-    assert np.isinf(snap.distance_m[1])
+    assert np.isinf(snap.snap_distance_m[1])
     d = network_distance(graph, snap_to_edges(graph, np.array([_at(Point(100, 100))])), snap)
     # the second street is 0.4 mm shorter than 100 m: lengths come from the lines
     assert d[0] == pytest.approx(7 + 70 + 99.9996, abs=1e-6) and np.isinf(d[1])

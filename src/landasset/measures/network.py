@@ -7,39 +7,47 @@ parcel" in three steps, each public so other measures can reuse them:
    streets' 2-point segments and whose nodes are their vertices (streets connect where
    they share a vertex, to the millimetre; lines that cross without a shared vertex,
    such as a bridge over a road, do not connect). Streets whose ``walkable`` column is
-   False are left out.
-2. :func:`snap_to_edges` snaps each geometry to the nearest street *edge* (not node):
-   a point to its perpendicular foot on the nearest segment; a parcel polygon from the
-   point of the parcel nearest to the street network (on its boundary, or where a
-   street enters it). The snap length is kept. When a side of the parcel runs parallel
-   to the street at that nearest distance (the usual rectangular parcel beside a
-   street), no single point is nearest: the parcel reaches the street anywhere along
-   the overlap (its *stretch*), so the answer does not hinge on which corner a
-   geometry library happens to return.
-3. :func:`network_distance` inserts the target snaps into their edges as virtual
-   nodes (split-edge insertion: an edge ``u–v`` with targets at offsets ``a ≤ b``
-   becomes ``u–t1–t2–v``), hangs each target off its virtual node by its snap length,
-   and runs one multi-source Dijkstra in compiled code
+   False are left out. The edges are canonical: each runs from its lexicographically
+   smaller end and they are sorted by their coordinates, so nothing downstream
+   depends on the order of the streets' rows or the direction of their lines.
+2. :func:`snap_to_edges` finds each geometry's *access points*: every street edge
+   within :data:`SNAP_TIE_M` of its nearest distance to the streets (a corner parcel
+   between two streets reaches both; a station at a junction reaches every edge
+   there) and every edge that crosses it. A point reaches an edge at its
+   perpendicular foot. A parcel reaches an edge at its nearest point, or along each
+   of its sides that runs parallel to the street at that distance (the usual
+   rectangular parcel beside a street: no single point is nearest), or, where the
+   street crosses it, along each piece of the edge inside it (a street running into
+   a railway yard is the yard's way out). The snap length is kept.
+3. :func:`network_distance` inserts the targets' access points into their edges as
+   virtual nodes (split-edge insertion: an edge ``u–v`` with targets at offsets
+   ``a ≤ b`` becomes ``u–t1–t2–v``), hangs each off its virtual node by its snap
+   length, and runs one multi-source Dijkstra in compiled code
    (``scipy.sparse.csgraph.dijkstra(min_only=True, indices=targets)``). Each origin
-   then takes the best of: the two (split) edge-piece ends around its stretch, plus
-   the way along the edge, and any target node within its stretch; plus its snap
-   length. This equals inserting the origins as virtual nodes too, without growing
+   access point then takes the best of: the two (split) edge-piece ends around its
+   stretch, plus the way along the edge, and any target node within its stretch;
+   plus its snap length. An origin's distance is the least over its access points
+   (a multi-source problem on the origin side too), 0 where the parcel holds a
+   target. This equals inserting the origins as virtual nodes too, without growing
    the graph by a million parcels, and a parcel's answer does not depend on which
    other parcels are measured.
 
-Origins that cannot reach any target (no street at all, or a street component with
-no target) get ``inf``; so do origins farther than ``max_distance``. One
-:class:`~landasset.measures.UnreachableWarning` says how many of each.
+Origins that cannot reach any target (no street within ``max_snap``, only street
+components with no target) get ``inf``; so do origins farther than ``max_distance``.
+One :class:`~landasset.measures.UnreachableWarning` says how many of each, and why.
 
 Snapping parcel polygons is most of the work. ``STRtree.query_nearest`` costs 7-11 us
 per polygon, so many geometries are snapped by a candidate search that gives the same
 pairs and distances: a KD-tree over points spaced along the edges bounds each
 geometry's distance to the streets from its first vertex, the edges whose boxes come
-within that bound of the geometry's box are the candidates, and GEOS measures only
-those (ties kept, the first edge wins as before). The snap runs in fixed chunks on a
-few threads (``workers``): the KD-tree query, numpy and GEOS ``distance`` spend much of
-their time without the GIL. The chunks do not depend on the number of threads, so
-neither do the results.
+within that bound (plus the tie margin) of the geometry's box are the candidates, and
+GEOS measures only those, keeping every edge within :data:`SNAP_TIE_M` of the least.
+The snap runs in fixed chunks on a few threads (``workers``): the KD-tree query, numpy
+and GEOS ``distance`` spend much of their time without the GIL. The chunks do not
+depend on the number of threads, so neither do the results; the access points are
+sorted by (geometry, edge, stretch) at the end, and the least over them is exact in
+any order, so the answer is the same to the bit whatever the row order of the
+streets and the direction of their lines.
 
 Examples
 --------
@@ -86,6 +94,7 @@ from landasset.measures._common import (
 
 __all__ = [
     "NODE_PRECISION_M",
+    "SNAP_TIE_M",
     "EdgeSnap",
     "StreetGraph",
     "network_distance",
@@ -101,6 +110,10 @@ DateLike: TypeAlias = "str | _dt.date | _dt.datetime | pd.Timestamp | np.datetim
 
 #: Vertices closer than this (metres, after rounding) are one node of the street graph.
 NODE_PRECISION_M = 1e-3
+
+#: Edges within this many metres of a geometry's nearest distance to the streets are
+#: all nearest (ties): each is an access point.
+SNAP_TIE_M = 1e-6
 
 #: Geometries snapped per chunk (bounds the temporaries of the snap; larger chunks are
 #: no faster).
@@ -188,29 +201,50 @@ class StreetGraph:
 
 @dataclass(frozen=True, eq=False)
 class EdgeSnap:
-    """Where geometries meet the street graph.
+    """Where geometries meet the street graph: their *access points*.
+
+    A geometry reaches the streets at every edge within :data:`SNAP_TIE_M` of its
+    nearest distance to them (all the tied edges at a corner or a junction, so the
+    answer does not hinge on which edge comes first) and at every edge that crosses
+    it. Each access point is a row; ``owner`` says which geometry it belongs to. A
+    geometry with no access point (no geometry, no street) has no row.
 
     Attributes
     ----------
+    n_geometries : int
+        Number of geometries snapped.
+    owner : ndarray of int
+        The geometry (its position in the input) of each access point, ascending.
     edge : ndarray of int
-        The edge each geometry snaps to; -1 when it cannot (no geometry, or no street).
+        The edge of each access point.
     offset_m : ndarray of float
         Distance along the edge from its ``edge_u`` node to the snap point.
-    stretch_m : ndarray, shape (n, 2)
-        The offsets ``(from, to)`` of the stretch of the edge that is at the snap
-        length from the geometry: a single offset for a point, the whole overlap when a
-        side of a parcel runs parallel to the street (to a micrometre). The geometry
-        reaches the street anywhere on its stretch.
+    stretch_m : ndarray, shape (n_access, 2)
+        The offsets ``(from, to)`` of the stretch of the edge the geometry reaches at
+        the snap length: a single offset for a point; the whole overlap when a side of
+        a parcel runs parallel to the street (to a micrometre); the part of the edge
+        inside the parcel when the street crosses it (snap length 0; one access point
+        per piece when it leaves and re-enters).
     distance_m : ndarray of float
-        Snap length: from the geometry (its nearest point) to the snap point; inf when
-        ``edge`` is -1.
-    point_xy : ndarray, shape (n, 2)
-        The snap point on the edge (NaN when ``edge`` is -1).
-    origin_xy : ndarray, shape (n, 2)
-        The point of the geometry nearest to the street (the point itself for points,
+        Snap length: from the geometry (its nearest point) to the edge.
+    point_xy : ndarray, shape (n_access, 2)
+        The snap point on the edge (at ``offset_m``).
+    origin_xy : ndarray, shape (n_access, 2)
+        The point of the geometry nearest to the edge (the point itself for points,
         a boundary point for a parcel beside a street).
+
+    Examples
+    --------
+    >>> import landasset as la
+    >>> site = la.sample.load("yunqi")
+    >>> graph = la.measures.street_graph(site.streets)
+    >>> snap = la.measures.snap_to_edges(graph, site.parcels)
+    >>> snap.n_geometries == len(site.parcels), bool((snap.snap_distance_m < 1e4).all())
+    (True, True)
     """
 
+    n_geometries: int
+    owner: IntArray
     edge: IntArray
     offset_m: FloatArray
     stretch_m: FloatArray
@@ -219,7 +253,46 @@ class EdgeSnap:
     origin_xy: FloatArray
 
     def __len__(self) -> int:
-        return len(self.edge)
+        """Number of geometries snapped (not of access points)."""
+        return self.n_geometries
+
+    @property
+    def n_access(self) -> int:
+        """Number of access points."""
+        return len(self.owner)
+
+    @property
+    def snap_distance_m(self) -> FloatArray:
+        """Per geometry, the least snap length (inf where it has no access point)."""
+        out = np.full(self.n_geometries, np.inf)
+        np.minimum.at(out, self.owner, self.distance_m)
+        return out
+
+    def subset(self, rows: npt.NDArray[np.bool_] | IntArray) -> EdgeSnap:
+        """The access points ``rows`` (a mask or positions), same geometries."""
+        return EdgeSnap(
+            self.n_geometries,
+            self.owner[rows],
+            self.edge[rows],
+            self.offset_m[rows],
+            self.stretch_m[rows],
+            self.distance_m[rows],
+            self.point_xy[rows],
+            self.origin_xy[rows],
+        )
+
+
+def _empty_snap(n: int) -> EdgeSnap:
+    return EdgeSnap(
+        n,
+        np.empty(0, np.intp),
+        np.empty(0, np.intp),
+        np.empty(0),
+        np.empty((0, 2)),
+        np.empty(0),
+        np.empty((0, 2)),
+        np.empty((0, 2)),
+    )
 
 
 def _walkable(streets: Layer) -> npt.NDArray[np.bool_]:
@@ -260,6 +333,13 @@ def street_graph(streets: Layer) -> StreetGraph:
     rows = np.flatnonzero(_walkable(streets) & present(geoms))
     start, end, owner = line_segments(geoms[rows])
     owner = rows[owner]
+    # canonical edges, whatever the row order of the streets and the direction of
+    # their lines: each segment runs from its lexicographically smaller end, and the
+    # segments are sorted by their coordinates (the street's row breaks exact ties)
+    flip = (start[:, 0] > end[:, 0]) | ((start[:, 0] == end[:, 0]) & (start[:, 1] > end[:, 1]))
+    start, end = np.where(flip[:, None], end, start), np.where(flip[:, None], start, end)
+    order = np.lexsort((end[:, 1], end[:, 0], start[:, 1], start[:, 0]))
+    start, end, owner = start[order], end[order], owner[order]
     n = len(start)
     if n == 0:
         return StreetGraph(
@@ -299,16 +379,19 @@ def street_graph(streets: Layer) -> StreetGraph:
 def snap_to_edges(
     graph: StreetGraph, geometries: Layer | GeomArray, *, workers: int | None = None
 ) -> EdgeSnap:
-    """Snap geometries to their nearest street edge (not node).
+    """Find where geometries reach the street edges (not nodes): their access points.
 
     Parameters
     ----------
     graph : StreetGraph
         From :func:`street_graph`.
     geometries : GeoDataFrame, GeoSeries or array of shapely geometries
-        Points snap by their perpendicular foot on the nearest segment; other
-        geometries (parcel polygons) from their point nearest to the streets.
-        Among segments at the same distance the first edge wins.
+        Points reach each nearest segment at their perpendicular foot; other
+        geometries (parcel polygons) from their point nearest to it, along a whole
+        side where that side runs parallel to the street, and along the whole piece
+        of a street that crosses them. Every edge within :data:`SNAP_TIE_M` of the
+        nearest distance is an access point, and every edge that crosses the
+        geometry (it is at distance 0).
     workers : int, optional
         Threads that snap chunks of geometries side by side (much of the work, the
         KD-tree query, numpy and GEOS distances, runs without holding the GIL).
@@ -318,7 +401,9 @@ def snap_to_edges(
     Returns
     -------
     EdgeSnap
-        Edge, offset along it, snap length and both end points of the snap, per input.
+        The access points (edge, offset and stretch along it, snap length, both end
+        points of the snap) with the geometry each belongs to. They do not depend on
+        the order of the streets' rows nor on the direction of their lines.
 
     Examples
     --------
@@ -326,7 +411,7 @@ def snap_to_edges(
     >>> site = la.sample.load("yunqi")
     >>> graph = la.measures.street_graph(site.streets)
     >>> snap = la.measures.snap_to_edges(graph, site.stations)
-    >>> len(snap) == len(site.stations), bool((snap.edge >= 0).all())
+    >>> len(snap) == len(site.stations), bool(np.isfinite(snap.snap_distance_m).all())
     (True, True)
     """
     n_workers = _check_workers(workers, what="snap_to_edges")
@@ -335,73 +420,160 @@ def snap_to_edges(
     else:
         geoms = np.asarray(geometries, dtype=object)
     n = len(geoms)
-    edge = np.full(n, -1, dtype=np.intp)
-    offset = np.full(n, np.nan)
-    stretch = np.full((n, 2), np.nan)
-    distance = np.full(n, np.inf)
-    point_xy = np.full((n, 2), np.nan)
-    origin_xy = np.full((n, 2), np.nan)
     if graph.n_edges == 0 or n == 0:
-        return EdgeSnap(edge, offset, stretch, distance, point_xy, origin_xy)
-    start_xy = graph.edge_start_xy
-    end_xy = graph.edge_end_xy
+        return _empty_snap(n)
 
-    def snap_part(part: slice) -> None:
-        # writes only the rows of its own chunk: the chunks can run on several threads
+    def snap_part(part: slice) -> tuple[Any, ...]:
         g = geoms[part]
         if samples is None:
-            (g_idx, e_idx), d = graph.tree.query_nearest(g, return_distance=True, all_matches=True)
+            g_idx, e_idx, d = _nearest_few(graph, g)
         else:
             g_idx, e_idx, d = _nearest_edges(graph, samples, g)
-        # ties: the first edge
-        order = np.lexsort((e_idx, g_idx))
-        first = np.ones(len(order), dtype=bool)
-        first[1:] = g_idx[order][1:] != g_idx[order][:-1]
-        g_idx, e_idx, d = g_idx[order[first]], e_idx[order[first]], d[order[first]]
-        src = g[g_idx]
-        is_point = shapely.get_type_id(src) == 0
-        origin = np.empty((len(src), 2))
-        target = np.empty((len(src), 2))
-        if is_point.any():
-            origin[is_point] = shapely.get_coordinates(src[is_point])
-            target[is_point] = _foot(
-                origin[is_point], start_xy[e_idx[is_point]], end_xy[e_idx[is_point]]
-            )
-        if (~is_point).any():
-            lines = shapely.shortest_line(src[~is_point], graph.segments[e_idx[~is_point]])
-            coords = shapely.get_coordinates(lines).reshape(-1, 2, 2)
-            origin[~is_point] = coords[:, 0]
-            target[~is_point] = _foot(
-                coords[:, 1], start_xy[e_idx[~is_point]], end_xy[e_idx[~is_point]]
-            )
-        rows = part.start + g_idx
-        edge[rows] = e_idx
-        along = np.minimum(np.hypot(*(target - start_xy[e_idx]).T), graph.edge_length[e_idx])
-        dist = np.where(is_point, np.hypot(*(origin - target).T), d)
-        offset[rows] = along
-        stretch[rows] = along[:, None]
-        if (~is_point).any():
-            lines_at = np.flatnonzero(~is_point)
-            lo, hi = _parallel_stretch(
-                src[lines_at], start_xy[e_idx[lines_at]], end_xy[e_idx[lines_at]], dist[lines_at]
-            )
-            stretch[rows[lines_at], 0] = np.minimum(lo, along[lines_at])
-            stretch[rows[lines_at], 1] = np.maximum(hi, along[lines_at])
-        distance[rows] = dist
-        point_xy[rows] = target
-        origin_xy[rows] = origin
+        rows = _access_points(graph, g, g_idx, e_idx, d)
+        # canonical order: by geometry, then edge, then stretch (the chunks cover
+        # consecutive geometries, so their rows stay in that order once joined)
+        pair = rows[0].astype(np.int64) * graph.n_edges + rows[1]
+        order = np.lexsort((rows[3][:, 1], rows[3][:, 0], pair))
+        return (rows[0][order] + part.start, *(column[order] for column in rows[1:]))
 
     # a few geometries (the targets): GEOS's own nearest search, no sample tree to build
     samples = _edge_samples(graph) if n > _FEW_GEOMETRIES else None
     parts = list(chunks(n, _SNAP_CHUNK))
     if n_workers == 1 or len(parts) == 1:
-        for part in parts:
-            snap_part(part)
+        results = [snap_part(part) for part in parts]
     else:
         with ThreadPoolExecutor(max_workers=min(n_workers, len(parts))) as pool:
             # list(): re-raises the first exception of any chunk
-            list(pool.map(snap_part, parts))
-    return EdgeSnap(edge, offset, stretch, distance, point_xy, origin_xy)
+            results = list(pool.map(snap_part, parts))
+    owner, edge, offset, stretch, distance, point_xy, origin_xy = (
+        np.concatenate(c) for c in zip(*results, strict=True)
+    )
+    return EdgeSnap(
+        n,
+        owner.astype(np.intp, copy=False),
+        edge.astype(np.intp, copy=False),
+        offset,
+        stretch,
+        distance,
+        point_xy,
+        origin_xy,
+    )
+
+
+def _along(graph: StreetGraph, edge: IntArray, xy: FloatArray) -> FloatArray:
+    """Offset of points ``xy`` (on or beside their edges) along the edges, clamped."""
+    a = graph.edge_start_xy[edge]
+    ab = graph.edge_end_xy[edge] - a
+    length = graph.edge_length[edge]
+    t = np.sum((xy - a) * ab, axis=1) / length
+    return np.clip(t, 0.0, length)
+
+
+def _access_points(
+    graph: StreetGraph, g: GeomArray, g_idx: IntArray, e_idx: IntArray, d: FloatArray
+) -> tuple[Any, ...]:
+    """Access point rows for the (geometry, edge, distance) pairs of one chunk.
+
+    Returns ``(owner, edge, offset, stretch, distance, point_xy, origin_xy)``.
+    """
+    start_xy, end_xy = graph.edge_start_xy, graph.edge_end_xy
+    src = g[g_idx]
+    is_point = shapely.get_type_id(src) == 0
+    crossing = np.flatnonzero(~is_point & (d == 0))
+    out: list[tuple[Any, ...]] = []
+    if len(crossing):
+        # the street crosses (or touches) the geometry: every piece of the edge inside
+        # it is a stretch at snap length 0
+        inside = shapely.intersection(src[crossing], graph.segments[e_idx[crossing]])
+        pieces, piece_pair = shapely.get_parts(inside, return_index=True)
+        coords, coord_piece = shapely.get_coordinates(pieces, return_index=True)
+        if len(coords):
+            pair = crossing[piece_pair[coord_piece]]
+            t = _along(graph, e_idx[pair], coords)
+            first = np.flatnonzero(np.r_[True, coord_piece[1:] != coord_piece[:-1]])
+            lo = np.minimum.reduceat(t, first)
+            hi = np.maximum.reduceat(t, first)
+            p = pair[first]
+            e = e_idx[p]
+            a = start_xy[e]
+            unit = (end_xy[e] - a) / graph.edge_length[e][:, None]
+            xy = a + lo[:, None] * unit
+            out.append((g_idx[p], e, lo, np.stack([lo, hi], axis=1), np.zeros(len(p)), xy, xy))
+            found = np.zeros(len(g_idx), dtype=bool)
+            found[p] = True
+        else:
+            found = np.zeros(len(g_idx), dtype=bool)
+        # a touch GEOS could not cut out (rounding): measured as below
+        rest = np.flatnonzero(~found & ~is_point)
+    else:
+        rest = np.flatnonzero(~is_point)
+    points = np.flatnonzero(is_point)
+    if len(points):
+        origin = shapely.get_coordinates(src[points])
+        e = e_idx[points]
+        target = _foot(origin, start_xy[e], end_xy[e])
+        along = _along(graph, e, target)
+        out.append(
+            (
+                g_idx[points],
+                e,
+                along,
+                np.stack([along, along], axis=1),
+                np.hypot(*(origin - target).T),
+                target,
+                origin,
+            )
+        )
+    if len(rest):
+        e = e_idx[rest]
+        lines = shapely.shortest_line(src[rest], graph.segments[e])
+        coords = shapely.get_coordinates(lines).reshape(-1, 2, 2)
+        origin = coords[:, 0]
+        target = _foot(coords[:, 1], start_xy[e], end_xy[e])
+        along = _along(graph, e, target)
+        # each side parallel to the street at the snap length is a stretch of its own
+        # (a U-shaped parcel reaches the street along both arms, not across the gap)
+        side, lo, hi = _parallel_sides(src[rest], start_xy[e], end_xy[e], d[rest])
+        side_xy = start_xy[e[side]] + lo[:, None] * (
+            (end_xy[e[side]] - start_xy[e[side]]) / graph.edge_length[e[side]][:, None]
+        )
+        # the nearest point, where no such side covers it already
+        covered = np.zeros(len(rest), dtype=bool)
+        np.logical_or.at(covered, side, (lo <= along[side]) & (along[side] <= hi))
+        foot = np.flatnonzero(~covered)
+        out.append(
+            (
+                g_idx[rest[side]],
+                e[side],
+                lo,
+                np.stack([lo, hi], axis=1),
+                d[rest[side]],
+                side_xy,
+                side_xy,
+            )
+        )
+        out.append(
+            (
+                g_idx[rest[foot]],
+                e[foot],
+                along[foot],
+                np.stack([along[foot], along[foot]], axis=1),
+                d[rest[foot]],
+                target[foot],
+                origin[foot],
+            )
+        )
+    if not out:
+        return (
+            np.empty(0, np.intp),
+            np.empty(0, np.intp),
+            np.empty(0),
+            np.empty((0, 2)),
+            np.empty(0),
+            np.empty((0, 2)),
+            np.empty((0, 2)),
+        )
+    return tuple(np.concatenate(c) for c in zip(*out, strict=True))
 
 
 def _edge_samples(graph: StreetGraph) -> cKDTree:
@@ -423,14 +595,14 @@ def _edge_samples(graph: StreetGraph) -> cKDTree:
 def _nearest_edges(
     graph: StreetGraph, samples: cKDTree, geoms: GeomArray
 ) -> tuple[IntArray, IntArray, FloatArray]:
-    """``STRtree.query_nearest(geoms, return_distance=True, all_matches=True)``, cheaper.
+    """The edges within :data:`SNAP_TIE_M` of each geometry's nearest, from a KD-tree.
 
-    Same pairs, same distances (GEOS ``distance`` on the same pairs; the tree query
+    The same pairs and distances as :func:`_nearest_few` (GEOS ``distance`` on the same pairs; the tree query
     itself costs 7-11 us per parcel polygon). Each geometry's first vertex gives an
     upper bound ``U`` on its distance to the streets (the nearest edge sample, see
-    :func:`_edge_samples`); every edge at the nearest distance lies within ``U`` of the
-    geometry's bounding box, so the candidates are the edges whose boxes come within
-    ``U`` of it, and GEOS measures only those.
+    :func:`_edge_samples`); every edge at the nearest distance (plus the tie margin)
+    lies within ``U`` of the geometry's bounding box, so the candidates are the edges
+    whose boxes come within ``U`` of it, and GEOS measures only those.
     """
     ok = np.flatnonzero(present(geoms))
     if not len(ok):
@@ -439,8 +611,8 @@ def _nearest_edges(
     coords, owner = shapely.get_coordinates(kept, return_index=True)
     first = np.searchsorted(owner, np.arange(len(kept)))
     bound, _ = samples.query(coords[first])
-    # margin for the rounding of the samples and of the distances
-    bound = bound * (1 + 1e-9) + 1e-6
+    # margin for the rounding of the samples and of the distances, and the ties
+    bound = bound * (1 + 1e-9) + 1e-6 + SNAP_TIE_M
     box = shapely.bounds(kept)
     grown = shapely.box(box[:, 0] - bound, box[:, 1] - bound, box[:, 2] + bound, box[:, 3] + bound)
     g_idx, e_idx = graph.tree.query(grown)
@@ -464,24 +636,44 @@ def _nearest_edges(
     d = shapely.distance(kept[g_idx], graph.segments[e_idx])
     least = np.full(len(kept), np.inf)
     np.minimum.at(least, g_idx, d)
-    tie = d == least[g_idx]
+    tie = d <= least[g_idx] + SNAP_TIE_M
     return ok[g_idx[tie]], e_idx[tie], d[tie]
 
 
-def _parallel_stretch(
+def _nearest_few(graph: StreetGraph, geoms: GeomArray) -> tuple[IntArray, IntArray, FloatArray]:
+    """The edges within :data:`SNAP_TIE_M` of each geometry's nearest, from GEOS's trees.
+
+    For a few geometries: ``STRtree.query_nearest`` gives the nearest distance, a
+    ``dwithin`` query the edges up to it plus the tie margin.
+    """
+    ok = np.flatnonzero(present(geoms))
+    if not len(ok):
+        return np.empty(0, np.intp), np.empty(0, np.intp), np.empty(0)
+    kept = geoms[ok]
+    (g_idx, _), d = graph.tree.query_nearest(kept, return_distance=True)
+    least = np.full(len(kept), np.inf)
+    least[g_idx] = d
+    reach = least * (1 + 1e-9) + 1e-6 + SNAP_TIE_M
+    g_idx, e_idx = graph.tree.query(kept, predicate="dwithin", distance=reach)
+    d = shapely.distance(kept[g_idx], graph.segments[e_idx])
+    least = np.full(len(kept), np.inf)
+    np.minimum.at(least, g_idx, d)
+    tie = d <= least[g_idx] + SNAP_TIE_M
+    return ok[g_idx[tie]], e_idx[tie], d[tie]
+
+
+def _parallel_sides(
     geoms: GeomArray, a: FloatArray, b: FloatArray, d: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """Offsets along ``a–b`` of the sides of each geometry parallel to it at distance ``d``.
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """The sides of each geometry parallel to ``a–b`` at distance ``d``, as offsets.
 
     A side counts when both its ends lie at ``d`` (to a micrometre) from the street's
-    line and its projection overlaps the segment; the result is the hull of those
-    overlaps, ``(inf, -inf)`` where no side qualifies.
+    line and its projection overlaps the segment. Returns ``(pair, from, to)``: the
+    position of the (geometry, segment) pair and the offsets of the overlap.
     """
-    lo = np.full(len(geoms), np.inf)
-    hi = np.full(len(geoms), -np.inf)
     p, q, owner = _boundary_segments(geoms)
     if not len(p):
-        return lo, hi
+        return np.empty(0, np.intp), np.empty(0), np.empty(0)
     ab = b - a
     length = np.hypot(ab[:, 0], ab[:, 1])
     unit = ab / length[:, None]
@@ -498,9 +690,7 @@ def _parallel_stretch(
     start = np.maximum(np.minimum(tp, tq), 0.0)
     end = np.minimum(np.maximum(tp, tq), length[owner])
     ok = at_d & (start <= end)
-    np.minimum.at(lo, owner[ok], start[ok])
-    np.maximum.at(hi, owner[ok], end[ok])
-    return lo, hi
+    return owner[ok], start[ok], end[ok]
 
 
 def _boundary_segments(geoms: GeomArray) -> tuple[FloatArray, FloatArray, IntArray]:
@@ -550,15 +740,23 @@ class _SplitGraph:
 def _split(graph: StreetGraph, targets: EdgeSnap) -> _SplitGraph:
     """Insert the target snaps as virtual nodes into their edges.
 
-    Node numbering: the graph's nodes, then one virtual node per target on its edge,
-    then one node per target hanging off its virtual node by the snap length.
+    Each access point of a target is inserted at both ends of its stretch (once where
+    they coincide): a target reaches the street anywhere on it, and a walker coming
+    along the edge meets it at the nearer end. Node numbering: the graph's nodes, then
+    one virtual node per inserted position on its edge, then one node per position
+    hanging off its virtual node by the snap length (the sources).
     """
     n_nodes = graph.n_nodes
-    ok = np.flatnonzero(targets.edge >= 0)
-    k = len(ok)
-    order = ok[np.lexsort((targets.offset_m[ok], targets.edge[ok]))]
-    t_edge = targets.edge[order]
-    t_offset = targets.offset_m[order]
+    lo, hi = targets.stretch_m[:, 0], targets.stretch_m[:, 1]
+    two = hi > lo
+    p_edge = np.r_[targets.edge, targets.edge[two]]
+    p_offset = np.r_[lo, hi[two]]
+    p_dist = np.r_[targets.distance_m, targets.distance_m[two]]
+    order = np.lexsort((p_dist, p_offset, p_edge))
+    k = len(order)
+    t_edge = p_edge[order]
+    t_offset = p_offset[order]
+    t_dist = p_dist[order]
     t_node = n_nodes + np.arange(k, dtype=np.intp)
     source = n_nodes + k + np.arange(k, dtype=np.intp)
     edge_has_target = np.zeros(graph.n_edges, dtype=bool)
@@ -578,7 +776,7 @@ def _split(graph: StreetGraph, targets: EdgeSnap) -> _SplitGraph:
         graph.edge_length[keep],
         t_offset - prev_offset,
         graph.edge_length[t_edge[last_on_edge]] - t_offset[last_on_edge],
-        targets.distance_m[order],
+        t_dist,
     ]
     u = np.concatenate(rows)
     v = np.concatenate(cols)
@@ -674,54 +872,85 @@ class _Reach:
     #: reachable parcels whose nearest target is farther than ``max_distance``
     beyond: int = 0
     max_distance: float | None = None
+    max_snap: float | None = None
+
+
+def _per_owner_min(owner: IntArray, values: FloatArray, n: int) -> FloatArray:
+    """Least of ``values`` per owner (``owner`` ascending); inf for owners with none."""
+    out = np.full(n, np.inf)
+    if len(owner):
+        first = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+        out[owner[first]] = np.minimum.reduceat(values, first)
+    return out
 
 
 def _network_distance(
-    graph: StreetGraph, targets: EdgeSnap, origins: EdgeSnap, *, max_distance: float | None
+    graph: StreetGraph,
+    targets: EdgeSnap,
+    origins: EdgeSnap,
+    *,
+    max_distance: float | None,
+    max_snap: float | None = None,
+    at_target: npt.NDArray[np.bool_] | None = None,
 ) -> _Reach:
-    n = len(origins)
-    snapped = origins.edge >= 0
-    if graph.n_edges == 0:
-        return _Reach(np.full(n, np.inf), n, n, False, empty_network=True)
-    if not (targets.edge >= 0).any():
-        return _Reach(np.full(n, np.inf), n, int((~snapped).sum()), True)
+    """Distances and the reasons for inf.
+
+    ``at_target``: origins that hold a target (distance 0 whatever the streets).
+    """
+    n = origins.n_geometries
+    zero = np.zeros(n, dtype=bool) if at_target is None else at_target
+    has_access = np.zeros(n, dtype=bool)
+    has_access[origins.owner] = True
+    no_street = int((~has_access & ~zero).sum())
+    out = np.where(zero, 0.0, np.inf)
+    if graph.n_edges == 0 or targets.n_access == 0:
+        n_out = int((~zero).sum())
+        empty = graph.n_edges == 0
+        return _Reach(out, n_out, n_out if empty else no_street, not empty, empty)
     split = _split(graph, targets)
     limit = np.inf if max_distance is None else max_distance
     dist = dijkstra(split.matrix, directed=False, indices=split.sources, min_only=True, limit=limit)
-    out = np.full(n, np.inf)
-    # origins in chunks: the per-origin temporaries stay bounded
-    for part in chunks(n, _SNAP_CHUNK):
-        rows = part.start + np.flatnonzero(snapped[part])
-        if len(rows):
-            e = origins.edge[rows]
-            reach = _origin_distance(
-                split, graph, dist, e, origins.stretch_m[rows, 0], origins.stretch_m[rows, 1]
+    m = origins.n_access
+    access = np.empty(m)
+    # access points in chunks: the per-point temporaries stay bounded
+    for part in chunks(m, _SNAP_CHUNK):
+        access[part] = (
+            _origin_distance(
+                split,
+                graph,
+                dist,
+                origins.edge[part],
+                origins.stretch_m[part, 0],
+                origins.stretch_m[part, 1],
             )
-            out[rows] = reach + origins.distance_m[rows]
+            + origins.distance_m[part]
+        )
+    out = np.minimum(out, _per_owner_min(origins.owner, access, n))
     if max_distance is not None:
         out[out > max_distance] = np.inf
-    unreachable = ~snapped
+    unreachable = ~has_access & ~zero
     beyond = 0
-    if np.isinf(out).any() and snapped.any():
+    if np.isinf(out).any():
         if max_distance is None:
             unreachable |= np.isinf(out)
         else:
-            # inf for two reasons: no target on the parcel's street component at all,
+            # inf for two reasons: no target on any of the parcel's street components,
             # or the nearest one lies beyond max_distance; tell them apart
             _, labels = connected_components(split.matrix, directed=False)
             reached = np.zeros(labels.max() + 1, dtype=bool)
             reached[labels[split.sources]] = True
-            for part in chunks(n, _SNAP_CHUNK):
-                rows = part.start + np.flatnonzero(snapped[part])
-                unreachable[rows] |= ~reached[labels[graph.edge_u[origins.edge[rows]]]]
+            ok = reached[labels[graph.edge_u[origins.edge]]].astype(float)
+            served = _per_owner_min(origins.owner, -ok, n) < 0
+            unreachable |= ~served & ~zero
             beyond = int((np.isinf(out) & ~unreachable).sum())
     return _Reach(
         out,
         int(unreachable.sum()),
-        int((~snapped).sum()),
+        no_street,
         False,
         beyond=beyond,
         max_distance=max_distance,
+        max_snap=max_snap,
     )
 
 
@@ -746,8 +975,9 @@ def network_distance(
     Returns
     -------
     ndarray of float
-        Metres per origin: origin snap length + path along the streets + target snap
-        length; ``inf`` when no target can be reached (or it is beyond
+        Metres per origin: the least, over the origin's and the targets' access
+        points, of origin snap length + path along the streets + target snap length;
+        ``inf`` when no target can be reached (or it is beyond
         ``max_distance``). No warning is given here (see :func:`walk_distance`).
 
     Examples
@@ -836,18 +1066,37 @@ def _no_target_sentence(reach: _Reach, n: int) -> str:
     else:
         parts = []
         if reach.no_street:
-            parts.append(f"{reach.no_street} have no walkable street to snap to")
+            if reach.max_snap is None:
+                parts.append(f"{reach.no_street} have no walkable street to snap to")
+            else:
+                parts.append(
+                    f"{reach.no_street} have no walkable street within "
+                    f"max_snap={reach.max_snap:g} m (raise max_snap, or add the streets "
+                    "that serve them)"
+                )
         rest = reach.unreachable - reach.no_street
         if rest:
-            parts.append(f"{rest} lie on a street component that holds no target")
-        why = (
-            "; ".join(parts)
-            + " (connect the street network, e.g. add the missing links at junctions)"
-        )
+            parts.append(
+                f"{rest} lie on a street component that holds no target (connect that "
+                "component to the rest of the network, e.g. add the missing links at "
+                "junctions, or add a target on it)"
+            )
+        why = "; ".join(parts)
     return (
         f"{reach.unreachable} of {n} parcels cannot reach any target along the "
         f"streets and get inf: {why}"
     )
+
+
+def _holds_target(geoms: GeomArray, targets: GeomArray) -> npt.NDArray[np.bool_]:
+    """Which geometries hold (intersect) a target."""
+    out = np.zeros(len(geoms), dtype=bool)
+    kept = targets[present(targets)]
+    if len(kept) and len(geoms):
+        tree = shapely.STRtree(kept)
+        hit, _ = tree.query(geoms, predicate="intersects")
+        out[hit] = True
+    return out
 
 
 def _walk_distance(
@@ -859,9 +1108,12 @@ def _walk_distance(
     max_distance: float | None,
     as_of: Any,
     workers: int | None = None,
+    max_snap: float | None = None,
 ) -> tuple[pd.Series, str | None]:
     if max_distance is not None:
         max_distance = check_positive(max_distance, what="walk_distance: max_distance")
+    if max_snap is not None:
+        max_snap = check_positive(max_snap, what="walk_distance: max_snap")
     n_workers = _check_workers(workers, what="walk_distance")
     geoms = parcel_geometries(parcels, what="walk_distance")
     is_open = open_targets(targets, as_of)
@@ -876,7 +1128,16 @@ def _walk_distance(
         ("snap", id(streets), id(targets), stamp),
         lambda: snap_to_edges(graph, target_geoms, workers=n_workers),
     )
-    reach = _network_distance(graph, target, origin, max_distance=max_distance)
+    at_target = cache.get(
+        ("holds_target", id(parcels), id(targets), stamp),
+        lambda: _holds_target(geoms, target_geoms),
+    )
+    if max_snap is not None:
+        origin = origin.subset(origin.distance_m <= max_snap)
+        target = target.subset(target.distance_m <= max_snap)
+    reach = _network_distance(
+        graph, target, origin, max_distance=max_distance, max_snap=max_snap, at_target=at_target
+    )
     return (
         series(reach.distance, parcels.index, "walk_distance_m"),
         _unreachable_message(reach, len(geoms), what="walk_distance"),
@@ -891,12 +1152,18 @@ def walk_distance(
     max_distance: float | None = None,
     as_of: DateLike | None = None,
     workers: int | None = None,
+    max_snap: float | None = None,
 ) -> pd.Series:
     """Walking distance in metres from each parcel to its nearest target along streets.
 
-    Parcels (from their point nearest to the streets) and targets are snapped to the
-    nearest street *edge*; the distance is parcel snap length + shortest path along the
-    streets + target snap length (see the module notes for the method).
+    Parcels and targets reach the streets at their access points (see
+    :func:`snap_to_edges`): every nearest street *edge* (all of them where several
+    are equally near, as at a corner parcel) and every street that crosses the
+    parcel. The distance is the least, over the parcel's and the target's access
+    points, of parcel snap length + shortest path along the streets + target snap
+    length; 0 for a parcel that holds a target. It does not depend on the order of
+    the streets' rows nor on the direction of their lines (see the module notes for
+    the method).
 
     Parameters
     ----------
@@ -918,6 +1185,10 @@ def walk_distance(
         Threads for snapping the parcels (see :func:`snap_to_edges`). Default: the
         CPUs available to the process, at most 4; pass 1 to stay on one core. The
         result does not depend on it.
+    max_snap : float, optional
+        Metres; parcels and targets farther than this from every walkable street do
+        not reach the network (parcels get ``inf``, counted in the warning). None
+        (default): any distance.
 
     Returns
     -------
@@ -928,8 +1199,9 @@ def walk_distance(
     Warns
     -----
     UnreachableWarning
-        Some parcels get ``inf``: they cannot reach any target (no walkable street, a
-        street component with no target, or no target at all), or the nearest target
+        Some parcels get ``inf``: they cannot reach any target (no walkable street
+        within ``max_snap``, only street components with no target, or no target at
+        all), or the nearest target
         is beyond ``max_distance``. One warning says how many of each and why; when
         you cut on purpose, filter it with ``warnings.catch_warnings()``.
 
@@ -957,6 +1229,7 @@ def walk_distance(
         max_distance=max_distance,
         as_of=as_of,
         workers=workers,
+        max_snap=max_snap,
     )
     if message:
         warnings.warn(message, UnreachableWarning, stacklevel=2)
