@@ -371,7 +371,7 @@ def test_the_command_leaves_out_retired_parcels_and_says_so(tmp_path):
     result = CliRunner().invoke(cli, [*args, "--limit", "3", "-o", str(out)])
     assert result.exit_code == 0, result.output
     # scoring leaves the parent out and says so; assemble never sees it
-    assert f"leaves out 1 retired parcel(s) (split or merged parents" in result.stderr
+    assert "leaves out 1 retired parcel(s) (split or merged parents" in result.stderr
     assert repr(parent) in result.stderr
     assert "more may follow (raise --limit" in result.stderr
     sites = read_layer(out)

@@ -14,7 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from landasset._errors import LandassetTypeError, LandassetValueError
+from landasset._errors import LandassetValueError
 from landasset.viz import _fonts
 
 if TYPE_CHECKING:
