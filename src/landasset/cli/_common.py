@@ -423,6 +423,27 @@ def load_model(profile: str) -> SuitabilityModel:
     return load_profile(profile)
 
 
+def has_ledger(path: Path) -> bool:
+    """True when the file already holds a lifecycle ledger (checked without writing)."""
+    import sqlite3
+
+    from landasset.lifecycle import EVENTS_TABLE
+
+    try:
+        con = sqlite3.connect(f"file:{path.resolve().as_posix()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        found = con.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (EVENTS_TABLE,)
+        ).fetchone()
+    except sqlite3.DatabaseError:
+        return False
+    finally:
+        con.close()
+    return found is not None
+
+
 def stages_for(model: SuitabilityModel, site: Site, path: Path, as_of: Any) -> pd.Series | None:
     """Lifecycle stages for a model's stage rules (None when it has none).
 
@@ -433,8 +454,6 @@ def stages_for(model: SuitabilityModel, site: Site, path: Path, as_of: Any) -> p
 
     if not any(isinstance(rule, StageRule) for rule in model.constraints):
         return None
-    from landasset.cli.lifecycle import has_ledger
-
     if has_ledger(path):
         from landasset.lifecycle import Ledger
 
