@@ -356,9 +356,9 @@ def check_output(path: Path, *, overwrite: bool, layer: str | None = None) -> No
     For a GeoPackage that exists, only an existing layer of the same name needs
     ``--overwrite`` (other layers are added beside those in the file).
     """
-    from landasset.io import _writable_format, list_layers
+    from landasset.io import list_layers, writable_format
 
-    driver = _writable_format(path)
+    driver = writable_format(path)
     if overwrite or not path.exists():
         if not path.parent.is_dir():
             raise InputError(f"folder {path.parent} does not exist; create it first")

@@ -36,7 +36,7 @@ def sample(name: str, output: Path, ledger: bool, overwrite: bool) -> None:
       landasset sample yunqi -o yunqi.gpkg
     """
     from landasset import sample as samples
-    from landasset.io import _atomic, format_for
+    from landasset.io import atomic_write, format_for
 
     if name not in samples.available():
         raise InputError(
@@ -48,7 +48,7 @@ def sample(name: str, output: Path, ledger: bool, overwrite: bool) -> None:
     site = samples.load(name)
     # layers and ledger go into a temporary file that replaces OUTPUT once complete:
     # a failure leaves no half-made sample and an existing OUTPUT as it was
-    with _atomic(output, "GPKG") as tmp:
+    with atomic_write(output) as tmp:
         site.to_file(tmp)
         if ledger:
             from landasset.lifecycle import Ledger, sample_events
