@@ -495,18 +495,20 @@ def test_writable_format_names_the_driver(name, expected):
 
 @pytest.mark.parametrize("name", ["a.csv", "a.xlsx", "a"])
 def test_writable_format_refuses_what_is_not_written(name):
-    with pytest.raises(LandassetIOError, match="name the file with one of|read, not written"):
+    with pytest.raises(LandassetIOError, match=r"name the file with one of|read, not written"):
         lio.writable_format(name)
 
 
 def test_atomic_write_replaces_the_file_only_on_success(tmp_path, parcels):
     target = tmp_path / "site.gpkg"
     lio.write_layer(parcels.iloc[:2], target, layer="parcels")
-    with pytest.raises(LandassetIOError, match="half done; the file is as it was"):
-        with lio.atomic_write(target) as tmp:
-            assert tmp.parent == tmp_path and tmp.suffix == ".gpkg" and tmp != target
-            lio.write_layer(parcels, tmp, layer="parcels")
-            raise ValueError("half done")
+    with (
+        pytest.raises(LandassetIOError, match="half done; the file is as it was"),
+        lio.atomic_write(target) as tmp,
+    ):
+        assert tmp.parent == tmp_path and tmp.suffix == ".gpkg" and tmp != target
+        lio.write_layer(parcels, tmp, layer="parcels")
+        raise ValueError("half done")
     assert folder_files(tmp_path) == ["site.gpkg"]
     assert len(lio.read_layer(target, layer="parcels")) == 2
     with lio.atomic_write(target) as tmp:
