@@ -174,7 +174,7 @@ def test_merge_keys_are_refused() -> None:
 def test_writers_never_emit_aliases() -> None:
     # a value shared by two keys would be written as &id001/*id001 by a plain dumper
     from landasset.efficiency.scheme import _Dumper as SchemeDumper
-    from landasset.suitability.model import _Dumper as ProfileDumper
+    from landasset.suitability._yaml import Dumper as ProfileDumper
 
     shared = {"best": 300, "worst": 2000}
     data = {"a": shared, "b": shared, "c": [shared]}

@@ -480,6 +480,45 @@ def test_zero_row_other_formats(tmp_path, parcels):
 # -- atomic writes ---------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("a.gpkg", "GPKG"),
+        ("a.PARQUET", "GeoParquet"),
+        ("a.fgb", "FlatGeobuf"),
+        ("a.shp", "ESRI Shapefile"),
+    ],
+)
+def test_writable_format_names_the_driver(name, expected):
+    assert lio.writable_format(name) == expected
+
+
+@pytest.mark.parametrize("name", ["a.csv", "a.xlsx", "a"])
+def test_writable_format_refuses_what_is_not_written(name):
+    with pytest.raises(LandassetIOError, match=r"name the file with one of|read, not written"):
+        lio.writable_format(name)
+
+
+def test_atomic_write_replaces_the_file_only_on_success(tmp_path, parcels):
+    target = tmp_path / "site.gpkg"
+    lio.write_layer(parcels.iloc[:2], target, layer="parcels")
+    with (
+        pytest.raises(LandassetIOError, match="half done; the file is as it was"),
+        lio.atomic_write(target) as tmp,
+    ):
+        assert tmp.parent == tmp_path and tmp.suffix == ".gpkg" and tmp != target
+        lio.write_layer(parcels, tmp, layer="parcels")
+        raise ValueError("half done")
+    assert folder_files(tmp_path) == ["site.gpkg"]
+    assert len(lio.read_layer(target, layer="parcels")) == 2
+    with lio.atomic_write(target) as tmp:
+        lio.write_layer(parcels, tmp, layer="parcels")
+        lio.write_layer(parcels.iloc[:1], tmp, layer="other")
+    assert folder_files(tmp_path) == ["site.gpkg"]
+    assert len(lio.read_layer(target, layer="parcels")) == len(parcels) > 2
+    assert sorted(lio.list_layers(target)) == ["other", "parcels"]
+
+
 def _failing(real):
     def write(frame, path, **kwargs):
         real(frame, path, **kwargs)  # the file exists, fully or partly written
@@ -620,10 +659,16 @@ def test_gpkg_layers_carry_default_qgis_styles(tmp_path, sample_site):
     assert names == {*sample_site.layers, "staged_copy"}
 
 
-def test_read_site_is_reachable_from_io(tmp_path: Path) -> None:
+def test_read_site_is_not_in_io_and_the_error_says_where_it_is() -> None:
+    # io sits below site and never imports it; read_site lives beside Site
+    import landasset
     import landasset.io as lio
     from landasset.site import read_site
 
-    assert lio.read_site is read_site
-    with pytest.raises(AttributeError):
+    with pytest.raises(
+        AttributeError, match=r"landasset\.read_site \(landasset\.site\.read_site\)"
+    ):
+        lio.read_site  # noqa: B018
+    assert landasset.read_site is read_site
+    with pytest.raises(AttributeError, match="no attribute 'no_such_function'"):
         lio.no_such_function  # noqa: B018

@@ -119,10 +119,12 @@ __all__ = [
     "READ_FORMATS",
     "SHAPEFILE_NAMES",
     "OutsideChinaWarning",
+    "atomic_write",
     "format_for",
     "list_layers",
     "read_layer",
     "read_layers",
+    "writable_format",
     "write_layer",
     "write_layers",
 ]
@@ -278,8 +280,34 @@ def format_for(path: PathLike) -> str:
     )
 
 
-def _writable_format(path: Path) -> str:
-    """The format to write ``path`` in; refuses the formats that are only read."""
+def writable_format(path: PathLike) -> str:
+    """The format a file is written in, from its extension; refuses read-only formats.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        A file path; only its extension (case-insensitive) is used.
+
+    Returns
+    -------
+    str
+        The format name from :data:`FORMATS` (``"GeoJSON"`` for ``.json`` too).
+
+    Raises
+    ------
+    LandassetIOError
+        The extension is unknown, or names a format that is only read (CSV, ...).
+
+    Examples
+    --------
+    >>> writable_format("out.gpkg")
+    'GPKG'
+    >>> writable_format("parcels.csv")
+    Traceback (most recent call last):
+    ...
+    landasset._errors.LandassetIOError: CSV files (.csv) are read, not written; ...
+    """
+    path = Path(path)
     driver = format_for(path)
     if path.suffix.lower() not in _WRITABLE:
         choices = ", ".join(f"{ext} ({name})" for ext, name in FORMATS.items())
@@ -1265,7 +1293,7 @@ def write_layer(
     (False, {'parcel_id': 'XH120101-08', '名称': '云栖一号地块'})
     """
     path = Path(path)
-    driver = _writable_format(path)
+    driver = writable_format(path)
     _check_encoding_allowed(driver, encoding)
     if driver == FORMATS[".shp"] and encoding is None:
         encoding = "UTF-8"
@@ -1368,7 +1396,7 @@ def write_layers(
     ['stations', 'amenities']
     """
     path = Path(path)
-    driver = _writable_format(path)
+    driver = writable_format(path)
     if driver != "GPKG":
         raise LandassetIOError(
             f"several layers go into one GeoPackage, not a {driver} file; name the "
@@ -1602,6 +1630,45 @@ def _exists(path: Path, driver: str) -> bool:
 
 
 @contextlib.contextmanager
+def atomic_write(path: PathLike) -> Iterator[Path]:
+    """Write a file in one step: yield a temporary path beside ``path`` to write to,
+    and move it into place only when the block succeeds.
+
+    On any failure the temporary files are removed and ``path`` (with a Shapefile's
+    sidecars) is left exactly as it was; the error says so. Use it to build a file in
+    several steps (layers, then a ledger) that must appear whole or not at all.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The file to write; its extension must be one of :data:`FORMATS`.
+
+    Yields
+    ------
+    Path
+        A temporary path in the same folder, with the same extension.
+
+    Raises
+    ------
+    LandassetIOError
+        The extension is not writable, or writing or moving the file failed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import landasset as la
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> with atomic_write(folder / "site.gpkg") as tmp:
+    ...     written = la.sample.load("yunqi").to_file(tmp)
+    >>> sorted(p.name for p in folder.iterdir())
+    ['site.gpkg']
+    """
+    target = Path(path)
+    with _atomic(target, writable_format(target)) as tmp:
+        yield tmp
+
+
+@contextlib.contextmanager
 def _atomic(path: Path, driver: str) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; move it into place if the block succeeds.
 
@@ -1747,14 +1814,14 @@ def _safe_layers(path: Path) -> list[tuple[str, str | None]]:
 
 
 def __getattr__(name: str) -> Any:
-    """``landasset.io.read_site``: a whole GeoPackage as a Site.
+    """Point ``landasset.io.read_site`` to where it lives.
 
-    :func:`landasset.site.read_site` lives beside :class:`~landasset.Site`, which
-    sits above this module; it is reachable here too, loaded on first use, so the
-    file-level functions are all in one place.
+    :func:`landasset.read_site` builds a :class:`~landasset.Site`, which sits above this
+    module; this module never imports it.
     """
     if name == "read_site":
-        from landasset.site import read_site
-
-        return read_site
+        raise AttributeError(
+            "landasset.io has no read_site: a whole GeoPackage becomes a Site with "
+            "landasset.read_site (landasset.site.read_site)"
+        )
     raise AttributeError(f"module 'landasset.io' has no attribute {name!r}")

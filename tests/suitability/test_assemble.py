@@ -320,7 +320,7 @@ def test_retired_parcels_are_left_out_and_listed():
 def split_sample(tmp_path):
     """A copy of the sample GeoPackage in which parcel XH120101-08 was split in two
     halves (ledger and parcels layer); returns the path, the parent and the halves."""
-    from landasset.io import read_site
+    from landasset import read_site
     from landasset.lifecycle import Ledger
 
     path = tmp_path / "yunqi.gpkg"
@@ -341,7 +341,7 @@ def split_sample(tmp_path):
 def test_a_real_ledger_split_retires_the_parent(tmp_path):
     """After a split the parent stays in the parcels layer (retired) next to its
     children; with the ledger it is not offered twice."""
-    from landasset.io import read_site
+    from landasset import read_site
     from landasset.lifecycle import Ledger
 
     path, parent, halves = split_sample(tmp_path)

@@ -117,7 +117,7 @@ def test_retired_parcels_are_left_out(sample_site, models):
 
 
 def test_a_real_ledger_split_is_not_counted_twice(tmp_path, models):
-    from landasset.io import read_site
+    from landasset import read_site
     from landasset.lifecycle import Ledger
 
     path, parent, halves = split_sample(tmp_path)

@@ -693,7 +693,7 @@ def test_measure_frame_checks_as_of_even_without_a_dated_measure(sample_site):
 
 def test_stage_values_map_stages_to_identifiers_and_missing_to_none():
     from landasset.lifecycle import Stage
-    from landasset.suitability.model import _stage_values
+    from landasset.suitability._scoring import stage_values as _stage_values
 
     index = pd.Index(["a", "b", "c", "d", "e", "f", "g"], name="parcel_id")
     stages = pd.Series(

@@ -145,7 +145,7 @@ def test_other_methods_match_their_own_scoring(method):
             **kwargs,
         )
         expected = drawn.score_frame(site.parcels, _frame(site))["score"]
-        from landasset.suitability.model import _Aggregator
+        from landasset.suitability._scoring import Aggregator as _Aggregator
 
         v = drawn.score_frame(site.parcels, _frame(site)).filter(like="v_").to_numpy()
         agg = _Aggregator(model, v, reference=np.ones(len(v), bool))

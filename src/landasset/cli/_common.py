@@ -356,9 +356,9 @@ def check_output(path: Path, *, overwrite: bool, layer: str | None = None) -> No
     For a GeoPackage that exists, only an existing layer of the same name needs
     ``--overwrite`` (other layers are added beside those in the file).
     """
-    from landasset.io import _writable_format, list_layers
+    from landasset.io import list_layers, writable_format
 
-    driver = _writable_format(path)
+    driver = writable_format(path)
     if overwrite or not path.exists():
         if not path.parent.is_dir():
             raise InputError(f"folder {path.parent} does not exist; create it first")
@@ -423,6 +423,28 @@ def load_model(profile: str) -> SuitabilityModel:
     return load_profile(profile)
 
 
+def has_ledger(path: Path) -> bool:
+    """True when the file already holds a lifecycle ledger (checked without writing)."""
+    import sqlite3
+
+    from landasset.lifecycle import EVENTS_TABLE
+    from landasset._sqlite import connect_read_only
+
+    try:
+        con = connect_read_only(path)
+    except (sqlite3.Error, OSError):
+        return False
+    try:
+        found = con.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (EVENTS_TABLE,)
+        ).fetchone()
+    except sqlite3.DatabaseError:
+        return False
+    finally:
+        con.close()
+    return found is not None
+
+
 def stages_for(model: SuitabilityModel, site: Site, path: Path, as_of: Any) -> pd.Series | None:
     """Lifecycle stages for a model's stage rules (None when it has none).
 
@@ -433,8 +455,6 @@ def stages_for(model: SuitabilityModel, site: Site, path: Path, as_of: Any) -> p
 
     if not any(isinstance(rule, StageRule) for rule in model.constraints):
         return None
-    from landasset.cli.lifecycle import has_ledger
-
     if has_ledger(path):
         from landasset.lifecycle import Ledger
 

@@ -22,6 +22,7 @@ from landasset.cli._common import (
     as_of_option,
     check_output,
     echo_table,
+    has_ledger,
     input_path,
     iso_day,
     log,
@@ -337,28 +338,6 @@ def idle(
 
 
 # -- helpers --------------------------------------------------------------------------------
-
-
-def has_ledger(path: Path) -> bool:
-    """True when the file already holds a lifecycle ledger (checked without writing)."""
-    import sqlite3
-
-    from landasset.lifecycle import EVENTS_TABLE
-    from landasset.lifecycle._gpkg import connect_read_only
-
-    try:
-        con = connect_read_only(path)
-    except (sqlite3.Error, OSError):
-        return False
-    try:
-        found = con.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (EVENTS_TABLE,)
-        ).fetchone()
-    except sqlite3.DatabaseError:
-        return False
-    finally:
-        con.close()
-    return found is not None
 
 
 @contextmanager

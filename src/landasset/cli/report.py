@@ -82,7 +82,7 @@ def report(
         ) from None
     matplotlib.use("Agg")
 
-    from landasset.cli.lifecycle import has_ledger
+    from landasset.cli._common import has_ledger
     from landasset.lifecycle import Ledger
     from landasset.viz.html_report import report as write_report
 

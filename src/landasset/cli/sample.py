@@ -36,7 +36,7 @@ def sample(name: str, output: Path, ledger: bool, overwrite: bool) -> None:
       landasset sample yunqi -o yunqi.gpkg
     """
     from landasset import sample as samples
-    from landasset.io import _atomic, format_for
+    from landasset.io import atomic_write, format_for
 
     if name not in samples.available():
         raise InputError(
@@ -49,7 +49,7 @@ def sample(name: str, output: Path, ledger: bool, overwrite: bool) -> None:
     # layers and ledger go into a temporary file that replaces OUTPUT once complete:
     # a failure (a full disk, say) leaves no half-made sample, no journal beside it, and
     # an existing OUTPUT as it was
-    with _atomic(output, "GPKG") as tmp:
+    with atomic_write(output) as tmp:
         site.to_file(tmp)
         if ledger:
             from landasset._errors import LandassetIOError

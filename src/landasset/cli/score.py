@@ -96,7 +96,7 @@ def score_site(model: SuitabilityModel, site: Site, path: Path, as_of: Any) -> g
 
 def ledger_stages(path: Path, as_of: Any) -> pd.Series | None:
     """The stages in the file's lifecycle ledger on ``as_of`` (None without a ledger)."""
-    from landasset.cli.lifecycle import has_ledger
+    from landasset.cli._common import has_ledger
 
     if not has_ledger(path):
         return None

@@ -33,14 +33,14 @@ import pandas as pd
 from landasset._buildings import building_floor_area
 from landasset._errors import LandassetTypeError, LandassetValueError
 from landasset._stages import STAGE_IDS
-from landasset.efficiency.grading import (
-    _as_enterprises,
-    _building_parcels,
-    _enterprise_land,
-    _join,
-    _text_column,
-    by_parcel,
+from landasset.efficiency._enterprises import (
+    as_enterprises,
+    building_parcels,
+    enterprise_land,
+    join_texts,
+    text_column,
 )
+from landasset.efficiency.grading import by_parcel
 from landasset.landuse import land_use_family
 from landasset.measures import (
     area_m2,
@@ -257,7 +257,7 @@ def land_indicators(
     out["coverage"] = building_coverage(parcels, buildings)
     out["footprint_m2"] = out["coverage"] * area
     # per building, for the office and living share
-    b_parcel = _building_parcels(buildings, parcels) if len(buildings) else pd.Series(dtype=object)
+    b_parcel = building_parcels(buildings, parcels) if len(buildings) else pd.Series(dtype=object)
     key = pd.Series(b_parcel.to_numpy(dtype=object), dtype=object)
     gfa = pd.Series(building_floor_area(buildings).to_numpy(dtype=float), dtype=float)
     # a parcel whose buildings have unknown floor area (gfa NaN) still has buildings
@@ -315,7 +315,7 @@ def land_indicators(
     failed = pd.concat([out[c].eq(False).fillna(False) for c in checks], axis=1).any(axis=1)
     out["passes"] = pd.array(np.where(failed, False, True), dtype="boolean")
     out.loc[~assessed.to_numpy(), "passes"] = pd.NA
-    out["fails"] = _join(
+    out["fails"] = join_texts(
         [
             np.where(
                 out["far_ok"].eq(False).fillna(False),
@@ -383,7 +383,7 @@ def tenant_quality(
     E1                 3  国高新 · 专精特新 · 主导产业
     E2                 0
     """
-    ent = _as_enterprises(enterprises)
+    ent = as_enterprises(enterprises)
     out = pd.DataFrame(index=ent.index)
     out["industry"] = ent["industry"].astype(object) if "industry" in ent.columns else np.nan
     out["high_tech"] = _bool(ent, "high_tech")
@@ -402,7 +402,7 @@ def tenant_quality(
     out["quality_flags"] = (
         out[["high_tech", "zjtx", "leading_industry"]].sum(axis=1).astype("int64")
     )
-    out["label"] = _join(
+    out["label"] = join_texts(
         [
             np.where(out["high_tech"], "国高新", ""),
             np.where(out["zjtx"], "专精特新", ""),
@@ -513,7 +513,7 @@ def renewal_candidates(
     )
     worst_ids = worst_ids.reindex(parcels.index.astype(str)).fillna("").to_numpy(dtype=object)
     graded = parcel_table["graded"].to_numpy()
-    reasons = _join(
+    reasons = join_texts(
         [
             np.where(
                 worst_count > 0,
@@ -591,9 +591,9 @@ def industry_mix(site: Any, *, by: str | None = "zone") -> pd.DataFrame:
     ValueError
         ``by`` is neither a parcel nor an enterprise column.
     """
-    ent = _as_enterprises(site.enterprises)
+    ent = as_enterprises(site.enterprises)
     parcels = site.parcels
-    land = _enterprise_land(ent, parcels, site.buildings if len(site.buildings) else None)
+    land = enterprise_land(ent, parcels, site.buildings if len(site.buildings) else None)
     keys: list[str] = []
     frame = pd.DataFrame(index=ent.index)
     if by is not None:
@@ -642,7 +642,7 @@ def _enterprise_floor_area(ent: pd.DataFrame, buildings: gpd.GeoDataFrame) -> np
     if len(buildings) and "building_id" in ent.columns:
         gfa = building_floor_area(buildings)
         gfa.index = buildings.index.astype(str)
-        bid = _text_column(ent, "building_id")
+        bid = text_column(ent, "building_id")
         floor = (bid.map(gfa) / bid.map(bid.value_counts())).to_numpy(dtype=float, na_value=np.nan)
     if "floor_area_m2" in ent.columns:
         own = pd.to_numeric(ent["floor_area_m2"], errors="coerce").to_numpy(
@@ -677,11 +677,11 @@ def _parcel_codes(
     )
 
     if enterprises is not None and len(enterprises) and "industry_code" in enterprises.columns:
-        ent = _as_enterprises(enterprises)
-        parcel = _text_column(ent, "parcel_id")
+        ent = as_enterprises(enterprises)
+        parcel = text_column(ent, "parcel_id")
         if parcel.isna().any():
             # the same parcel lookup as evaluate (building's parcel, then containing parcel)
-            parcel = _enterprise_land(ent, parcels, None)["parcel_id"].astype(object)
+            parcel = enterprise_land(ent, parcels, None)["parcel_id"].astype(object)
         tenant = pd.DataFrame(
             {
                 "parcel": parcel.to_numpy(dtype=object),
@@ -747,7 +747,7 @@ def _stage_ids(stages: str | Collection[str]) -> list[str]:
 
 def _two_digit(codes: pd.Series) -> pd.Series:
     """Two-digit industry codes: ``"C3411"`` → ``"34"``, ``7`` → ``"07"``, else NaN."""
-    text = _text_column(pd.DataFrame({"code": codes.to_numpy(dtype=object)}), "code")
+    text = text_column(pd.DataFrame({"code": codes.to_numpy(dtype=object)}), "code")
     digits = text.astype(object).str.extract(r"^\s*[A-Za-z]?(\d+)", expand=False)
     two = digits.str.zfill(2).str.slice(0, 2)
     return pd.Series(two.to_numpy(dtype=object), index=codes.index, dtype=object).where(

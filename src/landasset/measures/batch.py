@@ -53,7 +53,7 @@ from landasset.measures._common import Cache, MeasureError, UnreachableWarning, 
 if TYPE_CHECKING:
     from landasset.site import Site
 
-__all__ = ["MEASURES", "REQUIRED", "compute"]
+__all__ = ["LAYER_PARAMETERS", "MEASURES", "REQUIRED", "compute"]
 
 #: Marks a parameter without a default in :data:`MEASURES`.
 REQUIRED = "<required>"
@@ -239,6 +239,12 @@ _REGISTRY: dict[str, _Measure] = {
 #: layer to the rows whose ``kind`` column is one of the given kinds (None: all rows).
 MEASURES: Mapping[str, Mapping[str, Any]] = {
     name: {key: p.default for key, p in m.params.items()} for name, m in _REGISTRY.items()
+}
+
+#: Per measure of :data:`MEASURES`, the parameters that name a layer of the site.
+LAYER_PARAMETERS: Mapping[str, tuple[str, ...]] = {
+    name: tuple(key for key, p in m.params.items() if p.kind == _LAYER)
+    for name, m in _REGISTRY.items()
 }
 
 _SPEC_KEYS = ("measure", "name")

@@ -73,6 +73,7 @@ import shapely
 
 from landasset._errors import ProfileError, SchemaError
 from landasset.crs import require_metric
+from landasset.suitability._scoring import retired_parcels
 from landasset.units import m2_to_mu
 
 __all__ = ["assemble"]
@@ -206,7 +207,7 @@ def assemble(
         keep &= score_all >= min_score
     retired: list[Any] = []
     if stages is not None:
-        gone = _retired(stages, as_of if as_of is not None else result.attrs.get("as_of"))
+        gone = retired_parcels(stages, as_of if as_of is not None else result.attrs.get("as_of"))
         is_gone = result.index.isin(gone)
         retired = result.index[is_gone].tolist()
         keep &= ~is_gone
@@ -271,14 +272,6 @@ def assemble(
         }
     )
     return out
-
-
-def _retired(stages: Any, as_of: Any) -> pd.Index:
-    """The parcel ids whose stage on ``as_of`` is ``retired`` (split or merged parents),
-    from a Ledger (anything with ``stages(as_of)``) or a Series of stages by parcel_id."""
-    from landasset._stages import retired_ids, stage_series
-
-    return pd.Index(retired_ids(stage_series(stages, as_of)))
 
 
 def _adjacency(

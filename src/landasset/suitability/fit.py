@@ -25,9 +25,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from landasset._errors import ProfileError
+from landasset.suitability._needs import measure_frame
 from landasset.suitability._rules import StageRule
-from landasset.suitability.assembly import _retired
-from landasset.suitability.model import SuitabilityModel, _measure_frame, _stages
+from landasset.suitability._scoring import ledger_stages, retired_parcels
+from landasset.suitability.model import SuitabilityModel
 from landasset.suitability.profiles import load_profile
 
 __all__ = ["best_fit"]
@@ -133,18 +134,18 @@ def best_fit(
     parcels = site.parcels
     retired = pd.Index([])
     if source is not None:
-        retired = parcels.index.intersection(_retired(source, as_of), sort=False)
+        retired = parcels.index.intersection(retired_parcels(source, as_of), sort=False)
         parcels = parcels.drop(index=retired)
 
     specs: dict[str, dict[str, Any]] = {}
     for m in models:
         for label, spec in m.measure_specs().items():
             specs.setdefault(label, spec)
-    measures = _measure_frame(site, specs, as_of=as_of)
+    measures = measure_frame(site, specs, as_of=as_of)
     if len(retired):
         measures = measures.drop(index=retired)
     needs_stages = any(isinstance(r, StageRule) for m in models for r in m.constraints)
-    stage_series = _stages(source, as_of) if needs_stages else None
+    stage_series = ledger_stages(source, as_of) if needs_stages else None
 
     table = np.full((len(parcels), len(models)), np.nan)
     why = np.full((len(parcels), len(models)), None, dtype=object)

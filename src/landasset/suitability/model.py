@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import html
 import math
-import re
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass, field
@@ -58,30 +57,49 @@ import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import yaml
 
-from landasset import _config
 from landasset._errors import (
-    LandassetIOError,
     LandassetKeyError,
-    LandassetValueError,
     LandassetWarning,
     ProfileError,
     SchemaError,
 )
 from landasset._stages import live_mask, stage_series, warn_retired
-from landasset.landuse import land_use_family
 from landasset.suitability import _check
+from landasset.suitability._needs import (
+    LOCAL_MEASURES,
+    measure_frame,
+    missing_requirements,
+    needs_message,
+    needs_table,
+    requirements_frame,
+    validate_rule_value,
+    validate_spec,
+)
 from landasset.suitability._rules import (
     Criterion,
     MeasureRule,
-    MeasureSpec,
     Rule,
     StageRule,
     measure_label,
     rule_from_dict,
     spec_dict,
 )
+from landasset.suitability._scoring import (
+    NUDGE,
+    Aggregator,
+    MissingValueWarning,
+    as_of_timestamp,
+    competition_rank,
+    missing_names,
+    name_unknown_codes,
+    rank_columns,
+    row_position,
+    stage_values,
+    topsis_parts,
+    warn_missing,
+)
+from landasset.suitability._yaml import dump, load_text, read_source
 from landasset.suitability.methods import (
     METHODS,
     NORMALIZATIONS,
@@ -106,6 +124,7 @@ __all__ = [
     "ConsistencyWarning",
     "MissingValueWarning",
     "SuitabilityModel",
+    "rank_columns",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -114,83 +133,10 @@ BoolArray = npt.NDArray[np.bool_]
 #: The profile file format this version of landasset reads and writes.
 FORMAT_VERSION = 1
 
-#: Measures a model reads from the parcels layer itself (not computed by
-#: :func:`landasset.measures.compute`), with their options and defaults.
-LOCAL_MEASURES: dict[str, dict[str, Any]] = {
-    "attribute": {"column": None},
-    "land_use_family": {"column": "land_use"},
-}
-
-# option values in measure specs and rule values are names, not expressions
-_PLAIN = re.compile(r"^\w[\w\-. ]*$")
-
-
-class MissingValueWarning(LandassetWarning):
-    """Some parcels lack a measure value: they get no score (NaN) and no rank.
-
-    The message counts them per criterion and per constraint; the result's
-    ``missing`` column names the criteria per parcel.
-    """
-
 
 class ConsistencyWarning(LandassetWarning):
     """The AHP judgements of a model are inconsistent (CR > 0.1); the message names the
     judgement to reconsider first."""
-
-
-# -- measure spec validation -----------------------------------------------------------------
-
-
-def _registry() -> dict[str, dict[str, Any]]:
-    from landasset.measures import MEASURES
-
-    return {**{k: dict(v) for k, v in MEASURES.items()}, **LOCAL_MEASURES}
-
-
-def _validate_spec(spec: MeasureSpec, path: str) -> None:
-    from landasset.measures import REQUIRED
-
-    registry = _registry()
-    d = spec_dict(spec)
-    name = d["measure"]
-    here = path if isinstance(spec, str) else _check.join_path(path, "measure")
-    _check.choice(name, here, sorted(registry), what="a measure")
-    params = registry[name]
-    for key, value in d.items():
-        if key == "measure":
-            continue
-        if key == "name":
-            _check.fail(
-                _check.join_path(path, key),
-                "the criterion's name already names its columns; remove 'name' from the measure",
-            )
-        if key not in params:
-            _check.fail(
-                _check.join_path(path, key),
-                f"{name} has no option {key!r}; use one of: " + ", ".join(repr(p) for p in params),
-            )
-        for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, str) and not _PLAIN.match(item):
-                _check.fail(
-                    _check.join_path(path, key),
-                    f"{item!r} is not a plain name; option values are names (layers, categories, "
-                    "kinds), never expressions",
-                )
-    for key, default in params.items():
-        if (default is REQUIRED or (name == "attribute" and key == "column")) and key not in d:
-            _check.fail(path, f"{name} needs the option {key!r}")
-
-
-def _validate_rule_value(rule: Rule, path: str) -> None:
-    if isinstance(rule, MeasureRule):
-        values = rule.value if isinstance(rule.value, list) else [rule.value]
-        for v in values:
-            if isinstance(v, str) and not _PLAIN.match(v):
-                _check.fail(
-                    _check.join_path(path, "value"),
-                    f"{v!r} is not a plain value; a rule compares with a literal name or number, "
-                    "never an expression",
-                )
 
 
 # -- the model ----------------------------------------------------------------------------
@@ -348,7 +294,7 @@ class SuitabilityModel:
         for i, c in enumerate(crit):
             path = f"criteria[{i}]"
             c = c if isinstance(c, Criterion) else Criterion.from_dict(c, path)
-            _validate_spec(c.measure, _check.join_path(path, "measure"))
+            validate_spec(c.measure, _check.join_path(path, "measure"))
             criteria.append(c)
         names = [c.name for c in criteria]
         for i, n in enumerate(names):
@@ -363,11 +309,11 @@ class SuitabilityModel:
             path = f"constraints[{i}]"
             rule = rule_from_dict(r, path)
             if rule.measure is not None:
-                _validate_spec(
+                validate_spec(
                     rule.measure,
                     _check.join_path(path, "measure") if isinstance(rule, MeasureRule) else path,
                 )
-            _validate_rule_value(rule, path)
+            validate_rule_value(rule, path)
             rules.append(rule)
         object.__setattr__(self, "constraints", tuple(rules))
 
@@ -480,12 +426,12 @@ class SuitabilityModel:
         >>> needs.loc[needs["layer"] == "parcels", "column"].tolist()
         ['land_use', 'far_max']
         """
-        needs = _requirements_frame(self.measure_specs())
+        needs = requirements_frame(self.measure_specs())
         staged = [r.label for r in self.constraints if isinstance(r, StageRule)]
         if not staged:
             return needs
         rows = [tuple(r) for r in needs.itertuples(index=False)]
-        return _needs_table([*rows, ("stages", None, "", ", ".join(staged))])
+        return needs_table([*rows, ("stages", None, "", ", ".join(staged))])
 
     def check_site(self, site: Any, *, stages: bool = False) -> None:
         """Check that ``site`` has everything the model reads, before measuring.
@@ -515,9 +461,9 @@ class SuitabilityModel:
         ...
         landasset._errors.SchemaError: profile 'aerospace' needs what is missing: the stations layer is empty (needed by walk_distance(targets=stations)); the parcels have no column 'far_max' (needed by attribute(column=far_max)); add the layers, columns and kinds to the site, or use a profile that does not read them
         """
-        missing = _missing_requirements(site, self.requirements(), stages=stages)
+        missing = missing_requirements(site, self.requirements(), stages=stages)
         if missing:
-            raise SchemaError(f"profile {self.name!r} needs " + _needs_message(missing))
+            raise SchemaError(f"profile {self.name!r} needs " + needs_message(missing))
 
     def __repr__(self) -> str:
         crits = ", ".join(
@@ -618,7 +564,7 @@ class SuitabilityModel:
         Measure specs, transforms, rules and matrix rows are written in flow style
         (``{linear: {best: 300, worst: 2000}}``), the rest in block style.
         """
-        return _dump(self.to_dict())
+        return dump(self.to_dict())
 
     @classmethod
     def from_yaml(cls, source: str | Path) -> SuitabilityModel:
@@ -642,8 +588,8 @@ class SuitabilityModel:
         LandassetIOError
             The file does not exist.
         """
-        text = _read_source(source)
-        return cls.from_dict(_load(text))
+        text = read_source(source)
+        return cls.from_dict(load_text(text))
 
     # -- scoring -----------------------------------------------------------------------
     def measure_frame(
@@ -701,7 +647,7 @@ class SuitabilityModel:
         >>> sorted(done) == sorted(frame.columns) == sorted(model.measure_specs())
         True
         """
-        return _measure_frame(site, self.measure_specs(), as_of=as_of, progress=progress)
+        return measure_frame(site, self.measure_specs(), as_of=as_of, progress=progress)
 
     def score(
         self,
@@ -817,7 +763,7 @@ class SuitabilityModel:
             Parcels lack a criterion value (counts per criterion) or a value a rule
             needs (such a parcel is not eligible).
         """
-        day = _as_of_timestamp(as_of)
+        day = as_of_timestamp(as_of)
         retired: list[Any] = []
         if stages is not None:
             stages = stage_series(stages)
@@ -851,21 +797,21 @@ class SuitabilityModel:
         w = self._weights
         missing_cols = np.isnan(values) & (w > 0)
         missing_rows = missing_cols.any(axis=1)
-        agg = _Aggregator(self, values, reference=eligible & ~missing_rows)
+        agg = Aggregator(self, values, reference=eligible & ~missing_rows)
         score, contributions = agg.score_and_contributions(w)
         score[missing_rows] = np.nan
         contributions[missing_rows] = np.nan
         ranked = eligible & ~missing_rows
-        rank = _rank(score, ranked)
+        rank = competition_rank(score, ranked)
 
-        _warn_missing(self, missing_cols, undecided)
+        warn_missing(self, missing_cols, undecided)
 
         columns: dict[str, Any] = {
             "score": score,
             "rank": rank,
             "eligible": eligible,
             "excluded_by": excluded_by,
-            "missing": _missing_names(missing_cols, names),
+            "missing": missing_names(missing_cols, names),
         }
         for c in self.criteria:
             columns[f"m_{c.name}"] = raw[c.name].to_numpy(copy=True)
@@ -904,7 +850,7 @@ class SuitabilityModel:
                         "pass score(site, stages=...) with a Ledger or a Series of stages by parcel_id, "
                         "or remove the stage rule"
                     )
-                column = _stage_values(stages, index)
+                column = stage_values(stages, index)
             else:
                 assert rule.measure is not None
                 column = frame[measure_label(rule.measure)]
@@ -914,7 +860,7 @@ class SuitabilityModel:
             excluded_by[failed & ~undecided] = label
             excluded_by[failed & undecided] = f"{label} (no value)"
             if isinstance(rule, MeasureRule) and rule.reads_families:
-                _name_unknown_codes(excluded_by, failed & ~undecided, column, rule, parcels)
+                name_unknown_codes(excluded_by, failed & ~undecided, column, rule, parcels)
             if undecided.any():
                 undecided_counts[label] = int(undecided.sum())
             eligible &= passed
@@ -992,7 +938,7 @@ class SuitabilityModel:
                 values, np.ones(len(self.names), bool), self.normalization, reference
             )
             ref = r[reference] if reference.any() else r[~np.isnan(r).any(axis=1)]
-            position = _position(result, parcel_id)
+            position = row_position(result, parcel_id)
             here = r[position]
             table["ideal_gap"] = self._weights * np.abs(ref.max(axis=0) - here)
             table["anti_ideal_gap"] = self._weights * np.abs(here - ref.min(axis=0))
@@ -1059,7 +1005,7 @@ class SuitabilityModel:
                 f"parcel {parcel_id!r} has no score (missing: {row.get('missing', '')})"
             )
         ranked = result["rank"].notna().to_numpy()
-        position = _position(result, parcel_id)
+        position = row_position(result, parcel_id)
         mask = ranked.copy()
         mask[position] = False
         others = np.sort(result["score"].to_numpy(dtype=np.float64)[mask])[::-1]
@@ -1146,9 +1092,7 @@ class SuitabilityModel:
         out = np.empty(len(candidates))
         for k, row in enumerate(rows):
             stack = np.vstack([others, row[np.newaxis]])
-            d_plus, d_minus = _topsis_parts_model(
-                stack, self.normalization, np.ones(len(stack), bool)
-            )
+            d_plus, d_minus = topsis_parts(stack, self.normalization, np.ones(len(stack), bool))
             out[k] = _closeness(d_plus[-1] @ w**2, d_minus[-1] @ w**2)
         return out
 
@@ -1162,8 +1106,8 @@ class SuitabilityModel:
         if self.method == "wlc":
             score = float(np.clip(values[position] @ self._weights, 0, 1))
             # a nudge of 1e-9 so that rounding cannot leave the parcel a hair short
-            needed = current + (target - score) / w + _NUDGE
-            return min(needed, 1.0) if needed <= 1.0 + _NUDGE else None
+            needed = current + (target - score) / w + NUDGE
+            return min(needed, 1.0) if needed <= 1.0 + NUDGE else None
         grid = np.linspace(current, 1.0, 201)
         scores = self._score_with(values, reference, position, j, grid)
         hit = np.flatnonzero(scores >= target)
@@ -1179,474 +1123,4 @@ class SuitabilityModel:
                 hi = mid
             else:
                 lo = mid
-        return float(min(hi + _NUDGE, 1.0))
-
-
-# -- scoring internals ----------------------------------------------------------------------
-
-# what-if targets are overshot by this much on the 0-1 scale, so that rounding in the
-# inverse transform cannot leave the parcel a hair below the k-th score
-_NUDGE = 1e-9
-
-
-def _position(result: pd.DataFrame, parcel_id: Any) -> int:
-    position = result.index.get_loc(parcel_id)
-    if not isinstance(position, (int, np.integer)):
-        raise SchemaError(f"parcel id {parcel_id!r} is not unique in the result")
-    return int(position)
-
-
-def _topsis_parts_model(
-    values: FloatArray, normalization: str, reference: BoolArray
-) -> tuple[FloatArray, FloatArray]:
-    from landasset.suitability.methods import _topsis_parts
-
-    return _topsis_parts(values, np.ones(values.shape[1], dtype=bool), normalization, reference)
-
-
-class _Aggregator:
-    """The method's weight-independent parts of a value matrix, so that scoring for any
-    weights (one vector, or thousands in :func:`sensitivity`) is matrix products."""
-
-    def __init__(
-        self, model: SuitabilityModel, values: FloatArray, *, reference: BoolArray
-    ) -> None:
-        self.method = model.method
-        w = model._weights
-        # a criterion of weight 0 does not count, so its missing values do not either
-        x = np.where(np.isnan(values) & (w == 0), 0.0, values)
-        self.values = x
-        if self.method == "owa":
-            assert model.order_weights is not None
-            v = _order_weights(list(model.order_weights), x.shape[1])
-            self.a, self.b = _owa_parts(x, v)
-        elif self.method == "topsis":
-            self.d_plus, self.d_minus = _topsis_parts_model(x, model.normalization, reference)
-
-    def scores(self, weights: FloatArray) -> FloatArray:
-        """Scores for a (draws, criteria) weight matrix: (rows, draws)."""
-        with np.errstate(invalid="ignore", divide="ignore"):
-            if self.method == "wlc":
-                out = self.values @ weights.T
-            elif self.method == "owa":
-                out = (self.a @ weights.T) / (self.b @ weights.T)
-            else:
-                w2 = (weights**2).T
-                out = _closeness(self.d_plus @ w2, self.d_minus @ w2)
-        return np.clip(out, 0.0, 1.0)
-
-    def score_and_contributions(self, w: FloatArray) -> tuple[FloatArray, FloatArray]:
-        if self.method == "wlc":
-            contributions = self.values * w
-            score = contributions.sum(axis=1)
-        elif self.method == "owa":
-            with np.errstate(invalid="ignore", divide="ignore"):
-                denominator = self.b @ w
-                contributions = self.a * w / denominator[:, np.newaxis]
-            score = contributions.sum(axis=1)
-        else:
-            score = self.scores(w[np.newaxis])[:, 0]
-            contributions = np.full(self.values.shape, np.nan)
-        return np.clip(score, 0.0, 1.0), contributions
-
-
-def _rank(score: FloatArray, ranked: BoolArray) -> pd.arrays.IntegerArray:
-    """1 = best among ``ranked``; ties share the better rank (competition ranking)."""
-    out = np.zeros(len(score), dtype=np.int64)
-    if ranked.any():
-        out[ranked] = rank_columns(score[ranked][:, np.newaxis])[:, 0]
-    return pd.arrays.IntegerArray(out, ~ranked)
-
-
-def rank_columns(scores: FloatArray) -> npt.NDArray[np.int64]:
-    """Competition ranks (1 = highest, ties share the better rank) down each column.
-
-    One stable argsort per column, vectorised over columns.
-
-    >>> rank_columns(np.array([[0.2], [0.9], [0.2], [0.5]]))[:, 0].tolist()
-    [3, 1, 3, 2]
-    """
-    r, c = scores.shape
-    order = np.argsort(-scores, axis=0, kind="stable")
-    ordered = np.take_along_axis(scores, order, axis=0)
-    starts = np.ones((r, c), dtype=bool)
-    starts[1:] = ordered[1:] != ordered[:-1]
-    first = np.where(starts, np.arange(r)[:, np.newaxis], 0)
-    np.maximum.accumulate(first, axis=0, out=first)
-    ranks = np.empty((r, c), dtype=np.int64)
-    np.put_along_axis(ranks, order, first + 1, axis=0)
-    return ranks
-
-
-def _missing_names(missing: BoolArray, names: Sequence[str]) -> npt.NDArray[np.object_]:
-    out = np.full(missing.shape[0], "", dtype=object)
-    if not missing.any():
-        return out
-    for j, name in enumerate(names):
-        col = missing[:, j]
-        if col.any():
-            out[col] = np.where(out[col] == "", name, out[col] + "," + name)
-    return out
-
-
-def _warn_missing(
-    model: SuitabilityModel, missing: BoolArray, undecided: Mapping[str, int]
-) -> None:
-    parts = []
-    rows = int(missing.any(axis=1).sum())
-    if rows:
-        counts = ", ".join(
-            f"{c.name} {int(missing[:, j].sum())}"
-            for j, c in enumerate(model.criteria)
-            if missing[:, j].any()
-        )
-        parts.append(
-            f"{rows} parcel(s) have missing criterion values and get no score or rank "
-            f"(never a 0): {counts}; see the 'missing' column"
-        )
-    if undecided:
-        counts = ", ".join(f"{label!r} {k}" for label, k in undecided.items())
-        parts.append(f"rules without a value (parcel not eligible): {counts}")
-    if parts:
-        warnings.warn(
-            f"model {model.name!r}: " + "; ".join(parts), MissingValueWarning, stacklevel=4
-        )
-
-
-def _name_unknown_codes(
-    excluded_by: npt.NDArray[np.object_],
-    failed: BoolArray,
-    families: pd.Series,
-    rule: MeasureRule,
-    parcels: pd.DataFrame | None,
-) -> None:
-    """Where a family rule failed on an unknown family, say which code is unknown.
-
-    Only the few distinct families and codes are looked at in Python."""
-    codes, uniques = pd.factorize(families.astype(object), use_na_sentinel=True)
-    has_unknown = np.array([*("unknown" in str(u).split("/") for u in uniques), False], dtype=bool)
-    unknown = failed & has_unknown[codes]
-    if not unknown.any():
-        return
-    column = spec_dict(rule.measure).get("column", LOCAL_MEASURES["land_use_family"]["column"])
-    if parcels is None or column not in parcels.columns:
-        excluded_by[unknown] = "unknown land-use code"
-        return
-    from landasset.landuse import land_use_parts
-
-    rows = np.flatnonzero(unknown)
-    ids, raw = pd.factorize(parcels[column].iloc[rows].astype(object), use_na_sentinel=True)
-    parts = land_use_parts(pd.Series(raw, dtype=object))["unknown"]
-    messages = np.array(
-        ["unknown land-use code " + ", ".join(repr(p) for p in found) for found in parts],
-        dtype=object,
-    )
-    excluded_by[rows] = messages[ids]
-
-
-def _stage_values(stages: pd.Series, index: pd.Index) -> pd.Series:
-    """Stage identifiers (plain strings, ``None`` where missing) on ``index``."""
-    return stage_series(stages.reindex(index))
-
-
-def _stages(ledger: Any, as_of: Any) -> pd.Series | None:
-    """Stage ids by parcel_id from a Ledger or a Series (None stays None)."""
-    return None if ledger is None else stage_series(ledger, as_of)
-
-
-def _as_of_timestamp(as_of: Any) -> pd.Timestamp | None:
-    """``as_of`` as a Timestamp at midnight (None stays None)."""
-    if as_of is None:
-        return None
-    try:
-        day = pd.Timestamp(as_of)
-    except (TypeError, ValueError) as exc:
-        raise LandassetValueError(
-            f"as_of must be a date such as '2025-12-31', not {as_of!r}"
-        ) from exc
-    if day is pd.NaT:
-        raise LandassetValueError(f"as_of must be a date such as '2025-12-31', not {as_of!r}")
-    return day.normalize()
-
-
-def _layer_params() -> dict[str, tuple[str, ...]]:
-    """Per registry measure, the parameters that name a layer of the site."""
-    from landasset.measures.batch import _LAYER, _REGISTRY
-
-    return {
-        name: tuple(k for k, p in m.params.items() if p.kind == _LAYER)
-        for name, m in _REGISTRY.items()
-    }
-
-
-#: Measures whose ``kind`` option narrows a layer to kinds that must occur in it.
-_KIND_NARROWED = {"nearest_distance": "features", "nearest_id": "features", "frontage": "axes"}
-
-#: Layers that may be empty (no restricted area is a fact, not missing data).
-_MAY_BE_EMPTY = ("constraints",)
-
-
-def _requirements(
-    specs: Mapping[str, Mapping[str, Any]],
-) -> dict[tuple[str, str | None], tuple[list[str], list[str]]]:
-    """(layer, column) → (kinds that must occur, labels that need it), in first-need order."""
-    registry = _registry()
-    layer_params = _layer_params()
-    rows: dict[tuple[str, str | None], tuple[list[str], list[str]]] = {}
-
-    def need(layer: str, column: str | None, label: str, kinds: Sequence[str] = ()) -> None:
-        entry = rows.setdefault((layer, column), ([], []))
-        entry[0].extend(kinds)
-        if label not in entry[1]:
-            entry[1].append(label)
-
-    for label, spec in specs.items():
-        name = spec["measure"]
-        if name in LOCAL_MEASURES:
-            column = spec.get("column", LOCAL_MEASURES[name]["column"])
-            need("parcels", str(column), label)
-            continue
-        defaults = registry[name]
-        layers = {k: spec.get(k, defaults[k]) for k in layer_params.get(name, ())}
-        for key, layer in layers.items():
-            if not isinstance(layer, str):
-                continue  # a GeoDataFrame given in the spec: nothing to find in the site
-            need(layer, None, label)
-            if name == "cluster_strength":
-                need(layer, "industry", label)
-            if name in ("count_within", "sum_within"):
-                if spec.get("category") is not None:
-                    need(layer, "category", label)
-                if name == "sum_within" and isinstance(spec.get("column"), str):
-                    need(layer, spec["column"], label)
-            if name == "constrained_share":
-                if spec.get("kind") is not None:
-                    need(layer, "kind", label)
-                if spec.get("hard") is not None:
-                    need(layer, "hard", label)
-            if _KIND_NARROWED.get(name) == key and spec.get("kind") is not None:
-                kinds = spec["kind"]
-                need(layer, "kind", label, [kinds] if isinstance(kinds, str) else list(kinds))
-    return rows
-
-
-def _requirements_frame(specs: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
-    rows = [
-        (layer, column, ", ".join(dict.fromkeys(kinds)), ", ".join(by))
-        for (layer, column), (kinds, by) in _requirements(specs).items()
-    ]
-    return _needs_table(rows)
-
-
-def _needs_table(rows: Sequence[tuple[str, str | None, str, str]]) -> pd.DataFrame:
-    names = ["layer", "column", "kinds", "needed_by"]
-    return pd.DataFrame(
-        {n: pd.Series([r[k] for r in rows], dtype=object) for k, n in enumerate(names)}
-    )
-
-
-def _needs_message(missing: Sequence[str]) -> str:
-    text = "what is missing: " + "; ".join(missing)
-    if any(not m.startswith("lifecycle stages") for m in missing):
-        text += "; add the layers, columns and kinds to the site, or use a profile that does not read them"
-    return text
-
-
-def _missing_requirements(site: Any, needs: pd.DataFrame, *, stages: bool) -> list[str]:
-    """What the site lacks of ``needs`` (:meth:`SuitabilityModel.requirements`), as phrases."""
-    out: list[str] = []
-    absent: set[str] = set()
-    for layer, column, kinds, by in needs.itertuples(index=False):
-        where = f" (needed by {by})"
-        if layer == "stages":
-            if not stages:
-                out.append(
-                    f"lifecycle stages{where}: give a ledger (stages= a Ledger or a Series "
-                    "of stage ids by parcel_id; on the command line, a ledger in the site's "
-                    "GeoPackage), or remove the stage rule"
-                )
-            continue
-        if layer in absent:
-            continue
-        if layer not in site:
-            absent.add(layer)
-            out.append(f"the site has no {layer} layer{where}")
-            continue
-        gdf = site[layer]
-        if column is None or pd.isna(column):
-            if len(gdf) == 0 and layer not in _MAY_BE_EMPTY:
-                out.append(f"the {layer} layer is empty{where}")
-            continue
-        if column not in gdf.columns:
-            out.append(f"the {layer} have no column {column!r}{where}")
-            continue
-        if kinds:
-            present = set(gdf[column].dropna().astype(str))
-            lacking = [k for k in kinds.split(", ") if k not in present]
-            if lacking:
-                out.append(
-                    f"the {layer} have no {column} "
-                    + ", ".join(repr(k) for k in lacking)
-                    + f"{where}; its kinds are: "
-                    + (", ".join(repr(k) for k in sorted(present)) or "none")
-                )
-    return out
-
-
-def _measure_frame(
-    site: Any,
-    specs: Mapping[str, dict[str, Any]],
-    *,
-    as_of: Any,
-    progress: Callable[[str], None] | None = None,
-) -> pd.DataFrame:
-    """Compute labelled measure columns: registry measures in one compute() call, parcel
-    attributes directly; ``progress(label)`` after each (see ``measure_frame``).
-
-    Shared by :meth:`SuitabilityModel.measure_frame` and ``best_fit`` (which measures
-    the union of several models' specs in one call)."""
-    from landasset.measures import compute
-
-    missing = _missing_requirements(site, _requirements_frame(specs), stages=True)
-    if missing:
-        raise SchemaError("the profiles need " + _needs_message(missing))
-    parcels = site.parcels
-    remote = {label: spec for label, spec in specs.items() if spec["measure"] not in LOCAL_MEASURES}
-    # always through compute(): it checks as_of and progress even with no remote spec
-    computed = compute(
-        site,
-        [{**spec, "name": label} for label, spec in remote.items()],
-        as_of=as_of,
-        progress=progress,
-    )
-    columns: dict[str, pd.Series] = {label: computed[label] for label in remote}
-    for label, spec in specs.items():
-        if spec["measure"] in LOCAL_MEASURES:
-            columns[label] = _local_measure(parcels, spec)
-            if progress is not None:
-                progress(label)
-    return pd.DataFrame({label: columns[label] for label in specs}, index=parcels.index)
-
-
-def _local_measure(parcels: pd.DataFrame, spec: Mapping[str, Any]) -> pd.Series:
-    name = spec["measure"]
-    column = spec.get("column", LOCAL_MEASURES[name]["column"])
-    if column not in parcels.columns:
-        raise SchemaError(
-            f"{measure_label(spec)}: the parcels have no column {column!r}; use one of: "
-            + ", ".join(repr(c) for c in parcels.columns if c != parcels.geometry.name)
-        )
-    values = parcels[column]
-    if name == "land_use_family":
-        family = land_use_family(values)
-        return pd.Series(
-            family.astype(object).where(family.notna(), None).to_numpy(), index=parcels.index
-        )
-    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
-        return pd.Series(values.to_numpy(dtype=np.float64, na_value=np.nan), index=parcels.index)
-    return pd.Series(values.to_numpy(dtype=object), index=parcels.index)
-
-
-# -- YAML I/O ------------------------------------------------------------------------------
-
-
-def _load(text: str) -> Any:
-    return _config.load_yaml(text, origin="the profile")
-
-
-def _read_source(source: str | Path) -> str:
-    is_path = isinstance(source, Path) or (
-        isinstance(source, str)
-        and "\n" not in source
-        and source.strip().lower().endswith((".yaml", ".yml"))
-    )
-    if not is_path:
-        if not isinstance(source, str):
-            raise ProfileError(f"expected YAML text or a path, got {type(source).__name__}")
-        return source
-    path = Path(source)
-    if not path.is_file():
-        raise LandassetIOError(
-            f"no profile file {str(path)!r}; check the path (or pass the YAML text)"
-        )
-    return _config.read_text(path, origin=f"profile file {path.name!r}")
-
-
-class _Flow(dict):
-    """A mapping written in flow style."""
-
-
-class _FlowList(list):
-    """A list written in flow style."""
-
-
-class _Dumper(yaml.SafeDumper):
-    def ignore_aliases(self, data: Any) -> bool:  # profiles are read without aliases
-        return True
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)
-
-
-def _represent_flow(dumper: yaml.SafeDumper, data: dict[str, Any]) -> yaml.MappingNode:
-    return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=True)
-
-
-def _represent_flow_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.SequenceNode:
-    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True)
-
-
-def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
-    if "\n" in data:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data)
-
-
-_Dumper.add_representer(_Flow, _represent_flow)
-_Dumper.add_representer(_FlowList, _represent_flow_list)
-_Dumper.add_representer(str, _represent_str)
-
-
-def _flow(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return _Flow({k: _flow(v) for k, v in value.items()})
-    if isinstance(value, list):
-        return _FlowList(_flow(v) for v in value)
-    return value
-
-
-def _dump(data: dict[str, Any]) -> str:
-    doc = dict(data)
-    if "order_weights" in doc:
-        doc["order_weights"] = _FlowList(doc["order_weights"])
-    if "weights" in doc:
-        weights = dict(doc["weights"])
-        if "ahp" in weights:
-            weights["ahp"] = [_FlowList(row) for row in weights["ahp"]]
-        for key in ("rank_sum", "direct"):
-            if key in weights:
-                weights[key] = _Flow(weights[key])
-        doc["weights"] = weights
-    criteria = []
-    for c in doc["criteria"]:
-        c = dict(c)
-        c["measure"] = _flow(c["measure"])
-        c["transform"] = _flow(c["transform"])
-        criteria.append(c)
-    doc["criteria"] = criteria
-    if "constraints" in doc:
-        # a rule is one flow line; with a rationale, a block with the rationale last
-        doc["constraints"] = [
-            _flow(r)
-            if "rationale" not in r
-            else {k: (v if k == "rationale" else _flow(v)) for k, v in r.items()}
-            for r in doc["constraints"]
-        ]
-    return yaml.dump(
-        doc,
-        Dumper=_Dumper,
-        sort_keys=False,
-        allow_unicode=True,
-        default_flow_style=False,
-        width=88,
-    )
+        return float(min(hi + NUDGE, 1.0))

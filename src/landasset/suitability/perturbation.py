@@ -43,8 +43,8 @@ import pandas as pd
 
 from landasset._errors import ProfileError
 from landasset.suitability._rules import StageRule
-from landasset.suitability.assembly import _retired
-from landasset.suitability.model import SuitabilityModel, _Aggregator, _stages, rank_columns
+from landasset.suitability._scoring import Aggregator, ledger_stages, rank_columns, retired_parcels
+from landasset.suitability.model import SuitabilityModel
 
 __all__ = ["SensitivityResult", "dirichlet_concentration", "sensitivity"]
 
@@ -202,11 +202,11 @@ def sensitivity(
     parcels = site.parcels
     retired = pd.Index([])
     if source is not None:
-        retired = parcels.index.intersection(_retired(source, as_of), sort=False)
+        retired = parcels.index.intersection(retired_parcels(source, as_of), sort=False)
         parcels = parcels.drop(index=retired)
         measures = measures.drop(index=retired, errors="ignore")
     needs_stages = any(isinstance(r, StageRule) for r in model.constraints)
-    stage_series = _stages(source, as_of) if needs_stages else None
+    stage_series = ledger_stages(source, as_of) if needs_stages else None
     result = model.score_frame(parcels, measures, stages=stage_series)
 
     names = model.names
@@ -214,7 +214,7 @@ def sensitivity(
     ids = result.index[ranked]
     values = result.loc[ranked, [f"v_{c}" for c in names]].to_numpy(dtype=np.float64)
     base_rank = result.loc[ranked, "rank"].to_numpy(dtype=np.int64)
-    agg = _Aggregator(model, values, reference=np.ones(len(values), dtype=bool))
+    agg = Aggregator(model, values, reference=np.ones(len(values), dtype=bool))
 
     w0 = model.criterion_weights.to_numpy()
     positive = w0 > 0
