@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from landasset._errors import LandassetError, LandassetIOError, RetiredParcelsWarning
+from landasset._vocab import stage_bilingual
 from landasset.viz._common import (
     as_timestamp,
     drop_retired,
@@ -532,7 +533,7 @@ def _lifecycle_section(
         }
     ).fillna(0)
     per_stage = per_stage.reindex([s for s in stage_order() if s in per_stage.index])
-    per_stage.index = [_stage_bilingual(s) for s in per_stage.index]
+    per_stage.index = [stage_bilingual(s) for s in per_stage.index]
     start = when - pd.DateOffset(years=3)
     body = [
         '<div class="grid"><div>',
@@ -585,16 +586,6 @@ def _lifecycle_section(
         body.append("<h3>Low-efficiency land 低效用地 (five categories)</h3>")
         body.append(_table(counts, index="category (en)", digits={"area (mu)": 1}))
     return _section("lifecycle", "Lifecycle 全生命周期", body)
-
-
-def _stage_bilingual(stage: str) -> str:
-    try:
-        from landasset.lifecycle.stages import Stage
-
-        member = Stage.parse(stage)
-    except (ImportError, ValueError):
-        return stage
-    return f"{member.value} {member.label_zh}"
 
 
 class _FixedStages:
