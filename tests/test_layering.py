@@ -61,6 +61,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "landasset._errors",
             "landasset._config",
             "landasset._sqlite",
+            "landasset._vocab",
             "landasset._topology",
             "landasset._buildings",
             "landasset._stages",

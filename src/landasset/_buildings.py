@@ -60,7 +60,10 @@ def disjoint_footprints(
     [375.0, 25.0]
     """
     geoms = np.asarray(buildings.geometry.to_numpy(), dtype=object).copy()
-    polygonal = np.isin(shapely.get_type_id(geoms), [3, 6])  # Polygon, MultiPolygon
+    polygonal = np.isin(
+        shapely.get_type_id(geoms),
+        (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON),
+    )
     positions = np.flatnonzero(polygonal)
     i, j = overlapping_pairs(geoms[positions])
     if not len(i):

@@ -1,7 +1,8 @@
 """The lifecycle stage identifiers, in pipeline order, and the retired-parcel helpers.
 
 :class:`landasset.lifecycle.Stage` is the full description (labels, phases,
-transitions); this tuple lets light modules — the command line's option choices,
+transitions); this tuple (the ids of the vocabulary table in ``landasset._vocab``)
+lets light modules — the command line's option choices,
 suitability's ``{stage: [...]}`` rules — name the stages without importing the
 lifecycle package. A test keeps the two equal.
 
@@ -27,6 +28,8 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING, Any
 
+from landasset import _vocab
+
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import numpy as np
     import numpy.typing as npt
@@ -40,19 +43,8 @@ __all__ = [
     "warn_retired",
 ]
 
-STAGE_IDS: tuple[str, ...] = (
-    "planned",
-    "acquiring",
-    "reserved",
-    "supply_ready",
-    "supplied",
-    "permitted",
-    "under_construction",
-    "completed",
-    "operating",
-    "renewal",
-    "retired",
-)
+#: The stage ids in pipeline order (from the vocabulary table, landasset._vocab.STAGES).
+STAGE_IDS: tuple[str, ...] = _vocab.STAGE_IDS
 
 #: The stage of a parcel that a split or merge (or an expiry) has ended.
 RETIRED = "retired"

@@ -671,8 +671,9 @@ def validate(
 
     if spec.kind == "amenities":
         polys = present & np.isin(
-            shapely.get_type_id(geoms), [3, 6]
-        )  # Polygon, MultiPolygon → centroid
+            shapely.get_type_id(geoms),
+            (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON),
+        )  # → centroid
         if polys.any():
             geoms[polys] = shapely.centroid(geoms[polys])
             col.rows(
@@ -732,20 +733,9 @@ def validate(
 
     allowed = set(spec.geometry_types)
     types = shapely.get_type_id(geoms)
-    type_names = np.array(
-        [
-            "Point",
-            "LineString",
-            "LinearRing",
-            "Polygon",
-            "MultiPoint",
-            "MultiLineString",
-            "MultiPolygon",
-            "GeometryCollection",
-        ]
-    )
+    allowed_ids = [shapely.GeometryType[name.upper()] for name in allowed]
     present &= keep
-    wrong = present & ~np.isin(type_names[np.clip(types, 0, 7)], list(allowed))
+    wrong = present & ~np.isin(types, allowed_ids)
     if wrong.any():
         if fix:
             extracted = _extract(geoms[wrong], spec)
@@ -911,14 +901,17 @@ def _extract(geoms: np.ndarray, spec: LayerSpec) -> np.ndarray:
         parts = shapely.get_parts(geom)
         types = shapely.get_type_id(parts)
         if spec.geometry == "polygon":
-            parts = parts[types == 3]
+            parts = parts[types == shapely.GeometryType.POLYGON]
             if len(parts) > 1:
                 # polygons of a collection may touch or overlap: their union is valid
                 merged = shapely.get_parts(shapely.union_all(parts))
-                parts = merged[shapely.get_type_id(merged) == 3]
+                parts = merged[shapely.get_type_id(merged) == shapely.GeometryType.POLYGON]
             out[i] = parts[0] if len(parts) == 1 else shapely.multipolygons(parts)
         elif spec.geometry == "line":
-            parts = parts[(types == 1) | (types == 2)]
+            parts = parts[
+                (types == shapely.GeometryType.LINESTRING)
+                | (types == shapely.GeometryType.LINEARRING)
+            ]
             parts = (
                 shapely.linestrings(shapely.get_coordinates(parts[:1]))
                 if len(parts) == 1
@@ -926,7 +919,7 @@ def _extract(geoms: np.ndarray, spec: LayerSpec) -> np.ndarray:
             )
             out[i] = parts[0] if len(parts) == 1 else shapely.multilinestrings(parts)
         else:
-            parts = parts[types == 0]
+            parts = parts[types == shapely.GeometryType.POINT]
             # several points cannot become one feature without guessing
             out[i] = parts[0] if len(parts) == 1 else _EMPTY
     return out

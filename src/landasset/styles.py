@@ -70,7 +70,9 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from landasset import _vocab
 from landasset._errors import LandassetIOError, LandassetValueError
+from landasset._vocab import rgb_triplet
 
 __all__ = [
     "ALIASES",
@@ -263,45 +265,17 @@ _THEME_ALIASES: Mapping[str, Mapping[str, str]] = MappingProxyType(
     {"grade": MappingProxyType({"score": "亩均效益综合得分", "rank": "亩均效益排名"})}
 )
 
-#: Lifecycle stage → (Chinese label, English label), as in :mod:`landasset.lifecycle`.
-STAGE_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType(
-    {
-        "planned": ("储备计划", "planned for the reserve"),
-        "acquiring": ("收储", "being acquired"),
-        "reserved": ("入库储备", "in the reserve"),
-        "supply_ready": ("具备供地条件", "ready for supply"),
-        "supplied": ("出让/划拨", "supplied"),
-        "permitted": ("规划/施工许可", "permitted"),
-        "under_construction": ("在建", "under construction"),
-        "completed": ("竣工备案", "completed and filed"),
-        "operating": ("运营", "operating"),
-        "renewal": ("更新改造(腾笼换鸟)", "in renewal"),
-        "retired": ("注销(分割/合并/到期)", "retired"),
-    }
-)
-
-_STAGE_COLOURS = {
-    # reserve: blues; develop: oranges; operate: greens/purple; retired: grey
-    "planned": "198,219,239",
-    "acquiring": "158,202,225",
-    "reserved": "107,174,214",
-    "supply_ready": "49,130,189",
-    "supplied": "253,208,162",
-    "permitted": "253,174,107",
-    "under_construction": "253,141,60",
-    "completed": "230,85,13",
-    "operating": "116,196,118",
-    "renewal": "158,154,200",
-    "retired": "189,189,189",
-}
+#: Lifecycle stage → (Chinese label, English label): the vocabulary's table
+#: (``landasset._vocab.STAGES``), as in :mod:`landasset.lifecycle`.
+STAGE_LABELS: Mapping[str, tuple[str, str]] = _vocab.STAGE_LABELS
 
 #: Grade → (RGB colour, label) of the A–D style.
 GRADE_COLOURS: Mapping[str, tuple[str, str]] = MappingProxyType(
     {
-        "A": ("26,150,65", "A 类(优先发展)"),
-        "B": ("166,217,106", "B 类(提升发展)"),
-        "C": ("253,174,97", "C 类(整治提升)"),
-        "D": ("215,25,28", "D 类(倒逼转型)"),
+        "A": (rgb_triplet(_vocab.GRADE_COLOURS["A"]), "A 类(优先发展)"),
+        "B": (rgb_triplet(_vocab.GRADE_COLOURS["B"]), "B 类(提升发展)"),
+        "C": (rgb_triplet(_vocab.GRADE_COLOURS["C"]), "C 类(整治提升)"),
+        "D": (rgb_triplet(_vocab.GRADE_COLOURS["D"]), "D 类(倒逼转型)"),
     }
 )
 
@@ -620,7 +594,8 @@ def _renderer(
         return _categorised(grade, family, classes, other="未评价 not graded")
     if theme == "stage":
         classes = [
-            (stage, _STAGE_COLOURS[stage], f"{zh} {en}") for stage, (zh, en) in STAGE_LABELS.items()
+            (stage.id, rgb_triplet(stage.colour), f"{stage.label_zh} {stage.label}")
+            for stage in _vocab.STAGES
         ]
         return _categorised("stage", family, classes, other="其他 other")
     if theme == "category":

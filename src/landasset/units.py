@@ -21,6 +21,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from landasset import _vocab
+
 __all__ = [
     "HA_M2",
     "KM2_M2",
@@ -34,14 +36,17 @@ __all__ = [
     "mu_to_m2",
 ]
 
+# The numbers live with the rest of the vocabulary (landasset._vocab); this module
+# publishes them with the conversions.
+
 #: Square metres in one mu (亩), exactly 2000/3.
-MU_M2: float = 2000.0 / 3.0
+MU_M2: float = _vocab.MU_M2
 #: Square metres in one hectare.
-HA_M2: float = 10_000.0
+HA_M2: float = _vocab.HA_M2
 #: Square metres in one square kilometre.
-KM2_M2: float = 1_000_000.0
+KM2_M2: float = _vocab.KM2_M2
 #: Mu in one hectare (exactly 15).
-MU_PER_HA: float = 15.0
+MU_PER_HA: float = _vocab.MU_PER_HA
 
 Area = TypeVar("Area", float, int, "npt.NDArray[np.floating]", pd.Series)
 

@@ -38,6 +38,7 @@ from types import MappingProxyType
 
 import pandas as pd
 
+from landasset import _vocab
 from landasset._errors import TransitionError
 
 __all__ = [
@@ -95,17 +96,17 @@ class Stage(str, Enum):
     @property
     def label_zh(self) -> str:
         """The Chinese label."""
-        return _LABELS[self][0]
+        return _TERMS[self.value].label_zh
 
     @property
     def label(self) -> str:
         """The English label."""
-        return _LABELS[self][1]
+        return _TERMS[self.value].label
 
     @property
     def phase(self) -> str:
         """The phase of the reserve → develop → operate chain."""
-        return _LABELS[self][2]
+        return _TERMS[self.value].phase
 
     @classmethod
     def parse(cls, value: object) -> Stage:
@@ -139,24 +140,13 @@ class Stage(str, Enum):
         return self.value
 
 
-_LABELS: dict[Stage, tuple[str, str, str]] = {
-    Stage.planned: ("储备计划", "planned for the reserve", "reserve"),
-    Stage.acquiring: ("收储", "being acquired", "reserve"),
-    Stage.reserved: ("入库储备", "in the reserve", "reserve"),
-    Stage.supply_ready: ("具备供地条件", "ready for supply", "reserve"),
-    Stage.supplied: ("出让/划拨", "supplied", "develop"),
-    Stage.permitted: ("规划/施工许可", "permitted", "develop"),
-    Stage.under_construction: ("在建", "under construction", "develop"),
-    Stage.completed: ("竣工备案", "completed and filed", "develop"),
-    Stage.operating: ("运营", "operating", "operate"),
-    Stage.renewal: ("更新改造(腾笼换鸟)", "in renewal", "operate"),
-    Stage.retired: ("注销(分割/合并/到期)", "retired", "retired"),
-}
+# The labels and phases are the vocabulary's (landasset._vocab.STAGES), shared with the
+# styles and the maps; the enum above names the same ids in the same order (a test
+# checks).
+_TERMS: Mapping[str, _vocab.StageTerm] = MappingProxyType({t.id: t for t in _vocab.STAGES})
 
 #: The phases of the chain with their Chinese names, in order.
-PHASES: Mapping[str, str] = MappingProxyType(
-    {"reserve": "储备", "develop": "开发", "operate": "运营", "retired": "注销"}
-)
+PHASES: Mapping[str, str] = _vocab.PHASES
 
 #: Supply modes (供地方式) and their Chinese names. Transfer (出让) is by auction,
 #: tender, listing or agreement; commercial land only by auction, tender or listing

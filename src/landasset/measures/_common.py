@@ -158,7 +158,7 @@ def point_array(layer: Layer) -> tuple[FloatArray, IntArray]:
     geoms = geometry_array(layer)
     rows = np.flatnonzero(present(geoms))
     kept = geoms[rows]
-    is_point = shapely.get_type_id(kept) == 0
+    is_point = shapely.get_type_id(kept) == shapely.GeometryType.POINT
     if not is_point.all():
         kept = kept.copy()
         kept[~is_point] = shapely.centroid(kept[~is_point])
@@ -178,7 +178,7 @@ def line_segments(geoms: GeomArray) -> tuple[FloatArray, FloatArray, IntArray]:
         return np.empty((0, 2)), np.empty((0, 2)), np.empty(0, dtype=np.intp)
     parts, part_owner = shapely.get_parts(geoms[kept], return_index=True)
     # polygons contribute their rings
-    poly = np.isin(shapely.get_type_id(parts), (3,))
+    poly = shapely.get_type_id(parts) == shapely.GeometryType.POLYGON
     if poly.any():
         rings, ring_owner = shapely.get_rings(parts[poly], return_index=True)
         parts = np.concatenate([parts[~poly], rings])

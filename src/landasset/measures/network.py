@@ -478,7 +478,7 @@ def _access_points(
     """
     start_xy, end_xy = graph.edge_start_xy, graph.edge_end_xy
     src = g[g_idx]
-    is_point = shapely.get_type_id(src) == 0
+    is_point = shapely.get_type_id(src) == shapely.GeometryType.POINT
     crossing = np.flatnonzero(~is_point & (d == 0))
     out: list[tuple[Any, ...]] = []
     if len(crossing):
@@ -700,7 +700,9 @@ def _boundary_segments(geoms: GeomArray) -> tuple[FloatArray, FloatArray, IntArr
     segments are the pairs of consecutive coordinates; the other geometries go
     through :func:`line_segments`. Same segments, same order per geometry.
     """
-    simple = (shapely.get_type_id(geoms) == 3) & (shapely.get_num_interior_rings(geoms) == 0)
+    simple = (shapely.get_type_id(geoms) == shapely.GeometryType.POLYGON) & (
+        shapely.get_num_interior_rings(geoms) == 0
+    )
     rest = np.flatnonzero(~simple)
     coords, owner = shapely.get_coordinates(geoms[simple], return_index=True)
     owner = np.flatnonzero(simple)[owner]

@@ -116,15 +116,23 @@ def _features(layer: Layer) -> _Features:
     parts, part_owner = shapely.get_parts(geoms[rows], return_index=True)
     part_owner = rows[part_owner]
     # GeometryCollections may hold multi-part members: flatten once more
-    multi = np.isin(shapely.get_type_id(parts), (4, 5, 6, 7))
+    multi = np.isin(
+        shapely.get_type_id(parts),
+        (
+            shapely.GeometryType.MULTIPOINT,
+            shapely.GeometryType.MULTILINESTRING,
+            shapely.GeometryType.MULTIPOLYGON,
+            shapely.GeometryType.GEOMETRYCOLLECTION,
+        ),
+    )
     if multi.any():
         inner, inner_owner = shapely.get_parts(parts[multi], return_index=True)
         parts = np.concatenate([parts[~multi], inner])
         part_owner = np.concatenate([part_owner[~multi], part_owner[multi][inner_owner]])
     parts = np.asarray(parts, dtype=object)
     types = shapely.get_type_id(parts)
-    is_point = types == 0
-    is_polygon = types == 3
+    is_point = types == shapely.GeometryType.POINT
+    is_polygon = types == shapely.GeometryType.POLYGON
     # segments of lines and of polygon rings
     nonpoint = np.flatnonzero(~is_point)
     start, end, seg_part = line_segments(parts[nonpoint])
@@ -676,7 +684,9 @@ class _ChunkEdges:
     """
 
     def __init__(self, geoms: GeomArray) -> None:
-        simple = (shapely.get_type_id(geoms) == 3) & (shapely.get_num_interior_rings(geoms) == 0)
+        simple = (shapely.get_type_id(geoms) == shapely.GeometryType.POLYGON) & (
+            shapely.get_num_interior_rings(geoms) == 0
+        )
         coords, owner = shapely.get_coordinates(geoms, return_index=True)
         counts = np.bincount(owner, minlength=len(geoms))
         self.simple = simple
@@ -1159,7 +1169,7 @@ def _dissolved(constraints: Layer, mask: BoolArray) -> tuple[GeomArray, shapely.
     # dissolve once: the parts of the union are disjoint, so their overlaps with a
     # parcel simply add up, with no double counting where constraints overlap
     parts = shapely.get_parts(shapely.union_all(geoms))
-    parts = parts[shapely.get_type_id(parts) == 3]
+    parts = parts[shapely.get_type_id(parts) == shapely.GeometryType.POLYGON]
     return parts, shapely.STRtree(parts)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from landasset import _vocab
 from landasset._errors import LandassetValueError
 from landasset.viz import _fonts
 
@@ -86,51 +87,28 @@ def as_timestamp(value: Any, *, default_today: bool = True) -> pd.Timestamp:
 
 # -- lifecycle stages -------------------------------------------------------------------
 
-#: A colour per lifecycle stage: blues for the reserve, oranges for development, greens
-#: for operation, purple for renewal, grey for retired parcels.
-STAGE_COLOURS: dict[str, str] = {
-    "planned": "#c6dbef",
-    "acquiring": "#9ecae1",
-    "reserved": "#4292c6",
-    "supply_ready": "#08519c",
-    "supplied": "#fdd0a2",
-    "permitted": "#fdae6b",
-    "under_construction": "#f16913",
-    "completed": "#a63603",
-    "operating": "#74c476",
-    "renewal": "#807dba",
-    "retired": "#969696",
-}
+#: A colour per lifecycle stage (the vocabulary's, shared with the QGIS styles): blues
+#: for the reserve, oranges for development, green for operation, purple for renewal,
+#: grey for retired parcels.
+STAGE_COLOURS: Mapping[str, str] = _vocab.STAGE_COLOURS
 
 #: A colour per per-mu grade (亩均效益等级).
-GRADE_COLOURS: dict[str, str] = {
-    "A": "#1a9641",
-    "B": "#a6d96a",
-    "C": "#fdae61",
-    "D": "#d7191c",
-}
+GRADE_COLOURS: Mapping[str, str] = _vocab.GRADE_COLOURS
 
-NO_DATA_COLOUR = "#e0e0e0"
+NO_DATA_COLOUR = _vocab.NO_DATA_COLOUR
 
 
 def stage_order() -> list[str]:
     """The stage identifiers in lifecycle order."""
-    try:
-        from landasset.lifecycle.stages import Stage
-    except ImportError:  # pragma: no cover - lifecycle is part of the package
-        return list(STAGE_COLOURS)
-    return [s.value for s in Stage]
+    return list(_vocab.STAGE_IDS)
 
 
 def stage_label(stage: str) -> str:
     """``"operating 运营"`` (or ``"operating"`` when Chinese cannot be drawn)."""
-    try:
-        from landasset.lifecycle.stages import Stage
-
-        member = Stage.parse(stage)
-    except (ImportError, ValueError):
+    labels = _vocab.STAGE_LABELS.get(str(stage))
+    if labels is None:
         return str(stage)
-    return _fonts.label(member.value, member.label_zh)
+    return _fonts.label(str(stage), labels[0])
 
 
 def stages_of(ledger: Any, as_of: pd.Timestamp | None) -> pd.Series:

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from landasset._errors import LandassetKeyError, LandassetTypeError, LandassetValueError
+from landasset._vocab import MU_M2
 from landasset.viz import _fonts
 from landasset.viz._common import (
     STAGE_COLOURS,
@@ -360,7 +361,7 @@ def pipeline_frame(
         raise LandassetValueError(
             f"no {freq!r} date between {start} and {end}; widen the range or change freq"
         )
-    area = site.parcels.geometry.area / (2000.0 / 3.0)
+    area = site.parcels.geometry.area / MU_M2
     area.index = area.index.astype(str)
     rows = {}
     for day in dates:

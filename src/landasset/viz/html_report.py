@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from landasset._errors import LandassetError, LandassetIOError, RetiredParcelsWarning
+from landasset._vocab import MU_M2, stage_bilingual
 from landasset.viz._common import (
     as_timestamp,
     drop_retired,
@@ -63,7 +64,6 @@ if TYPE_CHECKING:
 
 __all__ = ["find_external_references", "report"]
 
-_MU_M2 = 2000.0 / 3.0
 
 # -- checking --------------------------------------------------------------------------------
 
@@ -338,7 +338,7 @@ def _summary_section(
     )
     parcels, n_retired = drop_retired(site.parcels, stages, when)
     area_mu = (
-        float(parcels.geometry.area.sum() / _MU_M2)
+        float(parcels.geometry.area.sum() / MU_M2)
         if n_retired
         else float(table["area_mu"].get("parcels", np.nan))
     )
@@ -353,7 +353,7 @@ def _summary_section(
         planned = int((opening > when).sum())
         facts.append(f"{len(site.stations)} stations, {planned} planned after {when:%Y-%m-%d}")
     if "zone" in parcels.columns:
-        area = (parcels.geometry.area / _MU_M2).groupby(parcels["zone"].astype(str)).sum()
+        area = (parcels.geometry.area / MU_M2).groupby(parcels["zone"].astype(str)).sum()
         facts.append("zones: " + ", ".join(f"{z} {a:,.0f} mu" for z, a in area.items()))
     issues = site.report.summary()
     body = [
@@ -466,7 +466,7 @@ def _suitability_sections(
     n_retired += len(scored.attrs.get("retired", ()))
     ranked = result[result["rank"].notna()].sort_values("rank", kind="stable")
     head = ranked.head(top)
-    area = head.geometry.area / _MU_M2
+    area = head.geometry.area / MU_M2
     table = pd.DataFrame(
         {
             "rank": head["rank"].astype("int64"),
@@ -523,7 +523,7 @@ def _lifecycle_section(
     stages = stages_of(ledger, when)
     n_retired = int((stages == "retired").sum())
     stages = stages[stages != "retired"]
-    area = site.parcels.geometry.area / _MU_M2
+    area = site.parcels.geometry.area / MU_M2
     area.index = area.index.astype(str)
     per_stage = pd.DataFrame(
         {
@@ -532,7 +532,7 @@ def _lifecycle_section(
         }
     ).fillna(0)
     per_stage = per_stage.reindex([s for s in stage_order() if s in per_stage.index])
-    per_stage.index = [_stage_bilingual(s) for s in per_stage.index]
+    per_stage.index = [stage_bilingual(s) for s in per_stage.index]
     start = when - pd.DateOffset(years=3)
     body = [
         '<div class="grid"><div>',
@@ -585,16 +585,6 @@ def _lifecycle_section(
         body.append("<h3>Low-efficiency land 低效用地 (five categories)</h3>")
         body.append(_table(counts, index="category (en)", digits={"area (mu)": 1}))
     return _section("lifecycle", "Lifecycle 全生命周期", body)
-
-
-def _stage_bilingual(stage: str) -> str:
-    try:
-        from landasset.lifecycle.stages import Stage
-
-        member = Stage.parse(stage)
-    except (ImportError, ValueError):
-        return stage
-    return f"{member.value} {member.label_zh}"
 
 
 class _FixedStages:

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from landasset._errors import LandassetKeyError, LandassetTypeError, LandassetValueError
+from landasset._vocab import MU_M2
 from landasset.viz._common import (
     NO_DATA_COLOUR,
     STAGE_COLOURS,
@@ -564,7 +565,7 @@ def explore(
         props["top_contributions"] = contributions
         labels["top_contributions"] = "top contributions"
     props["area_mu"] = (
-        (parcels.geometry.area / (2000.0 / 3.0)).round(1)
+        (parcels.geometry.area / MU_M2).round(1)
         if parcels.crs is not None and parcels.crs.is_projected
         else np.nan
     )

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from landasset._errors import LandassetKeyError, LandassetTypeError, LandassetValueError
+from landasset._vocab import MU_M2
 from landasset.viz import _fonts
 from landasset.viz._common import (
     GRADE_COLOURS,
@@ -453,7 +454,7 @@ def plot_site(
         _plot_polygons(
             ax, parcels, "parcels", color=colours, edgecolor="white", linewidth=0.3, zorder=1
         )
-        area_mu = parcels.geometry.area / (2000.0 / 3.0)
+        area_mu = parcels.geometry.area / MU_M2
         for fam, colour in FAMILY_COLOURS.items():
             mask = family == fam
             if mask.any():
@@ -548,7 +549,7 @@ def plot_stage_map(
     parcels, n_retired = drop_retired(site.parcels, stages, when)
     current = stages.reindex(parcels.index.astype(str)).to_numpy()
     stage_col = pd.Series(current, index=parcels.index, dtype=object)
-    area_mu = parcels.geometry.area / (2000.0 / 3.0)
+    area_mu = parcels.geometry.area / MU_M2
     ax = new_axes(ax)
     handles: list[Artist] = []
     colours = stage_col.map(STAGE_COLOURS).fillna(NO_DATA_COLOUR).tolist()
