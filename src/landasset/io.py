@@ -111,6 +111,7 @@ from landasset._errors import (
     LandassetValueError,
     LandassetWarning,
 )
+from landasset._lazy import attach
 
 __all__ = [
     "COLUMN_ALIASES",
@@ -1746,15 +1747,7 @@ def _safe_layers(path: Path) -> list[tuple[str, str | None]]:
         return []
 
 
-def __getattr__(name: str) -> Any:
-    """``landasset.io.read_site``: a whole GeoPackage as a Site.
-
-    :func:`landasset.site.read_site` lives beside :class:`~landasset.Site`, which
-    sits above this module; it is reachable here too, loaded on first use, so the
-    file-level functions are all in one place.
-    """
-    if name == "read_site":
-        from landasset.site import read_site
-
-        return read_site
-    raise AttributeError(f"module 'landasset.io' has no attribute {name!r}")
+# ``landasset.io.read_site``, a whole GeoPackage as a Site: it lives beside
+# :class:`~landasset.Site`, which sits above this module; it is reachable here too,
+# loaded on first use, so the file-level functions are all in one place.
+__getattr__, __dir__ = attach(__name__, {"read_site": "landasset.site"})
