@@ -290,6 +290,17 @@ def idle_land(
         (fee rate × price once the fee date has passed, else 0), ``repossession_date``,
         ``days_to_fee`` and ``days_to_repossession`` (negative once passed) and
         ``status``: ``"warning"``, ``"fee_due"`` or ``"repossessable"``.
+
+    Examples
+    --------
+    The sample GeoPackage holds the district's ledger:
+
+    >>> import landasset as la
+    >>> from landasset.lifecycle import Ledger, idle_land
+    >>> with Ledger.open(la.sample.sample_path("yunqi"), read_only=True) as ledger:
+    ...     idle = idle_land(ledger, "2025-12-31")
+    >>> idle["status"].to_dict()
+    {'XH120304-01': 'repossessable', 'XH120306-04': 'fee_due'}
     """
     policy = policy or Policy()
     day = _day(as_of)
