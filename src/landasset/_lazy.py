@@ -6,8 +6,8 @@ them in one table, name → module, and gets its module-level ``__getattr__`` an
 
     __getattr__, __dir__ = attach(__name__, {"Site": "landasset.site"}, submodules={"io"})
 
-``getattr`` then imports the module on first use and keeps the value in the
-package's namespace (later lookups are plain attribute reads); ``dir()`` lists the
+``getattr`` then imports the module on first use and returns its attribute (always
+the module's current one: nothing is copied into the package); ``dir()`` lists the
 package's ``__all__`` and its submodules, not the names its code happens to import.
 Type checkers and IDEs see the names through an ``if TYPE_CHECKING:`` import block
 beside the table.
@@ -61,9 +61,7 @@ def attach(
 
     def __getattr__(name: str) -> Any:
         if name in table:
-            value = getattr(importlib.import_module(table[name]), name)
-            setattr(sys.modules[package], name, value)
-            return value
+            return getattr(importlib.import_module(table[name]), name)
         if name in subs:
             return importlib.import_module(f"{package}.{name}")
         raise AttributeError(f"module {package!r} has no attribute {name!r}")
