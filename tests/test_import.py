@@ -212,6 +212,8 @@ def _entry_points():
         "assemble": suitability.assemble,
         "load_profile": suitability.load_profile,
         "idle_land": lifecycle.idle_land,
+        "low_efficiency": lifecycle.low_efficiency,
+        "renewal_candidates": efficiency.renewal_candidates,
         "pipeline": lifecycle.pipeline,
         "Ledger.record": lifecycle.Ledger.record,
         "Ledger.stages": lifecycle.Ledger.stages,
