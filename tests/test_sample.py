@@ -431,3 +431,52 @@ def test_synthetic_city_exact_size(n: int) -> None:
 def test_synthetic_city_rejects_bad_sizes(bad: object, error: type[Exception]) -> None:
     with pytest.raises(error, match="n_parcels"):
         sample.synthetic_city(bad)  # type: ignore[arg-type]
+
+
+# -- what ships ------------------------------------------------------------------------
+
+
+def test_loading_the_stored_sample_runs_no_generator() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, landasset as la\n"
+        "site = la.sample.load('yunqi')\n"
+        "print(len(site.parcels), sorted(m for m in sys.modules if 'samplegen' in m))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "398 []"
+
+
+def test_the_in_memory_fallback_uses_the_private_builder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from landasset._samplegen import yunqi
+
+    calls = []
+    original = yunqi.build_yunqi
+
+    def counted() -> dict[str, gpd.GeoDataFrame]:
+        calls.append(1)
+        return {"parcels": original()["parcels"]}
+
+    @contextmanager
+    def nothing_packaged(name: str) -> Iterator[Path | None]:
+        yield None
+
+    monkeypatch.setattr(sample, "_packaged_file", nothing_packaged)
+    monkeypatch.setattr(sample, "_REPO_SAMPLE_DIR", tmp_path)
+    monkeypatch.setattr(yunqi, "build_yunqi", counted)
+    site = sample.load("yunqi")
+    assert calls == [1]
+    assert len(site.parcels) == 398 and len(site.buildings) == 0
+
+
+def test_public_generator_names_are_the_private_ones() -> None:
+    from landasset._samplegen import synthetic, yunqi
+
+    assert sample.build_yunqi is yunqi.build_yunqi
+    assert sample.synthetic_city is synthetic.synthetic_city
+    assert pd.Timestamp("2025-12-31") == sample.YUNQI_AS_OF
+    assert sample.SAMPLE_CRS == "EPSG:4549"

@@ -13,8 +13,7 @@ maps, the command line and the optional services load only when used.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from landasset._errors import (
     CRSError,
@@ -29,6 +28,7 @@ from landasset._errors import (
     SchemaError,
     TransitionError,
 )
+from landasset._lazy import attach
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from landasset.crs import local_crs
@@ -91,7 +91,7 @@ __all__ = [
 
 # Submodules reachable as attributes (``la.sample.load``) without importing them all
 # at ``import landasset``.
-_SUBMODULES = {
+_SUBMODULES = (
     "crs",
     "efficiency",
     "index",
@@ -106,8 +106,7 @@ _SUBMODULES = {
     "suitability",
     "units",
     "viz",
-}
-
+)
 
 # The public names load their module on first use, so ``import landasset`` (and
 # ``landasset --help``) stays fast: geopandas, pyogrio and friends load when needed.
@@ -138,14 +137,4 @@ _LAZY = {
     "load_scheme": "landasset.efficiency",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    if name in _SUBMODULES:
-        return importlib.import_module(f"landasset.{name}")
-    raise AttributeError(f"module 'landasset' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_SUBMODULES})
+__getattr__, __dir__ = attach(__name__, _LAZY, submodules=_SUBMODULES)

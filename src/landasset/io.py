@@ -111,6 +111,7 @@ from landasset._errors import (
     LandassetValueError,
     LandassetWarning,
 )
+from landasset._lazy import attach
 
 __all__ = [
     "COLUMN_ALIASES",
@@ -1813,15 +1814,13 @@ def _safe_layers(path: Path) -> list[tuple[str, str | None]]:
         return []
 
 
-def __getattr__(name: str) -> Any:
-    """Point ``landasset.io.read_site`` to where it lives.
-
-    :func:`landasset.read_site` builds a :class:`~landasset.Site`, which sits above this
-    module; this module never imports it.
-    """
-    if name == "read_site":
-        raise AttributeError(
-            "landasset.io has no read_site: a whole GeoPackage becomes a Site with "
-            "landasset.read_site (landasset.site.read_site)"
-        )
-    raise AttributeError(f"module 'landasset.io' has no attribute {name!r}")
+# io sits below site and never imports it: ``landasset.io.read_site`` says where
+# read_site lives instead of reaching up for it
+__getattr__, __dir__ = attach(
+    __name__,
+    {},
+    moved={
+        "read_site": "a whole GeoPackage becomes a Site with landasset.read_site "
+        "(landasset.site.read_site)"
+    },
+)

@@ -461,6 +461,17 @@ def renewal_candidates(
     LandassetValueError
         (a ``ValueError``) ``metric`` is not a per-mu indicator of the evaluation, a
         stage is not a lifecycle stage, or ``as_of`` is given without a ledger.
+
+    Examples
+    --------
+    >>> import landasset as la
+    >>> from landasset import efficiency as eff
+    >>> site = la.sample.load("yunqi")
+    >>> evaluation = eff.evaluate(site.enterprises, site.parcels, year=2025,
+    ...                           buildings=site.buildings)
+    >>> candidates = eff.renewal_candidates(site, evaluation)
+    >>> candidates.index[0], candidates["zone"].iloc[0], round(float(candidates["gain_10k_cny"].iloc[0]))
+    ('XH120702-04', '老园区', 1428)
     """
     chosen_stages = _stage_ids(stages)
     if as_of is not None and ledger is None:

@@ -24,6 +24,9 @@ Examples
 >>> tmp.cleanup()
 """
 
+from typing import TYPE_CHECKING
+
+from landasset._lazy import attach
 from landasset.lifecycle.kpi import (
     LOW_EFFICIENCY,
     duration_summary,
@@ -35,7 +38,6 @@ from landasset.lifecycle.kpi import (
 )
 from landasset.lifecycle.ledger import EVENTS_TABLE, LINEAGE_TABLE, Event, Ledger
 from landasset.lifecycle.policy import DEFAULT_TERM_YEARS, Policy
-from landasset.lifecycle.sample_history import SAMPLE_AS_OF, sample_events
 from landasset.lifecycle.stages import (
     FIELDS,
     MODES,
@@ -49,6 +51,9 @@ from landasset.lifecycle.stages import (
     transitions_frame,
     transitions_markdown,
 )
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from landasset._samplegen.history import SAMPLE_AS_OF, sample_events
 
 __all__ = [
     "DEFAULT_TERM_YEARS",
@@ -78,3 +83,12 @@ __all__ = [
     "transitions_frame",
     "transitions_markdown",
 ]
+
+# The history generator of the sample district loads on first use.
+__getattr__, __dir__ = attach(
+    __name__,
+    {
+        "SAMPLE_AS_OF": "landasset._samplegen.history",
+        "sample_events": "landasset._samplegen.history",
+    },
+)

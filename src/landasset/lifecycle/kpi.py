@@ -290,6 +290,17 @@ def idle_land(
         (fee rate × price once the fee date has passed, else 0), ``repossession_date``,
         ``days_to_fee`` and ``days_to_repossession`` (negative once passed) and
         ``status``: ``"warning"``, ``"fee_due"`` or ``"repossessable"``.
+
+    Examples
+    --------
+    The sample GeoPackage holds the district's ledger:
+
+    >>> import landasset as la
+    >>> from landasset.lifecycle import Ledger, idle_land
+    >>> with Ledger.open(la.sample.sample_path("yunqi"), read_only=True) as ledger:
+    ...     idle = idle_land(ledger, "2025-12-31")
+    >>> idle["status"].to_dict()
+    {'XH120304-01': 'repossessable', 'XH120306-04': 'fee_due'}
     """
     policy = policy or Policy()
     day = _day(as_of)
@@ -392,6 +403,20 @@ def low_efficiency(
         ``stage``, ``since`` (day the stage was entered), ``days_in_stage``,
         ``area_mu``, ``far``, ``far_min``, ``grade``, the five boolean category
         columns and ``categories`` (their Chinese names).
+
+    Examples
+    --------
+    >>> import landasset as la
+    >>> from landasset import efficiency as eff
+    >>> from landasset.lifecycle import Ledger, low_efficiency
+    >>> site = la.sample.load("yunqi")
+    >>> evaluation = eff.evaluate(site.enterprises, site.parcels, year=2025,
+    ...                           buildings=site.buildings)
+    >>> grades = eff.by_parcel(evaluation, site.parcels)  # one grade per parcel
+    >>> with Ledger.open(la.sample.sample_path("yunqi"), read_only=True) as ledger:
+    ...     low = low_efficiency(ledger, site, "2025-12-31", evaluation=grades)
+    >>> int(low["approved_not_supplied"].sum()), int(low["supplied_not_used"].sum())
+    (29, 5)
     """
     day = _day(as_of)
     stages = ledger.stages(day)

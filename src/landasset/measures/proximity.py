@@ -529,6 +529,11 @@ def _edge_query(
       the sure range are checked one by one (:meth:`_ChunkEdges.within`: bounding
       box, then the inner disc, then the exact distance to the edges in numpy, and
       :func:`shapely.dwithin` where a rounding could flip the answer).
+
+    Why this kernel exists: the plain path, an STRtree ``dwithin`` query of the
+    parcels against the points, gives the same answer 8.3× slower on one million
+    parcels (docs/performance.md). The tests compare the two
+    (``tests/measures/test_proximity.py``) and with brute-force distances.
     """
     n = len(geoms)
     out: FloatArray | npt.NDArray[np.int64]
@@ -805,19 +810,6 @@ class _ChunkEdges:
         out[rows[inside]] = 1
         out[rows[outside]] = 0
         return out
-
-
-def _pairs_within_strtree(
-    geoms: GeomArray, pts: _Points, radius: float
-) -> Iterator[tuple[slice, IntArray, IntArray]]:
-    """The plain alternative to :func:`_edge_query`: STRtree ``dwithin`` pairs.
-
-    Kept for the benchmark, which measures which one is faster.
-    """
-    tree = shapely.STRtree(pts.geoms)
-    for part in chunks(len(geoms)):
-        i, j = tree.query(geoms[part], predicate="dwithin", distance=radius)
-        yield part, i.astype(np.intp), j.astype(np.intp)
 
 
 def _radius_query(

@@ -176,6 +176,17 @@ def assemble(
         ``result`` is not a scored GeoDataFrame.
     CRSError
         ``result`` is not in a metric CRS.
+
+    Examples
+    --------
+    >>> import landasset as la
+    >>> from landasset.suitability import assemble, load_profile
+    >>> result = load_profile("aerospace").score(la.sample.load("yunqi"), as_of="2025-12-31")
+    >>> sites = assemble(result, demand_mu=150)
+    >>> sites.loc["S0001", "parcel_ids"], int(sites.loc["S0001", "n_parcels"])
+    ('XH120205-02,XH120205-01', 2)
+    >>> round(float(sites.loc["S0001", "area_mu"]), 1)
+    168.7
     """
     _positive(demand_mu, "demand_mu")
     _positive(max_parcels, "max_parcels", integer=True)

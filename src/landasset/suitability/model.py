@@ -903,7 +903,16 @@ class SuitabilityModel:
 
         Examples
         --------
-        See the module example: the contributions of the top parcel sum to its score.
+        >>> import landasset as la
+        >>> from landasset.suitability import load_profile
+        >>> model = load_profile("aerospace")
+        >>> result = model.score(la.sample.load("yunqi"), as_of="2025-12-31")
+        >>> best = result["rank"].idxmin()
+        >>> table = model.explain(result, best)
+        >>> best, list(table.index[:3])
+        ('XH120406-06', ['metro', 'axis', 'services'])
+        >>> bool(abs(table["contribution"].sum() - result.loc[best, "score"]) < 1e-12)
+        True
         """
         self._check_result(result, parcel_id)
         row = result.loc[parcel_id]
@@ -989,6 +998,20 @@ class SuitabilityModel:
         ProfileError
             The parcel is not eligible (no change of a criterion helps: a rule
             excluded it) or has no score.
+
+        Examples
+        --------
+        >>> import landasset as la
+        >>> from landasset.suitability import load_profile
+        >>> model = load_profile("aerospace")
+        >>> result = model.score(la.sample.load("yunqi"), as_of="2025-12-31")
+        >>> int(result.loc["XH120508-06", "rank"])
+        16
+        >>> changes = model.what_if(result, "XH120508-06", top_k=10)
+        >>> changes.index[0], bool(changes["feasible"].iloc[0])  # the smallest change
+        ('cluster', True)
+        >>> float(changes.loc["cluster", "raw"]), float(changes.loc["cluster", "raw_needed"])
+        (15.0, 18.0)
         """
         self._check_result(result, parcel_id)
         if not isinstance(top_k, (int, np.integer)) or isinstance(top_k, bool) or top_k < 1:

@@ -184,6 +184,21 @@ def sensitivity(
     Returns
     -------
     SensitivityResult
+        ``parcels`` has one row per ranked parcel (eligible, not retired), indexed
+        by ``parcel_id``; ``leave_one_out`` one row per criterion.
+
+    Examples
+    --------
+    >>> import landasset as la
+    >>> from landasset.suitability import load_profile, sensitivity
+    >>> site = la.sample.load("yunqi")
+    >>> stability = sensitivity(load_profile("aerospace"), site, n=100, as_of="2025-12-31")
+    >>> len(stability.parcels) < len(site.parcels)  # the ranked parcels only
+    True
+    >>> stability.parcels.loc["XH120406-06", ["rank", "rank_best"]].tolist()
+    [1, 1]
+    >>> float(stability.leave_one_out.loc["cluster", "top_k_kept"])
+    0.4
     """
     for name, value in (("n", n), ("top_k", top_k), ("seed", seed)):
         if (

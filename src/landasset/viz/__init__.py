@@ -25,8 +25,9 @@ Examples
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from landasset._lazy import attach
 
 if TYPE_CHECKING:
     from landasset.viz._fonts import use_cjk_font
@@ -62,27 +63,20 @@ __all__ = [
     "use_cjk_font",
 ]
 
-_WHERE = {
-    "plot_scores": "maps",
-    "plot_stage_map": "maps",
-    "plot_grades": "maps",
-    "plot_best_fit": "maps",
-    "plot_site": "maps",
-    "plot_sites": "maps",
-    "plot_explain": "charts",
-    "plot_sensitivity": "charts",
-    "plot_pipeline": "charts",
-    "plot_timeline": "charts",
-    "explore": "interactive",
-    "use_cjk_font": "_fonts",
+# matplotlib and folium load when one of these is first used
+_LAZY = {
+    "plot_scores": "landasset.viz.maps",
+    "plot_stage_map": "landasset.viz.maps",
+    "plot_grades": "landasset.viz.maps",
+    "plot_best_fit": "landasset.viz.maps",
+    "plot_site": "landasset.viz.maps",
+    "plot_sites": "landasset.viz.maps",
+    "plot_explain": "landasset.viz.charts",
+    "plot_sensitivity": "landasset.viz.charts",
+    "plot_pipeline": "landasset.viz.charts",
+    "plot_timeline": "landasset.viz.charts",
+    "explore": "landasset.viz.interactive",
+    "use_cjk_font": "landasset.viz._fonts",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        return getattr(importlib.import_module(f"landasset.viz.{_WHERE[name]}"), name)
-    raise AttributeError(f"module 'landasset.viz' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = attach(__name__, _LAZY)

@@ -726,6 +726,22 @@ def report(
         folder); an existing report at ``path`` is left as it was.
     ImportError
         matplotlib is not installed (``pip install 'landasset[viz]'``).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import landasset as la
+    >>> from landasset import viz
+    >>> from landasset.suitability import load_profile
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = viz.report(la.sample.load("yunqi"), model=load_profile("ai"),
+    ...                   as_of="2025-12-31", path=pathlib.Path(tmp.name) / "yunqi.html")
+    >>> html = path.read_text(encoding="utf-8")
+    >>> "XH120" in html, viz.find_external_references(html)
+    (True, [])
+    >>> tmp.cleanup()
     """
     require("matplotlib", what="report")
     path = Path(path)

@@ -23,6 +23,9 @@ turns them into ledger events, in the frame format of
 No date is later than 2025-12-31. Prices are illustrative (a unit price per mu by
 land-use family and year, times the parcel's area).
 
+Public as :func:`landasset.lifecycle.sample_events`, which loads this module on first
+use; ``sample_data/build_yunqi.py`` stores its events in the sample GeoPackage.
+
 Examples
 --------
 >>> import landasset as la
@@ -37,11 +40,12 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import pandas as pd
 
 from landasset._errors import SchemaError
+from landasset._samplegen._common import YUNQI_AS_OF
 from landasset.landuse import land_use_family
 from landasset.lifecycle.stages import Stage
 from landasset.units import m2_to_mu
@@ -52,7 +56,7 @@ if TYPE_CHECKING:
 __all__ = ["SAMPLE_AS_OF", "sample_events"]
 
 #: The last day of the sample history (the sample's own as-of date).
-SAMPLE_AS_OF = pd.Timestamp("2025-12-31")
+SAMPLE_AS_OF: Final = YUNQI_AS_OF
 
 _NEEDED = (
     "stage",
