@@ -24,6 +24,7 @@ Examples
 >>> tmp.cleanup()
 """
 
+from landasset.lifecycle.files import has_ledger, read_events_csv
 from landasset.lifecycle.kpi import (
     LOW_EFFICIENCY,
     duration_summary,
@@ -69,10 +70,12 @@ __all__ = [
     "allowed_next",
     "duration_summary",
     "durations",
+    "has_ledger",
     "idle_land",
     "late_against_contract",
     "low_efficiency",
     "pipeline",
+    "read_events_csv",
     "required_fields",
     "sample_events",
     "transitions_frame",
