@@ -121,6 +121,7 @@ __all__ = [
     "SHAPEFILE_NAMES",
     "OutsideChinaWarning",
     "atomic_write",
+    "check_writable",
     "format_for",
     "list_layers",
     "read_layer",
@@ -1353,6 +1354,55 @@ def write_layer(
             if driver == FORMATS[".shp"] and not tmp.with_suffix(".cpg").exists():
                 tmp.with_suffix(".cpg").write_text(str(encoding), encoding="ascii")
     return path
+
+
+def check_writable(path: PathLike, *, layer: str | None = None, overwrite: bool = False) -> None:
+    """Refuse an output before any work, as :func:`write_layer` would refuse it.
+
+    Checks the extension (a format landasset writes), the folder (it must exist)
+    and an existing target: an existing file needs ``overwrite``, except that a new
+    layer may be added to an existing GeoPackage beside its other layers.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The file to be written.
+    layer : str, optional
+        The layer to be written into a GeoPackage; None: the whole file is written
+        (an existing GeoPackage needs ``overwrite``).
+    overwrite : bool, default False
+        Whether an existing file (or GeoPackage layer) will be replaced.
+
+    Raises
+    ------
+    LandassetIOError
+        Unknown or read-only extension, missing folder, or an existing target and
+        ``overwrite`` is False.
+
+    Examples
+    --------
+    >>> check_writable("out.xyz")
+    Traceback (most recent call last):
+    ...
+    landasset._errors.LandassetIOError: cannot tell the format of 'out.xyz' ...
+    """
+    path = Path(path)
+    driver = writable_format(path)
+    _require_folder(path)
+    if overwrite or not _exists(path, driver):
+        return
+    if driver == "GPKG" and layer is not None:
+        name = layer
+        try:
+            existing = [n for n, _ in _ogr_layers(path)]
+        except LandassetIOError:
+            existing = [name]  # not a readable GeoPackage: only a whole-file overwrite
+        if name not in existing:
+            return
+        raise LandassetIOError(
+            f"layer {name!r} exists in {path}; pass overwrite=True to replace it (CLI: --overwrite)"
+        )
+    raise LandassetIOError(f"{path} exists; pass overwrite=True to replace it (CLI: --overwrite)")
 
 
 def write_layers(

@@ -72,6 +72,9 @@ def test_report_is_one_self_contained_page(run, site_gpkg, tmp_path, one_line_er
 
     assert find_external_references(page) == []
     assert "aerospace" in page and "2025-12-31" in page
-    one_line_error(run("report", site_gpkg, "-o", out), contains="exists; pass --overwrite")
+    one_line_error(
+        run("report", site_gpkg, "-o", out),
+        contains="exists; pass overwrite=True to replace it (CLI: --overwrite)",
+    )
     one_line_error(run("report", site_gpkg, "-o", tmp_path / "report.pdf"), contains=".html")
     assert files_in(tmp_path) == ["report.html"]

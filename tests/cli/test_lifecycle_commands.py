@@ -191,7 +191,7 @@ def test_reading_commands_need_a_ledger(run, tmp_path, one_line_error):
     bare = tmp_path / "bare.gpkg"
     assert run("sample", "-o", bare, "--no-ledger").exit_code == 0
     one_line_error(run("lifecycle", "status", bare), contains="holds no lifecycle ledger")
-    from landasset.cli.lifecycle import has_ledger
+    from landasset.lifecycle import has_ledger
 
     assert not has_ledger(bare)  # reading did not create one
 

@@ -57,7 +57,7 @@ def test_score_to_other_formats_and_refuses_to_overwrite(run, site_gpkg, tmp_pat
     assert first.stdout == "" and "measures" not in first.stderr  # -q: no progress
     assert read_layer(out)["score"].notna().any()
     again = run("score", site_gpkg, "-p", "ai", "-o", out)
-    one_line_error(again, contains="exists; pass --overwrite")
+    one_line_error(again, contains="exists; pass overwrite=True to replace it (CLI: --overwrite)")
     assert run("score", site_gpkg, "-p", "ai", "-o", out, "--overwrite").exit_code == 0
 
 

@@ -387,7 +387,7 @@ def test_failed_write_keeps_the_old_report(
 
     monkeypatch.setattr(os, "write", full_disk)
     with pytest.raises(la.LandassetIOError, match="No space left on device; free some disk") as err:
-        report(sample_site, path=target)
+        report(sample_site, path=target, overwrite=True)
     monkeypatch.undo()
     assert isinstance(err.value, OSError)
     assert len(calls) >= 2  # it failed midway, not before starting
@@ -409,7 +409,7 @@ def test_failed_rename_or_render_keeps_the_old_report(
 
     monkeypatch.setattr(module.os, "replace", refuse)
     with pytest.raises(la.LandassetIOError, match="Permission denied; check the folder"):
-        report(sample_site, path=target)
+        report(sample_site, path=target, overwrite=True)
     monkeypatch.undo()
     assert target.read_bytes() == old
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
@@ -419,9 +419,33 @@ def test_failed_rename_or_render_keeps_the_old_report(
 
     monkeypatch.setattr(module, "_figure_html", boom)
     with pytest.raises(RuntimeError, match="drawing failed"):
-        report(sample_site, path=target)
+        report(sample_site, path=target, overwrite=True)
     assert target.read_bytes() == old
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
+
+
+def test_existing_report_needs_overwrite(
+    monkeypatch: pytest.MonkeyPatch, sample_site: la.Site, tmp_path: Path
+) -> None:
+    """An existing file is refused before anything is drawn, and left as it was."""
+    import importlib
+
+    module = importlib.import_module("landasset.viz.html_report")
+    target = tmp_path / "report.html"
+    old = _old_report(target)
+    drawn = []
+    monkeypatch.setattr(module, "_summary_section", lambda *a: drawn.append(a))
+    with pytest.raises(la.LandassetIOError, match=r"report.html exists; pass overwrite=True"):
+        report(sample_site, path=target)
+    with pytest.raises(la.LandassetIOError, match=r"^report.txt is not an .html file"):
+        report(sample_site, path=tmp_path / "report.txt")
+    assert drawn == []
+    assert target.read_bytes() == old
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
+    monkeypatch.undo()
+    report(sample_site, path=target, overwrite=True)
+    assert target.read_bytes() != old
+    assert "District report as of" in target.read_text(encoding="utf-8")
 
 
 def test_report_into_a_missing_folder(sample_site: la.Site, tmp_path: Path) -> None:

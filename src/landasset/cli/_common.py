@@ -20,10 +20,9 @@ import click
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import geopandas as gpd
-    import pandas as pd
 
+    from landasset.lifecycle import Ledger
     from landasset.site import Site
-    from landasset.suitability import SuitabilityModel
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -351,22 +350,10 @@ def parse_date(value: str | None, *, option: str = "--as-of") -> Any:
 
 
 def check_output(path: Path, *, overwrite: bool, layer: str | None = None) -> None:
-    """Refuse an output early, before any work: unknown extension or existing target.
+    """Refuse an output early, before any work (:func:`landasset.io.check_writable`)."""
+    from landasset.io import check_writable
 
-    For a GeoPackage that exists, only an existing layer of the same name needs
-    ``--overwrite`` (other layers are added beside those in the file).
-    """
-    from landasset.io import list_layers, writable_format
-
-    driver = writable_format(path)
-    if overwrite or not path.exists():
-        if not path.parent.is_dir():
-            raise InputError(f"folder {path.parent} does not exist; create it first")
-        return
-    if driver == "GPKG" and layer is not None and layer not in list_layers(path):
-        return
-    what = f"layer {layer!r} of {path}" if driver == "GPKG" and layer else str(path)
-    raise InputError(f"{what} exists; pass --overwrite to replace it")
+    check_writable(path, layer=layer, overwrite=overwrite)
 
 
 def write_output(
@@ -399,75 +386,21 @@ def load_site(path: Path) -> Site:
     return site
 
 
-def load_model(profile: str) -> SuitabilityModel:
-    """A bundled profile by name, or a profile YAML file."""
-    from landasset._errors import ProfileError
-    from landasset.suitability import SuitabilityModel, list_profiles, load_profile
+@contextmanager
+def site_ledger(path: Path) -> Iterator[Ledger | None]:
+    """The lifecycle ledger in the site file, opened read-only (None when it has none).
 
-    candidate = Path(profile)
-    if candidate.suffix.lower() in (".yaml", ".yml"):
-        if not candidate.is_file():
-            raise InputError(f"profile file {profile} does not exist")
-        try:
-            return SuitabilityModel.from_yaml(candidate)
-        except ProfileError as exc:  # name the file when the message does not
-            if repr(candidate.name) in str(exc):
-                raise
-            raise ProfileError(f"profile file {candidate.name!r}: {exc}") from exc
-    if profile not in list_profiles():
-        raise InputError(
-            f"{profile!r} is not a bundled profile; use one of: "
-            + ", ".join(list_profiles())
-            + ", or a .yaml file"
-        )
-    return load_profile(profile)
-
-
-def has_ledger(path: Path) -> bool:
-    """True when the file already holds a lifecycle ledger (checked without writing)."""
-    import sqlite3
-
-    from landasset._sqlite import connect_read_only
-    from landasset.lifecycle import EVENTS_TABLE
-
-    try:
-        con = connect_read_only(path)
-    except (sqlite3.Error, OSError):
-        return False
-    try:
-        found = con.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (EVENTS_TABLE,)
-        ).fetchone()
-    except sqlite3.DatabaseError:
-        return False
-    finally:
-        con.close()
-    return found is not None
-
-
-def stages_for(model: SuitabilityModel, site: Site, path: Path, as_of: Any) -> pd.Series | None:
-    """Lifecycle stages for a model's stage rules (None when it has none).
-
-    The ledger in the site file when it has one (stages as of ``as_of``), else the
-    parcels' ``stage`` column.
+    Pass it on as ``stages=`` with the command's ``as_of``: the library reads it on
+    that day, as for a Python caller. Without a ledger no stages are given, and a
+    profile with a stage rule is refused by the library with its own message.
     """
-    from landasset.suitability import StageRule
+    from landasset.lifecycle import Ledger, has_ledger
 
-    if not any(isinstance(rule, StageRule) for rule in model.constraints):
-        return None
-    if has_ledger(path):
-        from landasset.lifecycle import Ledger
-
-        with Ledger.open(path, read_only=True) as ledger:
-            stages: pd.Series = ledger.stages(as_of)
-        return stages
-    if "stage" in site.parcels.columns:
-        column: pd.Series = site.parcels["stage"]
-        return column
-    raise InputError(
-        f"profile {model.name!r} has a stage rule, but {path.name} has neither a lifecycle "
-        "ledger nor a stage column on its parcels"
-    )
+    if not has_ledger(path):
+        yield None
+        return
+    with Ledger.open(path, read_only=True) as ledger:
+        yield ledger
 
 
 @contextmanager

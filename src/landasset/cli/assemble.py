@@ -11,7 +11,6 @@ from landasset.cli._common import (
     check_output,
     echo_table,
     input_path,
-    load_model,
     load_site,
     note,
     output_layer_option,
@@ -19,6 +18,7 @@ from landasset.cli._common import (
     overwrite_option,
     parse_date,
     profile_option,
+    site_ledger,
     write_output,
 )
 
@@ -90,26 +90,29 @@ def assemble(
     """
     import pandas as pd
 
-    from landasset.cli.best_fit import file_stages, note_retired
+    from landasset.cli.best_fit import note_retired
     from landasset.cli.score import score_site
     from landasset.suitability import assemble as run
+    from landasset.suitability import load_profile
 
     if output is not None:
         check_output(output, overwrite=overwrite, layer=output_layer)
     day = parse_date(as_of)
-    model = load_model(profile)
+    model = load_profile(profile)
     site = load_site(path)
     result = score_site(model, site, path, day)
-    sites = run(
-        result,
-        demand_mu=demand_mu,
-        max_parcels=max_parcels,
-        min_score=min_score,
-        tolerance_m=tolerance_m,
-        limit=limit,
-        disjoint=not overlapping,
-        stages=file_stages(site, path, day),
-    )
+    with site_ledger(path) as ledger:
+        sites = run(
+            result,
+            demand_mu=demand_mu,
+            max_parcels=max_parcels,
+            min_score=min_score,
+            tolerance_m=tolerance_m,
+            limit=limit,
+            disjoint=not overlapping,
+            stages=ledger,
+            as_of=day,
+        )
     note_retired(sites.attrs["retired_parcels"])
     if sites.empty:
         note(f"no group of up to {max_parcels} adjacent parcels reaches {demand_mu} mu")

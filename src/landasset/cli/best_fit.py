@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
@@ -13,20 +13,15 @@ from landasset.cli._common import (
     check_output,
     echo_table,
     input_path,
-    load_model,
     load_site,
     note,
     output_layer_option,
     output_option,
     overwrite_option,
     parse_date,
+    site_ledger,
     write_output,
 )
-
-if TYPE_CHECKING:  # pragma: no cover - typing only
-    import pandas as pd
-
-    from landasset.site import Site
 
 
 @click.command("best-fit")
@@ -80,17 +75,18 @@ def best_fit(
     import pandas as pd
 
     from landasset.suitability import best_fit as run
+    from landasset.suitability import load_profile
 
     names = [p.strip() for p in profile_list.split(",") if p.strip()]
     if not names:
         raise InputError("name at least one profile")
     check_output(output, overwrite=overwrite, layer=output_layer)
     day = parse_date(as_of)
-    models = [load_model(name) for name in names]
+    models = [load_profile(name) for name in names]
     site = load_site(path)
-    stages = file_stages(site, path, day)
     note(f"scoring {len(models)} profiles ...")
-    fit = run(site, models, margin=margin, min_score=min_score, as_of=day, stages=stages)
+    with site_ledger(path) as ledger:
+        fit = run(site, models, margin=margin, min_score=min_score, as_of=day, stages=ledger)
     note_retired(fit.attrs["retired_parcels"])
     parcels = site.parcels.loc[fit.index]
     keep = [c for c in ("name", "land_use", "zone") if c in parcels.columns]
@@ -104,14 +100,6 @@ def best_fit(
     wins["conflicts"] = fit[fit["conflict"].astype(bool)]["best"].value_counts()
     with pd.option_context("display.width", 200):
         echo_table(wins.fillna(0).astype(int))
-
-
-def file_stages(site: Site, path: Path, as_of: Any) -> pd.Series | None:
-    """The lifecycle stages on ``as_of`` from the ledger in the site file (None without
-    one): the same source ``landasset score`` reads."""
-    from landasset.cli.score import ledger_stages
-
-    return ledger_stages(path, as_of)
 
 
 def note_retired(retired: list[Any]) -> None:

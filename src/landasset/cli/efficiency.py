@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from landasset.cli._common import (
-    InputError,
     check_output,
     echo_table,
     input_path,
@@ -62,23 +61,11 @@ def efficiency(
     """
     import geopandas as gpd
 
-    from landasset.efficiency import Scheme, by_parcel, evaluate, list_schemes, load_scheme
+    from landasset.efficiency import by_parcel, evaluate, load_scheme
 
     check_output(output, overwrite=overwrite, layer=output_layer)
-    if Path(scheme).suffix.lower() in (".yaml", ".yml"):
-        if not Path(scheme).is_file():
-            raise InputError(f"scheme file {scheme} does not exist")
-        chosen = Scheme.from_yaml(Path(scheme))
-    elif scheme in list_schemes():
-        chosen = load_scheme(scheme)
-    else:
-        raise InputError(
-            f"{scheme!r} is not a bundled scheme; use one of: {', '.join(list_schemes())}, "
-            "or a .yaml file"
-        )
+    chosen = load_scheme(scheme)
     site = load_site(path)
-    if "enterprises" not in site:
-        raise InputError(f"{path.name} has no enterprises layer")
     buildings = site.buildings if "buildings" in site else None
     graded = evaluate(site.enterprises, site.parcels, year=year, scheme=chosen, buildings=buildings)
     if by == "enterprise":

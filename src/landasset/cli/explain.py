@@ -11,7 +11,6 @@ from landasset.cli._common import (
     as_of_option,
     echo_table,
     input_path,
-    load_model,
     load_site,
     parse_date,
     profile_option,
@@ -36,9 +35,10 @@ def explain(path: Path, profile: str, parcel_id: str, as_of: str | None) -> None
     import pandas as pd
 
     from landasset.cli.score import score_site
+    from landasset.suitability import load_profile
 
     day = parse_date(as_of)
-    model = load_model(profile)
+    model = load_profile(profile)
     site = load_site(path)
     require_parcel(site.parcels.index, parcel_id)
     result = score_site(model, site, path, day)

@@ -22,9 +22,7 @@ from landasset.cli._common import (
     as_of_option,
     check_output,
     echo_table,
-    has_ledger,
     input_path,
-    iso_day,
     log,
     note,
     output_layer_option,
@@ -35,14 +33,9 @@ from landasset.cli._common import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    import pandas as pd
-
     from landasset.lifecycle import Ledger
 
 STAGES = STAGE_IDS
-
-#: Columns an events CSV must have (``date`` is accepted for ``on``).
-CSV_REQUIRED = ("parcel_id", "stage", "on")
 
 
 def _default_actor() -> str:
@@ -127,66 +120,13 @@ def import_events(path: Path, events: Path, encoding: str, actor: str) -> None:
     Example:
       landasset lifecycle import yunqi.gpkg events.csv
     """
+    from landasset.lifecycle import read_events_csv
+
     frame = read_events_csv(events, encoding=encoding, actor=actor)
     _require_parcels(path, frame["parcel_id"].tolist())
     with _ledger(path, create=True) as ledger:
         ids = ledger.record_many(frame)
     note(f"recorded {len(ids)} events from {events.name}")
-
-
-def read_events_csv(path: Path, *, encoding: str, actor: str) -> pd.DataFrame:
-    """An events CSV as the frame :meth:`Ledger.record_many` takes (refusing a bad file)."""
-    import codecs
-
-    import pandas as pd
-
-    if path.suffix.lower() != ".csv":
-        raise InputError(f"{path.name} is not a .csv file; export the events as CSV")
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise InputError(f"{encoding!r} is not a text encoding; use utf-8 or gbk") from None
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
-    except UnicodeDecodeError:
-        raise InputError(
-            f"{path.name} is not {encoding} text; pass its encoding, e.g. --encoding gbk"
-        ) from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "empty"
-        raise InputError(f"{path.name} is not a readable CSV file: {reason}") from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    if "on" not in frame.columns and "date" in frame.columns:
-        frame = frame.rename(columns={"date": "on"})
-    missing = [c for c in CSV_REQUIRED if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"{path.name} has no column {', '.join(missing)}; an events CSV needs the "
-            f"columns {', '.join(CSV_REQUIRED)} (and optionally actor plus event data)"
-        )
-    if len(frame) == 0:
-        raise InputError(f"{path.name} holds no events")
-    frame = frame.apply(lambda col: col.str.strip()).replace("", None)
-    if "actor" not in frame.columns:
-        frame["actor"] = actor
-    else:
-        frame["actor"] = frame["actor"].fillna(actor)
-    frame.index = pd.RangeIndex(2, len(frame) + 2, name="line")  # CSV line numbers
-    _require_iso_days(frame["on"], path)
-    return frame
-
-
-def _require_iso_days(days: pd.Series, path: Path) -> None:
-    """Refuse a day the ledger could read but a person could mean otherwise (as ``--on``)."""
-    bad = []
-    for line, value in days.dropna().items():
-        try:
-            iso_day(value)
-        except ValueError as exc:
-            bad.append(f"line {line}: {exc}")
-    if bad:
-        more = f" (+{len(bad) - 1} more)" if len(bad) > 1 else ""
-        raise InputError(f"{path.name}, column on, {bad[0]}{more}; nothing was recorded")
 
 
 # -- reading --------------------------------------------------------------------------------
@@ -347,12 +287,8 @@ def _ledger(path: Path, *, create: bool = False) -> Iterator[Ledger]:
 
     if format_for(path) != "GPKG":
         raise InputError(f"{path.name} is not a GeoPackage; the ledger lives in the site's .gpkg")
-    if not create and not has_ledger(path):
-        raise InputError(
-            f"{path.name} holds no lifecycle ledger yet; record events with "
-            "`landasset lifecycle record` or `landasset lifecycle import` first"
-        )
-    # the commands that only read open the file read-only: nothing in it changes
+    # the commands that only read open the file read-only: nothing in it changes, and
+    # a file without a ledger is refused by Ledger.open
     ledger = Ledger.open(path, read_only=not create)
     try:
         yield ledger

@@ -12,7 +12,6 @@ from landasset.cli._common import (
     check_output,
     echo_table,
     input_path,
-    load_model,
     load_site,
     output_layer_option,
     output_option,
@@ -20,12 +19,12 @@ from landasset.cli._common import (
     parse_date,
     profile_option,
     progress,
+    site_ledger,
     write_output,
 )
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import geopandas as gpd
-    import pandas as pd
 
     from landasset.site import Site
     from landasset.suitability import SuitabilityModel
@@ -68,9 +67,11 @@ def score(
     Example:
       landasset score yunqi.gpkg --profile aerospace -o scored.gpkg --top 5
     """
+    from landasset.suitability import load_profile
+
     check_output(output, overwrite=overwrite, layer=output_layer)
     day = parse_date(as_of)
-    model = load_model(profile)
+    model = load_profile(profile)
     site = load_site(path)
     result = score_site(model, site, path, day)
     write_output(result, output, layer=output_layer, overwrite=overwrite)
@@ -81,30 +82,13 @@ def score(
 def score_site(model: SuitabilityModel, site: Site, path: Path, as_of: Any) -> gpd.GeoDataFrame:
     """Score through :meth:`~landasset.suitability.SuitabilityModel.score` (progress on stderr).
 
-    The stages come from the lifecycle ledger in the site file, when it has one (read
-    on ``as_of``): stage rules read them and retired parcels are left out, as the
-    Python API does with ``stages=ledger``. Without a ledger no stages are given, and
-    a profile with a stage rule is refused by the library, with everything else the
-    site lacks. The measures are computed in one call; the bar advances one step per
-    measure.
+    The stages are the lifecycle ledger in the site file, when it has one
+    (:func:`~landasset.cli._common.site_ledger`), read by the library on ``as_of``.
+    The bar advances one step per measure.
     """
-    stages = ledger_stages(path, as_of)
     steps = len(model.measure_specs())
-    with progress(steps, f"measures ({model.name})") as advance:
-        return model.score(site, as_of=as_of, stages=stages, progress=lambda label: advance(1))
-
-
-def ledger_stages(path: Path, as_of: Any) -> pd.Series | None:
-    """The stages in the file's lifecycle ledger on ``as_of`` (None without a ledger)."""
-    from landasset.cli._common import has_ledger
-
-    if not has_ledger(path):
-        return None
-    from landasset.lifecycle import Ledger
-
-    with Ledger.open(path, read_only=True) as ledger:
-        stages: pd.Series = ledger.stages(as_of)
-    return stages
+    with site_ledger(path) as ledger, progress(steps, f"measures ({model.name})") as advance:
+        return model.score(site, as_of=as_of, stages=ledger, progress=lambda label: advance(1))
 
 
 def top_table(result: Any, n: int) -> Any:

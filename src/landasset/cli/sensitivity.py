@@ -11,7 +11,6 @@ from landasset.cli._common import (
     check_output,
     echo_table,
     input_path,
-    load_model,
     load_site,
     note,
     output_layer_option,
@@ -19,6 +18,7 @@ from landasset.cli._common import (
     overwrite_option,
     parse_date,
     profile_option,
+    site_ledger,
     write_output,
 )
 
@@ -71,15 +71,19 @@ def sensitivity(
     import geopandas as gpd
     import pandas as pd
 
+    from landasset.suitability import load_profile
     from landasset.suitability import sensitivity as run
 
     if output is not None:
         check_output(output, overwrite=overwrite, layer=output_layer)
     day = parse_date(as_of)
-    model = load_model(profile)
+    model = load_profile(profile)
     site = load_site(path)
     note(f"{draws} weight draws (spread {spread}) ...")
-    result = run(model, site, n=draws, spread=spread, seed=seed, top_k=top_k, as_of=day)
+    with site_ledger(path) as ledger:
+        result = run(
+            model, site, n=draws, spread=spread, seed=seed, top_k=top_k, as_of=day, stages=ledger
+        )
     stats = result.parcels
     shown = ["rank", "mean_rank", "rank_std", "rank_best", "rank_worst", "p_top_k"]
     with pd.option_context("display.width", 200):

@@ -492,13 +492,19 @@ def list_schemes() -> list[str]:
     return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
-def load_scheme(name: str) -> Scheme:
-    """Load a bundled scheme by name (see :func:`list_schemes`).
+def load_scheme(name: str | os.PathLike[str]) -> Scheme:
+    """Load a bundled scheme by name (see :func:`list_schemes`), or a scheme file by path.
+
+    A ``Path``, or a string ending in ``.yaml``/``.yml``, is read with
+    :meth:`Scheme.from_yaml`.
 
     Raises
     ------
     ProfileError
-        The name is not a bundled scheme; the message lists the names.
+        The name is not a bundled scheme (the message lists the names), or the file
+        is not a valid scheme.
+    LandassetIOError
+        The file does not exist.
 
     Examples
     --------
@@ -507,13 +513,17 @@ def load_scheme(name: str) -> Scheme:
     >>> load_scheme("zhejiang")
     Traceback (most recent call last):
     ...
-    landasset._errors.ProfileError: 'zhejiang' is not a bundled scheme; use one of: 'huangyan-2023', 'zhejiang-2018', or read your own file with Scheme.from_yaml(path)
+    landasset._errors.ProfileError: 'zhejiang' is not a bundled scheme; use one of: 'huangyan-2023', 'zhejiang-2018', or the path of a .yaml file
     """
+    if isinstance(name, os.PathLike) or (
+        isinstance(name, str) and name.strip().lower().endswith((".yaml", ".yml"))
+    ):
+        return Scheme.from_yaml(Path(name))
     names = list_schemes()
     if name not in names:
         raise ProfileError(
             f"{name!r} is not a bundled scheme; use one of: {', '.join(map(repr, names))}, "
-            "or read your own file with Scheme.from_yaml(path)"
+            "or the path of a .yaml file"
         )
     resource = resources.files("landasset.efficiency") / "schemes" / f"{name}.yaml"
     origin = f"bundled scheme {name!r}"

@@ -27,6 +27,7 @@ Examples
 from typing import TYPE_CHECKING
 
 from landasset._lazy import attach
+from landasset.lifecycle.files import has_ledger, read_events_csv
 from landasset.lifecycle.kpi import (
     LOW_EFFICIENCY,
     duration_summary,
@@ -74,10 +75,12 @@ __all__ = [
     "allowed_next",
     "duration_summary",
     "durations",
+    "has_ledger",
     "idle_land",
     "late_against_contract",
     "low_efficiency",
     "pipeline",
+    "read_events_csv",
     "required_fields",
     "sample_events",
     "transitions_frame",

@@ -27,6 +27,7 @@ Examples
 from __future__ import annotations
 
 import importlib.resources
+import os
 from pathlib import Path
 
 from landasset._errors import ProfileError
@@ -65,30 +66,51 @@ def profile_path(name: str) -> Path:
         raise ProfileError(
             f"{name!r} is not a bundled profile; use one of: "
             + ", ".join(repr(n) for n in sorted(files))
-            + " (or SuitabilityModel.from_yaml(path) for your own file)"
+            + ", or the path of a .yaml file"
         )
     return files[name]
 
 
-def load_profile(name: str) -> SuitabilityModel:
-    """Load a bundled profile by name.
+def load_profile(name: str | os.PathLike[str]) -> SuitabilityModel:
+    """Load a bundled profile by name, or a profile YAML file by path.
 
     Parameters
     ----------
-    name : str
-        One of :func:`list_profiles`.
+    name : str or PathLike
+        One of :func:`list_profiles`, or the path of a ``.yaml``/``.yml`` file (a
+        ``Path``, or a string ending in ``.yaml``/``.yml``).
 
     Returns
     -------
     SuitabilityModel
 
+    Raises
+    ------
+    ProfileError
+        The name is not a bundled profile (the message lists them), or the file is
+        not a valid profile (the message names the file and the key path).
+    LandassetIOError
+        The file does not exist.
+
     Examples
     --------
     >>> float(load_profile("smart_manufacturing").criterion_weights.sum().round(12))
     1.0
+    >>> load_profile(profile_path("ai")).name
+    'ai'
     >>> load_profile("aerospac")
     Traceback (most recent call last):
     ...
     landasset._errors.ProfileError: 'aerospac' is not a bundled profile; use one of: 'aerospace', ...
     """
+    if isinstance(name, os.PathLike) or (
+        isinstance(name, str) and name.strip().lower().endswith((".yaml", ".yml"))
+    ):
+        path = Path(name)
+        try:
+            return SuitabilityModel.from_yaml(path)
+        except ProfileError as exc:  # name the file when the message does not
+            if repr(path.name) in str(exc):
+                raise
+            raise ProfileError(f"profile file {path.name!r}: {exc}") from exc
     return SuitabilityModel.from_yaml(profile_path(name))

@@ -677,6 +677,7 @@ def report(
     path: str | Path,
     title: str | None = None,
     top: int = 20,
+    overwrite: bool = False,
 ) -> Path:
     """Write one self-contained HTML report of a district.
 
@@ -704,12 +705,14 @@ def report(
     as_of : date-like, optional
         The date the report describes (default today).
     path : str or Path
-        The ``.html`` file to write (its folder must exist; an existing file is
-        replaced).
+        The ``.html`` (or ``.htm``) file to write; its folder must exist. The page is
+        written to a temporary file that replaces ``path`` once complete.
     title : str, optional
         Default ``"landasset report — <as_of>"``.
     top : int, default 20
         Rows of the top-parcels table.
+    overwrite : bool, default False
+        Replace an existing file at ``path``.
 
     Returns
     -------
@@ -722,8 +725,10 @@ def report(
         The page would reference something outside itself (a defect: please report
         it); nothing is written.
     LandassetIOError
-        The file could not be written (full disk, read-only folder, missing
-        folder); an existing report at ``path`` is left as it was.
+        ``path`` is not an ``.html`` file, it exists and ``overwrite`` is False, its
+        folder does not exist (all checked before any work), or the file could not
+        be written (full disk, read-only folder); an existing report at ``path`` is
+        left as it was.
     ImportError
         matplotlib is not installed (``pip install 'landasset[viz]'``).
 
@@ -743,8 +748,9 @@ def report(
     (True, [])
     >>> tmp.cleanup()
     """
-    require("matplotlib", what="report")
     path = Path(path)
+    _check_report_path(path, overwrite=overwrite)
+    require("matplotlib", what="report")
     when = as_timestamp(as_of)
     # retired parcels (split or merged parents) are left out of every map and table
     stages = stages_of(ledger, when) if ledger is not None else None
@@ -767,6 +773,19 @@ def report(
         )
     write_atomically(path, page.encode("utf-8"))
     return path
+
+
+def _check_report_path(path: Path, *, overwrite: bool) -> None:
+    """Refuse a report path before any work: not .html, existing, or no folder."""
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise LandassetIOError(f"{path.name} is not an .html file; name the report *.html")
+    if path.exists() and not overwrite:
+        raise LandassetIOError(
+            f"{path} exists; pass overwrite=True to replace it (CLI: --overwrite)"
+        )
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise LandassetIOError(f"folder {folder} does not exist; create it first")
 
 
 def write_atomically(path: Path, data: bytes) -> None:
