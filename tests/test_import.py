@@ -233,7 +233,6 @@ def test_every_entry_point_has_a_runnable_example(name):
     assert ">>> " in examples[1], f"{name}'s Examples section has no code to run"
 
 
-@pytest.mark.xfail(strict=True, reason="Ledger.open has no Examples section yet")
 def test_ledger_open_has_a_runnable_example():
     from landasset.lifecycle import Ledger
 
