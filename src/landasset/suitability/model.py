@@ -1006,10 +1006,10 @@ class SuitabilityModel:
         >>> model = load_profile("aerospace")
         >>> result = model.score(la.sample.load("yunqi"), as_of="2025-12-31")
         >>> int(result.loc["XH120508-06", "rank"])
-        16
+        15
         >>> changes = model.what_if(result, "XH120508-06", top_k=10)
         >>> changes.index[0], bool(changes["feasible"].iloc[0])  # the smallest change
-        ('cluster', True)
+        ('size', True)
         >>> float(changes.loc["cluster", "raw"]), float(changes.loc["cluster", "raw_needed"])
         (15.0, 18.0)
         """
