@@ -10,11 +10,11 @@ import pytest
 from click.testing import CliRunner
 
 from landasset import LandassetIOError
+from landasset._sqlite import connect_read_only, sqlite_uri
 from landasset.cli import cli
 from landasset.cli.lifecycle import has_ledger
 from landasset.io import write_layer
 from landasset.lifecycle import EVENTS_TABLE, Ledger, Stage
-from landasset.lifecycle._gpkg import connect_read_only, sqlite_uri
 
 from .conftest import files_beside, remount_read_only, small_parcels, tmpfs
 

@@ -96,7 +96,7 @@ def _tables(path: Path) -> list[str]:
     """One line each for the QGIS styles and the lifecycle ledger held in a GeoPackage."""
     import sqlite3
 
-    from landasset.lifecycle._gpkg import connect_read_only
+    from landasset._sqlite import connect_read_only
 
     lines = []
     con = connect_read_only(path)

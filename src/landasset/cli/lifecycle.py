@@ -343,8 +343,8 @@ def has_ledger(path: Path) -> bool:
     """True when the file already holds a lifecycle ledger (checked without writing)."""
     import sqlite3
 
+    from landasset._sqlite import connect_read_only
     from landasset.lifecycle import EVENTS_TABLE
-    from landasset.lifecycle._gpkg import connect_read_only
 
     try:
         con = connect_read_only(path)

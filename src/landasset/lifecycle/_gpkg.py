@@ -16,13 +16,10 @@ connections:
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import struct
-import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -33,7 +30,6 @@ from landasset._errors import SchemaError
 
 __all__ = [
     "ParcelLayer",
-    "connect_read_only",
     "create_geopackage",
     "encode_geometry",
     "envelope",
@@ -41,62 +37,12 @@ __all__ = [
     "is_geopackage",
     "register_functions",
     "register_table",
-    "sqlite_uri",
 ]
 
 _GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"
 _GPKG_USER_VERSION = 10400  # GeoPackage 1.4
 _ENVELOPE_SIZES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 _SCHEMA_EXTENSION = "http://www.geopackage.org/spec/#extension_schema"
-
-
-# -- opening files ------------------------------------------------------------------------
-def sqlite_uri(path: str | os.PathLike[str], **params: str | int) -> str:
-    """A SQLite ``file:`` URI for ``path`` with query ``params``, every part quoted.
-
-    ``#``, ``?`` and ``%`` in a file name end or escape a URI's path; left unquoted they
-    make SQLite open another file (or none).
-
-    >>> sqlite_uri("/data/park #2/site?.gpkg", mode="ro")
-    'file:/data/park%20%232/site%3F.gpkg?mode=ro'
-    >>> sqlite_uri("/tmp/100%.gpkg", immutable=1)
-    'file:/tmp/100%25.gpkg?immutable=1'
-    """
-    absolute = Path(os.path.abspath(os.fspath(path))).as_posix()
-    if not absolute.startswith("/"):  # a Windows drive: file:/C:/...
-        absolute = "/" + absolute
-    quoted = urllib.parse.quote(absolute, safe="/")
-    query = urllib.parse.urlencode({k: str(v) for k, v in params.items()})
-    return f"file:{quoted}" + (f"?{query}" if query else "")
-
-
-def is_wal_file(path: Path) -> bool:
-    """True when the database header says WAL mode (file format versions 2); False for
-    a file that cannot be read."""
-    try:
-        with open(path, "rb") as fh:
-            header = fh.read(20)
-    except OSError:
-        return False
-    return len(header) == 20 and header[18] == 2 and header[19] == 2
-
-
-def connect_read_only(path: str | os.PathLike[str], *, timeout: float = 5.0) -> sqlite3.Connection:
-    """A connection that only reads ``path``.
-
-    A file in WAL mode with no ``-wal`` file beside it (closed cleanly: everything is in
-    the file itself) is opened ``immutable=1``: ``mode=ro`` would create ``-wal`` and
-    ``-shm`` files, which fails in a read-only folder. An ``immutable`` connection
-    takes no locks, so it is meant for a file nobody is writing (open a new one to see
-    later writes). A file with a ``-wal`` holding data (a writer has it open, or did not
-    checkpoint) is opened ``mode=ro`` so that the data in the ``-wal`` is seen; a file
-    with a rollback journal is opened ``mode=ro`` too.
-    """
-    p = Path(os.fspath(path))
-    wal = Path(os.fspath(p) + "-wal")
-    quiet = is_wal_file(p) and not (wal.exists() and wal.stat().st_size > 0)
-    params: dict[str, str | int] = {"immutable": 1} if quiet else {"mode": "ro"}
-    return sqlite3.connect(sqlite_uri(p, **params), uri=True, timeout=timeout, isolation_level=None)
 
 
 # -- geometry blobs -----------------------------------------------------------------------
@@ -331,7 +277,7 @@ def touch(con: sqlite3.Connection, table: str) -> None:
 
 
 # -- the parcel layer ---------------------------------------------------------------------
-def _quote(name: str) -> str:
+def quote_identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -350,11 +296,11 @@ class ParcelLayer:
     def rows(self, con: sqlite3.Connection, parcel_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """The rows of ``parcel_ids`` (by id) as column → value dicts."""
         out: dict[str, dict[str, Any]] = {}
-        cols = ", ".join(_quote(c) for c in self.columns)
+        cols = ", ".join(quote_identifier(c) for c in self.columns)
         for pid in parcel_ids:
             cur = con.execute(
-                f"SELECT {cols} FROM {_quote(self.table)} WHERE parcel_id = ? "
-                f"ORDER BY {_quote(self.fid_column)} DESC LIMIT 1",
+                f"SELECT {cols} FROM {quote_identifier(self.table)} WHERE parcel_id = ? "
+                f"ORDER BY {quote_identifier(self.fid_column)} DESC LIMIT 1",
                 (pid,),
             )
             row = cur.fetchone()
@@ -392,7 +338,7 @@ class ParcelLayer:
         values[self.geometry_column] = encode_geometry(geom, self.srs_id, z=self.z)
         names = list(values)
         con.execute(
-            f"INSERT INTO {_quote(self.table)} ({', '.join(_quote(n) for n in names)}) "
+            f"INSERT INTO {quote_identifier(self.table)} ({', '.join(quote_identifier(n) for n in names)}) "
             f"VALUES ({', '.join('?' for _ in names)})",
             [values[n] for n in names],
         )
@@ -424,7 +370,7 @@ def find_parcel_layer(con: sqlite3.Connection, name: str = "parcels") -> ParcelL
     if found is None:
         return None
     table, geom_col, geom_type, srs_id, z = found
-    info = con.execute(f"PRAGMA table_info({_quote(table)})").fetchall()
+    info = con.execute(f"PRAGMA table_info({quote_identifier(table)})").fetchall()
     columns = tuple(r[1] for r in info)
     fid = next((r[1] for r in info if r[5] == 1), "fid")
     if "parcel_id" not in columns:

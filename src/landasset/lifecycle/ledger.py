@@ -83,6 +83,7 @@ from landasset._errors import (
     SchemaError,
     TransitionError,
 )
+from landasset._sqlite import connect_read_only, is_wal_file
 from landasset.landuse import is_known_land_use
 from landasset.lifecycle import _gpkg
 from landasset.lifecycle.stages import (
@@ -947,7 +948,7 @@ class Ledger:
         if not p.parent.is_dir():
             raise LandassetIOError(f"the folder {p.parent} does not exist; create it first")
         existed = p.exists() and p.stat().st_size > 0
-        if existed and _gpkg.is_wal_file(p) and _free_bytes(p.parent) < _ROOM_MARGIN:
+        if existed and is_wal_file(p) and _free_bytes(p.parent) < _ROOM_MARGIN:
             # opening a WAL file creates its -shm and -wal: on a full disk they would be
             # left half-made beside it
             raise _cannot_open(p, sqlite3.OperationalError("database or disk is full"))
@@ -1011,7 +1012,7 @@ class Ledger:
             self._known_from = None  # no parcels layer: nothing to check against
             return None
         rows = con.execute(
-            f"SELECT parcel_id FROM {_gpkg._quote(layer.table)} WHERE parcel_id IS NOT NULL"
+            f"SELECT parcel_id FROM {_gpkg.quote_identifier(layer.table)} WHERE parcel_id IS NOT NULL"
         ).fetchall()
         ids = pd.DataFrame.from_records(rows, columns=["parcel_id"])["parcel_id"]
         self._known = pd.Index(ids.astype(str).unique(), dtype=object)
@@ -1053,7 +1054,7 @@ class Ledger:
         if not p.is_file():
             raise LandassetIOError(f"{p} does not exist; there is no ledger to read")
         try:
-            con = _gpkg.connect_read_only(p, timeout=timeout)
+            con = connect_read_only(p, timeout=timeout)
             names = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
         except (sqlite3.DatabaseError, OSError) as exc:
             raise LandassetIOError(
