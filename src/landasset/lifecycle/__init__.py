@@ -33,7 +33,7 @@ from landasset.lifecycle.kpi import (
     low_efficiency,
     pipeline,
 )
-from landasset.lifecycle.ledger import EVENTS_TABLE, LINEAGE_TABLE, Event, Ledger
+from landasset.lifecycle.ledger import EVENTS_TABLE, LINEAGE_TABLE, Event, Ledger, has_ledger
 from landasset.lifecycle.policy import DEFAULT_TERM_YEARS, Policy
 from landasset.lifecycle.sample_history import SAMPLE_AS_OF, sample_events
 from landasset.lifecycle.stages import (
@@ -69,6 +69,7 @@ __all__ = [
     "allowed_next",
     "duration_summary",
     "durations",
+    "has_ledger",
     "idle_land",
     "late_against_contract",
     "low_efficiency",

@@ -75,6 +75,7 @@ import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
 from landasset._errors import LandassetKeyError, TransitionError
+from landasset._sqlite import connect_read_only
 from landasset.lifecycle import _corrections, _lineage
 from landasset.lifecycle._checks import Batch, check_moves, normalise
 from landasset.lifecycle._dates import DateLike, as_day
@@ -91,9 +92,43 @@ from landasset.lifecycle._schema import (
 from landasset.lifecycle._store import Store
 from landasset.lifecycle.stages import Stage
 
-__all__ = ["EVENTS_TABLE", "LINEAGE_TABLE", "DateLike", "Event", "Ledger"]
+__all__ = ["EVENTS_TABLE", "LINEAGE_TABLE", "DateLike", "Event", "Ledger", "has_ledger"]
 
 
+def has_ledger(path: str | os.PathLike[str]) -> bool:
+    """True when the file holds a lifecycle ledger (checked without writing anything).
+
+    False for a missing file, a file that is no SQLite database, and a GeoPackage
+    without the events table.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = pathlib.Path(tmp.name) / "site.gpkg"
+    >>> has_ledger(path)
+    False
+    >>> Ledger.open(path).close()
+    >>> has_ledger(path)
+    True
+    >>> tmp.cleanup()
+    """
+    try:
+        con = connect_read_only(path)
+    except (sqlite3.Error, OSError):
+        return False
+    try:
+        found = con.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (EVENTS_TABLE,)
+        ).fetchone()
+    except sqlite3.DatabaseError:
+        return False
+    finally:
+        con.close()
+    return found is not None
+
+
+# -- the ledger ------------------------------------------------------------------------------
 class Ledger:
     """An append-only lifecycle event log in a GeoPackage or SQLite file.
 
