@@ -92,7 +92,7 @@ from landasset.lifecycle._schema import (
 from landasset.lifecycle._store import Store
 from landasset.lifecycle.stages import Stage
 
-__all__ = ["EVENTS_TABLE", "LINEAGE_TABLE", "DateLike", "Event", "Ledger", "has_ledger"]
+__all__ = ["EVENTS_TABLE", "LINEAGE_TABLE", "Event", "Ledger", "has_ledger"]
 
 
 def has_ledger(path: str | os.PathLike[str]) -> bool:
