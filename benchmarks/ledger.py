@@ -31,8 +31,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from landasset._stages import STAGE_IDS
-from landasset.lifecycle import Ledger
-from landasset.lifecycle.ledger import _SCHEMA, EVENTS_TABLE
+from landasset.lifecycle import EVENTS_TABLE, Ledger
 
 # the pipeline order, planned → renewal (every stage but retired)
 CHAIN = [stage for stage in STAGE_IDS if stage != "retired"]
@@ -72,12 +71,21 @@ def chain_events(first: int, n_parcels: int, *, seed: int = 0) -> pd.DataFrame:
     return frame
 
 
+def ledger_schema() -> list[str]:
+    """The ledger's own tables, indexes and triggers, as created in a fresh ledger."""
+    with Ledger.open(":memory:") as ledger:
+        rows = ledger.connection.execute(
+            "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid"
+        ).fetchall()
+    return [sql for (sql,) in rows]
+
+
 def bare_insert(rows: list[tuple[object, ...]], path: Path) -> float:
     """Seconds for one executemany of ``rows`` into a fresh table of the same schema."""
     con = sqlite3.connect(path, isolation_level=None)
     con.execute("PRAGMA synchronous = FULL")
     con.execute("PRAGMA foreign_keys = ON")
-    for sql in _SCHEMA:
+    for sql in ledger_schema():
         con.execute(sql)
     t0 = time.perf_counter()
     con.execute("BEGIN IMMEDIATE")

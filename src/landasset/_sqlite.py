@@ -1,8 +1,8 @@
-"""SQLite files opened safely: quoted URIs and read-only connections.
+"""Opening SQLite files without surprises: quoted URIs, read-only connections.
 
-Shared by the lifecycle ledger, which reads and writes the site's GeoPackage through
-the standard library's :mod:`sqlite3`, and by the command line, which looks into a
-GeoPackage (is there a ledger? which styles?) without writing a byte of it.
+Shared by the lifecycle ledger (which opens the site's GeoPackage with :mod:`sqlite3`)
+and the commands that only peek into a GeoPackage (``landasset info``). Standard library
+only, so any layer may import it.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from landasset import LandassetIOError
 from landasset.cli import cli
 from landasset.lifecycle import EVENTS_TABLE, Ledger
-from landasset.lifecycle import ledger as ledger_module
+from landasset.lifecycle import _store as store_module
 
 from .conftest import files_beside, fill, tmpfs
 
@@ -59,7 +59,7 @@ def test_full_tmpfs_keeps_the_old_bytes(tmp_path: Path, mode: str, leave_kib: in
         path = _ledger(disk / "site.gpkg", mode)
         before = files_beside(path)
         filler = fill(disk, leave_kib * 1024)
-        if mode == "wal" and leave_kib * 1024 < ledger_module._ROOM_MARGIN:
+        if mode == "wal" and leave_kib * 1024 < store_module._ROOM_MARGIN:
             # a WAL file is not opened for writing without room for its -shm and -wal
             with pytest.raises(LandassetIOError, match=r"the disk holding .*mnt is full"):
                 Ledger.open(path)
@@ -97,13 +97,15 @@ def test_write_failing_with_disk_full_rolls_back(
 ) -> None:
     path = _ledger(tmp_path / "site.gpkg", "delete")
     before = files_beside(path)
-    real_insert = ledger_module.Ledger._insert
+    real_insert = store_module.Store.insert
 
-    def insert_then_fail(self: Ledger, con: sqlite3.Connection, batch: object) -> object:
+    def insert_then_fail(
+        self: store_module.Store, con: sqlite3.Connection, batch: object
+    ) -> object:
         real_insert(self, con, batch)  # type: ignore[arg-type]
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(ledger_module.Ledger, "_insert", insert_then_fail)
+    monkeypatch.setattr(store_module.Store, "insert", insert_then_fail)
     with Ledger.open(path) as led:
         with pytest.raises(
             LandassetIOError, match=r"disk holding .* is full.*nothing was recorded"
@@ -118,7 +120,7 @@ def test_wal_write_refused_before_commit_when_the_fold_would_not_fit(
 ) -> None:
     path = _ledger(tmp_path / "site.gpkg", "wal")
     before = files_beside(path)
-    monkeypatch.setattr(ledger_module, "_free_bytes", lambda folder: 300_000)
+    monkeypatch.setattr(store_module, "_free_bytes", lambda folder: 300_000)
     with Ledger.open(path) as led:
         with pytest.raises(LandassetIOError, match=r"300,000 bytes free, about [\d,]+ needed"):
             led.record_many(_batch(5_000))
@@ -138,8 +140,8 @@ def test_a_failed_fold_is_an_error_and_the_file_keeps_its_bytes(
     def full(con: sqlite3.Connection) -> None:
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(ledger_module, "_checkpoint", full)
-    monkeypatch.setattr(ledger_module, "_FOLD_EVERY_WRITES", 1)
+    monkeypatch.setattr(store_module, "_checkpoint", full)
+    monkeypatch.setattr(store_module, "_FOLD_EVERY_WRITES", 1)
     # another reader keeps SQLite from folding the WAL itself when the ledger closes
     reader = sqlite3.connect(path)
     reader.execute("SELECT 1 FROM sqlite_master").fetchall()
@@ -162,13 +164,15 @@ def test_a_failed_fold_is_an_error_and_the_file_keeps_its_bytes(
 def test_sample_cli_removes_everything_when_the_ledger_write_fails(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_insert = ledger_module.Ledger._insert
+    real_insert = store_module.Store.insert
 
-    def insert_then_fail(self: Ledger, con: sqlite3.Connection, batch: object) -> object:
+    def insert_then_fail(
+        self: store_module.Store, con: sqlite3.Connection, batch: object
+    ) -> object:
         real_insert(self, con, batch)  # type: ignore[arg-type]
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(ledger_module.Ledger, "_insert", insert_then_fail)
+    monkeypatch.setattr(store_module.Store, "insert", insert_then_fail)
     out = tmp_path / "out" / "yunqi.gpkg"
     out.parent.mkdir()
     result = CliRunner().invoke(cli, ["sample", "yunqi", "-o", str(out)])
@@ -187,13 +191,15 @@ def test_lifecycle_import_on_a_full_disk_exits_2_and_keeps_the_file(
     (tmp_path / "in").mkdir()
     events = tmp_path / "in" / "events.csv"
     events.write_text("parcel_id,stage,on\nA-02,planned,2020-01-01\nA-03,planned,2020-01-01\n")
-    real_insert = ledger_module.Ledger._insert
+    real_insert = store_module.Store.insert
 
-    def insert_then_fail(self: Ledger, con: sqlite3.Connection, batch: object) -> object:
+    def insert_then_fail(
+        self: store_module.Store, con: sqlite3.Connection, batch: object
+    ) -> object:
         real_insert(self, con, batch)  # type: ignore[arg-type]
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(ledger_module.Ledger, "_insert", insert_then_fail)
+    monkeypatch.setattr(store_module.Store, "insert", insert_then_fail)
     result = CliRunner().invoke(cli, ["lifecycle", "import", str(parcels_gpkg), str(events)])
     assert result.exit_code == 2
     assert "disk holding" in result.output and "nothing was recorded" in result.output
@@ -212,7 +218,7 @@ def test_lifecycle_record_exits_2_when_the_last_fold_fails(
     def full(con: sqlite3.Connection) -> None:
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(ledger_module, "_checkpoint", full)
+    monkeypatch.setattr(store_module, "_checkpoint", full)
     result = CliRunner().invoke(
         cli,
         ["lifecycle", "record", str(parcels_gpkg), "A-02", "--to", "planned", "--on", "2020-01-01"],

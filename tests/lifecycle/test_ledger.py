@@ -406,7 +406,7 @@ def test_python_json_fallback_gives_the_same_data(ledger: Ledger) -> None:
             "note": ["备注"],
         }
     )
-    ledger._json1 = False  # as on a SQLite build without the JSON functions
+    ledger._store.json1 = False  # as on a SQLite build without the JSON functions
     event = ledger.event(int(ledger.record_many(frame).iloc[0]))
     assert event.data == {"n": 1, "tags": ["t"], "note": "备注"}
 

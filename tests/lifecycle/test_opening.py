@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from landasset import LandassetIOError
+from landasset._sqlite import connect_read_only, sqlite_uri
 from landasset.cli import cli
 from landasset.io import write_layer
 from landasset.lifecycle import EVENTS_TABLE, Ledger, Stage, has_ledger
-from landasset.lifecycle._gpkg import connect_read_only, sqlite_uri
 
 from .conftest import files_beside, remount_read_only, small_parcels, tmpfs
 
@@ -201,3 +201,28 @@ def test_report_from_a_wal_geopackage_on_a_read_only_disk(
         assert result.exit_code == 0, result.output
         assert '<section id="lifecycle">' in out.read_text(encoding="utf-8")
         assert files_beside(site) == before
+
+
+# -- has_ledger -------------------------------------------------------------------------------
+def test_has_ledger_answers_without_writing(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.gpkg"
+    assert has_ledger(missing) is False
+    assert not missing.exists()  # asking did not create the file
+    junk = tmp_path / "junk.gpkg"
+    junk.write_bytes(b"not a database at all" * 100)
+    site = write_layer(small_parcels(), tmp_path / "site.gpkg", layer="parcels")
+    plain = tmp_path / "other.sqlite"
+    con = sqlite3.connect(plain)
+    con.execute("CREATE TABLE landasset_lineage (x)")  # the wrong table of the two
+    con.commit()
+    con.close()
+    before = {p: _snapshot(p) for p in (junk, site, plain)}
+    assert [has_ledger(p) for p in (junk, site, plain)] == [False, False, False]
+    assert {p: _snapshot(p) for p in (junk, site, plain)} == before
+    with Ledger.open(site) as led:
+        led.record("A-01", "planned", "2020-01-01", actor="a")
+    after = _snapshot(site)
+    assert has_ledger(site) is True
+    assert has_ledger(str(site)) is True
+    assert _snapshot(site) == after
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["junk.gpkg", "other.sqlite", "site.gpkg"]

@@ -27,11 +27,10 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from landasset._errors import SchemaError
-from landasset._sqlite import connect_read_only, is_wal_file, sqlite_uri
+from landasset._sqlite import is_wal_file
 
 __all__ = [
     "ParcelLayer",
-    "connect_read_only",
     "create_geopackage",
     "encode_geometry",
     "envelope",
@@ -40,7 +39,6 @@ __all__ = [
     "is_wal_file",
     "register_functions",
     "register_table",
-    "sqlite_uri",
 ]
 
 _GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"
@@ -281,7 +279,7 @@ def touch(con: sqlite3.Connection, table: str) -> None:
 
 
 # -- the parcel layer ---------------------------------------------------------------------
-def _quote(name: str) -> str:
+def quote_identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -300,11 +298,11 @@ class ParcelLayer:
     def rows(self, con: sqlite3.Connection, parcel_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """The rows of ``parcel_ids`` (by id) as column → value dicts."""
         out: dict[str, dict[str, Any]] = {}
-        cols = ", ".join(_quote(c) for c in self.columns)
+        cols = ", ".join(quote_identifier(c) for c in self.columns)
         for pid in parcel_ids:
             cur = con.execute(
-                f"SELECT {cols} FROM {_quote(self.table)} WHERE parcel_id = ? "
-                f"ORDER BY {_quote(self.fid_column)} DESC LIMIT 1",
+                f"SELECT {cols} FROM {quote_identifier(self.table)} WHERE parcel_id = ? "
+                f"ORDER BY {quote_identifier(self.fid_column)} DESC LIMIT 1",
                 (pid,),
             )
             row = cur.fetchone()
@@ -342,7 +340,7 @@ class ParcelLayer:
         values[self.geometry_column] = encode_geometry(geom, self.srs_id, z=self.z)
         names = list(values)
         con.execute(
-            f"INSERT INTO {_quote(self.table)} ({', '.join(_quote(n) for n in names)}) "
+            f"INSERT INTO {quote_identifier(self.table)} ({', '.join(quote_identifier(n) for n in names)}) "
             f"VALUES ({', '.join('?' for _ in names)})",
             [values[n] for n in names],
         )
@@ -374,7 +372,7 @@ def find_parcel_layer(con: sqlite3.Connection, name: str = "parcels") -> ParcelL
     if found is None:
         return None
     table, geom_col, geom_type, srs_id, z = found
-    info = con.execute(f"PRAGMA table_info({_quote(table)})").fetchall()
+    info = con.execute(f"PRAGMA table_info({quote_identifier(table)})").fetchall()
     columns = tuple(r[1] for r in info)
     fid = next((r[1] for r in info if r[5] == 1), "fid")
     if "parcel_id" not in columns:

@@ -68,7 +68,7 @@ def has_ledger(path: str | os.PathLike[str]) -> bool:
     >>> has_ledger("no-such-file.gpkg")
     False
     """
-    from landasset.lifecycle._gpkg import connect_read_only
+    from landasset._sqlite import connect_read_only
     from landasset.lifecycle.ledger import EVENTS_TABLE
 
     if not Path(path).is_file():

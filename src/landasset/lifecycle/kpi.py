@@ -33,7 +33,8 @@ import numpy as np
 import pandas as pd
 
 from landasset._errors import SchemaError
-from landasset.lifecycle.ledger import DateLike, Ledger, _as_day
+from landasset.lifecycle._dates import DateLike, as_day
+from landasset.lifecycle.ledger import Ledger
 from landasset.lifecycle.policy import Policy
 from landasset.lifecycle.stages import Stage
 from landasset.units import m2_to_mu
@@ -82,7 +83,7 @@ _UNDER_CONTRACT = (
 def _day(as_of: DateLike | None) -> pd.Timestamp:
     if as_of is None:
         return pd.Timestamp(dt.date.today())
-    return pd.Timestamp(_as_day(as_of, "as_of"))
+    return pd.Timestamp(as_day(as_of, "as_of"))
 
 
 def _dates(values: pd.Series) -> pd.Series:
