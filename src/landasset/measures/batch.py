@@ -286,9 +286,6 @@ class _Intermediates:
             )
         return self._built[key], key
 
-    def __len__(self) -> int:
-        return len(self._built)
-
 
 def _resolve(
     site: Site, layers: _Layers, bound: _Bound, call_as_of: Any, *, where: str
