@@ -5,6 +5,16 @@ CRS) and the context layers, and returns a Series named after the measure, with 
 unit in the name, aligned on ``parcels.index``. :func:`compute` evaluates a list of
 specs on a :class:`~landasset.Site` and shares the intermediates between them.
 
+A measure is one function, registered where it is defined; :data:`MEASURES` is
+derived from those functions. Work that several measures share (the street graph,
+the parcels' snaps to it, the trees over a layer, the building overlaps, the
+dissolved constraints) is a keyword-only argument of each function (``graph=``,
+``snapped=``, ``tree=``, ``segments=``, ``overlaps=``, ``dissolved=``), built by a
+public function (:func:`street_graph`, :func:`snap_to_edges`, :func:`feature_tree`,
+:func:`point_tree`, :func:`axis_segments`, :func:`building_overlaps`,
+:func:`dissolve_constraints`) when you pass nothing; :func:`compute` builds each
+one once per call and passes it.
+
 Conventions shared by every measure:
 
 * CRS: every layer must be in a projected metric CRS (geographic or Web Mercator
@@ -34,10 +44,12 @@ from landasset.measures._common import MeasureError, UnreachableWarning
 from landasset.measures.batch import MEASURES, REQUIRED, compute
 from landasset.measures.morphology import (
     ASSIGNMENTS,
+    BuildingOverlaps,
     area_m2,
     area_mu,
     assign_buildings,
     building_coverage,
+    building_overlaps,
     compactness,
     floor_area_ratio,
     gross_floor_area,
@@ -52,12 +64,20 @@ from landasset.measures.network import (
 )
 from landasset.measures.proximity import (
     ORIGINS,
+    AxisSegments,
+    DissolvedConstraints,
+    FeatureTree,
+    PointTree,
+    axis_segments,
     cluster_strength,
     constrained_share,
     count_within,
+    dissolve_constraints,
+    feature_tree,
     frontage,
     nearest_distance,
     nearest_id,
+    point_tree,
     sum_within,
 )
 
@@ -66,25 +86,35 @@ __all__ = [
     "MEASURES",
     "ORIGINS",
     "REQUIRED",
+    "AxisSegments",
+    "BuildingOverlaps",
+    "DissolvedConstraints",
     "EdgeSnap",
+    "FeatureTree",
     "MeasureError",
+    "PointTree",
     "StreetGraph",
     "UnreachableWarning",
     "area_m2",
     "area_mu",
     "assign_buildings",
+    "axis_segments",
     "building_coverage",
+    "building_overlaps",
     "cluster_strength",
     "compactness",
     "compute",
     "constrained_share",
     "count_within",
+    "dissolve_constraints",
+    "feature_tree",
     "floor_area_ratio",
     "frontage",
     "gross_floor_area",
     "nearest_distance",
     "nearest_id",
     "network_distance",
+    "point_tree",
     "snap_to_edges",
     "street_graph",
     "sum_within",

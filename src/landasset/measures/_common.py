@@ -1,8 +1,8 @@
-"""Private helpers shared by the measure modules: checks, geometry arrays, caches."""
+"""Private helpers shared by the measure modules: checks and geometry arrays."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeAlias, TypeVar
 
 import geopandas as gpd
@@ -17,7 +17,6 @@ from landasset.crs import require_metric
 
 __all__ = [
     "CHUNK",
-    "Cache",
     "Layer",
     "MeasureError",
     "UnreachableWarning",
@@ -222,30 +221,3 @@ def chunks(n: int, size: int = CHUNK) -> Iterator[slice]:
 def series(values: Any, index: pd.Index, name: str) -> pd.Series:
     """A named Series aligned on ``index``."""
     return pd.Series(values, index=index, name=name)
-
-
-# -- intermediates shared within one call ----------------------------------------------
-
-
-class Cache:
-    """Intermediates (trees, graphs, snaps) shared by the measures of one call.
-
-    Keys include the ``id`` of the layers they come from; the cache lives only as long
-    as the call that made it, so those objects stay alive and the ids stay unique.
-    """
-
-    def __init__(self) -> None:
-        self._store: dict[Hashable, Any] = {}
-        self._keep: list[Any] = []
-
-    def get(self, key: Hashable, factory: Callable[[], T]) -> T:
-        if key not in self._store:
-            self._store[key] = factory()
-        return self._store[key]
-
-    def hold(self, *objects: Any) -> None:
-        """Keep objects alive for the cache's lifetime (their ids are keys)."""
-        self._keep.extend(objects)
-
-    def __len__(self) -> int:
-        return len(self._store)

@@ -11,10 +11,15 @@ string or a list of strings): their context layer is narrowed to the rows whose
 "kind": "golden_axis"}`` measures the golden axes only, not every axis. The kinds
 must occur in the layer.
 
-Within one call the shared intermediates are built once: the street graph and the
-parcels' snaps to it, the trees over each feature layer, the parcels' centroids and
-reach, the building–parcel overlaps, the dissolved constraints. A layer narrowed by
-``kind`` is built once per distinct (layer, kinds) pair, and its tree once with it.
+The measures are the functions registered with the ``@measure`` decorator (see
+``_registry.py``); :data:`MEASURES` is derived from them. Within one call
+:func:`compute` is the one place that builds the shared intermediates, each once,
+when a spec first needs it, and passes it to the measure function as a keyword
+(``walk_distance(..., graph=, snapped=)``, ``count_within(..., tree=)``, ...): the
+street graph and the parcels' snaps to it, the trees over each feature layer, the
+building–parcel overlaps, the dissolved constraints. A layer narrowed by ``kind`` is
+built once per distinct (layer, kinds) pair, and its tree once with it. Each column
+equals calling the measure function directly with the same arguments.
 
 Examples
 --------
@@ -38,199 +43,31 @@ True
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
 
-from landasset.measures import morphology as _m
+from landasset.measures import _registry as _r
+
+# the measure modules register their functions when imported
+from landasset.measures import morphology as _m  # noqa: F401
 from landasset.measures import network as _n
-from landasset.measures import proximity as _p
-from landasset.measures._common import Cache, MeasureError, UnreachableWarning, check_layers
+from landasset.measures import proximity as _p  # noqa: F401
+from landasset.measures._common import MeasureError, UnreachableWarning, check_layers
+from landasset.measures._registry import REQUIRED, MeasureDef, Param, Shared
 
 if TYPE_CHECKING:
     from landasset.site import Site
 
 __all__ = ["LAYER_PARAMETERS", "MEASURES", "REQUIRED", "compute"]
 
-#: Marks a parameter without a default in :data:`MEASURES`.
-REQUIRED = "<required>"
-
-_LAYER = "layer"
-_NUMBER = "number"
-_OPTIONAL_NUMBER = "optional number"
-_TEXT = "text"
-_TEXTS = "text or list of text"
-_BOOL = "true, false or null"
-_CHOICE = "choice"
-_DATE = "date"
-
-
-@dataclass(frozen=True)
-class _Param:
-    kind: str
-    default: Any = REQUIRED
-    choices: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class _Measure:
-    run: Callable[..., Any]
-    params: dict[str, _Param]
-
-
-def _run_walk(cache: Cache, parcels: gpd.GeoDataFrame, **kw: Any) -> tuple[pd.Series, str | None]:
-    return _n._walk_distance(
-        cache,
-        parcels,
-        kw["targets"],
-        kw["streets"],
-        max_distance=kw["max_distance"],
-        as_of=kw["as_of"],
-    )
-
-
-def _run_count(cache: Cache, parcels: gpd.GeoDataFrame, **kw: Any) -> pd.Series:
-    counts = _p._radius_query(
-        cache,
-        parcels,
-        kw["points"],
-        kw["radius"],
-        category=kw["category"],
-        column="category",
-        origin=kw["origin"],
-        weights=None,
-        what="count_within",
-    )
-    return pd.Series(counts, index=parcels.index, name="count_within")
-
-
-def _run_sum(cache: Cache, parcels: gpd.GeoDataFrame, **kw: Any) -> pd.Series:
-    weights = _p._weights(kw["points"], kw["column"], what="sum_within")
-    total = _p._radius_query(
-        cache,
-        parcels,
-        kw["points"],
-        kw["radius"],
-        category=kw["category"],
-        column="category",
-        origin=kw["origin"],
-        weights=weights,
-        what="sum_within",
-    )
-    return pd.Series(total, index=parcels.index, name="sum_within")
-
-
-def _run_cluster(cache: Cache, parcels: gpd.GeoDataFrame, **kw: Any) -> pd.Series:
-    counts = _p._radius_query(
-        cache,
-        parcels,
-        kw["enterprises"],
-        kw["radius"],
-        category=kw["industry"],
-        column="industry",
-        origin=kw["origin"],
-        weights=None,
-        what="cluster_strength",
-    )
-    return pd.Series(counts, index=parcels.index, name="cluster_strength")
-
-
-def _run_nearest_distance(cache: Cache, parcels: gpd.GeoDataFrame, **kw: Any) -> pd.Series:
-    distance, _ = _p._nearest(cache, parcels, kw["features"], what="nearest_distance", ids=False)
-    return pd.Series(distance, index=parcels.index, name="nearest_distance_m")
-
-
-_ORIGIN = _Param(_CHOICE, "edge", _p.ORIGINS)
-_BY = _Param(_CHOICE, "auto", _m.ASSIGNMENTS)
-
-_REGISTRY: dict[str, _Measure] = {
-    "area_m2": _Measure(lambda cache, parcels: _m.area_m2(parcels), {}),
-    "area_mu": _Measure(lambda cache, parcels: _m.area_mu(parcels), {}),
-    "compactness": _Measure(lambda cache, parcels: _m.compactness(parcels), {}),
-    "gross_floor_area": _Measure(
-        lambda cache, parcels, buildings, by: _m._gross_floor_area(
-            cache, parcels, buildings, by=by
-        ),
-        {"buildings": _Param(_LAYER, "buildings"), "by": _BY},
-    ),
-    "floor_area_ratio": _Measure(
-        lambda cache, parcels, buildings, by: _m._floor_area_ratio(
-            cache, parcels, buildings, by=by
-        ),
-        {"buildings": _Param(_LAYER, "buildings"), "by": _BY},
-    ),
-    "building_coverage": _Measure(
-        lambda cache, parcels, buildings: _m._building_coverage(cache, parcels, buildings),
-        {"buildings": _Param(_LAYER, "buildings")},
-    ),
-    "nearest_distance": _Measure(
-        _run_nearest_distance, {"features": _Param(_LAYER), "kind": _Param(_TEXTS, None)}
-    ),
-    "nearest_id": _Measure(
-        lambda cache, parcels, features: _p._nearest_id(cache, parcels, features),
-        {"features": _Param(_LAYER), "kind": _Param(_TEXTS, None)},
-    ),
-    "count_within": _Measure(
-        _run_count,
-        {
-            "points": _Param(_LAYER, "amenities"),
-            "radius": _Param(_NUMBER),
-            "category": _Param(_TEXTS, None),
-            "origin": _ORIGIN,
-        },
-    ),
-    "sum_within": _Measure(
-        _run_sum,
-        {
-            "points": _Param(_LAYER, "enterprises"),
-            "column": _Param(_TEXT),
-            "radius": _Param(_NUMBER),
-            "category": _Param(_TEXTS, None),
-            "origin": _ORIGIN,
-        },
-    ),
-    "frontage": _Measure(
-        lambda cache, parcels, axes, tolerance: _p._frontage(
-            cache, parcels, axes, tolerance=tolerance
-        ),
-        {
-            "axes": _Param(_LAYER, "axes"),
-            "tolerance": _Param(_NUMBER, 15.0),
-            "kind": _Param(_TEXTS, None),
-        },
-    ),
-    "walk_distance": _Measure(
-        _run_walk,
-        {
-            "targets": _Param(_LAYER, "stations"),
-            "streets": _Param(_LAYER, "streets"),
-            "max_distance": _Param(_OPTIONAL_NUMBER, None),
-            "as_of": _Param(_DATE, None),
-        },
-    ),
-    "cluster_strength": _Measure(
-        _run_cluster,
-        {
-            "enterprises": _Param(_LAYER, "enterprises"),
-            "industry": _Param(_TEXTS),
-            "radius": _Param(_NUMBER),
-            "origin": _ORIGIN,
-        },
-    ),
-    "constrained_share": _Measure(
-        lambda cache, parcels, constraints, kind, hard: _p._constrained_share(
-            cache, parcels, constraints, kind=kind, hard=hard
-        ),
-        {
-            "constraints": _Param(_LAYER, "constraints"),
-            "kind": _Param(_TEXTS, None),
-            "hard": _Param(_BOOL, None),
-        },
-    ),
-}
+#: The registered measures, and the kind of a layer parameter (suitability reads
+#: both to find the layers a profile needs).
+_REGISTRY = _r.REGISTRY
+_LAYER = _r.LAYER
 
 #: Every measure :func:`compute` knows, with its parameters and their defaults
 #: (:data:`REQUIRED` when the spec must give one). Layer parameters default to a layer
@@ -249,9 +86,6 @@ LAYER_PARAMETERS: Mapping[str, tuple[str, ...]] = {
 
 _SPEC_KEYS = ("measure", "name")
 
-#: Measures whose ``kind`` parameter narrows a context layer, and that layer's parameter.
-_KIND_FILTERED = {"nearest_distance": "features", "nearest_id": "features", "frontage": "axes"}
-
 
 @dataclass(frozen=True)
 class _Bound:
@@ -264,24 +98,24 @@ def _describe(position: int, spec: object) -> str:
     return f"spec {position} ({spec!r})"
 
 
-def _check_value(measure: str, key: str, param: _Param, value: Any, where: str) -> Any:
+def _check_value(measure: str, key: str, param: Param, value: Any, where: str) -> Any:
     if param.kind == _LAYER:
         if not isinstance(value, (str, gpd.GeoDataFrame, gpd.GeoSeries)):
             raise MeasureError(
                 f"{where}: {key} must name a layer of the site or be a GeoDataFrame, not {value!r}"
             )
-    elif param.kind in (_NUMBER, _OPTIONAL_NUMBER):
-        if value is None and param.kind == _OPTIONAL_NUMBER:
+    elif param.kind in (_r.NUMBER, _r.OPTIONAL_NUMBER):
+        if value is None and param.kind == _r.OPTIONAL_NUMBER:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise MeasureError(f"{where}: {key} must be a number (metres), not {value!r}")
         if value < 0:
             raise MeasureError(f"{where}: {key} must be >= 0, not {value!r}")
         return float(value)
-    elif param.kind == _TEXT:
+    elif param.kind == _r.TEXT:
         if not isinstance(value, str):
             raise MeasureError(f"{where}: {key} must be a string, not {value!r}")
-    elif param.kind == _TEXTS:
+    elif param.kind == _r.TEXTS:
         ok = value is None and param.default is None
         ok = ok or isinstance(value, str)
         ok = ok or (isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value))
@@ -290,10 +124,10 @@ def _check_value(measure: str, key: str, param: _Param, value: Any, where: str) 
                 f"{where}: {key} must be a string or a list of strings, not {value!r}"
             )
         return list(value) if isinstance(value, tuple) else value
-    elif param.kind == _BOOL:
+    elif param.kind == _r.BOOL:
         if value is not None and not isinstance(value, bool):
             raise MeasureError(f"{where}: {key} must be true, false or null, not {value!r}")
-    elif param.kind == _CHOICE and value not in param.choices:
+    elif param.kind == _r.CHOICE and value not in param.choices:
         raise MeasureError(
             f"{where}: {value!r} is not a valid {key} for {measure}; use one of: "
             + ", ".join(map(repr, param.choices))
@@ -331,32 +165,10 @@ def _bind(position: int, spec: object) -> _Bound:
             params[key] = param.default
     column = spec.get("name")
     if column is None:
-        column = _default_column(name)
+        column = measure.column
     elif not isinstance(column, str) or not column:
         raise MeasureError(f"{where}: 'name' must be a non-empty string, not {column!r}")
     return _Bound(column=column, measure=name, params=params)
-
-
-_COLUMNS = {
-    "area_m2": "area_m2",
-    "area_mu": "area_mu",
-    "compactness": "compactness",
-    "gross_floor_area": "gfa_m2",
-    "floor_area_ratio": "far",
-    "building_coverage": "building_coverage",
-    "nearest_distance": "nearest_distance_m",
-    "nearest_id": "nearest_id",
-    "count_within": "count_within",
-    "sum_within": "sum_within",
-    "frontage": "frontage_m",
-    "walk_distance": "walk_distance_m",
-    "cluster_strength": "cluster_strength",
-    "constrained_share": "constrained_share",
-}
-
-
-def _default_column(measure: str) -> str:
-    return _COLUMNS[measure]
 
 
 def _layer(site: Site, value: Any, *, where: str) -> Any:
@@ -377,21 +189,18 @@ def _layer_label(key: str, value: Any) -> str:
     return f"the {key} layer (a {type(value).__name__})"
 
 
-def _of_kinds(
-    layer: Any,
-    kinds: str | list[str],
-    *,
-    label: str,
-    where: str,
-    memo: dict[tuple[int, tuple[str, ...]], Any],
-) -> Any:
-    """The rows of ``layer`` whose ``kind`` is one of ``kinds``, one object per pair."""
+def _kinds(kinds: str | list[str], *, where: str) -> tuple[str, ...]:
     wanted = [kinds] if isinstance(kinds, str) else list(kinds)
     if not wanted:
         raise MeasureError(
             f"{where}: kind is an empty list; name at least one kind, or leave kind out "
             "to measure every feature"
         )
+    return tuple(sorted(set(wanted)))
+
+
+def _of_kinds(layer: Any, wanted: tuple[str, ...], *, label: str, where: str) -> Any:
+    """The rows of ``layer`` whose ``kind`` is one of ``wanted``."""
     if not isinstance(layer, gpd.GeoDataFrame) or "kind" not in layer.columns:
         raise MeasureError(
             f"{where}: kind= was given but {label} has no 'kind' column; leave kind out, "
@@ -399,14 +208,142 @@ def _of_kinds(
         )
     column = layer["kind"]
     existing = sorted({str(v) for v in column.dropna().unique()})
-    unknown = [k for k in dict.fromkeys(wanted) if k not in set(column.dropna())]
+    unknown = [k for k in wanted if k not in set(column.dropna())]
     if unknown:
         choices = ", ".join(map(repr, existing)) if existing else "none (the column is empty)"
         raise MeasureError(f"{where}: {label} has no kind {unknown[0]!r}; its kinds are: {choices}")
-    key = (id(layer), tuple(sorted(set(wanted))))
-    if key not in memo:
-        memo[key] = layer[column.isin(wanted).to_numpy(dtype=bool)]
-    return memo[key]
+    return layer[column.isin(wanted).to_numpy(dtype=bool)]
+
+
+class _Layers:
+    """The context layers of one call, each with a key that names it.
+
+    A layer of the site is keyed by its name; a GeoDataFrame given in a spec by its
+    place among the distinct objects given (compared with ``is``, and held here, so
+    a key never outlives its layer); a layer narrowed by ``kind`` by its layer's key
+    and the kinds, and built once per such pair.
+    """
+
+    def __init__(self, site: Site) -> None:
+        self._site = site
+        self._given: list[Any] = []
+        self._narrowed: dict[Hashable, Any] = {}
+
+    def key(self, value: Any) -> Hashable:
+        if isinstance(value, str):
+            return ("layer", value)
+        for position, seen in enumerate(self._given):
+            if seen is value:
+                return ("given", position)
+        self._given.append(value)
+        return ("given", len(self._given) - 1)
+
+    def resolve(self, value: Any, *, where: str) -> tuple[Any, Hashable]:
+        return _layer(self._site, value, where=where), self.key(value)
+
+    def narrowed(
+        self, layer: Any, key: Hashable, kinds: tuple[str, ...], *, label: str, where: str
+    ) -> tuple[Any, Hashable]:
+        narrowed_key = ("narrowed", key, kinds)
+        if narrowed_key not in self._narrowed:
+            self._narrowed[narrowed_key] = _of_kinds(layer, kinds, label=label, where=where)
+        return self._narrowed[narrowed_key], narrowed_key
+
+
+@dataclass(frozen=True)
+class _Resolved:
+    """A spec ready to run: the function's arguments, and a key per argument that
+    says which intermediates it can share."""
+
+    column: str
+    measure: MeasureDef
+    arguments: dict[str, Any]
+    keys: dict[str, Hashable]
+
+
+def _value_key(param: Param, value: Any) -> Hashable:
+    if param.kind == _r.TEXTS and value is not None:
+        # "a" and ["a"] select the same rows
+        return tuple(sorted({value} if isinstance(value, str) else set(value)))
+    return value if isinstance(value, Hashable) else repr(value)
+
+
+class _Intermediates:
+    """The shared intermediates of one :func:`compute` call, each built once."""
+
+    def __init__(self, parcels: Any) -> None:
+        self._parcels = parcels
+        self._built: dict[Hashable, Any] = {}
+
+    def get(self, spec: _Resolved, keyword: str, recipe: Shared) -> tuple[Any, Hashable]:
+        used = {name: self.get(spec, name, spec.measure.shared[name]) for name in recipe.uses}
+        key = (
+            recipe.name,
+            *(spec.keys[name] if name != "parcels" else "parcels" for name in recipe.inputs),
+            *(used_key for _, used_key in used.values()),
+        )
+        if key not in self._built:
+            inputs = {
+                name: self._parcels if name == "parcels" else spec.arguments[name]
+                for name in recipe.inputs
+            }
+            self._built[key] = recipe.build(
+                **inputs, **{name: value for name, (value, _) in used.items()}
+            )
+        return self._built[key], key
+
+
+def _resolve(
+    site: Site, layers: _Layers, bound: _Bound, call_as_of: Any, *, where: str
+) -> _Resolved:
+    measure = _REGISTRY[bound.measure]
+    arguments = dict(bound.params)
+    keys: dict[str, Hashable] = {}
+    checked = {}
+    for key, param in measure.params.items():
+        if param.kind == _LAYER:
+            arguments[key], keys[key] = layers.resolve(arguments[key], where=where)
+            checked[key] = arguments[key]
+        elif param.kind == _r.DATE:
+            own = arguments[key]
+            arguments[key] = _n._as_of(own, what=where) if own is not None else call_as_of
+            keys[key] = arguments[key]
+        else:
+            keys[key] = _value_key(param, arguments[key])
+    if measure.narrows is not None:
+        target = measure.narrows
+        kinds = arguments.pop("kind")
+        keys.pop("kind")
+        if kinds is not None:
+            arguments[target], keys[target] = layers.narrowed(
+                arguments[target],
+                keys[target],
+                _kinds(kinds, where=where),
+                label=_layer_label(target, bound.params[target]),
+                where=where,
+            )
+    check_layers(f"{bound.measure} ({where})", parcels=site.parcels, **checked)
+    return _Resolved(bound.column, measure, arguments, keys)
+
+
+def _run(spec: _Resolved, parcels: Any, shared: _Intermediates) -> pd.Series:
+    """Call the measure function with its shared intermediates, the column's name
+    put in front of its warnings."""
+    intermediates = {
+        keyword: shared.get(spec, keyword, recipe)[0]
+        for keyword, recipe in spec.measure.shared.items()
+    }
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UnreachableWarning)
+        result = spec.measure.function(parcels, **spec.arguments, **intermediates)
+    for warning in caught:
+        if issubclass(warning.category, UnreachableWarning):
+            warnings.warn(f"{spec.column}: {warning.message}", UnreachableWarning, stacklevel=3)
+        else:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+    return result.rename(spec.column)
 
 
 def compute(
@@ -509,43 +446,15 @@ def compute(
             "e.g. {'measure': 'count_within', 'radius': 500, 'name': 'cafes_500m'}"
         )
     parcels = site.parcels
-    resolved: list[dict[str, Any]] = []
-    # one narrowed layer per (layer, kinds): its tree is then built once in the cache
-    narrowed: dict[tuple[int, tuple[str, ...]], Any] = {}
-    for i, b in enumerate(bound):
-        where = _describe(i, specs[i])
-        params = dict(b.params)
-        layers = {}
-        for key, param in _REGISTRY[b.measure].params.items():
-            if param.kind == _LAYER:
-                params[key] = _layer(site, params[key], where=where)
-                layers[key] = params[key]
-        if b.measure in _KIND_FILTERED:
-            key = _KIND_FILTERED[b.measure]
-            kinds = params.pop("kind")
-            if kinds is not None:
-                params[key] = _of_kinds(
-                    params[key],
-                    kinds,
-                    label=_layer_label(key, b.params[key]),
-                    where=where,
-                    memo=narrowed,
-                )
-        if b.measure == "walk_distance":
-            own = params["as_of"]
-            params["as_of"] = _n._as_of(own, what=where) if own is not None else call_as_of
-        check_layers(f"{b.measure} ({where})", parcels=parcels, **layers)
-        resolved.append(params)
-
-    cache = Cache()
+    layers = _Layers(site)
+    resolved = [
+        _resolve(site, layers, b, call_as_of, where=_describe(i, specs[i]))
+        for i, b in enumerate(bound)
+    ]
+    shared = _Intermediates(parcels)
     out: dict[str, pd.Series] = {}
-    for b, params in zip(bound, resolved, strict=True):
-        result = _REGISTRY[b.measure].run(cache, parcels, **params)
-        if isinstance(result, tuple):
-            result, message = result
-            if message:
-                warnings.warn(f"{b.column}: {message}", UnreachableWarning, stacklevel=2)
-        out[b.column] = result.rename(b.column)
+    for spec in resolved:
+        out[spec.column] = _run(spec, parcels, shared)
         if progress is not None:
-            progress(b.column)
+            progress(spec.column)
     return pd.DataFrame(out, index=parcels.index)

@@ -31,6 +31,7 @@ Examples
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 import geopandas as gpd
@@ -42,7 +43,6 @@ import shapely
 from landasset._buildings import building_floor_area, disjoint_footprints
 from landasset.measures._common import (
     CHUNK,
-    Cache,
     Layer,
     MeasureError,
     check_choice,
@@ -52,14 +52,17 @@ from landasset.measures._common import (
     present,
     series,
 )
+from landasset.measures._registry import CHOICE, Param, Shared, measure
 from landasset.units import m2_to_mu
 
 __all__ = [
     "ASSIGNMENTS",
+    "BuildingOverlaps",
     "area_m2",
     "area_mu",
     "assign_buildings",
     "building_coverage",
+    "building_overlaps",
     "compactness",
     "floor_area_ratio",
     "gross_floor_area",
@@ -70,6 +73,7 @@ ASSIGNMENTS: tuple[str, ...] = ("auto", "parcel_id", "overlap")
 Assignment = Literal["auto", "parcel_id", "overlap"]
 
 
+@measure(column="area_m2")
 def area_m2(parcels: Layer) -> pd.Series:
     """Parcel area in square metres.
 
@@ -102,6 +106,7 @@ def area_m2(parcels: Layer) -> pd.Series:
     return series(shapely.area(geoms), parcels.index, "area_m2")
 
 
+@measure(column="area_mu")
 def area_mu(parcels: Layer) -> pd.Series:
     """Parcel area in mu (亩; 1 mu = 2000/3 m², 15 mu = 1 ha).
 
@@ -128,6 +133,7 @@ def area_mu(parcels: Layer) -> pd.Series:
     return series(m2_to_mu(shapely.area(geoms)), parcels.index, "area_mu")
 
 
+@measure(column="compactness")
 def compactness(parcels: Layer) -> pd.Series:
     """Polsby-Popper compactness 4πA/P²: 1 for a disc, π/4 ≈ 0.785 for a square.
 
@@ -208,29 +214,105 @@ def _largest_overlap(
     return best
 
 
-def _overlaps_cached(
-    cache: Cache, buildings: Layer, parcels: Layer, parcel_geoms: npt.NDArray[np.object_]
-) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.float64]]:
-    cache.hold(buildings, parcels)
-    return cache.get(
-        ("overlaps", id(buildings), id(parcels)),
-        lambda: _overlaps(geometry_array(buildings), parcel_geoms),
-    )
+@dataclass(frozen=True, eq=False)
+class BuildingOverlaps:
+    """The overlaps of building footprints with parcels, shared by the floor-area
+    measures (build it with :func:`building_overlaps`).
+
+    Attributes
+    ----------
+    building, parcel : ndarray of int
+        Positions in the buildings and the parcels of each pair whose overlap has
+        an area > 0.
+    area_m2 : ndarray of float
+        The area of each overlap.
+    n_buildings, n_parcels : int
+        The sizes of the layers it was built from (checked where it is passed in).
+    disjoint : bool
+        Whether the footprints were first made disjoint (each overlap between
+        footprints belongs to one building only), as :func:`building_coverage` needs.
+    """
+
+    building: npt.NDArray[np.intp]
+    parcel: npt.NDArray[np.intp]
+    area_m2: npt.NDArray[np.float64]
+    n_buildings: int
+    n_parcels: int
+    disjoint: bool
 
 
-def _footprint_overlaps_cached(
-    cache: Cache, buildings: Layer, parcels: Layer, parcel_geoms: npt.NDArray[np.object_]
-) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.float64]]:
-    """As :func:`_overlaps_cached` for the buildings' disjoint footprints (each
-    overlap between footprints belongs to one building only)."""
-    cache.hold(buildings, parcels)
-    return cache.get(
-        ("footprint overlaps", id(buildings), id(parcels)),
-        lambda: _overlaps(disjoint_footprints(buildings), parcel_geoms),
-    )
+def building_overlaps(
+    buildings: Layer, parcels: Layer, *, disjoint: bool = False
+) -> BuildingOverlaps:
+    """Every (building, parcel) pair whose overlap has an area > 0.
+
+    The intermediate of :func:`assign_buildings`, :func:`gross_floor_area` and
+    :func:`floor_area_ratio` (``disjoint=False``) and of :func:`building_coverage`
+    (``disjoint=True``): build it once and pass it as their ``overlaps=`` to measure
+    several of them on the same layers; :func:`~landasset.measures.compute` does.
+
+    Parameters
+    ----------
+    buildings : GeoDataFrame or GeoSeries
+        Building footprints in the parcels' CRS.
+    parcels : GeoDataFrame or GeoSeries
+        Parcel polygons in a metric CRS.
+    disjoint : bool, default False
+        Make the footprints disjoint first (the taller building keeps an overlap).
+
+    Returns
+    -------
+    BuildingOverlaps
+
+    Examples
+    --------
+    >>> import landasset as la
+    >>> site = la.sample.load("yunqi")
+    >>> shared = la.measures.building_overlaps(site.buildings, site.parcels)
+    >>> far = la.measures.floor_area_ratio(site.parcels, site.buildings, overlaps=shared)
+    >>> far.equals(la.measures.floor_area_ratio(site.parcels, site.buildings))
+    True
+    """
+    check_layers("building_overlaps", buildings=buildings, parcels=parcels)
+    geoms = parcel_geometries(parcels, what="building_overlaps")
+    footprints = disjoint_footprints(buildings) if disjoint else geometry_array(buildings)
+    b_pos, p_pos, area = _overlaps(footprints, geoms)
+    return BuildingOverlaps(b_pos, p_pos, area, len(buildings), len(parcels), bool(disjoint))
 
 
-def assign_buildings(buildings: Layer, parcels: Layer) -> pd.Series:
+def _given_overlaps(
+    overlaps: BuildingOverlaps | None,
+    buildings: Layer,
+    parcels: Layer,
+    *,
+    disjoint: bool,
+    what: str,
+) -> BuildingOverlaps:
+    """``overlaps`` checked against the layers, or built when None."""
+    if overlaps is None:
+        return building_overlaps(buildings, parcels, disjoint=disjoint)
+    if not isinstance(overlaps, BuildingOverlaps):
+        raise MeasureError(
+            f"{what}: overlaps must come from landasset.measures.building_overlaps, "
+            f"not a {type(overlaps).__name__}"
+        )
+    if (overlaps.n_buildings, overlaps.n_parcels) != (len(buildings), len(parcels)):
+        raise MeasureError(
+            f"{what}: overlaps were built from {overlaps.n_buildings} buildings and "
+            f"{overlaps.n_parcels} parcels, not these {len(buildings)} and {len(parcels)}; "
+            "build them from the same layers, or leave overlaps out"
+        )
+    if overlaps.disjoint != disjoint:
+        raise MeasureError(
+            f"{what}: needs overlaps built with disjoint={disjoint}; call "
+            f"building_overlaps(buildings, parcels, disjoint={disjoint})"
+        )
+    return overlaps
+
+
+def assign_buildings(
+    buildings: Layer, parcels: Layer, *, overlaps: BuildingOverlaps | None = None
+) -> pd.Series:
     """The parcel holding the largest share of each building's footprint.
 
     Parameters
@@ -240,6 +322,8 @@ def assign_buildings(buildings: Layer, parcels: Layer) -> pd.Series:
         ignored: this function always decides by geometry.
     parcels : GeoDataFrame or GeoSeries
         Parcel polygons; their index values are the answers.
+    overlaps : BuildingOverlaps, optional
+        From :func:`building_overlaps` on the same layers (built here when None).
 
     Returns
     -------
@@ -260,13 +344,9 @@ def assign_buildings(buildings: Layer, parcels: Layer) -> pd.Series:
     True
     """
     check_layers("assign_buildings", buildings=buildings, parcels=parcels)
-    return _assign_buildings(Cache(), buildings, parcels)
-
-
-def _assign_buildings(cache: Cache, buildings: Layer, parcels: Layer) -> pd.Series:
-    geoms = parcel_geometries(parcels, what="assign_buildings")
-    b_pos, p_pos, area = _overlaps_cached(cache, buildings, parcels, geoms)
-    best = _largest_overlap(len(buildings), b_pos, p_pos, area)
+    parcel_geometries(parcels, what="assign_buildings")
+    pairs = _given_overlaps(overlaps, buildings, parcels, disjoint=False, what="assign_buildings")
+    best = _largest_overlap(len(buildings), pairs.building, pairs.parcel, pairs.area_m2)
     ids = np.asarray(parcels.index.astype(str), dtype=object)
     values = np.full(len(buildings), None, dtype=object)
     values[best >= 0] = ids[best[best >= 0]]
@@ -274,7 +354,12 @@ def _assign_buildings(cache: Cache, buildings: Layer, parcels: Layer) -> pd.Seri
 
 
 def _owner_positions(
-    cache: Cache, buildings: Layer, parcels: Layer, by: str, *, what: str
+    buildings: Layer,
+    parcels: Layer,
+    by: str,
+    overlaps: BuildingOverlaps | None,
+    *,
+    what: str,
 ) -> npt.NDArray[np.intp]:
     """Position in ``parcels`` of each building's parcel (-1 if none)."""
     check_choice(by, ASSIGNMENTS, what=f"building assignment for {what}")
@@ -294,9 +379,9 @@ def _owner_positions(
         from_column = np.full(len(buildings), -1, dtype=np.intp)
     if by == "parcel_id":
         return np.asarray(from_column, dtype=np.intp)
-    geoms = parcel_geometries(parcels, what=what)
-    b_pos, p_pos, area = _overlaps_cached(cache, buildings, parcels, geoms)
-    by_overlap = _largest_overlap(len(buildings), b_pos, p_pos, area)
+    parcel_geometries(parcels, what=what)
+    pairs = _given_overlaps(overlaps, buildings, parcels, disjoint=False, what=what)
+    by_overlap = _largest_overlap(len(buildings), pairs.building, pairs.parcel, pairs.area_m2)
     if by == "overlap":
         return by_overlap
     # auto: a building's own parcel_id wins (even if that parcel is not among these
@@ -304,7 +389,33 @@ def _owner_positions(
     return np.where(given, from_column, by_overlap).astype(np.intp)
 
 
-def gross_floor_area(parcels: Layer, buildings: Layer, *, by: Assignment = "auto") -> pd.Series:
+_BY = Param(CHOICE, choices=ASSIGNMENTS)
+
+
+def _overlaps_unless_by_column(
+    parcels: Layer, buildings: Layer, by: str
+) -> BuildingOverlaps | None:
+    # by="parcel_id" reads the column only: no overlaps to build
+    return None if by == "parcel_id" else building_overlaps(buildings, parcels)
+
+
+#: The intermediate of the floor-area measures, as compute() builds it.
+_OVERLAPS = Shared("building overlaps", ("parcels", "buildings", "by"), _overlaps_unless_by_column)
+
+
+@measure(
+    column="gfa_m2",
+    layers={"buildings": "buildings"},
+    options={"by": _BY},
+    shared={"overlaps": _OVERLAPS},
+)
+def gross_floor_area(
+    parcels: Layer,
+    buildings: Layer,
+    *,
+    by: Assignment = "auto",
+    overlaps: BuildingOverlaps | None = None,
+) -> pd.Series:
     """Gross floor area of the buildings on each parcel, in m².
 
     Each building's floor area is its ``gfa_m2``, else footprint × ``floors``, else
@@ -324,6 +435,9 @@ def gross_floor_area(parcels: Layer, buildings: Layer, *, by: Assignment = "auto
         How a building finds its parcel: its ``parcel_id`` column, the parcel with the
         largest overlap (:func:`assign_buildings`), or ``"auto"``: the column where it
         holds a value, the overlap otherwise.
+    overlaps : BuildingOverlaps, optional
+        From :func:`building_overlaps` on the same layers (built here when None and
+        ``by`` is not ``"parcel_id"``).
 
     Returns
     -------
@@ -341,11 +455,7 @@ def gross_floor_area(parcels: Layer, buildings: Layer, *, by: Assignment = "auto
     ('gfa_m2', True)
     """
     check_layers("gross_floor_area", parcels=parcels, buildings=buildings)
-    return _gross_floor_area(Cache(), parcels, buildings, by=by)
-
-
-def _gross_floor_area(cache: Cache, parcels: Layer, buildings: Layer, *, by: str) -> pd.Series:
-    owner = _owner_positions(cache, buildings, parcels, by, what="gross_floor_area")
+    owner = _owner_positions(buildings, parcels, by, overlaps, what="gross_floor_area")
     if isinstance(buildings, gpd.GeoDataFrame):
         floor = building_floor_area(buildings).to_numpy(dtype=float)
     else:
@@ -357,7 +467,19 @@ def _gross_floor_area(cache: Cache, parcels: Layer, buildings: Layer, *, by: str
     return series(total[: len(parcels)], parcels.index, "gfa_m2")
 
 
-def floor_area_ratio(parcels: Layer, buildings: Layer, *, by: Assignment = "auto") -> pd.Series:
+@measure(
+    column="far",
+    layers={"buildings": "buildings"},
+    options={"by": _BY},
+    shared={"overlaps": _OVERLAPS},
+)
+def floor_area_ratio(
+    parcels: Layer,
+    buildings: Layer,
+    *,
+    by: Assignment = "auto",
+    overlaps: BuildingOverlaps | None = None,
+) -> pd.Series:
     """Floor area ratio (容积率): gross floor area / parcel area.
 
     Parameters
@@ -368,6 +490,8 @@ def floor_area_ratio(parcels: Layer, buildings: Layer, *, by: Assignment = "auto
         Building footprints (see :func:`gross_floor_area`).
     by : {"auto", "parcel_id", "overlap"}, default "auto"
         How a building finds its parcel (see :func:`gross_floor_area`).
+    overlaps : BuildingOverlaps, optional
+        From :func:`building_overlaps` (see :func:`gross_floor_area`).
 
     Returns
     -------
@@ -383,18 +507,27 @@ def floor_area_ratio(parcels: Layer, buildings: Layer, *, by: Assignment = "auto
     True
     """
     check_layers("floor_area_ratio", parcels=parcels, buildings=buildings)
-    return _floor_area_ratio(Cache(), parcels, buildings, by=by)
-
-
-def _floor_area_ratio(cache: Cache, parcels: Layer, buildings: Layer, *, by: str) -> pd.Series:
-    gfa = _gross_floor_area(cache, parcels, buildings, by=by).to_numpy()
+    gfa = gross_floor_area(parcels, buildings, by=by, overlaps=overlaps).to_numpy()
     area = shapely.area(parcel_geometries(parcels, what="floor_area_ratio"))
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(area > 0, gfa / area, np.nan)
     return series(ratio, parcels.index, "far")
 
 
-def building_coverage(parcels: Layer, buildings: Layer) -> pd.Series:
+@measure(
+    column="building_coverage",
+    layers={"buildings": "buildings"},
+    shared={
+        "overlaps": Shared(
+            "disjoint building overlaps",
+            ("parcels", "buildings"),
+            lambda parcels, buildings: building_overlaps(buildings, parcels, disjoint=True),
+        )
+    },
+)
+def building_coverage(
+    parcels: Layer, buildings: Layer, *, overlaps: BuildingOverlaps | None = None
+) -> pd.Series:
     """Building coverage (建筑密度): footprint area inside the parcel / parcel area.
 
     Geometric: the area of the union of the footprints that lies inside the parcel,
@@ -408,6 +541,9 @@ def building_coverage(parcels: Layer, buildings: Layer) -> pd.Series:
         Parcel polygons in a metric CRS.
     buildings : GeoDataFrame or GeoSeries
         Building footprints in the same CRS.
+    overlaps : BuildingOverlaps, optional
+        From ``building_overlaps(buildings, parcels, disjoint=True)`` (built here
+        when None).
 
     Returns
     -------
@@ -423,13 +559,9 @@ def building_coverage(parcels: Layer, buildings: Layer) -> pd.Series:
     ('building_coverage', True)
     """
     check_layers("building_coverage", parcels=parcels, buildings=buildings)
-    return _building_coverage(Cache(), parcels, buildings)
-
-
-def _building_coverage(cache: Cache, parcels: Layer, buildings: Layer) -> pd.Series:
     geoms = parcel_geometries(parcels, what="building_coverage")
-    _, p_pos, area = _footprint_overlaps_cached(cache, buildings, parcels, geoms)
-    covered = np.bincount(p_pos, weights=area, minlength=len(parcels))
+    pairs = _given_overlaps(overlaps, buildings, parcels, disjoint=True, what="building_coverage")
+    covered = np.bincount(pairs.parcel, weights=pairs.area_m2, minlength=len(parcels))
     parcel_area = shapely.area(geoms)
     with np.errstate(divide="ignore", invalid="ignore"):
         # the disjoint pieces add up to their union's area within rounding: a parcel

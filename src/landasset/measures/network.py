@@ -78,7 +78,6 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
 from landasset.measures._common import (
-    Cache,
     Layer,
     MeasureError,
     UnreachableWarning,
@@ -91,6 +90,7 @@ from landasset.measures._common import (
     present,
     series,
 )
+from landasset.measures._registry import DATE, OPTIONAL_NUMBER, Shared, measure
 
 __all__ = [
     "NODE_PRECISION_M",
@@ -603,6 +603,10 @@ def _nearest_edges(
     :func:`_edge_samples`); every edge at the nearest distance (plus the tie margin)
     lies within ``U`` of the geometry's bounding box, so the candidates are the edges
     whose boxes come within ``U`` of it, and GEOS measures only those.
+
+    A fast kernel: :func:`_nearest_few` is its plain reference path (used as is for
+    up to :data:`_FEW_GEOMETRIES` geometries), and tests/measures/test_network.py
+    checks that both give the same access points.
     """
     ok = np.flatnonzero(present(geoms))
     if not len(ok):
@@ -832,6 +836,11 @@ def _origin_distance(
     On an edge without targets: the better of its two ends. On an edge with targets
     inserted: the better of the split piece's ends outside the stretch, and of every
     target node inside it.
+
+    A fast kernel: it stands for inserting every origin into the graph as a virtual
+    node too (a million more nodes for a million parcels); the plain reference path
+    is a networkx Dijkstra on the graph with both inserted, which
+    tests/measures/test_network.py compares to.
     """
     length = graph.edge_length[edge]
     out = np.minimum(dist[graph.edge_u[edge]] + lo, dist[graph.edge_v[edge]] + (length - hi))
@@ -1102,7 +1111,6 @@ def _holds_target(geoms: GeomArray, targets: GeomArray) -> npt.NDArray[np.bool_]
 
 
 def _walk_distance(
-    cache: Cache,
     parcels: Layer,
     targets: Layer,
     streets: Layer,
@@ -1111,6 +1119,8 @@ def _walk_distance(
     as_of: Any,
     workers: int | None = None,
     max_snap: float | None = None,
+    graph: StreetGraph | None = None,
+    snapped: EdgeSnap | None = None,
 ) -> tuple[pd.Series, str | None]:
     if max_distance is not None:
         max_distance = check_positive(max_distance, what="walk_distance: max_distance")
@@ -1119,21 +1129,32 @@ def _walk_distance(
     n_workers = _check_workers(workers, what="walk_distance")
     geoms = parcel_geometries(parcels, what="walk_distance")
     is_open = open_targets(targets, as_of)
-    cache.hold(parcels, targets, streets)
-    graph = cache.get(("street_graph", id(streets)), lambda: street_graph(streets))
-    origin = cache.get(
-        ("snap", id(streets), id(parcels)), lambda: snap_to_edges(graph, geoms, workers=n_workers)
-    )
+    if graph is None:
+        graph = street_graph(streets)
+    elif not isinstance(graph, StreetGraph):
+        raise MeasureError(
+            f"walk_distance: graph must be a StreetGraph from "
+            f"landasset.measures.street_graph(streets), not a {type(graph).__name__}"
+        )
+    if snapped is None:
+        origin = snap_to_edges(graph, geoms, workers=n_workers)
+    elif not isinstance(snapped, EdgeSnap) or snapped.n_geometries != len(geoms):
+        what = (
+            f"{snapped.n_geometries} geometries"
+            if isinstance(snapped, EdgeSnap)
+            else f"a {type(snapped).__name__}"
+        )
+        raise MeasureError(
+            f"walk_distance: snapped must be snap_to_edges(graph, parcels) for these "
+            f"{len(geoms)} parcels, not {what}; snap the same parcels on the same graph, "
+            "or leave snapped out"
+        )
+    else:
+        origin = snapped
     target_geoms = geometry_array(targets)[is_open]
-    stamp = _as_of(as_of, what="walk_distance")
-    target = cache.get(
-        ("snap", id(streets), id(targets), stamp),
-        lambda: snap_to_edges(graph, target_geoms, workers=n_workers),
-    )
-    at_target = cache.get(
-        ("holds_target", id(parcels), id(targets), stamp),
-        lambda: _holds_target(geoms, target_geoms),
-    )
+    # the targets are few (stations): snapped on every call, not shared
+    target = snap_to_edges(graph, target_geoms, workers=n_workers)
+    at_target = _holds_target(geoms, target_geoms)
     if max_snap is not None:
         origin = origin.subset(origin.distance_m <= max_snap)
         target = target.subset(target.distance_m <= max_snap)
@@ -1146,6 +1167,24 @@ def _walk_distance(
     )
 
 
+def _graph_of(streets: Layer) -> StreetGraph:
+    # looked up when called, so the street_graph a test counts is the one used
+    return street_graph(streets)
+
+
+def _snap_parcels(parcels: Layer, graph: StreetGraph) -> EdgeSnap:
+    return snap_to_edges(graph, parcel_geometries(parcels, what="walk_distance"))
+
+
+@measure(
+    column="walk_distance_m",
+    layers={"targets": "stations", "streets": "streets"},
+    options={"max_distance": OPTIONAL_NUMBER, "as_of": DATE},
+    shared={
+        "graph": Shared("street graph", ("streets",), _graph_of),
+        "snapped": Shared("parcels snapped", ("parcels",), _snap_parcels, uses=("graph",)),
+    },
+)
 def walk_distance(
     parcels: Layer,
     targets: Layer,
@@ -1155,6 +1194,8 @@ def walk_distance(
     as_of: DateLike | None = None,
     workers: int | None = None,
     max_snap: float | None = None,
+    graph: StreetGraph | None = None,
+    snapped: EdgeSnap | None = None,
 ) -> pd.Series:
     """Walking distance in metres from each parcel to its nearest target along streets.
 
@@ -1191,6 +1232,13 @@ def walk_distance(
         Metres; parcels and targets farther than this from every walkable street do
         not reach the network (parcels get ``inf``, counted in the warning). None
         (default): any distance.
+    graph : StreetGraph, optional
+        ``street_graph(streets)``, built once and shared between calls on the same
+        streets (built here when None); it must come from ``streets``.
+    snapped : EdgeSnap, optional
+        ``snap_to_edges(graph, parcels)``: the parcels' access points on ``graph``,
+        most of the work on many parcels, shared between calls on the same parcels
+        and streets (built here when None).
 
     Returns
     -------
@@ -1224,7 +1272,6 @@ def walk_distance(
     """
     check_layers("walk_distance", parcels=parcels, targets=targets, streets=streets)
     result, message = _walk_distance(
-        Cache(),
         parcels,
         targets,
         streets,
@@ -1232,6 +1279,8 @@ def walk_distance(
         as_of=as_of,
         workers=workers,
         max_snap=max_snap,
+        graph=graph,
+        snapped=snapped,
     )
     if message:
         warnings.warn(message, UnreachableWarning, stacklevel=2)

@@ -51,7 +51,6 @@ from scipy.spatial import cKDTree
 
 from landasset.measures._common import (
     CHUNK,
-    Cache,
     Layer,
     MeasureError,
     category_mask,
@@ -66,15 +65,33 @@ from landasset.measures._common import (
     present,
     series,
 )
+from landasset.measures._registry import (
+    BOOL,
+    CHOICE,
+    NUMBER,
+    TEXT,
+    TEXTS,
+    Param,
+    Shared,
+    measure,
+)
 
 __all__ = [
     "ORIGINS",
+    "AxisSegments",
+    "DissolvedConstraints",
+    "FeatureTree",
+    "PointTree",
+    "axis_segments",
     "cluster_strength",
     "constrained_share",
     "count_within",
+    "dissolve_constraints",
+    "feature_tree",
     "frontage",
     "nearest_distance",
     "nearest_id",
+    "point_tree",
     "sum_within",
 ]
 
@@ -93,13 +110,19 @@ GeomArray = npt.NDArray[np.object_]
 # ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Features:
-    """A feature layer broken into small pieces for a tight tree.
+@dataclass(frozen=True, eq=False)
+class FeatureTree:
+    """A feature layer broken into small pieces for a tight tree: the intermediate of
+    :func:`nearest_distance` and :func:`nearest_id` (build it with
+    :func:`feature_tree`).
 
     Lines and polygon rings become 2-point segments, multi-parts become parts;
     ``owner`` maps every piece back to the feature's position. Polygon parts are kept
-    apart to find parcels that overlap a polygon (distance 0).
+    apart to find parcels that overlap a polygon (distance 0). Why pieces: a tree
+    over whole features gives long lines huge boxes, so every query would measure
+    them; over 2-point segments the boxes are tight. The plain reference path,
+    ``shapely.distance`` from each parcel to every feature, is what
+    tests/measures/test_proximity.py compares to.
     """
 
     pieces: GeomArray
@@ -108,9 +131,10 @@ class _Features:
     polygons: GeomArray
     polygon_owner: IntArray
     polygon_tree: shapely.STRtree | None
+    n_features: int
 
 
-def _features(layer: Layer) -> _Features:
+def _features(layer: Layer) -> FeatureTree:
     geoms = geometry_array(layer)
     rows = np.flatnonzero(present(geoms))
     parts, part_owner = shapely.get_parts(geoms[rows], return_index=True)
@@ -149,30 +173,67 @@ def _features(layer: Layer) -> _Features:
     owner = np.concatenate([seg_owner, part_owner[is_point], part_owner[lone]]).astype(np.intp)
     polygons = parts[is_polygon]
     polygon_owner = part_owner[is_polygon].astype(np.intp)
-    return _Features(
+    return FeatureTree(
         pieces=pieces,
         owner=owner,
         tree=shapely.STRtree(pieces),
         polygons=polygons,
         polygon_owner=polygon_owner,
         polygon_tree=shapely.STRtree(polygons) if len(polygons) else None,
+        n_features=len(geoms),
     )
 
 
-def _features_cached(cache: Cache, layer: Layer) -> _Features:
-    cache.hold(layer)
-    return cache.get(("features", id(layer)), lambda: _features(layer))
+def feature_tree(features: Layer) -> FeatureTree:
+    """The tree :func:`nearest_distance` and :func:`nearest_id` search.
+
+    Build it once and pass it as their ``tree=`` to measure several parcel layers,
+    or both measures, against the same features;
+    :func:`~landasset.measures.compute` does.
+
+    Examples
+    --------
+    >>> import landasset as la
+    >>> site = la.sample.load("yunqi")
+    >>> tree = la.measures.feature_tree(site.stations)
+    >>> d = la.measures.nearest_distance(site.parcels, site.stations, tree=tree)
+    >>> d.equals(la.measures.nearest_distance(site.parcels, site.stations))
+    True
+    """
+    check_layers("feature_tree", features=features)
+    return _features(features)
+
+
+def _same_source(
+    given: object, expected: type, size: str, layer: Layer, *, what: str, name: str = "tree"
+) -> None:
+    """Refuse an intermediate of the wrong type or built from a layer of another size."""
+    if not isinstance(given, expected):
+        raise MeasureError(
+            f"{what}: {name} must be the {expected.__name__} built from the same layer "
+            f"(see landasset.measures), not a {type(given).__name__}"
+        )
+    n = getattr(given, size)
+    if n != len(layer):
+        raise MeasureError(
+            f"{what}: the {expected.__name__} was built from {n} features, not from these "
+            f"{len(layer)}; build it from the same layer, or leave it out"
+        )
 
 
 def _nearest(
-    cache: Cache, parcels: Layer, features: Layer, *, what: str, ids: bool = True
+    parcels: Layer, features: Layer, tree: FeatureTree | None, *, what: str, ids: bool = True
 ) -> tuple[FloatArray, IntArray]:
     """``(distance, feature position)`` per parcel; (inf, -1) when there is no feature."""
     geoms = parcel_geometries(parcels, what=what)
     n = len(geoms)
     distance = np.full(n, np.inf)
     nearest = np.full(n, -1, dtype=np.intp)
-    feats = _features_cached(cache, features)
+    if tree is None:
+        feats = _features(features)
+    else:
+        _same_source(tree, FeatureTree, "n_features", features, what=what)
+        feats = tree
     if len(feats.pieces) == 0 and len(feats.polygons) == 0:
         return distance, nearest
     for part in chunks(n):
@@ -208,7 +269,19 @@ def _nearest(
     return distance, nearest
 
 
-def nearest_distance(parcels: Layer, features: Layer) -> pd.Series:
+#: The intermediate of the nearest-feature measures, as compute() builds it.
+_FEATURE_TREE = Shared("feature tree", ("features",), lambda features: _features(features))
+
+
+@measure(
+    column="nearest_distance_m",
+    layers={"features": None},
+    narrows="features",
+    shared={"tree": _FEATURE_TREE},
+)
+def nearest_distance(
+    parcels: Layer, features: Layer, *, tree: FeatureTree | None = None
+) -> pd.Series:
     """Metres from each parcel polygon to the nearest feature of a layer.
 
     Parameters
@@ -218,6 +291,8 @@ def nearest_distance(parcels: Layer, features: Layer) -> pd.Series:
     features : GeoDataFrame or GeoSeries
         Features of any geometry type (points, lines, polygons, multi-parts) in the
         same CRS.
+    tree : FeatureTree, optional
+        From :func:`feature_tree` on the same features (built here when None).
 
     Returns
     -------
@@ -240,11 +315,17 @@ def nearest_distance(parcels: Layer, features: Layer) -> pd.Series:
     (True, True)
     """
     check_layers("nearest_distance", parcels=parcels, features=features)
-    distance, _ = _nearest(Cache(), parcels, features, what="nearest_distance", ids=False)
+    distance, _ = _nearest(parcels, features, tree, what="nearest_distance", ids=False)
     return series(distance, parcels.index, "nearest_distance_m")
 
 
-def nearest_id(parcels: Layer, features: Layer) -> pd.Series:
+@measure(
+    column="nearest_id",
+    layers={"features": None},
+    narrows="features",
+    shared={"tree": _FEATURE_TREE},
+)
+def nearest_id(parcels: Layer, features: Layer, *, tree: FeatureTree | None = None) -> pd.Series:
     """Index value of the feature nearest to each parcel polygon.
 
     Parameters
@@ -253,6 +334,8 @@ def nearest_id(parcels: Layer, features: Layer) -> pd.Series:
         Parcel polygons in a metric CRS.
     features : GeoDataFrame or GeoSeries
         Features of any geometry type in the same CRS.
+    tree : FeatureTree, optional
+        From :func:`feature_tree` on the same features (built here when None).
 
     Returns
     -------
@@ -271,11 +354,7 @@ def nearest_id(parcels: Layer, features: Layer) -> pd.Series:
     True
     """
     check_layers("nearest_id", parcels=parcels, features=features)
-    return _nearest_id(Cache(), parcels, features)
-
-
-def _nearest_id(cache: Cache, parcels: Layer, features: Layer) -> pd.Series:
-    _, position = _nearest(cache, parcels, features, what="nearest_id")
+    _, position = _nearest(parcels, features, tree, what="nearest_id")
     labels = np.asarray(features.index, dtype=object)
     values = np.full(len(position), None, dtype=object)
     values[position >= 0] = labels[position[position >= 0]]
@@ -287,11 +366,23 @@ def _nearest_id(cache: Cache, parcels: Layer, features: Layer) -> pd.Series:
 # ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Points:
+@dataclass(frozen=True, eq=False)
+class PointTree:
+    """Points selected by category, with the grids and KD-tree the radius queries
+    search: the intermediate of :func:`count_within`, :func:`sum_within` and
+    :func:`cluster_strength` (build it with :func:`point_tree`).
+
+    ``xy`` holds the selected points (other geometries at their centroid), ``rows``
+    their positions in the layer; ``n_points`` is the layer's length, and
+    ``column``/``category`` the selection, both checked where it is passed in.
+    """
+
     xy: FloatArray
     rows: IntArray  # position in the layer
     grids: dict[float, _PointGrid] = field(default_factory=dict, compare=False, repr=False)
+    n_points: int = -1
+    column: str = "category"
+    category: tuple[str, ...] | None = None
 
     def grid(self, radius: float) -> _PointGrid:
         """The points binned in a grid suited to ``radius`` (built once per radius)."""
@@ -310,11 +401,71 @@ class _Points:
         return np.asarray(shapely.points(self.xy), dtype=object)
 
 
-def _points(layer: Layer, mask: BoolArray) -> _Points:
+def _category_key(category: str | Iterable[str] | None) -> tuple[str, ...] | None:
+    if category is None:
+        return None
+    return tuple(sorted(set([category] if isinstance(category, str) else category)))
+
+
+def _points(
+    layer: Layer,
+    mask: BoolArray,
+    *,
+    column: str = "category",
+    category: str | Iterable[str] | None = None,
+) -> PointTree:
     xy, rows = point_array(layer)
     keep = mask[rows]
     xy, rows = xy[keep], rows[keep]
-    return _Points(xy=xy, rows=rows)
+    return PointTree(
+        xy=xy, rows=rows, n_points=len(layer), column=column, category=_category_key(category)
+    )
+
+
+def point_tree(
+    points: Layer, *, category: str | Iterable[str] | None = None, column: str = "category"
+) -> PointTree:
+    """The points :func:`count_within`, :func:`sum_within` (``column="category"``) and
+    :func:`cluster_strength` (``column="industry"``) search, selected by category.
+
+    Build it once and pass it as their ``tree=`` to run several radii or measures on
+    the same points; :func:`~landasset.measures.compute` does.
+
+    Examples
+    --------
+    >>> import landasset as la
+    >>> site = la.sample.load("yunqi")
+    >>> cafes = la.measures.point_tree(site.amenities, category="cafe")
+    >>> near = la.measures.count_within(site.parcels, site.amenities, 300, category="cafe", tree=cafes)
+    >>> far = la.measures.count_within(site.parcels, site.amenities, 900, category="cafe", tree=cafes)
+    >>> bool((near <= far).all())
+    True
+    """
+    check_layers("point_tree", points=points)
+    mask = category_mask(points, category, column=column, what="point_tree")
+    return _points(points, mask, column=column, category=category)
+
+
+def _given_points(
+    tree: PointTree | None,
+    points: Layer,
+    category: str | Iterable[str] | None,
+    column: str,
+    *,
+    what: str,
+) -> PointTree:
+    """``tree`` checked against the points and their selection, or built when None."""
+    if tree is None:
+        mask = category_mask(points, category, column=column, what=what)
+        return _points(points, mask, column=column, category=category)
+    _same_source(tree, PointTree, "n_points", points, what=what)
+    if (tree.column, tree.category) != (column, _category_key(category)):
+        raise MeasureError(
+            f"{what}: the PointTree selects {tree.column}={tree.category!r}, not "
+            f"{column}={_category_key(category)!r}; build it with the same selection "
+            f"(point_tree(points, category=..., column={column!r})), or leave it out"
+        )
+    return tree
 
 
 @dataclass(frozen=True)
@@ -440,7 +591,7 @@ class _PointGrid:
     Cell ``(row, col)`` covers ``x0 + col * w <= x < x0 + (col + 1) * w`` and likewise
     in y with ``h``; its points are ``xy[start[k]:start[k + 1]]`` with
     ``k = row * ncols + col``, so the points of consecutive columns of one row are one
-    contiguous range. ``order`` maps a sorted position to the position in ``_Points``.
+    contiguous range. ``order`` maps a sorted position to the position in ``PointTree``.
     """
 
     x0: float
@@ -510,11 +661,17 @@ def _ranges(first: IntArray, length: IntArray) -> tuple[IntArray, IntArray]:
 
 def _edge_query(
     geoms: GeomArray,
-    pts: _Points,
+    pts: PointTree,
     radius: float,
     weights: FloatArray | None,
 ) -> FloatArray | npt.NDArray[np.int64]:
     """Count (or sum the weights of) the points within ``radius`` of each polygon.
+
+    A fast kernel: GEOS ``dwithin`` pairs from an STRtree (the plain reference path,
+    which tests/measures/test_proximity.py and the hypothesis tests compare to, and
+    benchmarks/measures.py times) build one geometry per point and test every pair
+    near a parcel; here whole grid cells are counted without looking at their points,
+    and only the border cells' points are measured, in numpy.
 
     The points sit in a grid of rows ``h`` high and columns ``w`` wide (see
     :class:`_PointGrid`). For each parcel and each grid row within reach, two ranges
@@ -663,7 +820,7 @@ _PAIR_CHUNK = 4_096
 
 
 def _pairs_within(
-    frame: _ParcelFrame, pts: _Points, radius: float
+    frame: _ParcelFrame, pts: PointTree, radius: float
 ) -> Iterator[tuple[slice, IntArray, IntArray]]:
     """Yield ``(chunk, parcel_pos_in_chunk, point_pos)`` for the points within
     ``radius`` of each parcel's centroid (``frame.ref``), from a KD-tree."""
@@ -683,6 +840,10 @@ _EDGE_TOL = 1e-6
 
 class _ChunkEdges:
     """The boundary edges of a chunk of parcels, for point-to-polygon distances in numpy.
+
+    Part of the :func:`_edge_query` kernel: one vectorised pass replaces a GEOS call
+    per (parcel, point) pair; pairs within :data:`_EDGE_TOL` of the radius still go
+    to :func:`shapely.dwithin`, so the answer is GEOS's.
 
     Only single-ring Polygons are handled here (the common parcel); the others
     (holes, MultiPolygons) are left to GEOS.
@@ -813,10 +974,10 @@ class _ChunkEdges:
 
 
 def _radius_query(
-    cache: Cache,
     parcels: Layer,
     points: Layer,
     radius: float,
+    tree: PointTree | None,
     *,
     category: str | Iterable[str] | None,
     column: str,
@@ -827,18 +988,11 @@ def _radius_query(
     check_choice(origin, ORIGINS, what=f"origin for {what}")
     radius = check_positive(radius, what=f"{what}: radius")
     geoms = parcel_geometries(parcels, what=what)
-    mask = category_mask(points, category, column=column, what=what)
-    cache.hold(parcels, points)
-    key = (
-        tuple(sorted([category] if isinstance(category, str) else list(category)))
-        if category is not None
-        else None
-    )
-    pts = cache.get(("points", id(points), column, key), lambda: _points(points, mask))
+    pts = _given_points(tree, points, category, column, what=what)
     n = len(geoms)
     if origin == "edge":
         return _edge_query(geoms, pts, radius, weights)
-    frame = cache.get(("centroid_frame", id(parcels)), lambda: _centroid_frame(geoms))
+    frame = _centroid_frame(geoms)
     if weights is None:
         counts = np.zeros(n, dtype=np.int64)
         if len(pts.xy):
@@ -851,6 +1005,22 @@ def _radius_query(
     return total
 
 
+#: The ``origin`` spec parameter of the radius measures.
+_ORIGIN = Param(CHOICE, choices=ORIGINS)
+
+
+@measure(
+    column="count_within",
+    layers={"points": "amenities"},
+    options={"radius": NUMBER, "category": TEXTS, "origin": _ORIGIN},
+    shared={
+        "tree": Shared(
+            "points by category",
+            ("points", "category"),
+            lambda points, category: point_tree(points, category=category),
+        )
+    },
+)
 def count_within(
     parcels: Layer,
     points: Layer,
@@ -858,6 +1028,7 @@ def count_within(
     *,
     category: str | Iterable[str] | None = None,
     origin: Origin = "edge",
+    tree: PointTree | None = None,
 ) -> pd.Series:
     """Number of points within ``radius`` metres of each parcel.
 
@@ -874,6 +1045,9 @@ def count_within(
         Count only the points whose ``category`` column is one of these.
     origin : {"edge", "centroid"}, default "edge"
         Measure from the parcel polygon (0 inside it) or from its centroid.
+    tree : PointTree, optional
+        From :func:`point_tree` on the same points and ``category`` (built here
+        when None).
 
     Returns
     -------
@@ -894,10 +1068,10 @@ def count_within(
     """
     check_layers("count_within", parcels=parcels, points=points)
     counts = _radius_query(
-        Cache(),
         parcels,
         points,
         radius,
+        tree,
         category=category,
         column="category",
         origin=origin,
@@ -928,6 +1102,18 @@ def _weights(points: Layer, column: str, *, what: str) -> FloatArray:
     return np.asarray(values.to_numpy(dtype=float, na_value=np.nan))
 
 
+@measure(
+    column="sum_within",
+    layers={"points": "enterprises"},
+    options={"column": TEXT, "radius": NUMBER, "category": TEXTS, "origin": _ORIGIN},
+    shared={
+        "tree": Shared(
+            "points by category",
+            ("points", "category"),
+            lambda points, category: point_tree(points, category=category),
+        )
+    },
+)
 def sum_within(
     parcels: Layer,
     points: Layer,
@@ -936,6 +1122,7 @@ def sum_within(
     *,
     category: str | Iterable[str] | None = None,
     origin: Origin = "edge",
+    tree: PointTree | None = None,
 ) -> pd.Series:
     """Sum of a numeric column over the points within ``radius`` metres of each parcel.
 
@@ -953,6 +1140,8 @@ def sum_within(
         Only the points whose ``category`` column is one of these.
     origin : {"edge", "centroid"}, default "edge"
         Measure from the parcel polygon or from its centroid.
+    tree : PointTree, optional
+        From :func:`point_tree` on the same points and ``category``.
 
     Returns
     -------
@@ -970,10 +1159,10 @@ def sum_within(
     check_layers("sum_within", parcels=parcels, points=points)
     weights = _weights(points, column, what="sum_within")
     total = _radius_query(
-        Cache(),
         parcels,
         points,
         radius,
+        tree,
         category=category,
         column="category",
         origin=origin,
@@ -983,6 +1172,20 @@ def sum_within(
     return series(total, parcels.index, "sum_within")
 
 
+@measure(
+    column="cluster_strength",
+    layers={"enterprises": "enterprises"},
+    options={"industry": TEXTS, "radius": NUMBER, "origin": _ORIGIN},
+    shared={
+        "tree": Shared(
+            "points by industry",
+            ("enterprises", "industry"),
+            lambda enterprises, industry: point_tree(
+                enterprises, category=industry, column="industry"
+            ),
+        )
+    },
+)
 def cluster_strength(
     parcels: Layer,
     enterprises: Layer,
@@ -990,6 +1193,7 @@ def cluster_strength(
     radius: float,
     *,
     origin: Origin = "edge",
+    tree: PointTree | None = None,
 ) -> pd.Series:
     """Number of enterprises of an industry within ``radius`` metres of each parcel.
 
@@ -1007,6 +1211,8 @@ def cluster_strength(
         Metres, >= 0.
     origin : {"edge", "centroid"}, default "edge"
         Measure from the parcel polygon or from its centroid.
+    tree : PointTree, optional
+        From ``point_tree(enterprises, category=industry, column="industry")``.
 
     Returns
     -------
@@ -1025,10 +1231,10 @@ def cluster_strength(
     """
     check_layers("cluster_strength", parcels=parcels, enterprises=enterprises)
     counts = _radius_query(
-        Cache(),
         parcels,
         enterprises,
         radius,
+        tree,
         category=industry,
         column="industry",
         origin=origin,
@@ -1043,25 +1249,62 @@ def cluster_strength(
 # ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Segments:
+@dataclass(frozen=True, eq=False)
+class AxisSegments:
+    """Axes broken into 2-point segments with a tree over them: the intermediate of
+    :func:`frontage` (build it with :func:`axis_segments`)."""
+
     start: FloatArray
     end: FloatArray
     geoms: GeomArray
     tree: shapely.STRtree
+    n_axes: int
 
 
-def _segments(layer: Layer) -> _Segments:
+def _segments(layer: Layer) -> AxisSegments:
     start, end, _ = line_segments(geometry_array(layer))
     geoms = (
         shapely.linestrings(np.stack([start, end], axis=1)) if len(start) else np.empty(0, object)
     )
-    return _Segments(
-        start=start, end=end, geoms=np.asarray(geoms, dtype=object), tree=shapely.STRtree(geoms)
+    return AxisSegments(
+        start=start,
+        end=end,
+        geoms=np.asarray(geoms, dtype=object),
+        tree=shapely.STRtree(geoms),
+        n_axes=len(layer),
     )
 
 
-def frontage(parcels: Layer, axes: Layer, *, tolerance: float = 15.0) -> pd.Series:
+def axis_segments(axes: Layer) -> AxisSegments:
+    """The segments :func:`frontage` measures along; pass them as its ``segments=``.
+
+    Examples
+    --------
+    >>> import landasset as la
+    >>> site = la.sample.load("yunqi")
+    >>> segments = la.measures.axis_segments(site.axes)
+    >>> f = la.measures.frontage(site.parcels, site.axes, segments=segments)
+    >>> f.equals(la.measures.frontage(site.parcels, site.axes))
+    True
+    """
+    check_layers("axis_segments", axes=axes)
+    return _segments(axes)
+
+
+@measure(
+    column="frontage_m",
+    layers={"axes": "axes"},
+    options={"tolerance": NUMBER},
+    narrows="axes",
+    shared={"segments": Shared("axis segments", ("axes",), lambda axes: _segments(axes))},
+)
+def frontage(
+    parcels: Layer,
+    axes: Layer,
+    *,
+    tolerance: float = 15.0,
+    segments: AxisSegments | None = None,
+) -> pd.Series:
     """Metres of each parcel's boundary running along an axis (frontage, 临街面).
 
     The parts of the parcel boundary within ``tolerance`` metres of any axis are kept,
@@ -1080,6 +1323,8 @@ def frontage(parcels: Layer, axes: Layer, *, tolerance: float = 15.0) -> pd.Seri
     tolerance : float, default 15.0
         Metres between the boundary and the axis line still counted as frontage
         (half a typical road width plus a setback line), >= 0.
+    segments : AxisSegments, optional
+        From :func:`axis_segments` on the same axes (built here when None).
 
     Returns
     -------
@@ -1095,14 +1340,13 @@ def frontage(parcels: Layer, axes: Layer, *, tolerance: float = 15.0) -> pd.Seri
     ('frontage_m', True, True)
     """
     check_layers("frontage", parcels=parcels, axes=axes)
-    return _frontage(Cache(), parcels, axes, tolerance=tolerance)
-
-
-def _frontage(cache: Cache, parcels: Layer, axes: Layer, *, tolerance: float) -> pd.Series:
     tolerance = check_positive(tolerance, what="frontage: tolerance")
     geoms = parcel_geometries(parcels, what="frontage")
-    cache.hold(axes)
-    segs = cache.get(("segments", id(axes)), lambda: _segments(axes))
+    if segments is None:
+        segs = _segments(axes)
+    else:
+        _same_source(segments, AxisSegments, "n_axes", axes, what="frontage", name="segments")
+        segs = segments
     out = np.zeros(len(geoms))
     if len(segs.geoms) == 0:
         return series(out, parcels.index, "frontage_m")
@@ -1153,24 +1397,80 @@ def _constraint_mask(
     return mask
 
 
-def _dissolved(constraints: Layer, mask: BoolArray) -> tuple[GeomArray, shapely.STRtree]:
+@dataclass(frozen=True, eq=False)
+class DissolvedConstraints:
+    """The union of the selected constraints as disjoint polygons with a tree: the
+    intermediate of :func:`constrained_share` (build it with
+    :func:`dissolve_constraints`). ``n_constraints``, ``kind`` and ``hard`` record
+    what it was built from; they are checked where it is passed in."""
+
+    parts: GeomArray
+    tree: shapely.STRtree
+    n_constraints: int
+    kind: tuple[str, ...] | None
+    hard: bool | None
+
+
+def _dissolved(
+    constraints: Layer, mask: BoolArray, *, kind: str | Iterable[str] | None, hard: bool | None
+) -> DissolvedConstraints:
     geoms = geometry_array(constraints)[mask]
     geoms = geoms[present(geoms)]
+    key = _category_key(kind)
     if not len(geoms):
-        return np.empty(0, object), shapely.STRtree([])
+        return DissolvedConstraints(
+            np.empty(0, object), shapely.STRtree([]), len(constraints), key, hard
+        )
     # dissolve once: the parts of the union are disjoint, so their overlaps with a
     # parcel simply add up, with no double counting where constraints overlap
     parts = shapely.get_parts(shapely.union_all(geoms))
     parts = parts[shapely.get_type_id(parts) == shapely.GeometryType.POLYGON]
-    return parts, shapely.STRtree(parts)
+    return DissolvedConstraints(parts, shapely.STRtree(parts), len(constraints), key, hard)
 
 
+def dissolve_constraints(
+    constraints: Layer,
+    *,
+    kind: str | Iterable[str] | None = None,
+    hard: bool | None = None,
+) -> DissolvedConstraints:
+    """The union :func:`constrained_share` measures against, for the same ``kind`` and
+    ``hard``; pass it as its ``dissolved=``.
+
+    Examples
+    --------
+    >>> import landasset as la
+    >>> site = la.sample.load("yunqi")
+    >>> red = la.measures.dissolve_constraints(site.constraints, kind="ecological_redline")
+    >>> share = la.measures.constrained_share(
+    ...     site.parcels, site.constraints, kind="ecological_redline", dissolved=red
+    ... )
+    >>> bool(share.between(0, 1).all())
+    True
+    """
+    check_layers("dissolve_constraints", constraints=constraints)
+    return _dissolved(constraints, _constraint_mask(constraints, kind, hard), kind=kind, hard=hard)
+
+
+@measure(
+    column="constrained_share",
+    layers={"constraints": "constraints"},
+    options={"kind": TEXTS, "hard": BOOL},
+    shared={
+        "dissolved": Shared(
+            "dissolved constraints",
+            ("constraints", "kind", "hard"),
+            lambda constraints, kind, hard: dissolve_constraints(constraints, kind=kind, hard=hard),
+        )
+    },
+)
 def constrained_share(
     parcels: Layer,
     constraints: Layer,
     *,
     kind: str | Iterable[str] | None = None,
     hard: bool | None = None,
+    dissolved: DissolvedConstraints | None = None,
 ) -> pd.Series:
     """Share (0–1) of each parcel's area inside constraint polygons.
 
@@ -1188,6 +1488,9 @@ def constrained_share(
     hard : bool, optional
         True: only hard constraints (``hard`` column true); False: only the others;
         None (default): all.
+    dissolved : DissolvedConstraints, optional
+        From :func:`dissolve_constraints` with the same ``kind`` and ``hard`` (built
+        here when None).
 
     Returns
     -------
@@ -1206,26 +1509,26 @@ def constrained_share(
     True
     """
     check_layers("constrained_share", parcels=parcels, constraints=constraints)
-    return _constrained_share(Cache(), parcels, constraints, kind=kind, hard=hard)
-
-
-def _constrained_share(
-    cache: Cache,
-    parcels: Layer,
-    constraints: Layer,
-    *,
-    kind: str | Iterable[str] | None,
-    hard: bool | None,
-) -> pd.Series:
     geoms = parcel_geometries(parcels, what="constrained_share")
     mask = _constraint_mask(constraints, kind, hard)
-    cache.hold(constraints)
-    key = (
-        tuple(sorted([kind] if isinstance(kind, str) else list(kind))) if kind is not None else None
-    )
-    parts, tree = cache.get(
-        ("dissolved", id(constraints), key, hard), lambda: _dissolved(constraints, mask)
-    )
+    if dissolved is None:
+        dissolved = _dissolved(constraints, mask, kind=kind, hard=hard)
+    else:
+        _same_source(
+            dissolved,
+            DissolvedConstraints,
+            "n_constraints",
+            constraints,
+            what="constrained_share",
+            name="dissolved",
+        )
+        if (dissolved.kind, dissolved.hard) != (_category_key(kind), hard):
+            raise MeasureError(
+                f"constrained_share: dissolved was built for kind={dissolved.kind!r}, "
+                f"hard={dissolved.hard!r}, not kind={_category_key(kind)!r}, hard={hard!r}; "
+                "build it with the same kind and hard, or leave it out"
+            )
+    parts, tree = dissolved.parts, dissolved.tree
     covered = np.zeros(len(geoms))
     if len(parts):
         for part in chunks(len(geoms), CHUNK):
