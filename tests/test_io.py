@@ -672,3 +672,29 @@ def test_read_site_is_not_in_io_and_the_error_says_where_it_is() -> None:
     assert landasset.read_site is read_site
     with pytest.raises(AttributeError, match="no attribute 'no_such_function'"):
         lio.no_such_function  # noqa: B018
+
+
+def test_a_result_with_its_provenance_writes_to_geoparquet(tmp_path, square_parcels):
+    # a scored result carries the day it was scored for (a Timestamp) and the parcels it
+    # left out; GeoParquet keeps them as JSON text in the file's metadata
+    import datetime as dt
+
+    import pandas as pd
+
+    from landasset.io import read_layer, write_layer
+
+    frame = square_parcels.set_index("parcel_id")
+    frame.attrs = {
+        "as_of": pd.Timestamp("2025-12-31"),
+        "retired": pd.Index(["A-09"]),
+        "at": dt.datetime(2026, 3, 1, 8, 30),
+        "n": np.int64(3),
+    }
+    path = tmp_path / "scored.parquet"
+    write_layer(frame, path)
+    back = read_layer(path)
+    assert back.attrs["as_of"] == "2025-12-31"
+    assert back.attrs["retired"] == ["A-09"]
+    assert back.attrs["at"] == "2026-03-01T08:30:00"
+    assert back.attrs["n"] == 3
+    assert frame.attrs["as_of"] == pd.Timestamp("2025-12-31")  # the caller's frame is as it was

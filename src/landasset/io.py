@@ -90,6 +90,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import datetime as dt
 import errno
 import importlib
 import logging
@@ -102,6 +103,7 @@ from types import MappingProxyType
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from landasset._errors import (
@@ -1503,7 +1505,32 @@ def _ogr_write(
 
 
 def _parquet_write(frame: gpd.GeoDataFrame, path: Path) -> None:
+    # pandas stores ``attrs`` in the file's metadata as JSON: a result's provenance
+    # (the day it was scored for, the parcels it left out) travels with it, as text
+    frame = frame.copy(deep=False)
+    frame.attrs = {str(k): _json_safe(v) for k, v in frame.attrs.items()}
     frame.to_parquet(path, index=False, schema_version="1.1.0", write_covering_bbox=True)
+
+
+def _json_safe(value: Any) -> Any:
+    """``value`` as JSON can hold it: days as ISO text, containers item by item."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
+        return value.isoformat()[:10] if _is_midnight(value) else value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset, pd.Index, np.ndarray)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return str(value)
+
+
+def _is_midnight(value: dt.date) -> bool:
+    if not isinstance(value, dt.datetime):
+        return True
+    return (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0)
 
 
 def _prepare(
