@@ -20,8 +20,10 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(PY) examples/demo.py --out demo
 
+# two or more workers (pytest-xdist, one per core); each test file stays on one worker,
+# so a file's module- and session-scoped fixtures are built once
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks examples

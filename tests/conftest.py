@@ -1,6 +1,14 @@
-"""Shared fixtures: the sample district is loaded once per test session."""
+"""Shared fixtures: the sample district, loaded once per test session, and the
+GeoPackage validator."""
 
 from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
 
 import geopandas as gpd
 import pytest
@@ -29,3 +37,49 @@ def square_parcels() -> gpd.GeoDataFrame:
         geometry=[box(x0 + 100 * i, y0, x0 + 100 * (i + 1), y0 + 100) for i in range(3)],
         crs="EPSG:4549",
     )
+
+
+# -- the GeoPackage validator -----------------------------------------------------------
+
+HAS_VALIDATOR = importlib.util.find_spec("osgeo_utils") is not None
+
+
+def _validate_gpkg(path: Path) -> str:
+    """Run GDAL's ``validate_gpkg`` (gdal-utils) on ``path``; return its report.
+
+    Strict: the extra checks run and a warning counts as an error. The validator runs
+    in a child process, so nothing the test holds open can hide a problem. Without
+    gdal-utils the test is skipped, except under CI, where ``make test`` installs it and
+    its absence is a failure.
+    """
+    if not HAS_VALIDATOR:
+        message = "osgeo_utils (gdal-utils) is not installed, cannot run validate_gpkg"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "osgeo_utils.samples.validate_gpkg",
+            "-v",
+            "--extra",
+            "--warning-as-error",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Req " not in done.stdout and "Warning" not in done.stdout, done.stdout
+    assert "Checking gpkg_contents" in done.stdout, done.stdout  # it read the file
+    return done.stdout
+
+
+@pytest.fixture(scope="session")
+def validate_gpkg() -> Callable[[Path], str]:
+    """``validate_gpkg(path)``: the file passes GDAL's strict GeoPackage validator; its
+    verbose report is returned (skipped without gdal-utils, a failure under CI)."""
+    return _validate_gpkg

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
-import subprocess
-import sys
+import sqlite3
 from pathlib import Path
 
 import geopandas as gpd
@@ -25,7 +22,6 @@ from landasset._errors import CRSError, LandassetIOError, SchemaError
 X0, Y0 = 514_920.0, 3_350_506.0
 EXTENSIONS = [".gpkg", ".parquet", ".fgb", ".geojson", ".shp"]
 ENGINES = ["pyogrio", "fiona"]
-HAS_VALIDATOR = importlib.util.find_spec("osgeo_utils") is not None
 
 
 def make_parcels() -> gpd.GeoDataFrame:
@@ -93,20 +89,15 @@ def oriented(geoms: np.ndarray) -> np.ndarray:
     return shapely.orient_polygons(geoms)
 
 
-def assert_valid_gpkg(path: Path) -> None:
-    if not HAS_VALIDATOR:
-        message = "osgeo_utils (gdal-utils) is not installed, cannot run validate_gpkg"
-        if os.environ.get("CI"):  # `make test` installs it: in CI its absence is a failure
-            pytest.fail(message)
-        pytest.skip(message)
-    run = subprocess.run(
-        [sys.executable, "-m", "osgeo_utils.samples.validate_gpkg", "-v", "--extra", str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert "Checking vector user table" in run.stdout
+@pytest.fixture
+def assert_valid_gpkg(validate_gpkg):
+    """The file passes the strict validator and holds a vector layer."""
+
+    def check(path: Path) -> None:
+        report = validate_gpkg(path)
+        assert "Checking vector user table" in report, report
+
+    return check
 
 
 def folder_files(folder: Path) -> list[str]:
@@ -119,19 +110,50 @@ def parcels() -> gpd.GeoDataFrame:
 
 
 @pytest.fixture(autouse=True)
-def every_geopackage_is_valid(tmp_path):
+def every_geopackage_is_valid(tmp_path, assert_valid_gpkg):
     """After each test, every GeoPackage it left behind must pass validate_gpkg."""
     yield
-    written = sorted(tmp_path.glob("*.gpkg"))
-    if written and HAS_VALIDATOR:
-        for path in written:
-            assert_valid_gpkg(path)
+    for path in sorted(tmp_path.glob("*.gpkg")):
+        assert_valid_gpkg(path)
 
 
 def for_format(gdf: gpd.GeoDataFrame, ext: str) -> gpd.GeoDataFrame:
     # opening_date has 12 bytes, over the Shapefile limit of 10, but is a schema column:
     # written as open_date (SHAPEFILE_NAMES) and renamed back on reading
     return gdf
+
+
+# -- the validator these tests rely on ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("breakage", "complaint"),
+    [
+        # an error of the specification (requirement 2)
+        ("PRAGMA application_id = 0", "Req 2: Wrong application_id"),
+        # a warning only: a BOOLEAN column holding 2
+        (
+            "CREATE TABLE notes (id INTEGER PRIMARY KEY, flag BOOLEAN);"
+            "INSERT INTO notes VALUES (1, 2);"
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier)"
+            " VALUES ('notes', 'attributes', 'notes');",
+            "value 2 found whereas 0 or 1 was expected",
+        ),
+    ],
+    ids=["error", "warning"],
+)
+def test_the_validator_refuses_a_broken_geopackage(
+    tmp_path, parcels, validate_gpkg, breakage, complaint
+):
+    # a subfolder, out of reach of every_geopackage_is_valid
+    (tmp_path / "broken").mkdir()
+    path = lio.write_layer(parcels, tmp_path / "broken" / "site.gpkg", layer="parcels")
+    validate_gpkg(path)
+    con = sqlite3.connect(path)
+    con.executescript(breakage)
+    con.close()
+    with pytest.raises(AssertionError, match=complaint):
+        validate_gpkg(path)
 
 
 # -- formats ---------------------------------------------------------------------------
@@ -169,7 +191,7 @@ def test_unknown_extension_is_refused(tmp_path, parcels, name):
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("ext", EXTENSIONS)
-def test_round_trip(tmp_path, parcels, ext, engine):
+def test_round_trip(tmp_path, parcels, ext, engine, assert_valid_gpkg):
     path = lio.write_layer(for_format(parcels, ext), tmp_path / f"parcels{ext}")
     assert path == tmp_path / f"parcels{ext}"
     got = lio.read_layer(path, engine=engine)
@@ -353,7 +375,7 @@ def test_shapefile_overwrite_removes_stale_sidecars(tmp_path, parcels):
     assert len(lio.read_layer(path)) == 2
 
 
-def test_gpkg_layers_add_refuse_and_replace(tmp_path, parcels):
+def test_gpkg_layers_add_refuse_and_replace(tmp_path, parcels, assert_valid_gpkg):
     path = lio.write_layer(parcels, tmp_path / "site.gpkg", layer="parcels")
     stations = gpd.GeoDataFrame(
         {"station_id": ["S1", "S2"], "name": ["云栖站", "紫金港站"]},
@@ -379,7 +401,7 @@ def test_gpkg_layers_add_refuse_and_replace(tmp_path, parcels):
     assert list(lio.read_layer(path, "stations").index) == ["S1", "S2"]
 
 
-def test_read_and_write_layers(tmp_path, parcels):
+def test_read_and_write_layers(tmp_path, parcels, assert_valid_gpkg):
     stations = gpd.GeoDataFrame(
         {"station_id": ["S1"]}, geometry=[Point(X0 + 500, Y0)], crs="EPSG:4549"
     )
@@ -446,7 +468,7 @@ def test_bad_engine_and_missing_crs(tmp_path, parcels):
 # -- zero rows -----------------------------------------------------------------------------
 
 
-def test_zero_row_gpkg_round_trip(tmp_path, parcels):
+def test_zero_row_gpkg_round_trip(tmp_path, parcels, assert_valid_gpkg):
     empty = parcels.iloc[:0]
     path = lio.write_layer(empty, tmp_path / "empty.gpkg", geometry_type="Polygon")
     assert_valid_gpkg(path)
@@ -551,7 +573,7 @@ def test_failed_overwrite_keeps_the_old_file(tmp_path, parcels, monkeypatch, ext
     assert len(lio.read_layer(path)) == 4
 
 
-def test_failed_layer_add_is_rolled_back(tmp_path, parcels, monkeypatch):
+def test_failed_layer_add_is_rolled_back(tmp_path, parcels, monkeypatch, assert_valid_gpkg):
     path = lio.write_layer(parcels, tmp_path / "site.gpkg", layer="parcels")
     monkeypatch.setattr(lio, "_ogr_write", _failing(lio._ogr_write))
     with pytest.raises(LandassetIOError, match="as it was"):
@@ -562,7 +584,7 @@ def test_failed_layer_add_is_rolled_back(tmp_path, parcels, monkeypatch):
     assert_valid_gpkg(path)
 
 
-def test_failed_layer_replacement_in_a_site_file(tmp_path, parcels, monkeypatch):
+def test_failed_layer_replacement_in_a_site_file(tmp_path, parcels, monkeypatch, assert_valid_gpkg):
     parcels_only = parcels.iloc[:2]
     path = lio.write_layers({"parcels": parcels, "constraints": parcels_only}, tmp_path / "s.gpkg")
     monkeypatch.setattr(lio, "_ogr_write", _failing(lio._ogr_write))

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import json
 import os
 import sqlite3
 import subprocess
-import sys
 import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -22,7 +20,6 @@ from landasset import io as lio
 from landasset import styles
 from landasset.schema import LAYERS
 
-HAS_VALIDATOR = importlib.util.find_spec("osgeo_utils") is not None
 SYSTEM_PYTHON = "/usr/bin/python3"
 QGIS_COLUMNS = [
     "id",
@@ -40,7 +37,6 @@ QGIS_COLUMNS = [
     "update_time",
 ]
 X0, Y0 = 514_920.0, 3_350_506.0
-STRICT = ["--warning-as-error"]
 
 
 def parcels_with(**columns: object) -> gpd.GeoDataFrame:
@@ -63,27 +59,6 @@ def stations() -> gpd.GeoDataFrame:
     ).set_index("station_id")
 
 
-def validate(path: Path) -> str:
-    if not HAS_VALIDATOR:
-        pytest.skip("osgeo_utils (gdal-utils) is not installed, cannot run validate_gpkg")
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "osgeo_utils.samples.validate_gpkg",
-            "-v",
-            "--extra",
-            *STRICT,
-            str(path),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert run.returncode == 0, run.stdout + run.stderr
-    return run.stdout
-
-
 @pytest.fixture
 def site_file(tmp_path) -> Path:
     layers = {
@@ -102,7 +77,7 @@ def site_file(tmp_path) -> Path:
 # -- the layer_styles table ---------------------------------------------------------------
 
 
-def test_layer_styles_table_has_qgis_schema_and_is_registered(site_file):
+def test_layer_styles_table_has_qgis_schema_and_is_registered(site_file, validate_gpkg):
     con = sqlite3.connect(site_file)
     try:
         info = con.execute("PRAGMA table_info(layer_styles)").fetchall()
@@ -127,7 +102,7 @@ def test_layer_styles_table_has_qgis_schema_and_is_registered(site_file):
     assert table["update_time"].str.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$").all()
     # the style table is not a layer
     assert lio.list_layers(site_file) == ["parcels", "stations", "axes", "scratch"]
-    validate(site_file)
+    validate_gpkg(site_file)
 
 
 def test_geometry_column_is_the_real_one(tmp_path):
@@ -166,7 +141,7 @@ def test_qml_parses_and_carries_aliases(site_file):
             }
 
 
-def test_replacing_a_layer_replaces_its_style_and_keeps_user_styles(site_file):
+def test_replacing_a_layer_replaces_its_style_and_keeps_user_styles(site_file, validate_gpkg):
     con = sqlite3.connect(site_file)
     with con:
         con.execute(
@@ -185,10 +160,10 @@ def test_replacing_a_layer_replaces_its_style_and_keeps_user_styles(site_file):
     plain = gpd.GeoDataFrame(geometry=[Point(X0, Y0)], crs="EPSG:4549")
     lio.write_layer(plain, site_file, layer="axes", overwrite=True)
     assert "axes" not in set(styles.read_layer_styles(site_file)["f_table_name"])
-    validate(site_file)
+    validate_gpkg(site_file)
 
 
-def test_whole_day_dates_are_gpkg_dates_and_the_file_validates_strictly(tmp_path):
+def test_whole_day_dates_are_gpkg_dates_and_the_file_validates_strictly(tmp_path, validate_gpkg):
     path = lio.write_layer(stations(), tmp_path / "stations.gpkg", layer="stations")
     con = sqlite3.connect(path)
     try:
@@ -199,7 +174,7 @@ def test_whole_day_dates_are_gpkg_dates_and_the_file_validates_strictly(tmp_path
     back = lio.read_layer(path).set_index("station_id")
     assert back["opening_date"].dtype == "datetime64[ms]"
     assert back.loc["S2", "opening_date"] == pd.Timestamp("2099-12-28")
-    validate(path)
+    validate_gpkg(path)
 
 
 def test_failed_style_write_leaves_no_file(tmp_path, monkeypatch):

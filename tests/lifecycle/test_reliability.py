@@ -12,7 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -62,18 +62,6 @@ def python_env() -> dict[str, str]:
     return env
 
 
-def validate_gpkg(path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "osgeo_utils.samples.validate_gpkg", "-v", "--extra", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "Warning" not in done.stdout and "Req " not in done.stdout, done.stdout
-
-
 # -- two writers at once --------------------------------------------------------------------
 WRITER = r"""
 import os, sys, time
@@ -102,7 +90,9 @@ print("done", flush=True)
 """
 
 
-def test_two_processes_append_concurrently(tmp_path: Path) -> None:
+def test_two_processes_append_concurrently(
+    tmp_path: Path, validate_gpkg: Callable[[Path], str]
+) -> None:
     path = tmp_path / "shared.gpkg"
     Ledger.open(path).close()
     go = tmp_path / "go"
@@ -198,7 +188,9 @@ def gone(pid: int) -> bool:
     return False
 
 
-def test_sigkill_mid_record_many_leaves_no_partial_batch(tmp_path: Path) -> None:
+def test_sigkill_mid_record_many_leaves_no_partial_batch(
+    tmp_path: Path, validate_gpkg: Callable[[Path], str]
+) -> None:
     path = tmp_path / "killed.gpkg"
     Ledger.open(path).close()
     rng = random.Random(20251231)
@@ -446,11 +438,15 @@ def test_update_and_delete_fail_in_the_database(tmp_path: Path) -> None:
 
 
 # -- GeoPackage validity ------------------------------------------------------------------------
-def test_sample_geopackage_with_ledger_is_valid(sample_ledger_path: Path) -> None:
+def test_sample_geopackage_with_ledger_is_valid(
+    sample_ledger_path: Path, validate_gpkg: Callable[[Path], str]
+) -> None:
     validate_gpkg(sample_ledger_path)
 
 
-def test_geopackage_after_split_and_merge_is_valid(parcels_gpkg: Path) -> None:
+def test_geopackage_after_split_and_merge_is_valid(
+    parcels_gpkg: Path, validate_gpkg: Callable[[Path], str]
+) -> None:
     with Ledger.open(parcels_gpkg) as led:
         for pid in ("A-01", "A-02", "A-03"):
             led.record(pid, "reserved", "2020-01-01", actor="a")

@@ -247,7 +247,7 @@ class DevTools:
             if e.get("sessionId") == session and e["method"] == "Network.requestWillBeSent"
         ]
 
-    def evaluate(self, session: str, expression: str, timeout: float = 60) -> Any:
+    def evaluate(self, session: str, expression: str, timeout: float = 180) -> Any:
         """The value of a JavaScript expression (promises awaited)."""
         reply = self.send(
             "Runtime.evaluate",
