@@ -282,9 +282,9 @@ class EdgeSnap:
         )
 
 
-def _empty_snap(n: int) -> EdgeSnap:
-    return EdgeSnap(
-        n,
+def _no_access() -> tuple[npt.NDArray[Any], ...]:
+    """The access-point arrays of :class:`EdgeSnap` with no row."""
+    return (
         np.empty(0, np.intp),
         np.empty(0, np.intp),
         np.empty(0),
@@ -293,6 +293,10 @@ def _empty_snap(n: int) -> EdgeSnap:
         np.empty((0, 2)),
         np.empty((0, 2)),
     )
+
+
+def _empty_snap(n: int) -> EdgeSnap:
+    return EdgeSnap(n, *_no_access())
 
 
 def _walkable(streets: Layer) -> npt.NDArray[np.bool_]:
@@ -564,15 +568,7 @@ def _access_points(
             )
         )
     if not out:
-        return (
-            np.empty(0, np.intp),
-            np.empty(0, np.intp),
-            np.empty(0),
-            np.empty((0, 2)),
-            np.empty(0),
-            np.empty((0, 2)),
-            np.empty((0, 2)),
-        )
+        return _no_access()
     return tuple(np.concatenate(c) for c in zip(*out, strict=True))
 
 
