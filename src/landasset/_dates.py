@@ -90,7 +90,7 @@ def to_day(value: object, *, what: str = "as_of") -> pd.Timestamp:
             raise _refuse(value, what, "is not a date (no such day in the calendar)") from None
         return pd.Timestamp(day)
     if value is pd.NaT:
-        raise _refuse(value, what, "is missing")
+        raise _refuse(value, what, "is not a date (it is missing)")
     if isinstance(value, pd.Timestamp):
         return pd.Timestamp(value.date())
     if isinstance(value, dt.datetime):
