@@ -59,6 +59,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "base",
         (
             "landasset._errors",
+            "landasset._dates",
             "landasset._config",
             "landasset._sqlite",
             "landasset._vocab",

@@ -26,9 +26,10 @@ Examples
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, Union
 
 from landasset import _vocab
+from landasset._dates import DateLike, to_day_or_none
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import numpy as np
@@ -37,6 +38,8 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 __all__ = [
     "STAGE_IDS",
+    "HasStages",
+    "StageSource",
     "live_mask",
     "retired_ids",
     "stage_series",
@@ -50,8 +53,19 @@ STAGE_IDS: tuple[str, ...] = _vocab.STAGE_IDS
 RETIRED = "retired"
 
 
-def stage_series(stages: Any, as_of: Any = None) -> pd.Series:
-    """Stage ids by ``parcel_id`` from a ledger or a Series.
+class HasStages(Protocol):
+    """What reads the stage of each parcel on a day: a :class:`~landasset.Ledger`."""
+
+    def stages(self, as_of: Any = None) -> pd.Series: ...
+
+
+#: Where the stage of each parcel comes from: a ledger (read on ``as_of``; None reads
+#: every recorded event) or a Series of stage ids by ``parcel_id`` (taken as is).
+StageSource = Union[HasStages, "pd.Series"]
+
+
+def stage_series(stages: Any, as_of: DateLike | None = None) -> pd.Series:
+    """Stage ids by ``parcel_id`` from a ledger or a Series (``lifecycle.stages_on``).
 
     Parameters
     ----------
@@ -60,7 +74,8 @@ def stage_series(stages: Any, as_of: Any = None) -> pd.Series:
         Series of stage ids (or :class:`~landasset.Stage` members) indexed by
         ``parcel_id``, or a DataFrame with a ``stage`` column.
     as_of : date-like, optional
-        The day the ledger is read on (ignored for a Series).
+        The day the ledger is read on (checked, then ignored, for a Series). None
+        reads every recorded event (the latest stage of each parcel).
 
     Returns
     -------
@@ -71,6 +86,8 @@ def stage_series(stages: Any, as_of: Any = None) -> pd.Series:
     ------
     SchemaError
         ``stages`` is none of these, or a value is not a stage id.
+    LandassetValueError
+        ``as_of`` is not a day (see ``landasset._dates.to_day``).
 
     Examples
     --------
@@ -83,6 +100,7 @@ def stage_series(stages: Any, as_of: Any = None) -> pd.Series:
 
     from landasset._errors import SchemaError
 
+    day = to_day_or_none(as_of)
     if isinstance(stages, pd.DataFrame):
         if "stage" not in stages.columns:
             raise SchemaError(
@@ -96,7 +114,7 @@ def stage_series(stages: Any, as_of: Any = None) -> pd.Series:
                 "stages must be a Ledger (with .stages(as_of)) or a Series of stage ids by "
                 f"parcel_id, not a {type(stages).__name__}"
             )
-        read = stages.stages(as_of)
+        read = stages.stages(day)
         if isinstance(read, pd.DataFrame) and "stage" in read.columns:
             read = read["stage"]
         if not isinstance(read, pd.Series):

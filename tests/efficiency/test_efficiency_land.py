@@ -294,7 +294,9 @@ def test_renewal_candidates_with_a_ledger(district: la.Site) -> None:
         }
     )
     out = renewal_candidates(district, ev, ledger=ledger, as_of="2025-06-30")
-    assert ledger.asked == ["2025-06-30"]
+    # the ledger is read on the day, normalised as every as_of is
+    assert ledger.asked == [pd.Timestamp("2025-06-30")]
+    assert out.attrs["as_of"] == pd.Timestamp("2025-06-30")
     # R3 has a D tenant, R4's FAR is 4,000 / 10,000 = 0.4 < 0.7; R5 (D) is not operating.
     # Median tax per mu over R1–R4 = median(40, 20, 2, 10) = 15 → gains 15 × 13, 15 × 5
     assert out.index.tolist() == ["R3", "R4"]

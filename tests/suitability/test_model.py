@@ -415,7 +415,7 @@ def test_stage_rules_need_a_ledger(sample_site):
 
     ledger = Ledger()
     again = model.score(sample_site, as_of="2025-12-31", stages=ledger)
-    assert ledger.asked == ["2025-12-31"]
+    assert ledger.asked == [pd.Timestamp("2025-12-31")]  # read on the day, normalised
     pd.testing.assert_series_equal(again["eligible"], result["eligible"])
     # the old keyword still works, with a FutureWarning naming the new one
     with pytest.warns(FutureWarning, match=r"pass stages="):

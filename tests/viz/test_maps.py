@@ -306,7 +306,7 @@ def test_import_landasset_loads_no_plotting_library() -> None:
 # -- the scoring date and retired parcels -------------------------------------------------
 
 
-def test_plot_scores_title_is_the_scoring_day_not_today(
+def test_plot_scores_title_is_the_scoring_day(
     scored: gpd.GeoDataFrame, sample_site: la.Site
 ) -> None:
     result = scored.copy()
@@ -318,10 +318,11 @@ def test_plot_scores_title_is_the_scoring_day_not_today(
     # an explicit date wins
     ax = maps.plot_scores(result, as_of="2025-12-31")
     assert "as of 2025-12-31" in ax.get_title()
-    # no attribute, no date: today
+    # no attribute, no date: every station open, as scoring counts them with no date
     result.attrs.pop("as_of")
-    ax = maps.plot_scores(result)
-    assert f"as of {pd.Timestamp.today():%Y-%m-%d}" in ax.get_title()
+    ax = maps.plot_scores(result, site=sample_site)
+    assert "as of latest" in ax.get_title()
+    assert "stations_open" in gids(ax) and "stations_planned" not in gids(ax)
 
 
 def _retire(stages: pd.Series, ids: list[str]) -> pd.Series:

@@ -334,17 +334,17 @@ def echo_table(frame: Any, *, index: bool = True) -> None:
 
 
 def parse_date(value: str | None, *, option: str = "--as-of") -> Any:
-    """A ``pandas.Timestamp`` from ``YYYY-MM-DD`` (None stays None).
+    """A ``pandas.Timestamp`` from ``YYYY-MM-DD`` (None stays None: no date, as in the API).
 
     Options of type :data:`ISO_DATE` are checked already; anything else is checked
     the same way here.
     """
     if value is None:
         return None
-    import pandas as pd
+    from landasset._dates import to_day
 
     try:
-        return pd.Timestamp(iso_day(value))
+        return to_day(iso_day(value), what=option)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint=f"'{option}'") from None
 

@@ -23,7 +23,6 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from datetime import date
 from typing import Any, Protocol
 
 import geopandas as gpd
@@ -31,8 +30,9 @@ import numpy as np
 import pandas as pd
 
 from landasset._buildings import building_floor_area
+from landasset._dates import DateLike, to_day_or_none
 from landasset._errors import LandassetTypeError, LandassetValueError
-from landasset._stages import STAGE_IDS
+from landasset._stages import STAGE_IDS, stage_series
 from landasset.efficiency._enterprises import (
     as_enterprises,
     building_parcels,
@@ -418,7 +418,7 @@ def renewal_candidates(
     evaluation: pd.DataFrame,
     *,
     ledger: _Ledger | None = None,
-    as_of: date | str | None = None,
+    as_of: DateLike | None = None,
     metric: str = "tax_per_mu_10k_cny",
     stages: str | Collection[str] = ("operating", "renewal"),
 ) -> pd.DataFrame:
@@ -435,8 +435,10 @@ def renewal_candidates(
         ledger, the parcels' own ``stage`` column is used when they have one; otherwise
         a parcel with at least one graded tenant counts as ``"operating"`` and the
         others have no stage.
-    as_of : date or str, optional
-        The date of the stages (ledger only; default today).
+    as_of : date-like, optional
+        The day the ledger's stages are read on (ledger only). None (no date): every
+        recorded event counts, so each parcel has its latest stage — the same None as
+        scoring and the maps. Kept, as a Timestamp or None, in ``attrs["as_of"]``.
     metric : str, default "tax_per_mu_10k_cny"
         The per-mu indicator the gain is measured in (one of :data:`RENEWAL_METRICS`,
         present in the evaluation).
@@ -474,7 +476,8 @@ def renewal_candidates(
     ('XH120702-04', '老园区', 1428)
     """
     chosen_stages = _stage_ids(stages)
-    if as_of is not None and ledger is None:
+    day = to_day_or_none(as_of)
+    if day is not None and ledger is None:
         raise LandassetValueError(
             "as_of dates the ledger's stages; pass ledger= as well, or drop as_of"
         )
@@ -491,7 +494,7 @@ def renewal_candidates(
     land = land_indicators(parcels, site.buildings, enterprises=site.enterprises)
 
     if ledger is not None:
-        stage = ledger.stages(as_of=as_of).astype(object)
+        stage = stage_series(ledger, day)
         stage.index = stage.index.astype(str)
         stage = stage.reindex(parcels.index.astype(str))
         stage.index = parcels.index
@@ -571,7 +574,7 @@ def renewal_candidates(
         index=out.index,
     ).sort_values(["gain", "worst", "id"], ascending=[False, False, True], kind="mergesort")
     out = out.loc[order.index]
-    out.attrs.update({"metric": metric, "park_median": median, "as_of": as_of})
+    out.attrs.update({"metric": metric, "park_median": median, "as_of": day})
     return out
 
 

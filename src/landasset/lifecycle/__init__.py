@@ -39,6 +39,7 @@ from landasset.lifecycle.kpi import (
 )
 from landasset.lifecycle.ledger import EVENTS_TABLE, LINEAGE_TABLE, Event, Ledger
 from landasset.lifecycle.policy import DEFAULT_TERM_YEARS, Policy
+from landasset.lifecycle.source import StageSource, stages_on
 from landasset.lifecycle.stages import (
     FIELDS,
     MODES,
@@ -71,6 +72,7 @@ __all__ = [
     "Ledger",
     "Policy",
     "Stage",
+    "StageSource",
     "Transition",
     "allowed_next",
     "duration_summary",
@@ -83,6 +85,7 @@ __all__ = [
     "read_events_csv",
     "required_fields",
     "sample_events",
+    "stages_on",
     "transitions_frame",
     "transitions_markdown",
 ]

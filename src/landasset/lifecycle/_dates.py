@@ -3,6 +3,8 @@
 Every date the ledger takes (``on``, ``as_of``, date fields of the event data) goes
 through :func:`to_days` (many at once, vectorised) or :func:`as_day` (one, refused
 when it is not a date); stored dates are ISO ``YYYY-MM-DD`` text (:func:`iso`).
+``DateLike`` and :func:`to_day` (one day as a Timestamp, for the readers such as the
+KPI functions) are the library's own, from ``landasset._dates``.
 """
 
 from __future__ import annotations
@@ -14,11 +16,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from landasset._dates import DateLike, to_day
 from landasset._errors import TransitionError
 
-__all__ = ["DateLike", "as_day", "iso", "to_days", "utc_now"]
-
-DateLike = str | dt.date | dt.datetime | pd.Timestamp
+__all__ = ["DateLike", "as_day", "iso", "to_day", "to_days", "utc_now"]
 
 
 def as_day(value: object, what: str = "date") -> np.datetime64:

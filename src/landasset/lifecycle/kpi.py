@@ -2,8 +2,10 @@
 
 Functions over a :class:`~landasset.lifecycle.Ledger` (and a
 :class:`~landasset.Site` where areas or buildings are needed). Each returns one table
-indexed by ``stage`` or ``parcel_id``. Where a date matters, ``as_of`` defaults to
-today.
+indexed by ``stage`` or ``parcel_id``. :func:`pipeline` reads stages as every reader
+does (``as_of=None``: every recorded event). The functions that measure elapsed time
+(durations, idle land, low efficiency, lateness) need a day to measure to: theirs is
+``as_of``, or today when it is None.
 
 Examples
 --------
@@ -33,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from landasset._errors import SchemaError
-from landasset.lifecycle._dates import DateLike, as_day
+from landasset.lifecycle._dates import DateLike, to_day
 from landasset.lifecycle.ledger import Ledger
 from landasset.lifecycle.policy import Policy
 from landasset.lifecycle.stages import Stage
@@ -81,9 +83,10 @@ _UNDER_CONTRACT = (
 
 
 def _day(as_of: DateLike | None) -> pd.Timestamp:
+    """The day elapsed time is measured to: ``as_of``, or today when it is None."""
     if as_of is None:
         return pd.Timestamp(dt.date.today())
-    return pd.Timestamp(as_day(as_of, "as_of"))
+    return to_day(as_of, what="as_of")
 
 
 def _dates(values: pd.Series) -> pd.Series:

@@ -380,7 +380,8 @@ def compute(
     DataFrame
         One column per spec, in order, aligned on ``site.parcels.index``. A column is
         named by the spec's ``"name"``, else after its measure (``"walk_distance_m"``,
-        ``"area_mu"``, ... as the functions name their Series).
+        ``"area_mu"``, ... as the functions name their Series). ``attrs["as_of"]`` is
+        the call's ``as_of`` as a Timestamp at midnight, or None.
 
     Raises
     ------
@@ -457,4 +458,6 @@ def compute(
         out[spec.column] = _run(spec, parcels, shared)
         if progress is not None:
             progress(spec.column)
-    return pd.DataFrame(out, index=parcels.index)
+    table = pd.DataFrame(out, index=parcels.index)
+    table.attrs["as_of"] = call_as_of
+    return table

@@ -61,7 +61,6 @@ Examples
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -77,6 +76,7 @@ import shapely
 from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
+from landasset._dates import DateLike, to_day_or_none
 from landasset.measures._common import (
     Layer,
     MeasureError,
@@ -106,7 +106,6 @@ __all__ = [
 IntArray: TypeAlias = npt.NDArray[np.intp]
 FloatArray: TypeAlias = npt.NDArray[np.float64]
 GeomArray: TypeAlias = npt.NDArray[np.object_]
-DateLike: TypeAlias = "str | _dt.date | _dt.datetime | pd.Timestamp | np.datetime64"
 
 #: Vertices closer than this (metres, after rounding) are one node of the street graph.
 NODE_PRECISION_M = 1e-3
@@ -1004,20 +1003,13 @@ def network_distance(
 
 
 def _as_of(as_of: Any, *, what: str) -> pd.Timestamp | None:
-    if as_of is None:
-        return None
+    """``as_of`` as a day (``landasset._dates.to_day``); None stays None (every target counts)."""
+    from landasset._errors import LandassetValueError
+
     try:
-        stamp = pd.Timestamp(as_of)
-    except (TypeError, ValueError) as exc:
-        raise MeasureError(
-            f"{what}: as_of={as_of!r} is not a date; give a date such as '2026-09-30', "
-            "a datetime.date or a pandas Timestamp"
-        ) from exc
-    if pd.isna(stamp):
-        raise MeasureError(f"{what}: as_of={as_of!r} is not a date; give None or a real date")
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert(None)
-    return stamp
+        return to_day_or_none(as_of)
+    except LandassetValueError as exc:
+        raise MeasureError(f"{what}: {exc}") from None
 
 
 def open_targets(

@@ -17,7 +17,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from landasset._errors import LandassetValueError, LandassetWarning, SchemaError
+from landasset._dates import to_day_or_none
+from landasset._errors import LandassetWarning, SchemaError
 from landasset._stages import retired_ids, stage_series
 from landasset.suitability._needs import LOCAL_MEASURES
 from landasset.suitability._rules import MeasureRule, spec_dict
@@ -221,23 +222,13 @@ def stage_values(stages: pd.Series, index: pd.Index) -> pd.Series:
 
 
 def ledger_stages(ledger: Any, as_of: Any) -> pd.Series | None:
-    """Stage ids by parcel_id from a Ledger or a Series (None stays None)."""
+    """Stage ids by parcel_id on ``as_of`` from a Ledger or a Series (None stays None)."""
     return None if ledger is None else stage_series(ledger, as_of)
 
 
 def as_of_timestamp(as_of: Any) -> pd.Timestamp | None:
-    """``as_of`` as a Timestamp at midnight (None stays None)."""
-    if as_of is None:
-        return None
-    try:
-        day = pd.Timestamp(as_of)
-    except (TypeError, ValueError) as exc:
-        raise LandassetValueError(
-            f"as_of must be a date such as '2025-12-31', not {as_of!r}"
-        ) from exc
-    if day is pd.NaT:
-        raise LandassetValueError(f"as_of must be a date such as '2025-12-31', not {as_of!r}")
-    return day.normalize()
+    """``as_of`` as a Timestamp at midnight (None stays None: no date)."""
+    return to_day_or_none(as_of)
 
 
 def retired_parcels(stages: Any, as_of: Any) -> pd.Index:

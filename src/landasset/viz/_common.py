@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from landasset import _vocab
+from landasset._dates import to_day, to_day_or_none
 from landasset._errors import LandassetValueError
 from landasset.viz import _fonts
 
@@ -29,7 +30,9 @@ __all__ = [
     "STAGE_COLOURS",
     "add_north_arrow",
     "add_scale_bar",
+    "as_day",
     "as_timestamp",
+    "day_text",
     "draw_context",
     "drop_retired",
     "finish_map",
@@ -72,17 +75,35 @@ def new_axes(ax: Axes | None, *, figsize: tuple[float, float] = (10.0, 8.0)) -> 
 
 
 def as_timestamp(value: Any, *, default_today: bool = True) -> pd.Timestamp:
-    """A date-like value (``"2025-12-31"``, ``date``, ``Timestamp``) as a Timestamp; None → today."""
+    """A date-like value (``"2025-12-31"``, ``date``, ``Timestamp``) as a day; None → today.
+
+    For the ends of a time axis (charts, the report's date). What a map shows on a
+    day uses :func:`as_day`, where None is no date, as in scoring.
+    """
     if value is None:
         if not default_today:
             raise LandassetValueError("a date is required")
         return pd.Timestamp(dt.date.today())
-    ts = pd.Timestamp(value)
-    if ts is pd.NaT:
-        raise LandassetValueError(f"{value!r} is not a date; give an ISO date such as '2025-12-31'")
-    if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)
-    return ts
+    return to_day(value, what="date")
+
+
+def as_day(value: Any) -> pd.Timestamp | None:
+    """``as_of`` of a map: a day at midnight, or None for no date (the library's one None:
+    every station counts as open and a ledger gives each parcel its latest stage).
+
+    >>> as_day("2025-12-31"), as_day(None)
+    (Timestamp('2025-12-31 00:00:00'), None)
+    """
+    return to_day_or_none(value, what="as_of")
+
+
+def day_text(as_of: pd.Timestamp | None) -> str:
+    """``"2025-12-31"``, or ``"latest"`` for no date; for map titles.
+
+    >>> day_text(None)
+    'latest'
+    """
+    return "latest" if as_of is None else f"{as_of:%Y-%m-%d}"
 
 
 # -- lifecycle stages -------------------------------------------------------------------
@@ -115,7 +136,7 @@ def stages_of(ledger: Any, as_of: pd.Timestamp | None) -> pd.Series:
     """The stage of every parcel on ``as_of``: from a ledger, or a given Series as is."""
     from landasset._stages import stage_series
 
-    stages = stage_series(ledger, None if as_of is None else as_of.date())
+    stages = stage_series(ledger, as_of)
     return stages.dropna().astype(str)
 
 
@@ -275,24 +296,27 @@ def _opening(layer: gpd.GeoDataFrame) -> pd.Series:
     return pd.to_datetime(layer["opening_date"], errors="coerce")
 
 
-def open_mask(layer: gpd.GeoDataFrame, as_of: pd.Timestamp) -> pd.Series:
-    """True where a station/line is open on ``as_of`` (no opening date → open)."""
-    opening = _opening(layer)
-    return opening.isna() | (opening <= as_of)
+def open_mask(layer: gpd.GeoDataFrame, as_of: pd.Timestamp | None) -> pd.Series:
+    """True where a station/line is open on ``as_of`` (no opening date → open; no
+    ``as_of`` → all open), the same test scoring's walking distance makes."""
+    from landasset.measures.network import open_targets
+
+    return pd.Series(open_targets(layer, as_of, what="map"), index=layer.index)
 
 
 def draw_context(
     ax: Axes,
     site: Site | None,
     *,
-    as_of: pd.Timestamp,
+    as_of: pd.Timestamp | None,
     crs: Any,
     streets: bool = True,
     constraints: bool = True,
 ) -> list[Artist]:
     """Draw streets, constraint areas, axes, transit lines and stations; legend handles back.
 
-    Planned lines (opening after ``as_of``) are dashed and planned stations hollow.
+    Planned lines (opening after ``as_of``) are dashed and planned stations hollow;
+    with ``as_of`` None every line and station is drawn open.
     Every collection drawn gets a ``gid`` (``"streets"``, ``"axes"``, ``"stations_open"``,
     ``"stations_planned"``, ...) so callers and tests can find it.
     """

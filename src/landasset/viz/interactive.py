@@ -41,7 +41,7 @@ from landasset._vocab import MU_M2
 from landasset.viz._common import (
     NO_DATA_COLOUR,
     STAGE_COLOURS,
-    as_timestamp,
+    as_day,
     drop_retired,
     open_mask,
     require,
@@ -436,7 +436,7 @@ def explore(
         is a Site).
     as_of : date-like, optional
         Which stations are open: default the day the result was scored for
-        (``result.attrs["as_of"]``), else today.
+        (``result.attrs["as_of"]``); None (no date): every station open, latest stages.
     stages : Ledger or Series, optional
         Lifecycle stages (a Ledger is read as of ``as_of``): retired parcels (the
         parents of a split or a merge) are left out, and the legend says how many.
@@ -504,7 +504,7 @@ def explore(
         column = "stage" if "stage" in parcels.columns else "land_use"
     if as_of is None:
         as_of = parcels.attrs.get("as_of")
-    when = as_timestamp(as_of)
+    when = as_day(as_of)
     parcels, n_retired = drop_retired(parcels, stages, when)
     Features, Legend = _elements()
 
@@ -598,7 +598,7 @@ def _add_context(
     site: Site,
     *,
     datum: str,
-    when: pd.Timestamp,
+    when: pd.Timestamp | None,
     amenities: bool,
 ) -> None:
     import folium

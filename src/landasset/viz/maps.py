@@ -32,7 +32,8 @@ from landasset.viz._common import (
     GRADE_COLOURS,
     NO_DATA_COLOUR,
     STAGE_COLOURS,
-    as_timestamp,
+    as_day,
+    day_text,
     draw_context,
     drop_retired,
     finish_map,
@@ -225,8 +226,8 @@ def plot_scores(
     Eligible parcels are coloured by class of ``column``; parcels a constraint removed
     (``eligible`` is False) are grey and hatched; parcels without a value are light
     grey. With ``site``, the streets, constraint areas, golden axes, metro lines and
-    stations are drawn on top: stations and lines that open after ``as_of`` (default
-    today) are hollow and dashed.
+    stations are drawn on top: stations and lines that open after ``as_of`` are hollow
+    and dashed (with no ``as_of`` all are drawn open, as scoring counts them all).
 
     Parameters
     ----------
@@ -239,8 +240,8 @@ def plot_scores(
         The district, for the context layers.
     as_of : date-like, optional
         The day the map describes (decides which stations are open and titles the
-        map); default the day the result was scored for (``result.attrs["as_of"]``),
-        else today.
+        map); default the day the result was scored for (``result.attrs["as_of"]``).
+        None (no date): every station is open and a ledger gives the latest stages.
     scheme : {"quantiles", "equal_interval", "fixed"}, default "quantiles"
         How values are put into classes (see :func:`classify`).
     k : int, default 5
@@ -292,7 +293,7 @@ def plot_scores(
 
     if as_of is None:
         as_of = result.attrs.get("as_of")
-    when = as_timestamp(as_of)
+    when = as_day(as_of)
     result, n_retired = drop_retired(result, stages, when)
     crs = _crs_of(result, site)
     ax = new_axes(ax)
@@ -355,7 +356,7 @@ def plot_scores(
     handles += draw_context(ax, site, as_of=when, crs=crs)
     if site is not None and label_stations:
         label_points(ax, site.stations.to_crs(crs) if crs is not None else site.stations)
-    default = _fonts.label(f"{column} as of {when:%Y-%m-%d}", "适宜性评价")
+    default = _fonts.label(f"{column} as of {day_text(when)}", "适宜性评价")
     return finish_map(ax, crs=crs, handles=handles, legend_title=column, title=title or default)
 
 
@@ -402,7 +403,8 @@ def plot_site(
     site : Site
         The district.
     as_of : date-like, optional
-        The day the map describes (which stations are open); default today.
+        The day the map describes (which stations are open). None (no date): every
+        station is open and a ledger gives each parcel its latest stage.
     amenities : bool, default True
         Draw the amenities as small dots (``gid="amenities"``).
     label_stations : bool, default True
@@ -437,7 +439,7 @@ def plot_site(
 
     from landasset.landuse import land_use_family
 
-    when = as_timestamp(as_of)
+    when = as_day(as_of)
     parcels, n_retired = drop_retired(site.parcels, stages, when)
     if "land_use" in parcels.columns:
         family = (
@@ -488,7 +490,7 @@ def plot_site(
             )
     if label_stations:
         label_points(ax, site.stations)
-    default = _fonts.label(f"District overview as of {when:%Y-%m-%d}", "片区概况")
+    default = _fonts.label(f"District overview as of {day_text(when)}", "片区概况")
     return finish_map(
         ax,
         crs=site.crs,
@@ -517,7 +519,8 @@ def plot_stage_map(
         Series of stage identifiers indexed by ``parcel_id`` (such as the sample's
         ``parcels["stage"]`` column).
     as_of : date-like, optional
-        The day to map; default today. Stations that open later are drawn hollow.
+        The day to map; stations that open later are drawn hollow. None (no date):
+        each parcel's latest stage, every station open.
     ax : matplotlib Axes, optional
         Where to draw; a new figure by default.
     title : str, optional
@@ -544,7 +547,7 @@ def plot_stage_map(
     require("matplotlib")
     from matplotlib.patches import Patch
 
-    when = as_timestamp(as_of)
+    when = as_day(as_of)
     stages = stages_of(ledger, when)
     parcels, n_retired = drop_retired(site.parcels, stages, when)
     current = stages.reindex(parcels.index.astype(str)).to_numpy()
@@ -577,7 +580,7 @@ def plot_stage_map(
         if n_retired:
             handles.append(retired_handle(n_retired))
     handles += draw_context(ax, site, as_of=when, crs=site.crs, constraints=False)
-    default = _fonts.label(f"Lifecycle stages as of {when:%Y-%m-%d}", "地块生命周期阶段")
+    default = _fonts.label(f"Lifecycle stages as of {day_text(when)}", "地块生命周期阶段")
     return finish_map(
         ax,
         crs=site.crs,
@@ -612,7 +615,7 @@ def plot_grades(
     site : Site, optional
         The district, for axes and metro.
     stages : Ledger or Series, optional
-        Lifecycle stages (a Ledger is read as of today); retired parcels (the
+        Lifecycle stages (a Ledger is read on the result's ``attrs["as_of"]``; without one, its latest stages); retired parcels (the
         parents of a split or a merge) are left out and the legend says how many.
     ax : matplotlib Axes, optional
         Where to draw; a new figure by default.
@@ -640,7 +643,9 @@ def plot_grades(
     require("matplotlib")
     from matplotlib.patches import Patch
 
-    parcels, n_retired = drop_retired(_as_gdf(parcels, "parcels"), stages, as_timestamp(None))
+    parcels = _as_gdf(parcels, "parcels")
+    when = as_day(parcels.attrs.get("as_of"))
+    parcels, n_retired = drop_retired(parcels, stages, when)
     grades = [str(g) for g in (evaluation.attrs.get("grades") or sorted(GRADE_COLOURS))]
     from landasset.efficiency import by_parcel
 
@@ -688,9 +693,7 @@ def plot_grades(
             )
         if n_retired:
             handles.append(retired_handle(n_retired))
-    handles += draw_context(
-        ax, site, as_of=as_timestamp(None), crs=crs, streets=False, constraints=False
-    )
+    handles += draw_context(ax, site, as_of=when, crs=crs, streets=False, constraints=False)
     scheme = evaluation.attrs.get("scheme")
     year = evaluation.attrs.get("year")
     default = _fonts.label(
@@ -738,7 +741,7 @@ def plot_best_fit(
     site : Site, optional
         The district, for axes and metro.
     stages : Ledger or Series, optional
-        Lifecycle stages (a Ledger is read as of today); retired parcels (the
+        Lifecycle stages (a Ledger is read on the result's ``attrs["as_of"]``; without one, its latest stages); retired parcels (the
         parents of a split or a merge) are left out and the legend says how many.
     ax : matplotlib Axes, optional
         Where to draw; a new figure by default.
@@ -767,7 +770,9 @@ def plot_best_fit(
     mpl = require("matplotlib")
     from matplotlib.patches import Patch
 
-    parcels, n_retired = drop_retired(_as_gdf(parcels, "parcels"), stages, as_timestamp(None))
+    parcels = _as_gdf(parcels, "parcels")
+    when = as_day(parcels.attrs.get("as_of"))
+    parcels, n_retired = drop_retired(parcels, stages, when)
     best_col, _, conflict_col = _best_fit_columns(best_fit_frame)
     best = best_fit_frame[best_col].reindex(parcels.index)
     profiles = sorted(best.dropna().astype(str).unique())
@@ -808,9 +813,7 @@ def plot_best_fit(
             )
         if n_retired:
             handles.append(retired_handle(n_retired))
-    handles += draw_context(
-        ax, site, as_of=as_timestamp(None), crs=crs, streets=False, constraints=False
-    )
+    handles += draw_context(ax, site, as_of=when, crs=crs, streets=False, constraints=False)
     default = _fonts.label("Best-fitting industry per parcel", "产业适配")
     return finish_map(
         ax,
@@ -848,7 +851,7 @@ def plot_sites(
     site : Site, optional
         The district, for axes and metro.
     stages : Ledger or Series, optional
-        Lifecycle stages (a Ledger is read as of today); retired parcels (the
+        Lifecycle stages (a Ledger is read on the result's ``attrs["as_of"]``; without one, its latest stages); retired parcels (the
         parents of a split or a merge) are left out and the legend says how many.
     ax : matplotlib Axes, optional
         Where to draw; a new figure by default.
@@ -878,7 +881,9 @@ def plot_sites(
     from matplotlib.patches import Patch
 
     assembled_sites = _as_gdf(assembled_sites, "assembled_sites")
-    result, n_retired = drop_retired(_as_gdf(result, "result"), stages, as_timestamp(None))
+    result = _as_gdf(result, "result")
+    when = as_day(result.attrs.get("as_of"))
+    result, n_retired = drop_retired(result, stages, when)
     crs = _crs_of(result, site)
     shown = assembled_sites.head(top)
     if crs is not None and shown.crs is not None and shown.crs != crs:
@@ -936,9 +941,7 @@ def plot_sites(
             )
         if n_retired:
             handles.append(retired_handle(n_retired))
-    handles += draw_context(
-        ax, site, as_of=as_timestamp(None), crs=crs, streets=False, constraints=False
-    )
+    handles += draw_context(ax, site, as_of=when, crs=crs, streets=False, constraints=False)
     default = _fonts.label("Candidate sites", "地块组合候选")
     return finish_map(
         ax,
