@@ -38,9 +38,9 @@ from rtree import index as _rtree
 from shapely.geometry.base import BaseGeometry
 
 from landasset._errors import (
-    LandassetError,
     LandassetKeyError,
     LandassetTypeError,
+    ParcelIndexError,
     SchemaError,
 )
 
@@ -74,10 +74,6 @@ def _properties() -> _rtree.Property:
     props.fill_factor = 0.4
     props.near_minimum_overlap_factor = 8
     return props
-
-
-class ParcelIndexError(LandassetError, ValueError):
-    """Invalid argument to a :class:`ParcelIndex` method."""
 
 
 def _check_id(parcel_id: object) -> str:
@@ -252,7 +248,7 @@ class ParcelIndex:
         >>> index.query((minx, miny, maxx, maxy), predicate="near")
         Traceback (most recent call last):
         ...
-        landasset.index.ParcelIndexError: 'near' is not a predicate of ParcelIndex.query; use one of: 'intersects', ...
+        landasset.ParcelIndexError: 'near' is not a predicate of ParcelIndex.query; use one of: 'intersects', ...
         """
         if predicate is not None and predicate not in PREDICATES:
             raise ParcelIndexError(

@@ -531,7 +531,7 @@ def rule_from_dict(data: object, path: str = "rule") -> Rule:
     >>> rule_from_dict({"rule": "area_mu >= 10"}, "constraints[0]")
     Traceback (most recent call last):
     ...
-    landasset._errors.ProfileError: constraints[0]: a rule is structured data, never an expression; write one of: {measure: <name or spec>, op: <one of < <= > >= == != in not in>, value: <value>}; {layer: constraints, kind: <kind>, max_share: <0..1>}; {stage: [<stage>, ...]}
+    landasset.ProfileError: constraints[0]: a rule is structured data, never an expression; write one of: {measure: <name or spec>, op: <one of < <= > >= == != in not in>, value: <value>}; {layer: constraints, kind: <kind>, max_share: <0..1>}; {stage: [<stage>, ...]}
     """
     if isinstance(data, (MeasureRule, LayerRule, StageRule)):
         return data

@@ -17,7 +17,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from landasset._errors import LandassetValueError, LandassetWarning, SchemaError
+from landasset._errors import (
+    LandassetValueError,
+    MissingValueWarning,
+    SchemaError,
+)
 from landasset._stages import retired_ids, stage_series
 from landasset.suitability._needs import LOCAL_MEASURES
 from landasset.suitability._rules import MeasureRule, spec_dict
@@ -45,14 +49,6 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
-
-
-class MissingValueWarning(LandassetWarning):
-    """Some parcels lack a measure value: they get no score (NaN) and no rank.
-
-    The message counts them per criterion and per constraint; the result's
-    ``missing`` column names the criteria per parcel.
-    """
 
 
 # -- scoring ----------------------------------------------------------------------

@@ -59,8 +59,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from landasset._errors import (
+    ConsistencyWarning,
     LandassetKeyError,
-    LandassetWarning,
     ProfileError,
     SchemaError,
 )
@@ -132,11 +132,6 @@ BoolArray = npt.NDArray[np.bool_]
 
 #: The profile file format this version of landasset reads and writes.
 FORMAT_VERSION = 1
-
-
-class ConsistencyWarning(LandassetWarning):
-    """The AHP judgements of a model are inconsistent (CR > 0.1); the message names the
-    judgement to reconsider first."""
 
 
 # -- the model ----------------------------------------------------------------------------
@@ -459,7 +454,7 @@ class SuitabilityModel:
         >>> load_profile("aerospace").check_site(bare)
         Traceback (most recent call last):
         ...
-        landasset._errors.SchemaError: profile 'aerospace' needs what is missing: the stations layer is empty (needed by walk_distance(targets=stations)); the parcels have no column 'far_max' (needed by attribute(column=far_max)); add the layers, columns and kinds to the site, or use a profile that does not read them
+        landasset.SchemaError: profile 'aerospace' needs what is missing: the stations layer is empty (needed by walk_distance(targets=stations)); the parcels have no column 'far_max' (needed by attribute(column=far_max)); add the layers, columns and kinds to the site, or use a profile that does not read them
         """
         missing = missing_requirements(site, self.requirements(), stages=stages)
         if missing:

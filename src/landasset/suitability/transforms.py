@@ -683,7 +683,7 @@ def transform_from_dict(spec: object, path: str = "transform") -> Transform:
     >>> transform_from_dict({"linear": {"best": "1/3", "worst": 0}}, "criteria[0].transform")
     Traceback (most recent call last):
     ...
-    landasset._errors.ProfileError: criteria[0].transform.linear.best: expected a number, got the string '1/3'; expressions and strings are never evaluated, write the number itself
+    landasset.ProfileError: criteria[0].transform.linear.best: expected a number, got the string '1/3'; expressions and strings are never evaluated, write the number itself
     """
     if isinstance(spec, Transform):
         return spec
