@@ -41,7 +41,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from landasset._errors import ProfileError
+from landasset._errors import LandassetValueError
 from landasset.suitability._rules import StageRule
 from landasset.suitability._scoring import Aggregator, ledger_stages, rank_columns, retired_parcels
 from landasset.suitability.model import SuitabilityModel
@@ -66,12 +66,12 @@ def dirichlet_concentration(spread: float, m: int) -> float:
     174.0
     """
     if isinstance(spread, bool) or not isinstance(spread, (int, float)) or not spread > 0:
-        raise ProfileError(f"spread must be a number > 0, got {spread!r}")
+        raise LandassetValueError(f"spread must be a number > 0, got {spread!r}")
     if m < 2:
         return math.inf
     kappa = (m - 1) / spread**2 - 1.0
     if kappa <= 0:
-        raise ProfileError(
+        raise LandassetValueError(
             f"spread {spread} is too large for {m} criteria: it must be below √(m − 1) = "
             f"{math.sqrt(m - 1):.3f} (spread is the coefficient of variation of an average weight)"
         )
@@ -206,11 +206,13 @@ def sensitivity(
             or not isinstance(value, (int, np.integer))
             or value < (0 if name == "seed" else 1)
         ):
-            raise ProfileError(
+            raise LandassetValueError(
                 f"{name} must be a {'non-negative' if name == 'seed' else 'positive'} whole number, got {value!r}"
             )
     if stages is not None and ledger is not None:
-        raise ProfileError("give the lifecycle stages once: stages=... or ledger=..., not both")
+        raise LandassetValueError(
+            "give the lifecycle stages once: stages=... or ledger=..., not both"
+        )
     source = stages if stages is not None else ledger
     if measures is None:
         measures = model.measure_frame(site, as_of=as_of)
