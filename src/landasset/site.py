@@ -68,7 +68,7 @@ class Site:
         ``"gcj02"``, Baidu ``"bd09"``): convert every layer to true WGS84 first
         (each conversion is a note in ``report``). Every non-empty layer must be in
         EPSG:4326; points outside China are left unchanged, with an
-        :class:`~landasset.io.OutsideChinaWarning`.
+        :class:`~landasset.OutsideChinaWarning`.
 
     Attributes
     ----------
@@ -107,6 +107,7 @@ class Site:
 
     def __init__(
         self,
+        *,
         parcels: gpd.GeoDataFrame | None = None,
         buildings: gpd.GeoDataFrame | None = None,
         axes: gpd.GeoDataFrame | None = None,
@@ -116,7 +117,6 @@ class Site:
         amenities: gpd.GeoDataFrame | None = None,
         constraints: gpd.GeoDataFrame | None = None,
         enterprises: gpd.GeoDataFrame | None = None,
-        *,
         crs: Any = None,
         fix: bool = False,
         validate: bool = True,

@@ -61,6 +61,7 @@ import pandas as pd
 from landasset._errors import (
     ConsistencyWarning,
     LandassetKeyError,
+    LandassetValueError,
     ProfileError,
     SchemaError,
 )
@@ -288,7 +289,7 @@ class SuitabilityModel:
         criteria = []
         for i, c in enumerate(crit):
             path = f"criteria[{i}]"
-            c = c if isinstance(c, Criterion) else Criterion.from_dict(c, path)
+            c = c if isinstance(c, Criterion) else Criterion.from_dict(c, path=path)
             validate_spec(c.measure, _check.join_path(path, "measure"))
             criteria.append(c)
         names = [c.name for c in criteria]
@@ -302,7 +303,7 @@ class SuitabilityModel:
         rules = []
         for i, r in enumerate(_check.sequence(self.constraints, "constraints")):
             path = f"constraints[{i}]"
-            rule = rule_from_dict(r, path)
+            rule = rule_from_dict(r, path=path)
             if rule.measure is not None:
                 validate_spec(
                     rule.measure,
@@ -531,11 +532,11 @@ class SuitabilityModel:
             required=("version", "criteria"),
         )  # fmt: skip
         criteria = [
-            Criterion.from_dict(c, f"criteria[{i}]")
+            Criterion.from_dict(c, path=f"criteria[{i}]")
             for i, c in enumerate(_check.sequence(body["criteria"], "criteria", min_length=1))
         ]
         constraints = [
-            rule_from_dict(r, f"constraints[{i}]")
+            rule_from_dict(r, path=f"constraints[{i}]")
             for i, r in enumerate(_check.sequence(body.get("constraints") or [], "constraints"))
         ]
         order = body.get("order_weights")
@@ -696,7 +697,7 @@ class SuitabilityModel:
         """
         if ledger is not None:
             if stages is not None:
-                raise ProfileError("give stages= only (ledger= is its old name), not both")
+                raise LandassetValueError("give stages= only (ledger= is its old name), not both")
             warnings.warn(
                 "score(ledger=...) is renamed score(stages=...); pass stages=",
                 FutureWarning,
@@ -840,7 +841,7 @@ class SuitabilityModel:
         for i, rule in enumerate(self.constraints):
             if isinstance(rule, StageRule):
                 if stages is None:
-                    raise ProfileError(
+                    raise LandassetValueError(
                         f"constraints[{i}] ({rule.label}) needs lifecycle stages, but none were given; "
                         "pass score(site, stages=...) with a Ledger or a Series of stages by parcel_id, "
                         "or remove the stage rule"
@@ -957,7 +958,7 @@ class SuitabilityModel:
         }
         return table
 
-    def what_if(self, result: pd.DataFrame, parcel_id: Any, top_k: int = 10) -> pd.DataFrame:
+    def what_if(self, result: pd.DataFrame, parcel_id: Any, *, top_k: int = 10) -> pd.DataFrame:
         """The smallest single-criterion change that brings a parcel into the top ``top_k``.
 
         For each criterion alone: the transformed value the parcel would need
@@ -1010,16 +1011,16 @@ class SuitabilityModel:
         """
         self._check_result(result, parcel_id)
         if not isinstance(top_k, (int, np.integer)) or isinstance(top_k, bool) or top_k < 1:
-            raise ProfileError(f"top_k must be a positive whole number, got {top_k!r}")
+            raise LandassetValueError(f"top_k must be a positive whole number, got {top_k!r}")
         row = result.loc[parcel_id]
         if not bool(row["eligible"]):
-            raise ProfileError(
+            raise LandassetValueError(
                 f"parcel {parcel_id!r} is not eligible ({row['excluded_by']}); a criterion change "
                 "cannot rank it — see the constraint rule"
             )
         score = float(row["score"])
         if np.isnan(score):
-            raise ProfileError(
+            raise LandassetValueError(
                 f"parcel {parcel_id!r} has no score (missing: {row.get('missing', '')})"
             )
         ranked = result["rank"].notna().to_numpy()

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from landasset._compat import renamed
 from landasset._errors import LandassetKeyError, LandassetTypeError, LandassetValueError
 from landasset._vocab import MU_M2
 from landasset.viz import _fonts
@@ -198,13 +199,14 @@ def _first(frame: pd.DataFrame, names: Sequence[str]) -> str | None:
 def plot_sensitivity(
     sensitivity: Any,
     *,
-    top: int = 20,
+    top_k: int = 20,
     ax: Axes | None = None,
     title: str | None = None,
+    top: int | None = None,
 ) -> Axes:
     """Rank ranges of the top parcels under weight perturbation.
 
-    For each of the ``top`` parcels (by the model's rank, else by mean rank) a line
+    For each of the ``top_k`` parcels (by the model's rank, else by mean rank) a line
     spans its rank range under the perturbed weights (best to worst rank when given,
     else mean ± one standard deviation), a dot marks the mean rank, coloured by the
     probability of staying in the top k, and a red tick the model's own rank.
@@ -215,12 +217,14 @@ def plot_sensitivity(
         :func:`landasset.suitability.sensitivity`'s result, or its per-parcel table
         indexed by ``parcel_id`` with ``mean_rank``, ``rank_std`` and ``p_top_k``
         (optional: ``rank``, ``rank_best`` and ``rank_worst``).
-    top : int, default 20
+    top_k : int, default 20
         How many parcels to show.
     ax : matplotlib Axes, optional
         Where to draw; a new figure by default.
     title : str, optional
         The chart title.
+    top : int, optional
+        Deprecated spelling of ``top_k`` (FutureWarning); removed in the next release.
 
     Returns
     -------
@@ -239,6 +243,7 @@ def plot_sensitivity(
     >>> [t.get_text() for t in ax.get_yticklabels()]
     ['A', 'B', 'C']
     """
+    top_k = renamed(top, top_k, old="top", new="top_k", where="plot_sensitivity")
     mpl = require("matplotlib")
     from matplotlib.collections import LineCollection
 
@@ -251,7 +256,9 @@ def plot_sensitivity(
     base = _first(frame, ("rank", "base_rank"))
     low = _first(frame, ("rank_best", "rank_q05", "rank_min"))
     high = _first(frame, ("rank_worst", "rank_q95", "rank_max"))
-    shown = frame.sort_values([base, mean] if base is not None else [mean], kind="stable").head(top)
+    shown = frame.sort_values([base, mean] if base is not None else [mean], kind="stable").head(
+        top_k
+    )
     m = shown[mean].astype(float).to_numpy()
     if low is not None and high is not None:
         lo, hi = shown[low].astype(float).to_numpy(), shown[high].astype(float).to_numpy()
