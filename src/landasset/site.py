@@ -26,7 +26,13 @@ import shapely
 from pyproj import CRS
 
 from landasset._buildings import building_floor_area
-from landasset._errors import CRSError, LandassetIOError, LandassetKeyError, SchemaError
+from landasset._errors import (
+    CRSError,
+    LandassetIOError,
+    LandassetKeyError,
+    LandassetValueError,
+    SchemaError,
+)
 from landasset.crs import is_metric, local_crs
 from landasset.schema import (
     LAYER_KINDS,
@@ -265,7 +271,7 @@ class Site:
         """
         unknown = set(layers) - set(LAYER_KINDS)
         if unknown:
-            raise SchemaError(
+            raise LandassetValueError(
                 f"{sorted(unknown)} are not layer kinds; use one of: "
                 + ", ".join(map(repr, LAYER_KINDS))
             )
