@@ -59,6 +59,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "base",
         (
             "landasset._errors",
+            "landasset._compat",
             "landasset._config",
             "landasset._sqlite",
             "landasset._vocab",

@@ -18,7 +18,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -31,11 +31,14 @@ from landasset.suitability._scoring import ledger_stages, retired_parcels
 from landasset.suitability.model import SuitabilityModel
 from landasset.suitability.profiles import load_profile
 
+if TYPE_CHECKING:  # pragma: no cover - for type checkers only
+    from landasset.site import Site
+
 __all__ = ["best_fit"]
 
 
 def best_fit(
-    site: Any,
+    site: Site,
     profiles: Sequence[str | SuitabilityModel],
     *,
     margin: float = 0.05,

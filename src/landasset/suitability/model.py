@@ -51,7 +51,7 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -118,6 +118,9 @@ from landasset.suitability.weights import (
     _rank_sum,
     ahp,
 )
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers only
+    from landasset.site import Site
 
 __all__ = [
     "FORMAT_VERSION",
@@ -429,7 +432,7 @@ class SuitabilityModel:
         rows = [tuple(r) for r in needs.itertuples(index=False)]
         return needs_table([*rows, ("stages", None, "", ", ".join(staged))])
 
-    def check_site(self, site: Any, *, stages: bool = False) -> None:
+    def check_site(self, site: Site, *, stages: bool = False) -> None:
         """Check that ``site`` has everything the model reads, before measuring.
 
         Parameters
@@ -590,7 +593,7 @@ class SuitabilityModel:
     # -- scoring -----------------------------------------------------------------------
     def measure_frame(
         self,
-        site: Any,
+        site: Site,
         *,
         as_of: Any = None,
         progress: Callable[[str], None] | None = None,
@@ -647,7 +650,7 @@ class SuitabilityModel:
 
     def score(
         self,
-        site: Any,
+        site: Site,
         *,
         as_of: Any = None,
         stages: Any = None,

@@ -35,7 +35,7 @@ from __future__ import annotations
 import html
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +45,9 @@ from landasset._errors import LandassetValueError
 from landasset.suitability._rules import StageRule
 from landasset.suitability._scoring import Aggregator, ledger_stages, rank_columns, retired_parcels
 from landasset.suitability.model import SuitabilityModel
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers only
+    from landasset.site import Site
 
 __all__ = ["SensitivityResult", "dirichlet_concentration", "sensitivity"]
 
@@ -142,7 +145,7 @@ class SensitivityResult:
 
 def sensitivity(
     model: SuitabilityModel,
-    site: Any,
+    site: Site,
     *,
     n: int = 1000,
     spread: float = 0.2,

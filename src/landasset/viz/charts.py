@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from pandas.tseries.offsets import BaseOffset
 
     from landasset.site import Site
+    from landasset.suitability import SensitivityResult, SuitabilityModel
 
 __all__ = ["pipeline_frame", "plot_explain", "plot_pipeline", "plot_sensitivity", "plot_timeline"]
 
@@ -63,7 +64,7 @@ def _finish(ax: Axes, *, title: str | None, legend: bool = True, **legend_kw: An
 
 
 def plot_explain(
-    model: Any,
+    model: SuitabilityModel,
     result: pd.DataFrame,
     parcel_id: str,
     *,
@@ -197,7 +198,7 @@ def _first(frame: pd.DataFrame, names: Sequence[str]) -> str | None:
 
 
 def plot_sensitivity(
-    sensitivity: Any,
+    sensitivity: SensitivityResult | pd.DataFrame,
     *,
     top_k: int = 20,
     ax: Axes | None = None,

@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from landasset.site import Site
+    from landasset.suitability import SuitabilityModel
 
 __all__ = ["find_external_references", "report"]
 
@@ -671,7 +672,7 @@ def _efficiency_section(
 def report(
     site: Site,
     *,
-    model: Any = None,
+    model: SuitabilityModel | None = None,
     ledger: Any = None,
     evaluation: pd.DataFrame | None = None,
     as_of: Any = None,
