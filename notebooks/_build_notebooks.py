@@ -208,7 +208,7 @@ A parcel that stays in the top 10 in most draws is a safe recommendation.
 from landasset.suitability import sensitivity
 
 sens = sensitivity(model, site, n=200, top_k=10, as_of=AS_OF)
-viz.plot_sensitivity(sens, top=15);
+viz.plot_sensitivity(sens, top_k=15);
 """),
         code("""
 sens.leave_one_out.round(3)

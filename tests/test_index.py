@@ -81,7 +81,7 @@ def test_random_edit_sequence_matches_brute_force():
         assert index.query(probe, predicate=predicate) == brute_query(truth, probe, predicate)
         if step % 10 == 0:
             k = int(rng.integers(1, 6))
-            assert index.nearest(probe.centroid, k=k) == brute_nearest(truth, probe.centroid, k)
+            assert index.nearest(probe.centroid, top_k=k) == brute_nearest(truth, probe.centroid, k)
     assert len(index) == len(truth)
     assert set(index) == set(truth)
 
@@ -130,7 +130,7 @@ class IndexMachine(RuleBasedStateMachine):
 
     @rule(x=st.integers(-20, 140), y=st.integers(-20, 140), k=st.integers(1, 4))
     def nearest(self, x, y, k):
-        assert self.index.nearest(Point(x, y), k=k) == brute_nearest(self.truth, Point(x, y), k)
+        assert self.index.nearest(Point(x, y), top_k=k) == brute_nearest(self.truth, Point(x, y), k)
 
     @invariant()
     def same_set(self):
@@ -144,7 +144,7 @@ TestIndexMachine.settings = settings(max_examples=40, stateful_step_count=25, de
 
 def test_bbox_queries_and_errors():
     index = ParcelIndex()
-    assert len(index) == 0 and index.nearest(Point(0, 0), k=3) == []
+    assert len(index) == 0 and index.nearest(Point(0, 0), top_k=3) == []
     index.insert("A", box(0, 0, 10, 10))
     index.insert("B", box(20, 0, 30, 10))
     assert index.query((5, 5, 25, 6)) == ["A", "B"]
@@ -152,9 +152,11 @@ def test_bbox_queries_and_errors():
     assert index.query((0, 0, 100, 100), predicate="contains") == ["A", "B"]
     assert index.query(box(0, 0, 10, 10), predicate="touches") == []
     assert index.query(shapely.Polygon(), predicate="intersects") == []
-    assert index.nearest(Point(15.5, 5), k=1) == ["B"]
-    assert index.nearest(Point(15, 5), k=1) == ["A"]  # a tie goes to the smaller id
-    assert index.nearest(Point(15, 5), k=5) == ["A", "B"]
+    assert index.nearest(Point(15.5, 5), top_k=1) == ["B"]
+    assert index.nearest(Point(15, 5), top_k=1) == ["A"]  # a tie goes to the smaller id
+    assert index.nearest(Point(15, 5), top_k=5) == ["A", "B"]
+    with pytest.warns(FutureWarning, match=r"nearest\(k=\.\.\.\) is renamed .*top_k"):
+        assert index.nearest(Point(15, 5), k=5) == ["A", "B"]  # the old spelling, one release
     assert "A" in index and "Z" not in index and index.geometry("A").area == 100
     with pytest.raises(ParcelIndexError, match=r"'near' is not a predicate.*'intersects'"):
         index.query((0, 0, 1, 1), predicate="near")
@@ -171,7 +173,7 @@ def test_bbox_queries_and_errors():
     with pytest.raises(la.SchemaError, match="no geometry"):
         index.insert("C", shapely.Polygon())
     with pytest.raises(ParcelIndexError, match="k must be"):
-        index.nearest(Point(0, 0), k=0)
+        index.nearest(Point(0, 0), top_k=0)
     assert isinstance(ParcelIndexError("x"), ValueError)
 
 

@@ -60,6 +60,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "landasset._errors",
             "landasset._dates",
+            "landasset._compat",
             "landasset._config",
             "landasset._sqlite",
             "landasset._vocab",

@@ -5,7 +5,7 @@ import pytest
 import shapely
 from shapely import LineString, MultiPolygon, Point, Polygon, box
 
-from landasset import SchemaError
+from landasset import LandassetValueError, SchemaError
 from landasset.schema import LAYER_KINDS, LAYERS, empty_layer, validate
 
 BOWTIE = Polygon([(0, 0), (10, 10), (10, 0), (0, 10)])
@@ -259,7 +259,7 @@ def test_every_problem_listed_at_once_and_raise():
 
 
 def test_unknown_kind_lists_choices():
-    with pytest.raises(SchemaError, match="'parcels', 'buildings'"):
+    with pytest.raises(LandassetValueError, match="'parcels', 'buildings'"):
         validate(layer(), "parcel")
 
 

@@ -110,7 +110,7 @@ def test_replace_and_getitem(square_parcels):
     assert list(smaller.parcels.index) == ["A-01"]
     with pytest.raises(KeyError, match="'parcels'"):
         site["parcel"]
-    with pytest.raises(SchemaError):
+    with pytest.raises(la.LandassetValueError, match="not layer kinds"):
         site.replace(parcel=site.parcels)
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from pyproj import Geod
 from shapely import LineString, Point, Polygon, box
 
-from landasset import SchemaError, Site
+from landasset import LandassetValueError, SchemaError, Site
 from landasset.cli import cli
 from landasset.schema import LAYERS, validate
 
@@ -148,7 +148,7 @@ def test_overlap_tolerance():
     assert found(validate(sliver, "parcels")) == []
     assert len(validate(gdf, "parcels", overlap_tolerance_m2=np.float32(49.9)).warnings) == 1
     for bad in (-1.0, float("nan"), "1", True, None):
-        with pytest.raises(SchemaError, match="overlap_tolerance_m2"):
+        with pytest.raises(LandassetValueError, match="overlap_tolerance_m2"):
             validate(gdf, "parcels", overlap_tolerance_m2=bad)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from landasset._errors import (
+    ConsistencyWarning,
     CRSError,
     LandassetError,
     LandassetIOError,
@@ -23,10 +24,17 @@ from landasset._errors import (
     LandassetTypeError,
     LandassetValueError,
     LandassetWarning,
+    LandUseCodeWarning,
+    MeasureError,
+    MissingValueWarning,
+    NoEnterpriseForYearWarning,
+    OutsideChinaWarning,
+    ParcelIndexError,
     ProfileError,
     RetiredParcelsWarning,
     SchemaError,
     TransitionError,
+    UnreachableWarning,
 )
 from landasset._lazy import attach
 
@@ -57,7 +65,9 @@ __all__ = [
     "MU_M2",
     "AHPResult",
     "CRSError",
+    "ConsistencyWarning",
     "Criterion",
+    "LandUseCodeWarning",
     "LandassetError",
     "LandassetIOError",
     "LandassetKeyError",
@@ -65,6 +75,11 @@ __all__ = [
     "LandassetValueError",
     "LandassetWarning",
     "Ledger",
+    "MeasureError",
+    "MissingValueWarning",
+    "NoEnterpriseForYearWarning",
+    "OutsideChinaWarning",
+    "ParcelIndexError",
     "ProfileError",
     "RetiredParcelsWarning",
     "SchemaError",
@@ -73,6 +88,7 @@ __all__ = [
     "Stage",
     "SuitabilityModel",
     "TransitionError",
+    "UnreachableWarning",
     "ValidationReport",
     "__version__",
     "ahp",

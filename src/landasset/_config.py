@@ -26,7 +26,7 @@ Examples
 >>> load_yaml("a: &x [1]\\nb: *x", origin="profile text")
 Traceback (most recent call last):
 ...
-landasset._errors.ProfileError: profile text, line 1: anchors and aliases (&name, *name) are refused in configuration files; write each value out in full
+landasset.ProfileError: profile text, line 1: anchors and aliases (&name, *name) are refused in configuration files; write each value out in full
 """
 
 from __future__ import annotations

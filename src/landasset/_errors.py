@@ -3,12 +3,24 @@
 Every error derives from :class:`LandassetError` and also from the built-in exception
 that fits, so ``except ValueError`` keeps working for callers that do not know
 landasset. Messages say what is wrong and what to do about it.
+
+Every class is defined here, whatever module raises it (and re-exports it), and
+reports ``__module__ == "landasset"``: tracebacks and ``repr`` show the one public
+place to import it from. By meaning:
+
+- an argument to a function or method is wrong: :class:`LandassetValueError` or
+  :class:`LandassetTypeError` (and their subclasses :class:`MeasureError`,
+  :class:`ParcelIndexError`);
+- a suitability profile or efficiency scheme (a file, or the mapping read from one) is
+  wrong: :class:`ProfileError`;
+- layer data is wrong (ids, geometry, columns, values): :class:`SchemaError`.
 """
 
 from __future__ import annotations
 
 __all__ = [
     "CRSError",
+    "ConsistencyWarning",
     "LandUseCodeWarning",
     "LandassetError",
     "LandassetIOError",
@@ -16,10 +28,16 @@ __all__ = [
     "LandassetTypeError",
     "LandassetValueError",
     "LandassetWarning",
+    "MeasureError",
+    "MissingValueWarning",
+    "NoEnterpriseForYearWarning",
+    "OutsideChinaWarning",
+    "ParcelIndexError",
     "ProfileError",
     "RetiredParcelsWarning",
     "SchemaError",
     "TransitionError",
+    "UnreachableWarning",
 ]
 
 
@@ -86,3 +104,50 @@ class RetiredParcelsWarning(LandassetWarning):
 class LandUseCodeWarning(LandassetWarning):
     """Land-use codes not in the table were read by their listed medium class
     (``B19`` as ``B1``); the message names each one."""
+
+
+class MeasureError(LandassetValueError):
+    """A measure was called with an invalid option, column or spec.
+
+    The message names the valid choices.
+    """
+
+
+class ParcelIndexError(LandassetValueError):
+    """Invalid argument to a :class:`~landasset.index.ParcelIndex` method."""
+
+
+class UnreachableWarning(LandassetWarning):
+    """Some parcels cannot reach any target along the street network.
+
+    Their network distance is ``inf``. The message says how many and why (no street
+    at all, or a street component that holds no target).
+    """
+
+
+class ConsistencyWarning(LandassetWarning):
+    """The AHP judgements of a model are inconsistent (CR > 0.1); the message names the
+    judgement to reconsider first."""
+
+
+class MissingValueWarning(LandassetWarning):
+    """Some parcels lack a measure value: they get no score (NaN) and no rank.
+
+    The message counts them per criterion and per constraint; the result's
+    ``missing`` column names the criteria per parcel.
+    """
+
+
+class OutsideChinaWarning(LandassetWarning):
+    """Coordinates given in a Chinese web datum lie outside China, where it does not apply."""
+
+
+class NoEnterpriseForYearWarning(LandassetWarning):
+    """An efficiency evaluation was asked for a year that no enterprise reports: nobody
+    is graded. The message lists the years the data holds."""
+
+
+for _cls in list(globals().values()):
+    if isinstance(_cls, type) and issubclass(_cls, (LandassetError, LandassetWarning)):
+        _cls.__module__ = "landasset"
+del _cls

@@ -22,7 +22,7 @@ True
 >>> "XH120101-08" in index
 False
 >>> index.insert("XH120101-08", geometry)
->>> index.nearest(geometry.centroid, k=1)
+>>> index.nearest(geometry.centroid, top_k=1)
 ['XH120101-08']
 """
 
@@ -37,10 +37,11 @@ import shapely
 from rtree import index as _rtree
 from shapely.geometry.base import BaseGeometry
 
+from landasset._compat import renamed
 from landasset._errors import (
-    LandassetError,
     LandassetKeyError,
     LandassetTypeError,
+    ParcelIndexError,
     SchemaError,
 )
 
@@ -74,10 +75,6 @@ def _properties() -> _rtree.Property:
     props.fill_factor = 0.4
     props.near_minimum_overlap_factor = 8
     return props
-
-
-class ParcelIndexError(LandassetError, ValueError):
-    """Invalid argument to a :class:`ParcelIndex` method."""
 
 
 def _check_id(parcel_id: object) -> str:
@@ -252,7 +249,7 @@ class ParcelIndex:
         >>> index.query((minx, miny, maxx, maxy), predicate="near")
         Traceback (most recent call last):
         ...
-        landasset.index.ParcelIndexError: 'near' is not a predicate of ParcelIndex.query; use one of: 'intersects', ...
+        landasset.ParcelIndexError: 'near' is not a predicate of ParcelIndex.query; use one of: 'intersects', ...
         """
         if predicate is not None and predicate not in PREDICATES:
             raise ParcelIndexError(
@@ -275,16 +272,19 @@ class ParcelIndex:
             keys = [k for k, ok in zip(keys, hit, strict=True) if ok]
         return sorted(self._id_of[k] for k in keys)
 
-    def nearest(self, geometry: BaseGeometry, k: int = 1) -> list[str]:
-        """The ``k`` parcels nearest to a geometry by exact distance.
+    def nearest(self, geometry: BaseGeometry, *, top_k: int = 1, k: int | None = None) -> list[str]:
+        """The ``top_k`` parcels nearest to a geometry by exact distance.
 
         Parameters
         ----------
         geometry : shapely geometry
             Distances are measured from it to each parcel polygon (0 when they touch
             or overlap).
-        k : int, default 1
+        top_k : int, default 1
             How many; fewer when the index holds fewer parcels.
+        k : int, optional
+            Deprecated spelling of ``top_k`` (FutureWarning); removed in the next
+            release.
 
         Returns
         -------
@@ -296,18 +296,19 @@ class ParcelIndex:
         >>> import landasset as la
         >>> site = la.sample.load("yunqi")
         >>> index = ParcelIndex.from_frame(site.parcels)
-        >>> near = index.nearest(site.stations.geometry.iloc[0], k=3)
+        >>> near = index.nearest(site.stations.geometry.iloc[0], top_k=3)
         >>> len(near)
         3
         """
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-            raise ParcelIndexError(f"k must be a whole number >= 1, not {k!r}")
+        top_k = renamed(k, top_k, old="k", new="top_k", where="ParcelIndex.nearest")
+        if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 1:
+            raise ParcelIndexError(f"top_k must be a whole number >= 1, not {top_k!r}")
         if not isinstance(geometry, BaseGeometry) or geometry.is_empty:
             raise ParcelIndexError(f"nearest needs a non-empty shapely geometry, not {geometry!r}")
         total = len(self)
         if total == 0:
             return []
-        want = min(int(k), total)
+        want = min(int(top_k), total)
         box = geometry.bounds
         n = want
         while True:

@@ -111,7 +111,7 @@ from landasset._errors import (
     LandassetError,
     LandassetIOError,
     LandassetValueError,
-    LandassetWarning,
+    OutsideChinaWarning,
 )
 from landasset._lazy import attach
 
@@ -272,7 +272,7 @@ def format_for(path: PathLike) -> str:
     >>> format_for("parcels.xls")
     Traceback (most recent call last):
     ...
-    landasset._errors.LandassetIOError: cannot tell the format of 'parcels.xls' ...
+    landasset.LandassetIOError: cannot tell the format of 'parcels.xls' ...
     """
     suffix = Path(path).suffix.lower()
     if suffix in READ_FORMATS:
@@ -309,7 +309,7 @@ def writable_format(path: PathLike) -> str:
     >>> writable_format("parcels.csv")
     Traceback (most recent call last):
     ...
-    landasset._errors.LandassetIOError: CSV files (.csv) are read, not written; ...
+    landasset.LandassetIOError: CSV files (.csv) are read, not written; ...
     """
     path = Path(path)
     driver = format_for(path)
@@ -828,10 +828,6 @@ def _rename_columns(
     return gdf.rename(columns={s: t for s, (t, _) in renames.items()})
 
 
-class OutsideChinaWarning(LandassetWarning):
-    """Coordinates given in a Chinese web datum lie outside China, where it does not apply."""
-
-
 def _check_datum_name(datum: str | None) -> None:
     from landasset.crs import WEB_DATUMS
 
@@ -1292,7 +1288,7 @@ def write_layer(
     ...     again = write_layer(parcels, path)
     Traceback (most recent call last):
     ...
-    landasset._errors.LandassetIOError: ... exists; pass overwrite=True ...
+    landasset.LandassetIOError: ... exists; pass overwrite=True ...
     >>> "crs" in doc, doc["features"][0]["properties"]
     (False, {'parcel_id': 'XH120101-08', '名称': '云栖一号地块'})
     """
@@ -1386,7 +1382,7 @@ def check_writable(path: PathLike, *, layer: str | None = None, overwrite: bool 
     >>> check_writable("out.xyz")
     Traceback (most recent call last):
     ...
-    landasset._errors.LandassetIOError: cannot tell the format of 'out.xyz' ...
+    landasset.LandassetIOError: cannot tell the format of 'out.xyz' ...
     """
     path = Path(path)
     driver = writable_format(path)

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from landasset._errors import CRSError, SchemaError
+from landasset._errors import CRSError, LandassetValueError, SchemaError
 from landasset.landuse import is_known_land_use
 
 __all__ = [
@@ -392,7 +392,7 @@ _FALSE = {"false", "f", "no", "n", "0", "否", "0.0"}
 
 def _spec(kind: str) -> LayerSpec:
     if kind not in LAYERS:
-        raise SchemaError(
+        raise LandassetValueError(
             f"{kind!r} is not a layer kind; use one of: {', '.join(map(repr, LAYER_KINDS))}"
         )
     return LAYERS[kind]
@@ -522,7 +522,7 @@ def validate(
         and np.isfinite(overlap_tolerance_m2)
         and overlap_tolerance_m2 >= 0
     ):
-        raise SchemaError(
+        raise LandassetValueError(
             f"overlap_tolerance_m2 must be a finite number of m² >= 0, not "
             f"{overlap_tolerance_m2!r}; the default is {DEFAULT_OVERLAP_TOLERANCE_M2}"
         )

@@ -26,7 +26,13 @@ import shapely
 from pyproj import CRS
 
 from landasset._buildings import building_floor_area
-from landasset._errors import CRSError, LandassetIOError, LandassetKeyError, SchemaError
+from landasset._errors import (
+    CRSError,
+    LandassetIOError,
+    LandassetKeyError,
+    LandassetValueError,
+    SchemaError,
+)
 from landasset.crs import is_metric, local_crs
 from landasset.schema import (
     LAYER_KINDS,
@@ -68,7 +74,7 @@ class Site:
         ``"gcj02"``, Baidu ``"bd09"``): convert every layer to true WGS84 first
         (each conversion is a note in ``report``). Every non-empty layer must be in
         EPSG:4326; points outside China are left unchanged, with an
-        :class:`~landasset.io.OutsideChinaWarning`.
+        :class:`~landasset.OutsideChinaWarning`.
 
     Attributes
     ----------
@@ -107,6 +113,7 @@ class Site:
 
     def __init__(
         self,
+        *,
         parcels: gpd.GeoDataFrame | None = None,
         buildings: gpd.GeoDataFrame | None = None,
         axes: gpd.GeoDataFrame | None = None,
@@ -116,7 +123,6 @@ class Site:
         amenities: gpd.GeoDataFrame | None = None,
         constraints: gpd.GeoDataFrame | None = None,
         enterprises: gpd.GeoDataFrame | None = None,
-        *,
         crs: Any = None,
         fix: bool = False,
         validate: bool = True,
@@ -265,7 +271,7 @@ class Site:
         """
         unknown = set(layers) - set(LAYER_KINDS)
         if unknown:
-            raise SchemaError(
+            raise LandassetValueError(
                 f"{sorted(unknown)} are not layer kinds; use one of: "
                 + ", ".join(map(repr, LAYER_KINDS))
             )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -10,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely import Point, box
 
+from landasset import NoEnterpriseForYearWarning
 from landasset.efficiency import Scheme, by_parcel, evaluate, load_scheme
 
 YEAR = 2025
@@ -278,6 +281,25 @@ def test_other_years_are_not_graded() -> None:
     ev = evaluate(firms, _parcels(), year=2025)
     assert ev.loc["W2", "reasons"] == "not graded: data for 2024, not 2025"
     assert ev["grade"].notna().sum() == 3  # a missing year is taken as the year evaluated
+
+
+def test_a_year_nobody_has_warns_and_grades_nobody() -> None:
+    firms = FOUR.assign(year=pd.array([2024, 2023, 2024, 2023], dtype="Int64"))
+    with pytest.warns(NoEnterpriseForYearWarning, match=r"year 1999.*year\(s\): 2023, 2024"):
+        ev = evaluate(firms, _parcels(), year=1999)
+    assert ev["grade"].isna().all()
+    assert set(ev["reasons"]) == {
+        "not graded: data for 2024, not 1999",
+        "not graded: data for 2023, not 1999",
+    }
+
+
+def test_a_year_some_have_does_not_warn() -> None:
+    firms = FOUR.assign(year=pd.array([2024, 2023, None, 2023], dtype="Int64"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ev = evaluate(firms, _parcels(), year=2024)  # the row with no year counts as 2024
+    assert ev["grade"].notna().sum() == 2
 
 
 def test_empty_enterprises() -> None:

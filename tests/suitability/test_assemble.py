@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from shapely import box
 
 import landasset as la
-from landasset import CRSError, ProfileError, SchemaError
+from landasset import CRSError, LandassetValueError, SchemaError
 from landasset.suitability import assemble, assembly, load_profile
 
 
@@ -89,9 +89,9 @@ def test_tolerance_bridges_a_street():
 
 def test_invalid_arguments():
     res = _result([0.9, 0.8])
-    with pytest.raises(ProfileError, match="demand_mu must be a number > 0"):
+    with pytest.raises(LandassetValueError, match="demand_mu must be a number > 0"):
         assemble(res, demand_mu=0)
-    with pytest.raises(ProfileError, match="max_parcels must be a whole number"):
+    with pytest.raises(LandassetValueError, match="max_parcels must be a whole number"):
         assemble(res, demand_mu=10, max_parcels=2.5)
     with pytest.raises(SchemaError, match="no 'eligible' column"):
         assemble(res.drop(columns="eligible"), demand_mu=10)
@@ -394,5 +394,5 @@ def test_the_command_leaves_out_retired_parcels_and_says_so(tmp_path):
     ],
 )
 def test_invalid_options_name_the_fix(kwargs, match):
-    with pytest.raises(ProfileError, match=match):
+    with pytest.raises(LandassetValueError, match=match):
         assemble(_result([0.9, 0.8]), demand_mu=10, **kwargs)

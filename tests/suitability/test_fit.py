@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import landasset as la
-from landasset import ProfileError
+from landasset import LandassetValueError
 from landasset.suitability import SuitabilityModel, best_fit
 
 from .test_assemble import split_sample
@@ -97,7 +97,7 @@ def test_min_score_is_a_reason_with_the_score(sample_site, models, area_mu):
         assert pd.isna(fit.at[pid, "best"]) and np.isnan(fit.at[pid, "score_big"])
     fits = area_mu > 45.1
     assert (fit.loc[fits & ~homes, "best"] == "big").all()  # tie at 1.0: first listed
-    with pytest.raises(ProfileError, match="min_score must be a number"):
+    with pytest.raises(LandassetValueError, match="min_score must be a number"):
         best_fit(sample_site, models, min_score=float("nan"))
 
 
@@ -112,7 +112,7 @@ def test_retired_parcels_are_left_out(sample_site, models):
     pd.testing.assert_frame_equal(fit, whole.drop(index=gone), check_like=False)
     same = best_fit(sample_site, models, as_of="2025-12-31", ledger=stages)
     assert same.index.equals(fit.index)
-    with pytest.raises(ProfileError, match="not both"):
+    with pytest.raises(LandassetValueError, match="not both"):
         best_fit(sample_site, models, stages=stages, ledger=stages)
 
 

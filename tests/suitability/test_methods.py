@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from landasset import ProfileError
+from landasset import LandassetValueError
 from landasset.suitability import orness, owa, topsis, wlc
 
 # Hwang & Yoon (1981), fighter aircraft: maximum speed, ferry range, maximum payload,
@@ -32,12 +32,13 @@ def test_topsis_minmax_example():
 
 def test_topsis_options_are_validated():
     with pytest.raises(
-        ProfileError, match="'minmax2' is not a normalisation; use one of: 'vector', 'minmax'"
+        LandassetValueError,
+        match="'minmax2' is not a normalisation; use one of: 'vector', 'minmax'",
     ):
         topsis(AIRCRAFT, AIRCRAFT_W, AIRCRAFT_B, normalization="minmax2")
-    with pytest.raises(ProfileError, match="one True/False per criterion"):
+    with pytest.raises(LandassetValueError, match="one True/False per criterion"):
         topsis(AIRCRAFT, AIRCRAFT_W, [True, False])
-    with pytest.raises(ProfileError, match="one True/False per criterion"):
+    with pytest.raises(LandassetValueError, match="one True/False per criterion"):
         topsis(AIRCRAFT, AIRCRAFT_W, [1, 1, 1, 0, 1, 1])
 
 
@@ -82,7 +83,7 @@ def test_owa_special_cases_and_orness():
     assert orness([1, 0, 0]) == 1.0 and orness([0, 0, 1]) == 0.0
     assert orness([0.25] * 4) == pytest.approx(0.5)
     assert orness([0.4, 0.3, 0.2, 0.1]) == pytest.approx((3 * 0.4 + 2 * 0.3 + 0.2) / 3)
-    with pytest.raises(ProfileError, match="2 order weights for 3 criteria"):
+    with pytest.raises(LandassetValueError, match="2 order weights for 3 criteria"):
         owa(x, [1, 1, 1], [0.5, 0.5])
 
 
@@ -145,9 +146,9 @@ def test_improving_a_benefit_criterion_never_lowers_wlc(x, data):
 
 
 def test_invalid_inputs():
-    with pytest.raises(ProfileError, match="3 weights for 2 criteria"):
+    with pytest.raises(LandassetValueError, match="3 weights for 2 criteria"):
         wlc([[1, 2]], [1, 1, 1])
-    with pytest.raises(ProfileError, match="non-negative"):
+    with pytest.raises(LandassetValueError, match="non-negative"):
         wlc([[1, 2]], [1, -1])
     with pytest.raises(ValueError, match="2-d"):
         wlc([1, 2], [1])
@@ -165,7 +166,7 @@ def test_invalid_inputs():
 )
 def test_weights_that_cannot_be_normalised_are_refused(method, weights, match):
     x = [[1.0, 0.5], [0.2, 0.4]]
-    with pytest.raises(ProfileError, match=match):
+    with pytest.raises(LandassetValueError, match=match):
         if method == "wlc":
             wlc(x, weights)
         elif method == "owa":
@@ -175,7 +176,7 @@ def test_weights_that_cannot_be_normalised_are_refused(method, weights, match):
 
 
 def test_order_weights_that_overflow_are_refused():
-    with pytest.raises(ProfileError, match="order_weights: their sum overflows"):
+    with pytest.raises(LandassetValueError, match="order_weights: their sum overflows"):
         owa([[1.0, 0.5]], [0.5, 0.5], [1e308, 1e308])
 
 
@@ -199,7 +200,7 @@ def test_weights_are_refused_exactly_when_they_cannot_be_normalised(weights, dat
     with np.errstate(over="ignore"):
         overflows = not np.isfinite(w.sum())
     if top == 0 or overflows:
-        with pytest.raises(ProfileError, match="sum to 0" if top == 0 else "sum overflows"):
+        with pytest.raises(LandassetValueError, match="sum to 0" if top == 0 else "sum overflows"):
             wlc(x, weights)
         return
     # the oracle scales by the largest weight first, which never overflows

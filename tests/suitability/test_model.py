@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import landasset as la
-from landasset import LandassetError, ProfileError, SchemaError
+from landasset import LandassetError, LandassetValueError, ProfileError, SchemaError
 from landasset.suitability import (
     ConsistencyWarning,
     Criterion,
@@ -396,7 +396,7 @@ def test_stage_rules_need_a_ledger(sample_site):
         model.score(sample_site, as_of="2025-12-31")
     assert isinstance(info.value, (LandassetError, ValueError))
     # the measure frame scored without stages still refuses the stage rule
-    with pytest.raises(ProfileError, match=r"constraints\[0\] \(stage in .*needs lifecycle"):
+    with pytest.raises(LandassetValueError, match=r"constraints\[0\] \(stage in .*needs lifecycle"):
         model.score_frame(sample_site.parcels, model.measure_frame(sample_site))
     stages = sample_site.parcels["stage"]
     result = model.score(sample_site, as_of="2025-12-31", stages=stages)
@@ -421,7 +421,7 @@ def test_stage_rules_need_a_ledger(sample_site):
     with pytest.warns(FutureWarning, match=r"pass stages="):
         old = model.score(sample_site, as_of="2025-12-31", ledger=stages)
     pd.testing.assert_series_equal(old["eligible"], result["eligible"])
-    with pytest.raises(ProfileError, match="not both"):
+    with pytest.raises(LandassetValueError, match="not both"):
         model.score(sample_site, as_of="2025-12-31", ledger=stages, stages=stages)
 
 
@@ -572,7 +572,7 @@ def test_what_if_change_brings_the_parcel_into_the_top_k(sample_site, aerospace_
     top = model.what_if(result, result["rank"].idxmin(), top_k=10)
     assert top.attrs["already_in"] and (top["change"] == 0).all()
     excluded = result.index[~result["eligible"]][0]
-    with pytest.raises(ProfileError, match="is not eligible"):
+    with pytest.raises(LandassetValueError, match="is not eligible"):
         model.what_if(result, excluded)
 
 

@@ -3,7 +3,7 @@ import warnings
 import numpy as np
 import pytest
 
-from landasset import ProfileError
+from landasset import LandassetValueError, ProfileError
 from landasset.measures import MEASURES
 from landasset.suitability import (
     LOCAL_MEASURES,
@@ -103,11 +103,11 @@ def test_best_fit_arguments(sample_site):
     )
     fit = best_fit(sample_site, ["ai", custom], margin=0.0)
     assert list(fit.columns[-2:]) == ["score_ai", "score_big"]
-    with pytest.raises(ProfileError, match="named 'big'"):
+    with pytest.raises(LandassetValueError, match="named 'big'"):
         best_fit(sample_site, [custom, custom])
-    with pytest.raises(ProfileError, match="must be a list"):
+    with pytest.raises(LandassetValueError, match="must be a list"):
         best_fit(sample_site, "ai")  # type: ignore[arg-type]
-    with pytest.raises(ProfileError, match="margin must be"):
+    with pytest.raises(LandassetValueError, match="margin must be"):
         best_fit(sample_site, ["ai"], margin=-1)
 
 

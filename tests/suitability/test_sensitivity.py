@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 import landasset.measures
-from landasset import ProfileError
+from landasset import LandassetValueError
 from landasset.suitability import (
     Criterion,
     SuitabilityModel,
@@ -50,9 +50,9 @@ def _frame(site):
 def test_concentration_formula():
     assert dirichlet_concentration(0.2, 8) == pytest.approx(7 / 0.04 - 1)
     assert dirichlet_concentration(0.5, 2) == pytest.approx(3.0)
-    with pytest.raises(ProfileError, match="too large for 3 criteria"):
+    with pytest.raises(LandassetValueError, match="too large for 3 criteria"):
         dirichlet_concentration(2.0, 3)
-    with pytest.raises(ProfileError, match="spread must be a number > 0"):
+    with pytest.raises(LandassetValueError, match="spread must be a number > 0"):
         dirichlet_concentration(0, 3)
 
 
@@ -174,7 +174,7 @@ def test_measures_are_computed_once(monkeypatch, sample_site):
 
 def test_invalid_arguments():
     site = _site([[0.1, 0.2, 0.3]])
-    with pytest.raises(ProfileError, match="n must be a positive whole number"):
+    with pytest.raises(LandassetValueError, match="n must be a positive whole number"):
         sensitivity(_model(), site, n=0, measures=_frame(site))
-    with pytest.raises(ProfileError, match="top_k must be"):
+    with pytest.raises(LandassetValueError, match="top_k must be"):
         sensitivity(_model(), site, top_k=1.5, measures=_frame(site))

@@ -154,7 +154,7 @@ def test_numeric_transform_refuses_text():
 )
 def test_errors_name_the_key_path(spec, match):
     with pytest.raises(ProfileError, match=match):
-        transform_from_dict(spec, "t")
+        transform_from_dict(spec, path="t")
 
 
 def test_direct_construction_is_validated_too():

@@ -60,7 +60,7 @@ def test_plot_sensitivity_shows_the_top_parcels(
     from landasset.suitability import sensitivity
 
     result = sensitivity(aerospace, sample_site, n=40, top_k=5, as_of=as_of)
-    ax = charts.plot_sensitivity(result, top=8)
+    ax = charts.plot_sensitivity(result, top_k=8)
     table = result.parcels.sort_values("rank").head(8)
     assert [t.get_text() for t in ax.get_yticklabels()] == list(table.index)
     ranges = next(c for c in ax.collections if c.get_gid() == "rank_range")

@@ -242,7 +242,7 @@ def test_plot_sites(
     from landasset.suitability import assemble
 
     candidates = assemble(scored, demand_mu=100, limit=4)
-    ax = maps.plot_sites(candidates, scored, site=sample_site, top=3)
+    ax = maps.plot_sites(candidates, scored, site=sample_site, top_k=3)
     assert len(collection(ax, "candidates").get_paths()) == min(3, len(candidates))
     texts = legend_texts(ax)
     first = candidates.iloc[0]

@@ -120,7 +120,7 @@ def test_model_with_ahp_weights_shows_consistency(sample_site: la.Site, tmp_path
         weights={"ahp": [[1, 3, 5], [1 / 3, 1, 2], [1 / 5, 1 / 2, 1]]},
         name="demo",
     )
-    path = report(sample_site, model=model, as_of="2025-12-31", path=tmp_path / "ahp.html", top=5)
+    path = report(sample_site, model=model, as_of="2025-12-31", path=tmp_path / "ahp.html", top_k=5)
     page = path.read_text(encoding="utf-8")
     ahp = model.ahp_result
     assert "AHP consistency" in page

@@ -100,7 +100,7 @@ def report(
             as_of=day,
             path=output,
             title=title,
-            top=top,
+            top_k=top,
             overwrite=overwrite,
         )
     note(f"wrote {output}")

@@ -27,6 +27,7 @@ Examples
 '老园区'
 """
 
+from landasset._errors import NoEnterpriseForYearWarning
 from landasset.efficiency.grading import LAND_MU_SOURCES, by_parcel, evaluate
 from landasset.efficiency.land import (
     COVERAGE_MIN,
@@ -72,6 +73,7 @@ __all__ = [
     "Grading",
     "Indicator",
     "IndicatorDefinition",
+    "NoEnterpriseForYearWarning",
     "Scheme",
     "Veto",
     "by_parcel",

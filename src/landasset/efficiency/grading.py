@@ -26,11 +26,13 @@ position ``floor(n × to_j / 100 + 0.5)``.
 
 from __future__ import annotations
 
+import warnings
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from landasset._errors import LandassetTypeError
+from landasset._errors import LandassetTypeError, NoEnterpriseForYearWarning
 from landasset.efficiency._enterprises import (
     as_enterprises,
     enterprise_land,
@@ -68,7 +70,9 @@ def evaluate(
         Parcels indexed by ``parcel_id``, in a metric CRS (a :class:`~landasset.Site`'s).
     year : int
         The year evaluated. Rows whose ``year`` is another year are not graded; rows
-        with no ``year`` (or no ``year`` column) are taken as data for ``year``.
+        with no ``year`` (or no ``year`` column) are taken as data for ``year``. When
+        every row holds another year, nobody can be graded and a
+        :class:`~landasset.NoEnterpriseForYearWarning` names the years the data holds.
     scheme : str or Scheme, default "zhejiang-2018"
         A bundled scheme name (:func:`~landasset.efficiency.list_schemes`) or a Scheme.
     buildings : GeoDataFrame, optional
@@ -154,6 +158,14 @@ def evaluate(
             pd.Series(data_year).fillna(0).astype("int64").astype(str).to_numpy(dtype=object)
         )
         not_graded.append(np.where(other_year, "data for " + year_text + f", not {year}", ""))
+        if n and other_year.all():
+            held = ", ".join(str(int(y)) for y in np.unique(data_year))
+            warnings.warn(
+                f"no enterprise has data for year {year}, so nobody is graded; "
+                f"the data holds year(s): {held}; pass one of them as year=",
+                NoEnterpriseForYearWarning,
+                stacklevel=2,
+            )
 
     columns = _source_columns(sch)
     values: dict[str, np.ndarray] = {}

@@ -23,7 +23,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import geopandas as gpd
 import numpy as np
@@ -49,6 +49,9 @@ from landasset.measures import (
     gross_floor_area,
 )
 from landasset.units import MU_M2
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers only
+    from landasset.site import Site
 
 __all__ = [
     "COVERAGE_MIN",
@@ -578,7 +581,7 @@ def renewal_candidates(
     return out
 
 
-def industry_mix(site: Any, *, by: str | None = "zone") -> pd.DataFrame:
+def industry_mix(site: Site, *, by: str | None = "zone") -> pd.DataFrame:
     """Enterprises, floor area and output per industry, by zone (or another column).
 
     Parameters

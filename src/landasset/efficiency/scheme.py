@@ -271,7 +271,7 @@ class Scheme:
     >>> Scheme.from_yaml("version: 1\\nname: x\\nindicators: [{name: tax_per_acre, weight: 1}]")
     Traceback (most recent call last):
     ...
-    landasset._errors.ProfileError: scheme 'x', indicators[0].name: 'tax_per_acre' is not a known indicator; use one of: ... or give 'numerator' and 'denominator' columns for a custom indicator
+    landasset.ProfileError: scheme 'x', indicators[0].name: 'tax_per_acre' is not a known indicator; use one of: ... or give 'numerator' and 'denominator' columns for a custom indicator
     """
 
     name: str
@@ -513,7 +513,7 @@ def load_scheme(name: str | os.PathLike[str]) -> Scheme:
     >>> load_scheme("zhejiang")
     Traceback (most recent call last):
     ...
-    landasset._errors.ProfileError: 'zhejiang' is not a bundled scheme; use one of: 'huangyan-2023', 'zhejiang-2018', or the path of a .yaml file
+    landasset.ProfileError: 'zhejiang' is not a bundled scheme; use one of: 'huangyan-2023', 'zhejiang-2018', or the path of a .yaml file
     """
     if isinstance(name, os.PathLike) or (
         isinstance(name, str) and name.strip().lower().endswith((".yaml", ".yml"))

@@ -54,7 +54,7 @@ Examples
 >>> ledger.record("XH-01", "operating", "2023-07-01", actor="x")
 Traceback (most recent call last):
 ...
-landasset._errors.TransitionError: 1 of 1 events refused, nothing was recorded:
+landasset.TransitionError: 1 of 1 events refused, nothing was recorded:
   row 0, parcel 'XH-01' on 2023-07-01: cannot go from 'supply_ready' to 'operating'; allowed from 'supply_ready': reserved (needs reason), supplied (needs contract_id, ...), retired (needs reason)
 >>> ledger.close(); tmp.cleanup()
 """
@@ -164,7 +164,7 @@ class Ledger:
         ...     ledger.record("XH12O101-08", "planned", "2024-01-01", actor="x")
         Traceback (most recent call last):
         ...
-        landasset._errors.LandassetKeyError: 1 parcel id is not in known_parcels, nothing was recorded: 'XH12O101-08' (did you mean 'XH120101-08'?); correct the id, or add the parcel first
+        landasset.LandassetKeyError: 1 parcel id is not in known_parcels, nothing was recorded: 'XH12O101-08' (did you mean 'XH120101-08'?); correct the id, or add the parcel first
         """
         return cls(
             Store.open(path, timeout=timeout, read_only=read_only, known_parcels=known_parcels)
@@ -240,7 +240,7 @@ class Ledger:
         >>> ledger.record("B-07", "under_construction", "2024-09-01", actor="x")
         Traceback (most recent call last):
         ...
-        landasset._errors.TransitionError: ... cannot go from 'supplied' to 'under_construction'; allowed from 'supplied': permitted, reserved (needs reason), retired (needs reason)
+        landasset.TransitionError: ... cannot go from 'supplied' to 'under_construction'; allowed from 'supplied': permitted, reserved (needs reason), retired (needs reason)
         >>> ledger.close(); tmp.cleanup()
         """
         columns: dict[str, Any] = {
@@ -381,7 +381,7 @@ class Ledger:
         >>> ledger.event(99)
         Traceback (most recent call last):
         ...
-        landasset._errors.LandassetKeyError: there is no event 99 in the ledger ...
+        landasset.LandassetKeyError: there is no event 99 in the ledger ...
         >>> ledger.close(); tmp.cleanup()
         """
         found = self._store.event_row(self.connection, event_id)

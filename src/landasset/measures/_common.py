@@ -12,7 +12,12 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from landasset._errors import CRSError, LandassetError, LandassetWarning, SchemaError
+from landasset._errors import (
+    CRSError,
+    MeasureError,
+    SchemaError,
+    UnreachableWarning,
+)
 from landasset.crs import require_metric
 
 __all__ = [
@@ -42,25 +47,6 @@ T = TypeVar("T")
 #: Parcels are processed in chunks of this many rows by the measures that build
 #: pairwise intermediates, so peak memory stays bounded on a million parcels.
 CHUNK = 65_536
-
-
-class MeasureError(LandassetError, ValueError):
-    """A measure was called with an invalid option, column or spec.
-
-    The message names the valid choices.
-    """
-
-    __module__ = "landasset.measures"
-
-
-class UnreachableWarning(LandassetWarning):
-    """Some parcels cannot reach any target along the street network.
-
-    Their network distance is ``inf``. The message says how many and why (no street
-    at all, or a street component that holds no target).
-    """
-
-    __module__ = "landasset.measures"
 
 
 # -- argument checks -------------------------------------------------------------------

@@ -418,11 +418,11 @@ def compute(
     >>> la.measures.compute(site, [{**golden, "kind": "golden"}])
     Traceback (most recent call last):
     ...
-    landasset.measures.MeasureError: spec 0 (...): the features layer 'axes' has no kind 'golden'; its kinds are: 'golden_axis', 'green_corridor', 'urban_axis'
+    landasset.MeasureError: spec 0 (...): the features layer 'axes' has no kind 'golden'; its kinds are: 'golden_axis', 'green_corridor', 'urban_axis'
     >>> la.measures.compute(site, ["walk_distanc"])
     Traceback (most recent call last):
     ...
-    landasset.measures.MeasureError: spec 0 ('walk_distanc') names an unknown measure 'walk_distanc'; use one of: ...
+    landasset.MeasureError: spec 0 ('walk_distanc') names an unknown measure 'walk_distanc'; use one of: ...
 
     Report each column as it is done, e.g. to advance a progress bar:
 

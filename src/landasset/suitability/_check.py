@@ -15,7 +15,6 @@ from typing import Any, NoReturn
 from landasset._errors import ProfileError
 
 __all__ = [
-    "ParamError",
     "choice",
     "fail",
     "join_path",
@@ -25,14 +24,6 @@ __all__ = [
     "sequence",
     "text",
 ]
-
-
-class ParamError(ProfileError):
-    """A constructor argument is invalid; ``param`` names it so a parser can add the path."""
-
-    def __init__(self, param: str, message: str) -> None:
-        super().__init__(message)
-        self.param = param
 
 
 def join_path(path: str, key: str | int) -> str:

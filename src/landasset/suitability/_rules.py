@@ -184,7 +184,7 @@ class Criterion:
             object.__setattr__(
                 self,
                 "transform",
-                transform_from_dict(self.transform, _check.join_path(path, "transform")),
+                transform_from_dict(self.transform, path=_check.join_path(path, "transform")),
             )
         if self.weight is not None:
             object.__setattr__(
@@ -218,7 +218,7 @@ class Criterion:
         return out
 
     @classmethod
-    def from_dict(cls, data: object, path: str = "criterion") -> Criterion:
+    def from_dict(cls, data: object, *, path: str = "criterion") -> Criterion:
         """Build a criterion from its YAML form; errors name the key path."""
         body = _check.mapping(
             data,
@@ -301,6 +301,7 @@ class MeasureRule:
         return f"{measure_label(self.measure)} {self.op} {_format_value(self.value)}"
 
     def to_dict(self) -> dict[str, Any]:
+        """The rule as the mapping a profile file holds (``from_dict`` reads it back)."""
         measure = self.measure if isinstance(self.measure, str) else dict(self.measure)
         value = list(self.value) if isinstance(self.value, list) else self.value
         out = {"measure": measure, "op": self.op, "value": value}
@@ -312,6 +313,11 @@ class MeasureRule:
         return bool(spec_dict(self.measure)["measure"] == "land_use_family")
 
     def passes(self, values: pd.Series) -> tuple[BoolArray, BoolArray]:
+        """Per parcel: whether the value passes, and whether it is undecided (missing).
+
+        Returns two boolean arrays aligned on ``values``; an undecided parcel does not
+        pass.
+        """
         if self.reads_families:
             return self._passes_families(values)
         undecided = values.isna().to_numpy()
@@ -353,7 +359,9 @@ class MeasureRule:
         return table[codes], undecided
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], path: str) -> MeasureRule:
+    def from_dict(cls, data: Mapping[str, Any], *, path: str) -> MeasureRule:
+        """Read a rule from a profile's mapping; ``path`` (its key path, such as
+        ``constraints[0]``) prefixes every error message."""
         body = _check.mapping(
             data,
             path,
@@ -429,12 +437,18 @@ class LayerRule:
         return f"{self.layer}[{kind}] share <= {_label_value(self.max_share)}"
 
     def to_dict(self) -> dict[str, Any]:
+        """The rule as the mapping a profile file holds (``from_dict`` reads it back)."""
         kind = list(self.kind) if isinstance(self.kind, tuple) else self.kind
         return _with_rationale(
             {"layer": self.layer, "kind": kind, "max_share": self.max_share}, self.rationale
         )
 
     def passes(self, values: pd.Series) -> tuple[BoolArray, BoolArray]:
+        """Per parcel: whether the value passes, and whether it is undecided (missing).
+
+        Returns two boolean arrays aligned on ``values``; an undecided parcel does not
+        pass.
+        """
         share = values.to_numpy(dtype=np.float64, na_value=np.nan)
         undecided = np.isnan(share)
         with np.errstate(invalid="ignore"):
@@ -442,7 +456,9 @@ class LayerRule:
         return passed, undecided
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], path: str) -> LayerRule:
+    def from_dict(cls, data: Mapping[str, Any], *, path: str) -> LayerRule:
+        """Read a rule from a profile's mapping; ``path`` (its key path, such as
+        ``constraints[0]``) prefixes every error message."""
         body = _check.mapping(
             data,
             path,
@@ -493,15 +509,23 @@ class StageRule:
         return "stage in [" + ", ".join(self.stages) + "]"
 
     def to_dict(self) -> dict[str, Any]:
+        """The rule as the mapping a profile file holds (``from_dict`` reads it back)."""
         return _with_rationale({"stage": list(self.stages)}, self.rationale)
 
     def passes(self, values: pd.Series) -> tuple[BoolArray, BoolArray]:
+        """Per parcel: whether the value passes, and whether it is undecided (missing).
+
+        Returns two boolean arrays aligned on ``values``; an undecided parcel does not
+        pass.
+        """
         undecided = values.isna().to_numpy()
         passed = values.astype(object).isin(self.stages).to_numpy(dtype=bool) & ~undecided
         return passed, undecided
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], path: str) -> StageRule:
+    def from_dict(cls, data: Mapping[str, Any], *, path: str) -> StageRule:
+        """Read a rule from a profile's mapping; ``path`` (its key path, such as
+        ``constraints[0]``) prefixes every error message."""
         body = _check.mapping(data, path, allowed=("stage", "rationale"), required=("stage",))
         self = object.__new__(cls)
         object.__setattr__(self, "rationale", body.get("rationale", ""))
@@ -521,17 +545,17 @@ _RULE_FORMS = (
 )
 
 
-def rule_from_dict(data: object, path: str = "rule") -> Rule:
+def rule_from_dict(data: object, *, path: str = "rule") -> Rule:
     """Build a constraint rule from its YAML form.
 
     Examples
     --------
     >>> rule_from_dict({"measure": "area_mu", "op": ">=", "value": 10}).label
     'area_mu >= 10'
-    >>> rule_from_dict({"rule": "area_mu >= 10"}, "constraints[0]")
+    >>> rule_from_dict({"rule": "area_mu >= 10"}, path="constraints[0]")
     Traceback (most recent call last):
     ...
-    landasset._errors.ProfileError: constraints[0]: a rule is structured data, never an expression; write one of: {measure: <name or spec>, op: <one of < <= > >= == != in not in>, value: <value>}; {layer: constraints, kind: <kind>, max_share: <0..1>}; {stage: [<stage>, ...]}
+    landasset.ProfileError: constraints[0]: a rule is structured data, never an expression; write one of: {measure: <name or spec>, op: <one of < <= > >= == != in not in>, value: <value>}; {layer: constraints, kind: <kind>, max_share: <0..1>}; {stage: [<stage>, ...]}
     """
     if isinstance(data, (MeasureRule, LayerRule, StageRule)):
         return data
@@ -543,11 +567,11 @@ def rule_from_dict(data: object, path: str = "rule") -> Rule:
         )
     body = _check.mapping(data, path)
     if "stage" in body:
-        return StageRule.from_dict(body, path)
+        return StageRule.from_dict(body, path=path)
     if "layer" in body:
-        return LayerRule.from_dict(body, path)
+        return LayerRule.from_dict(body, path=path)
     if "measure" in body:
-        return MeasureRule.from_dict(body, path)
+        return MeasureRule.from_dict(body, path=path)
     _check.fail(
         path,
         "a rule is structured data, never an expression; write one of: " + "; ".join(_RULE_FORMS),

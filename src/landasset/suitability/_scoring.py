@@ -18,7 +18,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from landasset._dates import to_day_or_none
-from landasset._errors import LandassetWarning, SchemaError
+from landasset._errors import (
+    MissingValueWarning,
+    SchemaError,
+)
 from landasset._stages import retired_ids, stage_series
 from landasset.suitability._needs import LOCAL_MEASURES
 from landasset.suitability._rules import MeasureRule, spec_dict
@@ -46,14 +49,6 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
-
-
-class MissingValueWarning(LandassetWarning):
-    """Some parcels lack a measure value: they get no score (NaN) and no rank.
-
-    The message counts them per criterion and per constraint; the result's
-    ``missing`` column names the criteria per parcel.
-    """
 
 
 # -- scoring ----------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from landasset import _config
-from landasset._errors import LandassetIOError, ProfileError
+from landasset._errors import LandassetIOError, LandassetTypeError
 
 __all__ = ["Dumper", "dump", "load_text", "read_source"]
 
@@ -31,7 +31,7 @@ def read_source(source: str | Path) -> str:
     )
     if not is_path:
         if not isinstance(source, str):
-            raise ProfileError(f"expected YAML text or a path, got {type(source).__name__}")
+            raise LandassetTypeError(f"expected YAML text or a path, got {type(source).__name__}")
         return source
     path = Path(source)
     if not path.is_file():

@@ -71,7 +71,7 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
-from landasset._errors import ProfileError, SchemaError
+from landasset._errors import LandassetValueError, SchemaError
 from landasset.crs import require_metric
 from landasset.suitability._scoring import retired_parcels
 from landasset.units import m2_to_mu
@@ -99,7 +99,7 @@ def _positive(value: Any, name: str, *, integer: bool = False, allow_zero: bool 
     )
     if not ok or not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
         kind = "whole number" if integer else "number"
-        raise ProfileError(
+        raise LandassetValueError(
             f"{name} must be a {kind} {'>= 0' if allow_zero else '> 0'}, got {value!r}"
         )
 
@@ -198,11 +198,11 @@ def assemble(
         or not isinstance(min_score, (int, float))
         or not np.isfinite(min_score)
     ):
-        raise ProfileError(f"min_score must be a number, got {min_score!r}")
+        raise LandassetValueError(f"min_score must be a number, got {min_score!r}")
     if limit is not None:
         _positive(limit, "limit", integer=True)
     if not isinstance(disjoint, (bool, np.bool_)):
-        raise ProfileError(f"disjoint must be True or False, got {disjoint!r}")
+        raise LandassetValueError(f"disjoint must be True or False, got {disjoint!r}")
     if not isinstance(result, gpd.GeoDataFrame):
         raise SchemaError("the result must be a GeoDataFrame with the parcels' polygons")
     for column in ("score", "eligible"):

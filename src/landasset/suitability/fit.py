@@ -18,24 +18,27 @@ True
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from landasset._errors import ProfileError
+from landasset._errors import LandassetTypeError, LandassetValueError
 from landasset.suitability._needs import measure_frame
 from landasset.suitability._rules import StageRule
 from landasset.suitability._scoring import as_of_timestamp, ledger_stages, retired_parcels
 from landasset.suitability.model import SuitabilityModel
 from landasset.suitability.profiles import load_profile
 
+if TYPE_CHECKING:  # pragma: no cover - for type checkers only
+    from landasset.site import Site
+
 __all__ = ["best_fit"]
 
 
 def best_fit(
-    site: Any,
+    site: Site,
     profiles: Sequence[str | SuitabilityModel],
     *,
     margin: float = 0.05,
@@ -106,29 +109,33 @@ def best_fit(
     True
     """
     if isinstance(profiles, (str, SuitabilityModel)):
-        raise ProfileError("profiles must be a list: best_fit(site, ['aerospace', 'ai'])")
+        raise LandassetValueError("profiles must be a list: best_fit(site, ['aerospace', 'ai'])")
     models = [load_profile(p) if isinstance(p, str) else p for p in profiles]
     if not models:
-        raise ProfileError("best_fit needs at least one profile")
+        raise LandassetValueError("best_fit needs at least one profile")
     for p in models:
         if not isinstance(p, SuitabilityModel):
-            raise ProfileError(f"a profile is a name or a SuitabilityModel, not {type(p).__name__}")
+            raise LandassetTypeError(
+                f"a profile is a name or a SuitabilityModel, not {type(p).__name__}"
+            )
     names = [m.name for m in models]
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
-        raise ProfileError(
+        raise LandassetValueError(
             f"two profiles are named {duplicated[0]!r}; give each model a distinct name"
         )
     if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not margin >= 0:
-        raise ProfileError(f"margin must be a number >= 0, got {margin!r}")
+        raise LandassetValueError(f"margin must be a number >= 0, got {margin!r}")
     if (
         isinstance(min_score, bool)
         or not isinstance(min_score, (int, float))
         or not np.isfinite(min_score)
     ):
-        raise ProfileError(f"min_score must be a number, got {min_score!r}")
+        raise LandassetValueError(f"min_score must be a number, got {min_score!r}")
     if stages is not None and ledger is not None:
-        raise ProfileError("give the lifecycle stages once: stages=... or ledger=..., not both")
+        raise LandassetValueError(
+            "give the lifecycle stages once: stages=... or ledger=..., not both"
+        )
     source = stages if stages is not None else ledger
 
     parcels = site.parcels

@@ -75,21 +75,21 @@ def _matrix(matrix: Any) -> tuple[FloatArray, pd.Index | None]:
 def _criterion_weights(weights: Any, m: int, name: str = "weights") -> FloatArray:
     w = np.asarray(weights, dtype=np.float64).reshape(-1)
     if w.shape[0] != m:
-        raise ProfileError(f"{len(w)} {name} for {m} criteria; give one per column")
+        raise LandassetValueError(f"{len(w)} {name} for {m} criteria; give one per column")
     if not np.isfinite(w).all() or (w < 0).any():
         j = int(np.flatnonzero(~np.isfinite(w) | (w < 0))[0])
-        raise ProfileError(
+        raise LandassetValueError(
             f"{name}[{j}] is {float(w[j])!r}; criterion weights are finite, non-negative numbers "
             f"(got {w.tolist()})"
         )
     with np.errstate(over="ignore"):
         total = float(w.sum())
     if total <= 0:
-        raise ProfileError(
+        raise LandassetValueError(
             f"{name} sum to 0 (got {w.tolist()}); give at least one criterion a positive weight"
         )
     if not np.isfinite(total):
-        raise ProfileError(
+        raise LandassetValueError(
             f"{name}: their sum overflows (got {w.tolist()}); give them on a smaller scale, "
             "such as percentages"
         )
@@ -159,17 +159,17 @@ def _order_weights(order_weights: npt.ArrayLike, n: int | None) -> FloatArray:
         dtype=np.float64,
     )
     if n is not None and len(v) != n:
-        raise ProfileError(
+        raise LandassetValueError(
             f"order_weights: {len(v)} order weights for {n} criteria; give one per criterion"
         )
     with np.errstate(over="ignore"):
         total = float(v.sum())
     if total <= 0:
-        raise ProfileError(
+        raise LandassetValueError(
             "order_weights: the order weights sum to 0; give at least one positive value"
         )
     if not np.isfinite(total):
-        raise ProfileError(
+        raise LandassetValueError(
             f"order_weights: their sum overflows (got {v.tolist()}); give them on a smaller "
             "scale, such as fractions of 1"
         )
@@ -324,13 +324,18 @@ def topsis(
     ...        [True, True, True, False, True, True]).round(3).tolist()
     [0.643, 0.268, 0.614, 0.312]
     """
-    _check.choice(normalization, "normalization", NORMALIZATIONS, what="a normalisation")
+    try:
+        _check.choice(normalization, "normalization", NORMALIZATIONS, what="a normalisation")
+    except ProfileError as exc:  # the same check reads profile files; here it is an argument
+        raise LandassetValueError(str(exc)) from None
     x, index = _matrix(matrix)
     n = x.shape[1]
     w = _criterion_weights(weights, n)
     b = np.asarray(benefit, dtype=object).reshape(-1)
     if len(b) != n or not all(isinstance(v, (bool, np.bool_)) for v in b):
-        raise ProfileError(f"benefit needs one True/False per criterion ({n}), got {list(b)}")
+        raise LandassetValueError(
+            f"benefit needs one True/False per criterion ({n}), got {list(b)}"
+        )
     b = b.astype(bool)
     missing = _missing_rows(x, w)
     ref = ~missing

@@ -51,7 +51,7 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -59,8 +59,9 @@ import numpy.typing as npt
 import pandas as pd
 
 from landasset._errors import (
+    ConsistencyWarning,
     LandassetKeyError,
-    LandassetWarning,
+    LandassetValueError,
     ProfileError,
     SchemaError,
 )
@@ -118,6 +119,9 @@ from landasset.suitability.weights import (
     ahp,
 )
 
+if TYPE_CHECKING:  # pragma: no cover - for type checkers only
+    from landasset.site import Site
+
 __all__ = [
     "FORMAT_VERSION",
     "LOCAL_MEASURES",
@@ -132,11 +136,6 @@ BoolArray = npt.NDArray[np.bool_]
 
 #: The profile file format this version of landasset reads and writes.
 FORMAT_VERSION = 1
-
-
-class ConsistencyWarning(LandassetWarning):
-    """The AHP judgements of a model are inconsistent (CR > 0.1); the message names the
-    judgement to reconsider first."""
 
 
 # -- the model ----------------------------------------------------------------------------
@@ -293,7 +292,7 @@ class SuitabilityModel:
         criteria = []
         for i, c in enumerate(crit):
             path = f"criteria[{i}]"
-            c = c if isinstance(c, Criterion) else Criterion.from_dict(c, path)
+            c = c if isinstance(c, Criterion) else Criterion.from_dict(c, path=path)
             validate_spec(c.measure, _check.join_path(path, "measure"))
             criteria.append(c)
         names = [c.name for c in criteria]
@@ -307,7 +306,7 @@ class SuitabilityModel:
         rules = []
         for i, r in enumerate(_check.sequence(self.constraints, "constraints")):
             path = f"constraints[{i}]"
-            rule = rule_from_dict(r, path)
+            rule = rule_from_dict(r, path=path)
             if rule.measure is not None:
                 validate_spec(
                     rule.measure,
@@ -433,7 +432,7 @@ class SuitabilityModel:
         rows = [tuple(r) for r in needs.itertuples(index=False)]
         return needs_table([*rows, ("stages", None, "", ", ".join(staged))])
 
-    def check_site(self, site: Any, *, stages: bool = False) -> None:
+    def check_site(self, site: Site, *, stages: bool = False) -> None:
         """Check that ``site`` has everything the model reads, before measuring.
 
         Parameters
@@ -459,7 +458,7 @@ class SuitabilityModel:
         >>> load_profile("aerospace").check_site(bare)
         Traceback (most recent call last):
         ...
-        landasset._errors.SchemaError: profile 'aerospace' needs what is missing: the stations layer is empty (needed by walk_distance(targets=stations)); the parcels have no column 'far_max' (needed by attribute(column=far_max)); add the layers, columns and kinds to the site, or use a profile that does not read them
+        landasset.SchemaError: profile 'aerospace' needs what is missing: the stations layer is empty (needed by walk_distance(targets=stations)); the parcels have no column 'far_max' (needed by attribute(column=far_max)); add the layers, columns and kinds to the site, or use a profile that does not read them
         """
         missing = missing_requirements(site, self.requirements(), stages=stages)
         if missing:
@@ -536,11 +535,11 @@ class SuitabilityModel:
             required=("version", "criteria"),
         )  # fmt: skip
         criteria = [
-            Criterion.from_dict(c, f"criteria[{i}]")
+            Criterion.from_dict(c, path=f"criteria[{i}]")
             for i, c in enumerate(_check.sequence(body["criteria"], "criteria", min_length=1))
         ]
         constraints = [
-            rule_from_dict(r, f"constraints[{i}]")
+            rule_from_dict(r, path=f"constraints[{i}]")
             for i, r in enumerate(_check.sequence(body.get("constraints") or [], "constraints"))
         ]
         order = body.get("order_weights")
@@ -594,7 +593,7 @@ class SuitabilityModel:
     # -- scoring -----------------------------------------------------------------------
     def measure_frame(
         self,
-        site: Any,
+        site: Site,
         *,
         as_of: Any = None,
         progress: Callable[[str], None] | None = None,
@@ -651,7 +650,7 @@ class SuitabilityModel:
 
     def score(
         self,
-        site: Any,
+        site: Site,
         *,
         as_of: Any = None,
         stages: Any = None,
@@ -701,7 +700,7 @@ class SuitabilityModel:
         """
         if ledger is not None:
             if stages is not None:
-                raise ProfileError("give stages= only (ledger= is its old name), not both")
+                raise LandassetValueError("give stages= only (ledger= is its old name), not both")
             warnings.warn(
                 "score(ledger=...) is renamed score(stages=...); pass stages=",
                 FutureWarning,
@@ -845,7 +844,7 @@ class SuitabilityModel:
         for i, rule in enumerate(self.constraints):
             if isinstance(rule, StageRule):
                 if stages is None:
-                    raise ProfileError(
+                    raise LandassetValueError(
                         f"constraints[{i}] ({rule.label}) needs lifecycle stages, but none were given; "
                         "pass score(site, stages=...) with a Ledger or a Series of stages by parcel_id, "
                         "or remove the stage rule"
@@ -962,7 +961,7 @@ class SuitabilityModel:
         }
         return table
 
-    def what_if(self, result: pd.DataFrame, parcel_id: Any, top_k: int = 10) -> pd.DataFrame:
+    def what_if(self, result: pd.DataFrame, parcel_id: Any, *, top_k: int = 10) -> pd.DataFrame:
         """The smallest single-criterion change that brings a parcel into the top ``top_k``.
 
         For each criterion alone: the transformed value the parcel would need
@@ -1015,16 +1014,16 @@ class SuitabilityModel:
         """
         self._check_result(result, parcel_id)
         if not isinstance(top_k, (int, np.integer)) or isinstance(top_k, bool) or top_k < 1:
-            raise ProfileError(f"top_k must be a positive whole number, got {top_k!r}")
+            raise LandassetValueError(f"top_k must be a positive whole number, got {top_k!r}")
         row = result.loc[parcel_id]
         if not bool(row["eligible"]):
-            raise ProfileError(
+            raise LandassetValueError(
                 f"parcel {parcel_id!r} is not eligible ({row['excluded_by']}); a criterion change "
                 "cannot rank it — see the constraint rule"
             )
         score = float(row["score"])
         if np.isnan(score):
-            raise ProfileError(
+            raise LandassetValueError(
                 f"parcel {parcel_id!r} has no score (missing: {row.get('missing', '')})"
             )
         ranked = result["rank"].notna().to_numpy()

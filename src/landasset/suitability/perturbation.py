@@ -35,16 +35,19 @@ from __future__ import annotations
 import html
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from landasset._errors import ProfileError
+from landasset._errors import LandassetValueError
 from landasset.suitability._rules import StageRule
 from landasset.suitability._scoring import Aggregator, ledger_stages, rank_columns, retired_parcels
 from landasset.suitability.model import SuitabilityModel
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers only
+    from landasset.site import Site
 
 __all__ = ["SensitivityResult", "dirichlet_concentration", "sensitivity"]
 
@@ -66,12 +69,12 @@ def dirichlet_concentration(spread: float, m: int) -> float:
     174.0
     """
     if isinstance(spread, bool) or not isinstance(spread, (int, float)) or not spread > 0:
-        raise ProfileError(f"spread must be a number > 0, got {spread!r}")
+        raise LandassetValueError(f"spread must be a number > 0, got {spread!r}")
     if m < 2:
         return math.inf
     kappa = (m - 1) / spread**2 - 1.0
     if kappa <= 0:
-        raise ProfileError(
+        raise LandassetValueError(
             f"spread {spread} is too large for {m} criteria: it must be below √(m − 1) = "
             f"{math.sqrt(m - 1):.3f} (spread is the coefficient of variation of an average weight)"
         )
@@ -142,7 +145,7 @@ class SensitivityResult:
 
 def sensitivity(
     model: SuitabilityModel,
-    site: Any,
+    site: Site,
     *,
     n: int = 1000,
     spread: float = 0.2,
@@ -206,11 +209,13 @@ def sensitivity(
             or not isinstance(value, (int, np.integer))
             or value < (0 if name == "seed" else 1)
         ):
-            raise ProfileError(
+            raise LandassetValueError(
                 f"{name} must be a {'non-negative' if name == 'seed' else 'positive'} whole number, got {value!r}"
             )
     if stages is not None and ledger is not None:
-        raise ProfileError("give the lifecycle stages once: stages=... or ledger=..., not both")
+        raise LandassetValueError(
+            "give the lifecycle stages once: stages=... or ledger=..., not both"
+        )
     source = stages if stages is not None else ledger
     if measures is None:
         measures = model.measure_frame(site, as_of=as_of)

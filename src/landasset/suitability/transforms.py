@@ -630,7 +630,7 @@ class Categorical(Transform):
         return min(fitting)[1]
 
 
-def categorical(mapping: Mapping[str, float], default: float | None = 0.0) -> Categorical:
+def categorical(mapping: Mapping[str, float], *, default: float | None = 0.0) -> Categorical:
     """A value per category (land-use family, zone, ...); ``default`` for the others.
 
     Categories are compared as text: keys and values are converted with ``str``
@@ -671,7 +671,7 @@ _REQUIRED = {
 }
 
 
-def transform_from_dict(spec: object, path: str = "transform") -> Transform:
+def transform_from_dict(spec: object, *, path: str = "transform") -> Transform:
     """Build a transform from its YAML form ``{kind: {param: value, ...}}``.
 
     Errors name the key path and the valid choices.
@@ -680,10 +680,10 @@ def transform_from_dict(spec: object, path: str = "transform") -> Transform:
     --------
     >>> transform_from_dict({"logistic": {"mid": 30, "steepness": 0.2}})
     logistic(mid=30, steepness=0.2)
-    >>> transform_from_dict({"linear": {"best": "1/3", "worst": 0}}, "criteria[0].transform")
+    >>> transform_from_dict({"linear": {"best": "1/3", "worst": 0}}, path="criteria[0].transform")
     Traceback (most recent call last):
     ...
-    landasset._errors.ProfileError: criteria[0].transform.linear.best: expected a number, got the string '1/3'; expressions and strings are never evaluated, write the number itself
+    landasset.ProfileError: criteria[0].transform.linear.best: expected a number, got the string '1/3'; expressions and strings are never evaluated, write the number itself
     """
     if isinstance(spec, Transform):
         return spec

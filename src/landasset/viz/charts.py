@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from landasset._compat import renamed
 from landasset._errors import LandassetKeyError, LandassetTypeError, LandassetValueError
 from landasset._vocab import MU_M2
 from landasset.viz import _fonts
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from pandas.tseries.offsets import BaseOffset
 
     from landasset.site import Site
+    from landasset.suitability import SensitivityResult, SuitabilityModel
 
 __all__ = ["pipeline_frame", "plot_explain", "plot_pipeline", "plot_sensitivity", "plot_timeline"]
 
@@ -62,7 +64,7 @@ def _finish(ax: Axes, *, title: str | None, legend: bool = True, **legend_kw: An
 
 
 def plot_explain(
-    model: Any,
+    model: SuitabilityModel,
     result: pd.DataFrame,
     parcel_id: str,
     *,
@@ -196,15 +198,16 @@ def _first(frame: pd.DataFrame, names: Sequence[str]) -> str | None:
 
 
 def plot_sensitivity(
-    sensitivity: Any,
+    sensitivity: SensitivityResult | pd.DataFrame,
     *,
-    top: int = 20,
+    top_k: int = 20,
     ax: Axes | None = None,
     title: str | None = None,
+    top: int | None = None,
 ) -> Axes:
     """Rank ranges of the top parcels under weight perturbation.
 
-    For each of the ``top`` parcels (by the model's rank, else by mean rank) a line
+    For each of the ``top_k`` parcels (by the model's rank, else by mean rank) a line
     spans its rank range under the perturbed weights (best to worst rank when given,
     else mean ± one standard deviation), a dot marks the mean rank, coloured by the
     probability of staying in the top k, and a red tick the model's own rank.
@@ -215,12 +218,14 @@ def plot_sensitivity(
         :func:`landasset.suitability.sensitivity`'s result, or its per-parcel table
         indexed by ``parcel_id`` with ``mean_rank``, ``rank_std`` and ``p_top_k``
         (optional: ``rank``, ``rank_best`` and ``rank_worst``).
-    top : int, default 20
+    top_k : int, default 20
         How many parcels to show.
     ax : matplotlib Axes, optional
         Where to draw; a new figure by default.
     title : str, optional
         The chart title.
+    top : int, optional
+        Deprecated spelling of ``top_k`` (FutureWarning); removed in the next release.
 
     Returns
     -------
@@ -239,6 +244,7 @@ def plot_sensitivity(
     >>> [t.get_text() for t in ax.get_yticklabels()]
     ['A', 'B', 'C']
     """
+    top_k = renamed(top, top_k, old="top", new="top_k", where="plot_sensitivity")
     mpl = require("matplotlib")
     from matplotlib.collections import LineCollection
 
@@ -251,7 +257,9 @@ def plot_sensitivity(
     base = _first(frame, ("rank", "base_rank"))
     low = _first(frame, ("rank_best", "rank_q05", "rank_min"))
     high = _first(frame, ("rank_worst", "rank_q95", "rank_max"))
-    shown = frame.sort_values([base, mean] if base is not None else [mean], kind="stable").head(top)
+    shown = frame.sort_values([base, mean] if base is not None else [mean], kind="stable").head(
+        top_k
+    )
     m = shown[mean].astype(float).to_numpy()
     if low is not None and high is not None:
         lo, hi = shown[low].astype(float).to_numpy(), shown[high].astype(float).to_numpy()
@@ -429,7 +437,7 @@ def plot_pipeline(
     >>> plot_pipeline(stages, site, start="2025-01-01", end="2025-12-31", freq="quarterly")
     Traceback (most recent call last):
     ...
-    landasset._errors.LandassetValueError: 'quarterly' is not a pandas frequency; use an offset alias such as 'QS' (quarter starts), 'MS' (month starts) or 'YS' (year starts) ...
+    landasset.LandassetValueError: 'quarterly' is not a pandas frequency; use an offset alias such as 'QS' (quarter starts), 'MS' (month starts) or 'YS' (year starts) ...
     """
     require("matplotlib")
     step = _frequency(freq)

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from landasset._compat import renamed
 from landasset._errors import LandassetError, LandassetIOError, RetiredParcelsWarning
 from landasset._vocab import MU_M2, stage_bilingual
 from landasset.viz._common import (
@@ -61,6 +62,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from landasset.site import Site
+    from landasset.suitability import SuitabilityModel
 
 __all__ = ["find_external_references", "report"]
 
@@ -670,14 +672,15 @@ def _efficiency_section(
 def report(
     site: Site,
     *,
-    model: Any = None,
+    model: SuitabilityModel | None = None,
     ledger: Any = None,
     evaluation: pd.DataFrame | None = None,
     as_of: Any = None,
     path: str | Path,
     title: str | None = None,
-    top: int = 20,
+    top_k: int = 20,
     overwrite: bool = False,
+    top: int | None = None,
 ) -> Path:
     """Write one self-contained HTML report of a district.
 
@@ -709,10 +712,12 @@ def report(
         written to a temporary file that replaces ``path`` once complete.
     title : str, optional
         Default ``"landasset report — <as_of>"``.
-    top : int, default 20
+    top_k : int, default 20
         Rows of the top-parcels table.
     overwrite : bool, default False
         Replace an existing file at ``path``.
+    top : int, optional
+        Deprecated spelling of ``top_k`` (FutureWarning); removed in the next release.
 
     Returns
     -------
@@ -748,6 +753,7 @@ def report(
     (True, [])
     >>> tmp.cleanup()
     """
+    top_k = renamed(top, top_k, old="top", new="top_k", where="report")
     path = Path(path)
     _check_report_path(path, overwrite=overwrite)
     require("matplotlib", what="report")
@@ -756,7 +762,7 @@ def report(
     stages = stages_of(ledger, when) if ledger is not None else None
     sections = [_summary_section(site, when, stages)]
     if model is not None:
-        sections += _suitability_sections(site, model, ledger, stages, when, top)
+        sections += _suitability_sections(site, model, ledger, stages, when, top_k)
     if ledger is not None:
         sections.append(_lifecycle_section(site, ledger, evaluation, when))
     if evaluation is not None:

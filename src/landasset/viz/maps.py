@@ -25,6 +25,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from landasset._compat import renamed
 from landasset._errors import LandassetKeyError, LandassetTypeError, LandassetValueError
 from landasset._vocab import MU_M2
 from landasset.viz import _fonts
@@ -828,12 +829,13 @@ def plot_sites(
     assembled_sites: gpd.GeoDataFrame,
     result: gpd.GeoDataFrame,
     *,
-    top: int = 5,
+    top_k: int = 5,
     column: str = "score",
     site: Site | None = None,
     stages: Any = None,
     ax: Axes | None = None,
     title: str | None = None,
+    top: int | None = None,
 ) -> Axes:
     """Candidate sites assembled from adjacent parcels, over the parcel scores in grey.
 
@@ -844,7 +846,7 @@ def plot_sites(
         ``area_mu``, ``score``, the parcel ids).
     result : GeoDataFrame
         The scored parcels (background, in shades of grey by ``column``).
-    top : int, default 5
+    top_k : int, default 5
         How many candidate sites to draw (in the given order).
     column : str, default "score"
         The background column.
@@ -857,6 +859,8 @@ def plot_sites(
         Where to draw; a new figure by default.
     title : str, optional
         The map title.
+    top : int, optional
+        Deprecated spelling of ``top_k`` (FutureWarning); removed in the next release.
 
     Returns
     -------
@@ -877,6 +881,7 @@ def plot_sites(
     >>> len(ax.get_legend().get_texts())
     2
     """
+    top_k = renamed(top, top_k, old="top", new="top_k", where="plot_sites")
     mpl = require("matplotlib")
     from matplotlib.patches import Patch
 
@@ -885,7 +890,7 @@ def plot_sites(
     when = as_day(result.attrs.get("as_of"))
     result, n_retired = drop_retired(result, stages, when)
     crs = _crs_of(result, site)
-    shown = assembled_sites.head(top)
+    shown = assembled_sites.head(top_k)
     if crs is not None and shown.crs is not None and shown.crs != crs:
         shown = shown.to_crs(crs)
     ax = new_axes(ax)
