@@ -20,7 +20,7 @@ def _as_text(stages: pd.Series) -> pd.Series:
 )
 def test_a_ledger_is_read_on_the_day(sample_ledger: Ledger, as_of: object) -> None:
     day = pd.Timestamp(str(as_of)[:10])
-    got = stages_on(sample_ledger, as_of)
+    got = stages_on(sample_ledger, as_of=as_of)
     # the oracle: each parcel's last event on or before the day, from the raw history
     events = sample_ledger.events().sort_values(["date", "seq"], kind="mergesort")
     assert events["corrects"].isna().all()  # the sample has no corrections
@@ -36,14 +36,14 @@ def test_none_is_the_latest_stage(sample_ledger: Ledger) -> None:
     events = sample_ledger.events().sort_values(["date", "seq"], kind="mergesort")
     expected = events.groupby("parcel_id", sort=False)["stage"].last()
     assert (latest.dropna().astype(str) == _as_text(expected).reindex(latest.dropna().index)).all()
-    early = stages_on(sample_ledger, "2021-01-01").dropna()
+    early = stages_on(sample_ledger, as_of="2021-01-01").dropna()
     assert not early.equals(latest.dropna())
 
 
 def test_a_series_is_taken_as_it_is() -> None:
     given = pd.Series([Stage("operating"), "retired", None], index=["A", "B", "C"])
     for as_of in (None, "2025-12-31"):
-        got = stages_on(given, as_of)
+        got = stages_on(given, as_of=as_of)
         assert got.tolist() == ["operating", "retired", None]
         assert got.index.tolist() == ["A", "B", "C"] and got.name == "stage"
 
@@ -52,7 +52,7 @@ def test_a_series_is_taken_as_it_is() -> None:
 def test_a_bad_day_is_refused_for_either_source(sample_ledger: Ledger, bad: object) -> None:
     for source in (sample_ledger, pd.Series({"A": "operating"})):
         with pytest.raises(la.LandassetValueError, match="is not a date"):
-            stages_on(source, bad)
+            stages_on(source, as_of=bad)
 
 
 def test_a_value_that_is_not_a_stage_is_refused() -> None:

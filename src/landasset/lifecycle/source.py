@@ -25,7 +25,7 @@ __all__ = ["StageSource", "stages_on"]
 StageSource = Union["Ledger", "pd.Series"]
 
 
-def stages_on(source: StageSource, as_of: DateLike | None = None) -> pd.Series:
+def stages_on(source: StageSource, *, as_of: DateLike | None = None) -> pd.Series:
     """The stage id of each parcel on ``as_of``.
 
     Parameters
@@ -61,12 +61,12 @@ def stages_on(source: StageSource, as_of: DateLike | None = None) -> pd.Series:
     >>> _ = site.to_file(path)
     >>> with Ledger.open(path) as ledger:
     ...     _ = ledger.record_many(sample_events(site))
-    ...     early = stages_on(ledger, "2021-01-01")
+    ...     early = stages_on(ledger, as_of="2021-01-01")
     ...     latest = stages_on(ledger)
     >>> int(early.notna().sum()) <= int(latest.notna().sum())
     True
     >>> import pandas as pd
-    >>> stages_on(pd.Series({"A": "operating"}), "2025-12-31").tolist()
+    >>> stages_on(pd.Series({"A": "operating"}), as_of="2025-12-31").tolist()
     ['operating']
     """
     return stage_series(source, as_of)
