@@ -8,7 +8,7 @@
 2. The same for a batch appended to a ledger that already holds 900,000 events (the
    batch's parcels are checked against their current stages); the bare insert goes into
    a copy of the same 900,000-event file.
-3. ``Ledger.stages(as_of)`` for 100,000 parcels over 1,000,000 events. Target: < 1 s.
+3. ``Ledger.stages(as_of=...)`` for 100,000 parcels over 1,000,000 events. Target: < 1 s.
 
 Options: ``--parcels`` (default 100,000 for the 1,000,000-event ledger), ``--repeat``
 (default 5), ``--keep DIR``.
@@ -171,7 +171,7 @@ def main() -> None:
             times = []
             for _ in range(args.repeat):
                 t0 = time.perf_counter()
-                result = ledger.stages(as_of)
+                result = ledger.stages(as_of=as_of)
                 times.append(time.perf_counter() - t0)
             print(
                 f"  as_of={as_of}: {len(result):,} parcels, median {statistics.median(times):.3f} s, "
@@ -179,7 +179,7 @@ def main() -> None:
             )
     with Ledger.open(big) as ledger:  # a fresh connection: SQLite's page cache is cold
         t0 = time.perf_counter()
-        ledger.stages("2012-01-01")
+        ledger.stages(as_of="2012-01-01")
         print(f"  on a freshly opened ledger: {time.perf_counter() - t0:.3f} s")
 
 

@@ -299,7 +299,7 @@ quarter (operating land left out so the pipeline stays readable).
         code("""
 from landasset.lifecycle import pipeline
 
-pipeline(ledger, site, AS_OF)
+pipeline(ledger, site, as_of=AS_OF)
 """),
         code("""
 viz.plot_pipeline(ledger, site, start="2021-01-01", end=AS_OF);
@@ -316,7 +316,7 @@ price is due; after two years the land may be repossessed (城市房地产管理
         code("""
 from landasset.lifecycle import idle_land
 
-idle_land(ledger, AS_OF)
+idle_land(ledger, as_of=AS_OF)
 """),
         md("""
 ## The five low-efficiency categories (低效用地)
@@ -331,7 +331,7 @@ from landasset.lifecycle import LOW_EFFICIENCY, low_efficiency
 
 evaluation = evaluate(site.enterprises, site.parcels, year=2025, buildings=site.buildings)
 # one grade per parcel: the grade of the tenants holding most of its land
-low = low_efficiency(ledger, site, AS_OF, evaluation=by_parcel(evaluation, site.parcels))
+low = low_efficiency(ledger, site, as_of=AS_OF, evaluation=by_parcel(evaluation, site.parcels))
 pd.DataFrame(
     {
         "category": [v[0] for v in LOW_EFFICIENCY.values()],

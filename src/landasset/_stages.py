@@ -56,7 +56,7 @@ RETIRED = "retired"
 class HasStages(Protocol):
     """What reads the stage of each parcel on a day: a :class:`~landasset.Ledger`."""
 
-    def stages(self, as_of: Any = None) -> pd.Series: ...
+    def stages(self, *, as_of: Any = None) -> pd.Series: ...
 
 
 #: Where the stage of each parcel comes from: a ledger (read on ``as_of``; None reads
@@ -111,15 +111,15 @@ def stage_series(stages: Any, as_of: DateLike | None = None) -> pd.Series:
     elif not isinstance(stages, pd.Series):
         if not callable(getattr(stages, "stages", None)):
             raise SchemaError(
-                "stages must be a Ledger (with .stages(as_of)) or a Series of stage ids by "
+                "stages must be a Ledger (with .stages(as_of=...)) or a Series of stage ids by "
                 f"parcel_id, not a {type(stages).__name__}"
             )
-        read = stages.stages(day)
+        read = stages.stages(as_of=day)
         if isinstance(read, pd.DataFrame) and "stage" in read.columns:
             read = read["stage"]
         if not isinstance(read, pd.Series):
             raise SchemaError(
-                f"ledger.stages(as_of) returned a {type(read).__name__}, not a Series of "
+                f"ledger.stages(as_of=...) returned a {type(read).__name__}, not a Series of "
                 "stages by parcel_id"
             )
         stages = read
@@ -139,7 +139,7 @@ def retired_ids(stages: pd.Series) -> pd.Index:
     """The parcel ids whose stage is ``retired`` (in the Series' order).
 
     ``stages`` is a Series of stage ids (or :class:`~landasset.Stage` members) indexed
-    by ``parcel_id``, as :func:`stage_series` or ``Ledger.stages(as_of)`` return.
+    by ``parcel_id``, as :func:`stage_series` or ``Ledger.stages(as_of=...)`` return.
     """
     import numpy as np
     import pandas as pd

@@ -77,7 +77,7 @@ def test_stage_rule_profile_reads_the_ledger_like_the_api(
     assert result.exit_code == 0, result.output
     with Ledger.open(site_gpkg, read_only=True) as ledger:
         api = load_profile(stage_profile).score(site, as_of=AS_OF, stages=ledger)
-        stages = ledger.stages(AS_OF)
+        stages = ledger.stages(as_of=AS_OF)
     cli = read_layer(out).set_index("parcel_id").loc[api.index]
     eligible = set(cli.index[cli["eligible"].astype(bool)])
     assert eligible == set(api.index[api["eligible"].astype(bool)])
@@ -147,8 +147,8 @@ def test_lifecycle_status_matches_the_api(run, site_gpkg, site, tmp_path):
     result = run("lifecycle", "status", site_gpkg, "--as-of", AS_OF, "-o", out, "-q")
     assert result.exit_code == 0, result.output
     with Ledger.open(site_gpkg, read_only=True) as ledger:
-        table = pipeline(ledger, site, AS_OF)
-        stages = ledger.stages(AS_OF)
+        table = pipeline(ledger, site, as_of=AS_OF)
+        stages = ledger.stages(as_of=AS_OF)
     cli = read_layer(out).set_index("parcel_id")
     assert cli["stage"].to_dict() == stages.reindex(cli.index).astype(object).to_dict()
     lines = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines()[2:]}

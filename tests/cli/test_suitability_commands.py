@@ -169,7 +169,7 @@ def test_a_stage_rule_reads_the_ledger_in_the_site_file(run, site_gpkg, tmp_path
     assert result.exit_code == 0, result.output
     eligible = set(read_layer(out, "parcels").query("eligible").index)
     with Ledger.open(site_gpkg) as ledger:
-        stages = ledger.stages("2025-12-31")
+        stages = ledger.stages(as_of="2025-12-31")
     in_reserve = set(stages[stages.isin(["reserved", "supply_ready"])].index)
     assert eligible and eligible <= in_reserve
 

@@ -56,7 +56,10 @@ def test_read_events_csv_reads_what_record_many_takes(tmp_path: Path) -> None:
     with Ledger.open(tmp_path / "l.gpkg") as ledger:
         ids = ledger.record_many(frame)
         assert len(ids) == 2
-        assert ledger.stages("2024-12-31").to_dict() == {"XH-01": "planned", "XH-02": "planned"}
+        assert ledger.stages(as_of="2024-12-31").to_dict() == {
+            "XH-01": "planned",
+            "XH-02": "planned",
+        }
 
 
 @pytest.mark.parametrize(

@@ -110,7 +110,7 @@ def kled() -> Iterator[Ledger]:
 
 # -- idle land ------------------------------------------------------------------------------
 def test_idle_land_hand_computed(kled: Ledger) -> None:
-    table = idle_land(kled, AS_OF)
+    table = idle_land(kled, as_of=AS_OF)
     assert table.index.tolist() == ["K1", "K2"]
     k1 = table.loc["K1"]
     assert k1.stage == "supplied"
@@ -126,29 +126,46 @@ def test_idle_land_hand_computed(kled: Ledger) -> None:
 
 
 def test_idle_land_thresholds_move_with_the_date_and_policy(kled: Ledger) -> None:
-    assert idle_land(kled, "2026-03-01").loc["K1", "status"] == "repossessable"
-    assert idle_land(kled, "2024-12-15").loc["K1", "status"] == "warning"  # 76 days to go
-    assert "K1" not in idle_land(kled, "2024-10-01").index  # 151 days to go
+    assert idle_land(kled, as_of="2026-03-01").loc["K1", "status"] == "repossessable"
+    assert idle_land(kled, as_of="2024-12-15").loc["K1", "status"] == "warning"  # 76 days to go
+    assert "K1" not in idle_land(kled, as_of="2024-10-01").index  # 151 days to go
     assert (
-        idle_land(kled, "2024-10-01", policy=Policy(idle_warning_days=200)).loc["K1", "status"]
+        idle_land(kled, as_of="2024-10-01", policy=Policy(idle_warning_days=200)).loc[
+            "K1", "status"
+        ]
         == "warning"
     )
-    lenient = idle_land(kled, AS_OF, policy=Policy(idle_fee_rate=0.1, repossession_after_years=3))
+    lenient = idle_land(
+        kled, as_of=AS_OF, policy=Policy(idle_fee_rate=0.1, repossession_after_years=3)
+    )
     assert lenient.loc["K1", "fee_due_10k_cny"] == pytest.approx(100.0)
     assert lenient.loc["K1", "repossession_date"] == pd.Timestamp("2027-03-01")
-    assert idle_land(kled, "2023-01-01").empty
+    assert idle_land(kled, as_of="2023-01-01").empty
+
+
+def test_as_of_by_position_still_works_for_one_release(kled: Ledger, site: la.Site) -> None:
+    # as_of became keyword-only; by position it gives the same answer and a FutureWarning
+    with pytest.warns(FutureWarning, match=r"idle_land: pass as_of='2025-03-10' by keyword"):
+        old = idle_land(kled, AS_OF)
+    pd.testing.assert_frame_equal(old, idle_land(kled, as_of=AS_OF))
+    with pytest.warns(FutureWarning, match=r"Ledger.stages: pass as_of="):
+        assert kled.stages(AS_OF).equals(kled.stages(as_of=AS_OF))
+    with pytest.warns(FutureWarning, match=r"pipeline: pass as_of="):
+        pipeline(kled, site, AS_OF)
+    with pytest.raises(TypeError, match="multiple values for as_of"):
+        idle_land(kled, AS_OF, as_of=AS_OF)
 
 
 def test_started_land_is_not_idle(kled: Ledger) -> None:
     kled.record("K1", "permitted", "2025-03-11", actor="a")
     kled.record("K1", "under_construction", "2025-03-12", actor="a", started_on="2025-03-12")
-    assert "K1" not in idle_land(kled, "2025-06-01").index
-    assert "K1" in idle_land(kled, "2025-03-11").index  # permitted, still not started
+    assert "K1" not in idle_land(kled, as_of="2025-06-01").index
+    assert "K1" in idle_land(kled, as_of="2025-03-11").index  # permitted, still not started
 
 
 # -- pipeline and durations -----------------------------------------------------------------
 def test_pipeline_hand_computed(kled: Ledger, site: la.Site) -> None:
-    table = pipeline(kled, site, AS_OF)
+    table = pipeline(kled, site, as_of=AS_OF)
     assert table.loc["supplied", ["parcels", "area_mu"]].tolist() == [1, pytest.approx(15.0)]
     assert table.loc["operating", ["parcels", "area_mu"]].tolist() == [2, pytest.approx(30.0)]
     assert table.loc["unrecorded", ["parcels", "area_mu"]].tolist() == [
@@ -159,7 +176,7 @@ def test_pipeline_hand_computed(kled: Ledger, site: la.Site) -> None:
     assert table.loc["retired", ["parcels", "area_mu"]].tolist() == [0, 0.0]
     assert table["parcels"].sum() == 8
     assert table.loc["renewal", "label_zh"] == "更新改造(腾笼换鸟)"
-    before = pipeline(kled, site, "2023-06-30")
+    before = pipeline(kled, site, as_of="2023-06-30")
     assert before.loc["supplied", "parcels"] == 0 and before.loc["operating", "parcels"] == 1
 
 
@@ -180,7 +197,7 @@ def test_durations_hand_computed(kled: Ledger) -> None:
 
 # -- lateness -----------------------------------------------------------------------------------
 def test_late_against_contract_hand_computed(kled: Ledger) -> None:
-    table = late_against_contract(kled, AS_OF)
+    table = late_against_contract(kled, as_of=AS_OF)
     assert set(table.index) == {"K1", "K2", "K3"}
     k3 = table.loc["K3"]
     assert (k3.start_delay_days, k3.completion_delay_days, k3.filing_delay_days) == (101, 20, 31)
@@ -195,7 +212,7 @@ def test_late_against_contract_hand_computed(kled: Ledger) -> None:
     assert k1.start_delay_days == 374 and not k1.completion_late and pd.isna(k1.started_on)
     assert bool(table.loc["K2", "permit_window_exceeded"])
     # a 15-day window: 31 days is late, a 40-day window is not
-    assert not late_against_contract(kled, AS_OF, policy=Policy(filing_window_days=40)).loc[
+    assert not late_against_contract(kled, as_of=AS_OF, policy=Policy(filing_window_days=40)).loc[
         "K3", "filing_late"
     ]
 
@@ -203,7 +220,7 @@ def test_late_against_contract_hand_computed(kled: Ledger) -> None:
 # -- low efficiency ---------------------------------------------------------------------------
 def test_low_efficiency_five_categories(kled: Ledger, site: la.Site) -> None:
     evaluation = pd.DataFrame({"parcel_id": ["K6", "K3"], "grade": ["D", "B"]})
-    table = low_efficiency(kled, site, AS_OF, evaluation=evaluation)
+    table = low_efficiency(kled, site, as_of=AS_OF, evaluation=evaluation)
     flags = table[list(LOW_EFFICIENCY)]
     expected = {
         "K4": "approved_not_supplied",
@@ -220,16 +237,16 @@ def test_low_efficiency_five_categories(kled: Ledger, site: la.Site) -> None:
     assert table.loc["K6", "categories"] == "投而未达标"
     assert table.loc["K4", "since"] == pd.Timestamp("2023-01-01")
     # without an evaluation nobody is below standard; before K1's agreed start it is not 供而未用
-    plain = low_efficiency(kled, site, "2024-02-15")
+    plain = low_efficiency(kled, site, as_of="2024-02-15")
     assert not plain["operating_below_standard"].any()
     assert "K1" not in plain.index
     with pytest.raises(SchemaError, match="'grade' column"):
-        low_efficiency(kled, site, AS_OF, evaluation=pd.DataFrame({"score": [1]}))
+        low_efficiency(kled, site, as_of=AS_OF, evaluation=pd.DataFrame({"score": [1]}))
 
 
 # -- the sample district ----------------------------------------------------------------------
 def test_every_sample_parcel_has_its_stage(sample_ledger: Ledger, sample_site: la.Site) -> None:
-    stages = sample_ledger.stages(SAMPLE_AS_OF)
+    stages = sample_ledger.stages(as_of=SAMPLE_AS_OF)
     parcels = sample_site.parcels
     assert stages.index.sort_values().tolist() == parcels.index.sort_values().tolist()
     assert (stages.astype(str) == parcels["stage"].reindex(stages.index).astype(str)).all()
@@ -246,10 +263,12 @@ def test_every_sample_parcel_has_its_stage(sample_ledger: Ledger, sample_site: l
 
 def test_sample_aerospace_center(sample_ledger: Ledger) -> None:
     center = ["XH120205-01", "XH120205-02"]
-    assert sample_ledger.stages("2024-06-30").loc[center].tolist() == ["under_construction"] * 2
-    assert sample_ledger.stages("2023-05-01").loc[center].tolist() == ["permitted"] * 2
+    assert (
+        sample_ledger.stages(as_of="2024-06-30").loc[center].tolist() == ["under_construction"] * 2
+    )
+    assert sample_ledger.stages(as_of="2023-05-01").loc[center].tolist() == ["permitted"] * 2
     for day in ["2025-10-10", "2025-11-01", "2026-11-26"]:
-        assert set(sample_ledger.stages(day).loc[center]) <= {"completed", "operating"}
+        assert set(sample_ledger.stages(as_of=day).loc[center]) <= {"completed", "operating"}
     history = sample_ledger.history("XH120205-01")
     started = history.loc[history.stage == "under_construction"].iloc[0]
     assert (started.date, started.started_on) == (pd.Timestamp("2023-05-18"), "2023-05-18")
@@ -258,34 +277,34 @@ def test_sample_aerospace_center(sample_ledger: Ledger) -> None:
 
 
 def test_sample_idle_land(sample_ledger: Ledger) -> None:
-    today = idle_land(sample_ledger, "2026-11-26")
+    today = idle_land(sample_ledger, as_of="2026-11-26")
     assert today.loc["XH120306-04", "status"] == "fee_due"
     assert today.loc["XH120304-01", "status"] == "repossessable"
     assert today.loc["XH120306-04", "agreed_start"] < pd.Timestamp("2025-11-26")
-    at_as_of = idle_land(sample_ledger, SAMPLE_AS_OF)
+    at_as_of = idle_land(sample_ledger, as_of=SAMPLE_AS_OF)
     assert at_as_of.index.tolist() == ["XH120304-01", "XH120306-04"]
 
 
 def test_sample_old_park_and_other_kpis(sample_ledger: Ledger, sample_site: la.Site) -> None:
-    stages = sample_ledger.stages(SAMPLE_AS_OF)
+    stages = sample_ledger.stages(as_of=SAMPLE_AS_OF)
     zone = sample_site.parcels["zone"]
     renewal = stages.index[stages == "renewal"]
     assert len(renewal) == 30 and set(zone.loc[renewal]) == {"老园区"}
     old_park = stages.loc[zone.index[zone == "老园区"]]
     assert set(old_park.astype(str)) == {"operating", "renewal"}
     # renewal came after decades of operation
-    assert sample_ledger.stages("2023-01-01").loc[renewal].eq("operating").all()
-    late = late_against_contract(sample_ledger, SAMPLE_AS_OF)
+    assert sample_ledger.stages(as_of="2023-01-01").loc[renewal].eq("operating").all()
+    late = late_against_contract(sample_ledger, as_of=SAMPLE_AS_OF)
     assert (
         late.loc["XH120104-02", "filing_delay_days"] == 45
         and late.loc["XH120104-02", "filing_late"]
     )
-    table = pipeline(sample_ledger, sample_site, SAMPLE_AS_OF)
+    table = pipeline(sample_ledger, sample_site, as_of=SAMPLE_AS_OF)
     assert (
         table["parcels"].sum() == len(sample_site.parcels)
         and table.loc["unrecorded", "parcels"] == 0
     )
-    low = low_efficiency(sample_ledger, sample_site, SAMPLE_AS_OF)
+    low = low_efficiency(sample_ledger, sample_site, as_of=SAMPLE_AS_OF)
     assert low.loc["XH120101-08", "approved_not_supplied"]
     for column in (
         "approved_not_supplied",
@@ -316,5 +335,6 @@ def test_bundled_sample_ledger_holds_the_sample_history(sample_site: la.Site) ->
         with Ledger.open(":memory:") as fresh:
             fresh.record_many(events)
             pd.testing.assert_series_equal(
-                stored.stages("2025-12-31").sort_index(), fresh.stages("2025-12-31").sort_index()
+                stored.stages(as_of="2025-12-31").sort_index(),
+                fresh.stages(as_of="2025-12-31").sort_index(),
             )

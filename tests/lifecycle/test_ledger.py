@@ -458,11 +458,11 @@ def test_stage_queries(ledger: Ledger) -> None:
     assert ledger.stage("XH-01", as_of=dt.date(2019, 1, 1)) is None
     with pytest.raises(KeyError, match="did you mean 'XH-01'"):
         ledger.stage("XH-10")
-    stages = ledger.stages("2023-01-01")
+    stages = ledger.stages(as_of="2023-01-01")
     assert isinstance(stages.dtype, pd.CategoricalDtype)
     assert list(stages.cat.categories) == [s.value for s in Stage]
     assert stages.index.name == "parcel_id" and stages.name == "stage"
-    assert ledger.stages("2019-01-01").empty
+    assert ledger.stages(as_of="2019-01-01").empty
 
 
 def test_unknown_parcel_or_event_raises_landasset_key_error(ledger: Ledger) -> None:

@@ -409,7 +409,7 @@ def test_stages_as_of_equal_a_replay(rnd: random.Random) -> None:
                 past = [s for d, s in entries if d <= probe]  # type: ignore[operator]
                 if past:
                     expected[pid] = past[-1].value  # type: ignore[attr-defined]
-            assert led.stages(probe).astype(str).to_dict() == expected, probe
+            assert led.stages(as_of=probe).astype(str).to_dict() == expected, probe
             for pid in model:
                 got = led.stage(pid, as_of=probe)
                 assert (got.value if got else None) == expected.get(pid)

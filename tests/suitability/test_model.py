@@ -848,7 +848,7 @@ def test_score_with_a_ledger_leaves_out_retired_parcels(split_gpkg, method):
     with Ledger.open(split_gpkg) as ledger:
         with pytest.warns(RetiredParcelsWarning, match=r"model 'size' leaves out 1 retired.*'P0'"):
             result = model.score(site, as_of="2024-12-31", stages=ledger)
-        stages = ledger.stages("2024-12-31")
+        stages = ledger.stages(as_of="2024-12-31")
     assert "P0" not in result.index and len(result) == len(site.parcels) - 1
     assert result.attrs == {"as_of": pd.Timestamp("2024-12-31"), "retired": ["P0"]}
     # the same as scoring a site that never had the parent (ranks and TOPSIS ideals alike)

@@ -101,7 +101,7 @@ def test_pipeline_frame_matches_the_ledger_kpi(sample_site: la.Site, ledger: Any
         ledger, sample_site, start="2024-01-01", end="2025-12-31", freq="QS"
     )
     assert len(table) == 8
-    kpi = pipeline(ledger, sample_site, "2025-10-01")
+    kpi = pipeline(ledger, sample_site, as_of="2025-10-01")
     for stage in table.columns:
         assert table.loc["2025-10-01", stage] == pytest.approx(kpi.loc[stage, "area_mu"])
 

@@ -164,7 +164,7 @@ def test_plot_stage_map_from_the_ledger(
     ax = maps.plot_stage_map(sample_site, ledger, as_of=as_of)
     parcels = collection(ax, "parcels")
     assert len(parcels.get_paths()) == len(sample_site.parcels)
-    stages = ledger.stages(as_of).astype(str)
+    stages = ledger.stages(as_of=as_of).astype(str)
     faces = parcels.get_facecolor()
     for stage in ("reserved", "operating", "renewal"):
         pid = stages.index[stages == stage][0]

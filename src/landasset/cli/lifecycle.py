@@ -160,8 +160,8 @@ def status(
     day = parse_date(as_of)
     site = load_site(path)
     with _ledger(path) as ledger:
-        table = pipeline(ledger, site, day)
-        stages = ledger.stages(day)
+        table = pipeline(ledger, site, as_of=day)
+        stages = ledger.stages(as_of=day)
     echo_table(table.round(1))
     if output is not None:
         parcels = site.parcels
@@ -218,11 +218,11 @@ def kpi(path: Path, as_of: str | None) -> None:
     site = load_site(path)
     with _ledger(path) as ledger:
         tables = {
-            "pipeline 储备—开发—运营": pipeline(ledger, site, day),
+            "pipeline 储备—开发—运营": pipeline(ledger, site, as_of=day),
             "time in stage (days) 各阶段用时": duration_summary(ledger, as_of=day),
         }
-        low = low_efficiency(ledger, site, day)
-        late = late_against_contract(ledger, day)
+        low = low_efficiency(ledger, site, as_of=day)
+        late = late_against_contract(ledger, as_of=day)
     flags = [c for c in low.columns if low[c].dtype == bool]
     tables["low-efficiency land 低效用地"] = pd.DataFrame(
         {"parcels": [int(low[c].sum()) for c in flags]}, index=pd.Index(flags, name="category")
@@ -262,7 +262,7 @@ def idle(
         check_output(output, overwrite=overwrite, layer=output_layer)
     day = parse_date(as_of)
     with _ledger(path) as ledger:
-        table = idle_land(ledger, day)
+        table = idle_land(ledger, as_of=day)
     if table.empty:
         note("no parcel is near the idle-land thresholds")
     else:

@@ -18,7 +18,7 @@ Examples
 >>> tmp = tempfile.TemporaryDirectory()
 >>> with Ledger.open(pathlib.Path(tmp.name) / "yunqi-ledger.gpkg") as ledger:
 ...     _ = ledger.record_many(sample_events(site))
-...     table = pipeline(ledger, site, "2025-12-31")
+...     table = pipeline(ledger, site, as_of="2025-12-31")
 >>> int(table.loc["operating", "parcels"]), int(table.loc["unrecorded", "parcels"])
 (303, 0)
 >>> tmp.cleanup()

@@ -18,7 +18,7 @@ Examples
 ...     mode="listing", price_10k_cny=8000, agreed_start="2024-12-01",
 ...     agreed_completion="2027-12-01",
 ... )
->>> row = idle_land(ledger, "2026-01-15").loc["XH-09"]
+>>> row = idle_land(ledger, as_of="2026-01-15").loc["XH-09"]
 >>> int(row.days_past_start), float(row.fee_due_10k_cny), row.repossession_date.date()
 (410, 1600.0, datetime.date(2026, 12, 1))
 >>> ledger.close(); tmp.cleanup()
@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from landasset._compat import keyword_only
 from landasset._errors import SchemaError
 from landasset.lifecycle._dates import DateLike, to_day
 from landasset.lifecycle.ledger import Ledger
@@ -108,7 +109,8 @@ def _parcel_area_mu(site: Site) -> pd.Series:
 
 
 # -- pipeline and durations ---------------------------------------------------------------
-def pipeline(ledger: Ledger, site: Site, as_of: DateLike | None = None) -> pd.DataFrame:
+@keyword_only(2, "as_of")
+def pipeline(ledger: Ledger, site: Site, *, as_of: DateLike | None = None) -> pd.DataFrame:
     """Parcels and area (mu) in each stage on ``as_of`` (default: after the latest events).
 
     Areas come from the site's parcel layer; a parcel the ledger knows but the layer
@@ -144,7 +146,7 @@ def pipeline(ledger: Ledger, site: Site, as_of: DateLike | None = None) -> pd.Da
     unrecorded        1     15.0
     >>> ledger.close(); tmp.cleanup()
     """
-    stages = ledger.stages(as_of)
+    stages = ledger.stages(as_of=as_of)
     area = _parcel_area_mu(site)
     frame = pd.DataFrame({"stage": stages.astype(object)})
     frame["area_mu"] = area.reindex(frame.index).to_numpy()
@@ -264,8 +266,9 @@ def duration_summary(ledger: Ledger, *, as_of: DateLike | None = None) -> pd.Dat
 
 
 # -- idle land ------------------------------------------------------------------------------
+@keyword_only(1, "as_of")
 def idle_land(
-    ledger: Ledger, as_of: DateLike | None = None, *, policy: Policy | None = None
+    ledger: Ledger, *, as_of: DateLike | None = None, policy: Policy | None = None
 ) -> pd.DataFrame:
     """Supplied land not started: past or near the idle-land thresholds on ``as_of``.
 
@@ -302,7 +305,7 @@ def idle_land(
     >>> import landasset as la
     >>> from landasset.lifecycle import Ledger, idle_land
     >>> with Ledger.open(la.sample.sample_path("yunqi"), read_only=True) as ledger:
-    ...     idle = idle_land(ledger, "2025-12-31")
+    ...     idle = idle_land(ledger, as_of="2025-12-31")
     >>> idle["status"].to_dict()
     {'XH120304-01': 'repossessable', 'XH120306-04': 'fee_due'}
     """
@@ -320,7 +323,7 @@ def idle_land(
         "days_to_repossession",
         "status",
     ]
-    stages = ledger.stages(day)
+    stages = ledger.stages(as_of=day)
     candidates = stages.index[stages.isin(_NOT_STARTED)]
     events = ledger.events(as_of=day, parcels=candidates)
     agreed = _dates(_last_value(events, "agreed_start")).dropna()
@@ -357,11 +360,12 @@ def idle_land(
 
 
 # -- low-efficiency land ------------------------------------------------------------------
+@keyword_only(2, "as_of")
 def low_efficiency(
     ledger: Ledger,
     site: Site,
-    as_of: DateLike | None = None,
     *,
+    as_of: DateLike | None = None,
     evaluation: pd.DataFrame | None = None,
     below_standard: Collection[str] = ("C", "D"),
 ) -> pd.DataFrame:
@@ -418,12 +422,12 @@ def low_efficiency(
     ...                           buildings=site.buildings)
     >>> grades = eff.by_parcel(evaluation, site.parcels)  # one grade per parcel
     >>> with Ledger.open(la.sample.sample_path("yunqi"), read_only=True) as ledger:
-    ...     low = low_efficiency(ledger, site, "2025-12-31", evaluation=grades)
+    ...     low = low_efficiency(ledger, site, as_of="2025-12-31", evaluation=grades)
     >>> int(low["approved_not_supplied"].sum()), int(low["supplied_not_used"].sum())
     (29, 5)
     """
     day = _day(as_of)
-    stages = ledger.stages(day)
+    stages = ledger.stages(as_of=day)
     if stages.empty:
         return pd.DataFrame(
             index=pd.Index([], name="parcel_id"), columns=["stage", *LOW_EFFICIENCY, "categories"]
@@ -500,8 +504,9 @@ def _grades(evaluation: Any) -> pd.Series:
 
 
 # -- lateness -----------------------------------------------------------------------------
+@keyword_only(1, "as_of")
 def late_against_contract(
-    ledger: Ledger, as_of: DateLike | None = None, *, policy: Policy | None = None
+    ledger: Ledger, *, as_of: DateLike | None = None, policy: Policy | None = None
 ) -> pd.DataFrame:
     """Parcels behind their contract on ``as_of``: start, completion, filing, permit.
 
@@ -538,7 +543,7 @@ def late_against_contract(
     ...     agreed_completion="2024-06-01")
     >>> _ = ledger.record("A", "permitted", "2023-05-01", actor="a")
     >>> _ = ledger.record("A", "under_construction", "2023-07-11", actor="a", started_on="2023-07-11")
-    >>> row = late_against_contract(ledger, "2023-12-31").loc["A"]
+    >>> row = late_against_contract(ledger, as_of="2023-12-31").loc["A"]
     >>> int(row.start_delay_days), bool(row.start_late)
     (40, True)
     >>> ledger.close(); tmp.cleanup()
@@ -560,7 +565,7 @@ def late_against_contract(
         "permit_start_deadline",
         *flags,
     ]
-    stages = ledger.stages(day)
+    stages = ledger.stages(as_of=day)
     candidates = stages.index[stages.isin(_UNDER_CONTRACT)]
     events = ledger.events(as_of=day, parcels=candidates)
     if events.empty or "agreed_start" not in events.columns:

@@ -74,6 +74,7 @@ import numpy.typing as npt
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
+from landasset._compat import keyword_only
 from landasset._errors import LandassetKeyError, TransitionError
 from landasset.lifecycle import _corrections, _lineage
 from landasset.lifecycle._checks import Batch, check_moves, normalise
@@ -403,7 +404,8 @@ class Ledger:
         ).fetchall()
         return pd.Index([r[0] for r in rows], name="parcel_id", dtype=object)
 
-    def stage(self, parcel_id: str, as_of: DateLike | None = None) -> Stage | None:
+    @keyword_only(2, "as_of")
+    def stage(self, parcel_id: str, *, as_of: DateLike | None = None) -> Stage | None:
         """The stage of one parcel on ``as_of`` (default: after its latest event).
 
         Returns None when the parcel's first event is after ``as_of``.
@@ -443,7 +445,8 @@ class Ledger:
             return "", ()
         return "AND date <= ?", (str(as_day(as_of, "as_of")),)
 
-    def stages(self, as_of: DateLike | None = None) -> pd.Series:
+    @keyword_only(1, "as_of")
+    def stages(self, *, as_of: DateLike | None = None) -> pd.Series:
         """The stage of every parcel on ``as_of`` (default: after the latest events).
 
         Parcels whose first event is after ``as_of`` are left out. Corrections are
@@ -463,9 +466,9 @@ class Ledger:
         >>> _ = ledger.record("A", "operating", "2020-01-01", actor="a")
         >>> _ = ledger.record("A", "renewal", "2024-01-01", actor="a")
         >>> _ = ledger.record("B", "planned", "2023-01-01", actor="a")
-        >>> ledger.stages("2023-06-30").to_dict()
+        >>> ledger.stages(as_of="2023-06-30").to_dict()
         {'A': 'operating', 'B': 'planned'}
-        >>> ledger.stages("2021-01-01").to_dict()
+        >>> ledger.stages(as_of="2021-01-01").to_dict()
         {'A': 'operating'}
         >>> ledger.close(); tmp.cleanup()
         """

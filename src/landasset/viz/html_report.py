@@ -556,7 +556,7 @@ def _lifecycle_section(
     if not isinstance(ledger, pd.Series):
         from landasset.lifecycle import kpi
 
-        idle = kpi.idle_land(ledger, when.date())
+        idle = kpi.idle_land(ledger, as_of=when.date())
         body.append("<h3>Idle-land risk 闲置土地风险</h3>")
         body.append(
             '<p class="note">Supplied land not started: a fee of up to 20 % of the price is due one '
@@ -568,7 +568,7 @@ def _lifecycle_section(
         from landasset.efficiency import by_parcel
 
         grades = by_parcel(evaluation, site.parcels) if evaluation is not None else None
-        low = kpi.low_efficiency(ledger, site, when.date(), evaluation=grades)
+        low = kpi.low_efficiency(ledger, site, as_of=when.date(), evaluation=grades)
         counts = pd.DataFrame(
             {
                 "category": [v[0] for v in kpi.LOW_EFFICIENCY.values()],
