@@ -301,6 +301,26 @@ def test_frontage_of_a_square_on_a_line_is_the_shared_side(frame):
     assert frontage(parcels.iloc[:1], corner).iloc[0] == pytest.approx(200.0)
 
 
+@pytest.mark.parametrize("reverse", [False, True])
+def test_frontage_stops_at_the_end_of_the_axis(frame, reverse):
+    # the top side of a 100 m square runs 5 m from an axis that ends at x = 60: 60 m of
+    # it lie alongside the axis; beyond the end, a round cap of 15 m would add
+    # sqrt(15² - 5²) = 14.1 m more (74.1 m)
+    def along(*lines):
+        coords = [line[::-1] if reverse else line for line in lines]
+        axes = frame([LineString(c) for c in coords], "X", "axis_id")
+        return frontage(frame([box(0, 0, 100, 100)], "P"), axes, tolerance=15.0).iloc[0]
+
+    assert along([(-50, 105), (60, 105)]) == pytest.approx(60.0)
+    # a vertex in the middle of the axis, or the axis going on as another one, is no end
+    assert along([(-50, 105), (60, 105), (110, 105)]) == pytest.approx(100.0)
+    assert along([(-50, 105), (60, 105)], [(60, 105), (200, 105)]) == pytest.approx(100.0)
+    # an axis bending round the corner runs along two sides
+    assert along([(-50, 105), (105, 105), (105, -50)]) == pytest.approx(200.0)
+    # an axis ending short of the parcel on both sides: only the part alongside counts
+    assert along([(20, 105), (70, 105)]) == pytest.approx(50.0)
+
+
 def test_frontage_with_zero_tolerance_and_empty_axes(frame):
     axes = frame([LineString([(30, 0), (80, 0)])], "X")
     parcels = frame([box(0, 0, 100, 100)], "P")

@@ -1291,6 +1291,16 @@ def axis_segments(axes: Layer) -> AxisSegments:
     return _segments(axes)
 
 
+def _joints(segs: AxisSegments) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """For each axis segment, whether its start and its end meet another segment (a
+    bend of the axis, or the axis going on as another); False at an axis's free ends."""
+    ends = np.concatenate([segs.start, segs.end])
+    _, where, counts = np.unique(ends, axis=0, return_inverse=True, return_counts=True)
+    shared = counts[where.ravel()] > 1
+    n = len(segs.start)
+    return shared[:n], shared[n:]
+
+
 @measure(
     column="frontage_m",
     layers={"axes": "axes"},
@@ -1307,8 +1317,8 @@ def frontage(
 ) -> pd.Series:
     """Metres of each parcel's boundary running along an axis (frontage, 临街面).
 
-    The parts of the parcel boundary within ``tolerance`` metres of any axis are kept,
-    and each piece counts by its length projected on the direction of the nearest axis
+    The parts of the parcel boundary within ``tolerance`` metres of any axis, and
+    alongside it (not beyond the axis's free ends), are kept, and each piece counts by its length projected on the direction of the nearest axis
     segment. So a boundary running along the axis counts in full, while the sides
     that leave the axis at a right angle add nothing (without the projection, every
     corner would add ``tolerance`` metres). A square lying on a line has the frontage
@@ -1350,6 +1360,7 @@ def frontage(
     out = np.zeros(len(geoms))
     if len(segs.geoms) == 0:
         return series(out, parcels.index, "frontage_m")
+    joints = _joints(segs)
     for part in chunks(len(geoms)):
         boundary = shapely.boundary(geoms[part])
         p_idx, s_idx = segs.tree.query(boundary, predicate="dwithin", distance=tolerance)
@@ -1357,9 +1368,25 @@ def frontage(
             continue
         near, member = np.unique(p_idx, return_inverse=True)
         # one MultiLineString of the nearby axis segments per parcel: its buffer is
-        # the union of the segments' buffers, so overlapping axes are not counted twice
+        # the union of the segments' buffers, so overlapping axes are not counted twice.
+        # Flat caps: nothing counts beyond the end of an axis; where two segments
+        # meet (a bend, or one axis going on as another) the joint's disc closes the
+        # wedge the flat caps leave on the outer side of the bend.
         lines = shapely.multilinestrings(segs.geoms[s_idx], indices=member)
-        zone = shapely.buffer(lines, tolerance) if tolerance > 0 else lines
+        if tolerance > 0:
+            zone = shapely.buffer(lines, tolerance, cap_style="flat")
+            owner_of = np.concatenate([member, member])
+            ends = np.concatenate([segs.start[s_idx], segs.end[s_idx]])
+            joint = np.concatenate([joints[0][s_idx], joints[1][s_idx]])
+            if joint.any():
+                order = np.argsort(owner_of[joint], kind="stable")
+                points = shapely.points(ends[joint][order])
+                gathered = np.full(len(near), None, dtype=object)
+                shapely.multipoints(points, indices=owner_of[joint][order], out=gathered)
+                has = ~shapely.is_missing(gathered)
+                zone[has] = shapely.union(zone[has], shapely.buffer(gathered[has], tolerance))
+        else:
+            zone = lines
         kept = shapely.intersection(boundary[near], zone)
         start, end, owner = line_segments(kept)
         if not len(start):
