@@ -221,3 +221,26 @@ _plain = st.recursive(
 def test_plain_data_round_trips_as_yaml_safe_dump_writes_it(data: Any) -> None:
     # oracle: PyYAML's own safe dumper writes the document; the loader reads it back
     assert load_yaml(yaml.safe_dump(data, allow_unicode=True), origin="t") == data
+
+
+@pytest.mark.parametrize("kind", ["profile", "scheme"])
+def test_profiles_and_schemes_read_and_write_alike(tmp_path, kind):
+    # one rule for a source (a path-like, a one-line *.yaml string, or YAML text), one
+    # to_yaml(path=None) that writes atomically, the same errors for a missing file
+    import landasset as la
+    from landasset._errors import LandassetIOError
+
+    if kind == "profile":
+        loaded, cls = la.load_profile("aerospace"), la.SuitabilityModel
+    else:
+        loaded, cls = la.efficiency.load_scheme("zhejiang-2018"), la.efficiency.Scheme
+    path = tmp_path / f"{kind}.yaml"
+    text = loaded.to_yaml(path)
+    assert path.read_text(encoding="utf-8") == text
+    assert list(tmp_path.iterdir()) == [path]  # no temporary file left
+    assert cls.from_yaml(path) == cls.from_yaml(str(path)) == cls.from_yaml(text) == loaded
+    with pytest.raises(LandassetIOError, match=f"no {kind} file at 'missing.yaml'"):
+        cls.from_yaml("missing.yaml")
+    with pytest.raises(ProfileError, match=f"{kind} file 'bad.yaml', line 1: anchors"):
+        (tmp_path / "bad.yaml").write_text("a: &x [1]\nb: *x\n", encoding="utf-8")
+        cls.from_yaml(tmp_path / "bad.yaml")

@@ -38,7 +38,15 @@ import yaml
 
 from landasset._errors import ProfileError
 
-__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_NODES", "load_yaml", "read_text"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "MAX_NODES",
+    "load_yaml",
+    "read_source",
+    "read_text",
+    "write_text",
+]
 
 #: The largest configuration file or text read, in bytes (1 MiB; profiles are ~5 KiB).
 MAX_BYTES = 1 << 20
@@ -49,6 +57,84 @@ MAX_DEPTH = 64
 #: The most nodes (keys, values, lists and mappings) in one document (bundled files hold
 #: under 1,000); bounds the time a document within :data:`MAX_BYTES` takes to read.
 MAX_NODES = 20_000
+
+
+def read_source(
+    source: str | os.PathLike[str], *, what: str, missing_hint: str = ""
+) -> tuple[str, str]:
+    """The text of a configuration given as a path or as the YAML text itself, and the
+    name messages give it: ``(text, origin)``.
+
+    The one rule for profiles and schemes: a path-like is a file; a string without a
+    line break that ends in ``.yaml``/``.yml`` or names an existing file is a file;
+    any other string is the YAML text. ``what`` is ``"profile"`` or ``"scheme"``.
+
+    >>> read_source("name: ai", what="profile")
+    ('name: ai', 'profile text')
+    >>> read_source("no-such.yaml", what="scheme")
+    Traceback (most recent call last):
+    ...
+    landasset.LandassetIOError: no scheme file at 'no-such.yaml'; check the path, or pass the YAML text
+    """
+    from pathlib import Path
+
+    from landasset._errors import LandassetIOError, LandassetTypeError
+
+    if isinstance(source, os.PathLike):
+        path = Path(source)
+    elif isinstance(source, str):
+        one_line = "\n" not in source
+        if not (
+            one_line and (source.strip().lower().endswith((".yaml", ".yml")) or _is_file(source))
+        ):
+            return source, f"{what} text"
+        path = Path(source)
+    else:
+        raise LandassetTypeError(
+            f"a {what} is read from a path or from YAML text, not a {type(source).__name__}"
+        )
+    if not path.is_file():
+        raise LandassetIOError(
+            f"no {what} file at {str(path)!r}; check the path, or pass the YAML text" + missing_hint
+        )
+    origin = f"{what} file {path.name!r}"
+    return read_text(path, origin=origin), origin
+
+
+def _is_file(text: str) -> bool:
+    try:
+        return len(text) < 1024 and os.path.isfile(text)
+    except (OSError, ValueError):
+        return False
+
+
+def write_text(text: str, path: str | os.PathLike[str]) -> None:
+    """Write a configuration file atomically: a temporary file beside it, then a rename,
+    so a failed write leaves the old file as it was."""
+    import tempfile
+    from pathlib import Path
+
+    from landasset._errors import LandassetIOError
+
+    target = Path(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise LandassetIOError(f"cannot write {target}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise LandassetIOError(
+            f"cannot write {target}: {exc.strerror or exc}; the file is as it was"
+        ) from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def read_text(path: str | os.PathLike[str], *, origin: str) -> str:

@@ -160,11 +160,11 @@ def test_hostile_configuration_files_are_input_errors(
     cases = [
         (
             ["score", site_gpkg, "-p", bomb, "-o", out],
-            "profile file 'bomb.yaml': the profile, line 1: anchors and aliases",
+            "profile file 'bomb.yaml', line 1: anchors and aliases",
         ),
         (
             ["score", site_gpkg, "-p", deep, "-o", out],
-            "profile file 'deep.yaml': the profile, line 1: nested more than 64 levels",
+            "profile file 'deep.yaml', line 1: nested more than 64 levels",
         ),
         (["score", site_gpkg, "-p", gbk, "-o", out], "profile file 'gbk.yaml' is not UTF-8"),
         (["efficiency", site_gpkg, "--year", 2025, "--scheme", bomb, "-o", out], "aliases"),

@@ -52,7 +52,7 @@ from typing import Any, Literal, cast
 import yaml
 
 from landasset import _config
-from landasset._errors import LandassetIOError, LandassetTypeError, ProfileError
+from landasset._errors import ProfileError
 
 __all__ = [
     "FORMAT_VERSION",
@@ -311,13 +311,14 @@ class Scheme:
 
     # -- YAML ------------------------------------------------------------------------
     @classmethod
-    def from_yaml(cls, path_or_text: str | os.PathLike[str]) -> Scheme:
+    def from_yaml(cls, source: str | os.PathLike[str]) -> Scheme:
         """Read a scheme from a YAML file or from YAML text.
 
         Parameters
         ----------
-        path_or_text : str or path-like
-            A path (``.yaml``/``.yml``, or any existing file) or the YAML text itself.
+        source : str or path-like
+            A path (``.yaml``/``.yml``, or any existing file) or the YAML text itself;
+            the same rule as :meth:`landasset.SuitabilityModel.from_yaml`.
             Parsed as plain data: Python and custom tags, anchors and aliases, keys
             given twice, nesting deeper than 64 levels and files over 1 MiB or not
             in UTF-8 are refused.
@@ -331,7 +332,11 @@ class Scheme:
         LandassetIOError
             A path that does not exist.
         """
-        text, origin = _read_source(path_or_text)
+        text, origin = _config.read_source(
+            source,
+            what="scheme",
+            missing_hint=f" (or load_scheme(name) for a bundled one: {', '.join(list_schemes())})",
+        )
         return _Reader(origin).scheme(_config.load_yaml(text, origin=origin))
 
     def to_dict(self) -> dict[str, Any]:
@@ -410,7 +415,7 @@ class Scheme:
             width=100,
         )
         if path is not None:
-            Path(path).write_text(text, encoding="utf-8")
+            _config.write_text(text, path)
         return text
 
     # -- display ---------------------------------------------------------------------
@@ -530,36 +535,6 @@ def load_scheme(name: str | os.PathLike[str]) -> Scheme:
     return _Reader(origin).scheme(
         _config.load_yaml(resource.read_text(encoding="utf-8"), origin=origin)
     )
-
-
-def _read_source(path_or_text: str | os.PathLike[str]) -> tuple[str, str]:
-    if isinstance(path_or_text, os.PathLike):
-        path = Path(path_or_text)
-    elif isinstance(path_or_text, str):
-        looks_like_path = "\n" not in path_or_text and (
-            path_or_text.strip().lower().endswith((".yaml", ".yml")) or _is_file(path_or_text)
-        )
-        if not looks_like_path:
-            return path_or_text, "scheme text"
-        path = Path(path_or_text)
-    else:
-        raise LandassetTypeError(
-            f"from_yaml takes a path or YAML text, not {type(path_or_text).__name__}"
-        )
-    if not path.is_file():
-        raise LandassetIOError(
-            f"no scheme file at {str(path)!r}; give an existing .yaml path, YAML text, or use "
-            f"load_scheme(name) for a bundled scheme ({', '.join(list_schemes())})"
-        )
-    origin = f"scheme file {path.name!r}"
-    return _config.read_text(path, origin=origin), origin
-
-
-def _is_file(text: str) -> bool:
-    try:
-        return len(text) < 1024 and Path(text).is_file()
-    except (OSError, ValueError):
-        return False
 
 
 # -- reading and validation -----------------------------------------------------------

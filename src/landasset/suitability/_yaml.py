@@ -7,38 +7,24 @@ AHP matrices one row a line, multi-line text as a block.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from landasset import _config
-from landasset._errors import LandassetIOError, LandassetTypeError
 
 __all__ = ["Dumper", "dump", "load_text", "read_source"]
 
 
-def load_text(text: str) -> Any:
-    return _config.load_yaml(text, origin="the profile")
+def load_text(text: str, *, origin: str = "the profile") -> Any:
+    return _config.load_yaml(text, origin=origin)
 
 
-def read_source(source: str | Path) -> str:
-    is_path = isinstance(source, Path) or (
-        isinstance(source, str)
-        and "\n" not in source
-        and source.strip().lower().endswith((".yaml", ".yml"))
-    )
-    if not is_path:
-        if not isinstance(source, str):
-            raise LandassetTypeError(f"expected YAML text or a path, got {type(source).__name__}")
-        return source
-    path = Path(source)
-    if not path.is_file():
-        raise LandassetIOError(
-            f"no profile file {str(path)!r}; check the path (or pass the YAML text)"
-        )
-    return _config.read_text(path, origin=f"profile file {path.name!r}")
+def read_source(source: str | os.PathLike[str]) -> tuple[str, str]:
+    """``(text, origin)`` of a profile given as a path or as YAML text."""
+    return _config.read_source(source, what="profile")
 
 
 class _Flow(dict):

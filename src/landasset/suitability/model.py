@@ -47,10 +47,10 @@ from __future__ import annotations
 
 import html
 import math
+import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -58,6 +58,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from landasset import _config
 from landasset._errors import (
     ConsistencyWarning,
     LandassetKeyError,
@@ -557,16 +558,21 @@ class SuitabilityModel:
             normalization=body.get("normalization", "vector"),
         )
 
-    def to_yaml(self) -> str:
-        """The model as a YAML document; ``from_yaml(model.to_yaml()) == model``.
+    def to_yaml(self, path: str | os.PathLike[str] | None = None) -> str:
+        """The model as a YAML document; also written to ``path`` if given (atomically:
+        a failed write leaves an old file as it was). ``from_yaml(model.to_yaml()) ==
+        model``.
 
         Measure specs, transforms, rules and matrix rows are written in flow style
         (``{linear: {best: 300, worst: 2000}}``), the rest in block style.
         """
-        return dump(self.to_dict())
+        text = dump(self.to_dict())
+        if path is not None:
+            _config.write_text(text, path)
+        return text
 
     @classmethod
-    def from_yaml(cls, source: str | Path) -> SuitabilityModel:
+    def from_yaml(cls, source: str | os.PathLike[str]) -> SuitabilityModel:
         """Read a model from YAML text or a ``.yaml``/``.yml`` file.
 
         The file is read with a safe loader: Python tags (``!!python/object``) and
@@ -575,9 +581,9 @@ class SuitabilityModel:
 
         Parameters
         ----------
-        source : str or Path
-            A ``Path``, a string ending in ``.yaml``/``.yml`` without a line break (a
-            file name), or the YAML text itself.
+        source : str or path-like
+            A path (``.yaml``/``.yml``, or any existing file) or the YAML text itself;
+            the same rule as :meth:`landasset.efficiency.Scheme.from_yaml`.
 
         Raises
         ------
@@ -587,8 +593,8 @@ class SuitabilityModel:
         LandassetIOError
             The file does not exist.
         """
-        text = read_source(source)
-        return cls.from_dict(load_text(text))
+        text, origin = read_source(source)
+        return cls.from_dict(load_text(text, origin=origin))
 
     # -- scoring -----------------------------------------------------------------------
     def measure_frame(
