@@ -228,5 +228,5 @@ def test_summary_reads_a_series_of_stages_and_checks_its_values(square_parcels):
     assert table.loc["parcels", "area_mu"] == pytest.approx(30.0)
     with pytest.raises(SchemaError, match="'gone' is not a lifecycle stage"):
         site.summary(stages=pd.Series(["gone"], index=["A-01"]))
-    with pytest.raises(SchemaError, match="stages must be a Ledger"):
+    with pytest.raises(la.LandassetTypeError, match="stages must be a Ledger"):
         site.summary(stages=["retired"])

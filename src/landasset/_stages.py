@@ -84,8 +84,10 @@ def stage_series(stages: Any, as_of: DateLike | None = None) -> pd.Series:
 
     Raises
     ------
+    LandassetTypeError
+        ``stages`` is none of these.
     SchemaError
-        ``stages`` is none of these, or a value is not a stage id.
+        A table without a ``stage`` column, or a value that is not a stage id.
     LandassetValueError
         ``as_of`` is not a day (see ``landasset._dates.to_day``).
 
@@ -98,7 +100,7 @@ def stage_series(stages: Any, as_of: DateLike | None = None) -> pd.Series:
     import numpy as np
     import pandas as pd
 
-    from landasset._errors import SchemaError
+    from landasset._errors import LandassetTypeError, SchemaError
 
     day = to_day_or_none(as_of)
     if isinstance(stages, pd.DataFrame):
@@ -110,7 +112,7 @@ def stage_series(stages: Any, as_of: DateLike | None = None) -> pd.Series:
         stages = stages["stage"]
     elif not isinstance(stages, pd.Series):
         if not callable(getattr(stages, "stages", None)):
-            raise SchemaError(
+            raise LandassetTypeError(
                 "stages must be a Ledger (with .stages(as_of=...)) or a Series of stage ids by "
                 f"parcel_id, not a {type(stages).__name__}"
             )
@@ -118,7 +120,7 @@ def stage_series(stages: Any, as_of: DateLike | None = None) -> pd.Series:
         if isinstance(read, pd.DataFrame) and "stage" in read.columns:
             read = read["stage"]
         if not isinstance(read, pd.Series):
-            raise SchemaError(
+            raise LandassetTypeError(
                 f"ledger.stages(as_of=...) returned a {type(read).__name__}, not a Series of "
                 "stages by parcel_id"
             )
