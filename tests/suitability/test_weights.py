@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from landasset import LandassetError, ProfileError
+from landasset import LandassetError, LandassetValueError, ProfileError
 from landasset.suitability import RANDOM_INDEX, ahp, normalize_weights, rank_sum
 
 # Saaty (1990), "How to make a decision: the analytic hierarchy process", EJOR 48:9-26
@@ -189,15 +189,15 @@ def test_dataframe_labels_and_html():
     ],
 )
 def test_invalid_matrices_are_rejected(matrix, match):
-    with pytest.raises(ProfileError, match=match) as info:
+    with pytest.raises(LandassetValueError, match=match) as info:
         ahp(matrix)
     assert isinstance(info.value, (LandassetError, ValueError))
 
 
 def test_invalid_options_list_the_choices():
-    with pytest.raises(ProfileError, match="'eigen', 'geometric'"):
+    with pytest.raises(LandassetValueError, match="'eigen', 'geometric'"):
         ahp(HOUSE, method="power")  # type: ignore[arg-type]
-    with pytest.raises(ProfileError, match="'saaty1980', 'alonso_lamata2006'"):
+    with pytest.raises(LandassetValueError, match="'saaty1980', 'alonso_lamata2006'"):
         ahp(HOUSE, random_index="saaty")
 
 
@@ -218,13 +218,13 @@ def test_direct_and_rank_sum():
     np.testing.assert_allclose(rank_sum([1, 2, 3, 4]), np.array([4, 3, 2, 1]) / 10)
     np.testing.assert_allclose(rank_sum([1, 1, 3]), np.array([3, 3, 1]) / 7)
     assert rank_sum({"a": 2, "b": 1}).index.tolist() == ["a", "b"]
-    with pytest.raises(ProfileError, match="sum to 0"):
+    with pytest.raises(LandassetValueError, match="sum to 0"):
         normalize_weights([0, 0])
-    with pytest.raises(ProfileError, match=">= 0"):
+    with pytest.raises(LandassetValueError, match=">= 0"):
         normalize_weights([1, -1])
-    with pytest.raises(ProfileError, match="whole number from 1 to 3"):
+    with pytest.raises(LandassetValueError, match="whole number from 1 to 3"):
         rank_sum([1, 2, 4])
-    with pytest.raises(ProfileError, match="whole number"):
+    with pytest.raises(LandassetValueError, match="whole number"):
         rank_sum([1.5, 1])
 
 
@@ -250,3 +250,21 @@ def test_a_cycle_names_the_first_pair_whatever_the_noise(monkeypatch, favoured):
     r = ahp(cycle)
     assert r.worst_judgement == (0, 1)
     assert r.suggested_judgement == pytest.approx(1.0)  # equal weights by symmetry
+
+
+def test_a_bad_matrix_in_a_profile_is_a_profile_error():
+    # the same check: an argument error when called directly, a profile error in a file
+    from landasset.suitability import SuitabilityModel
+
+    text = """
+version: 1
+name: bad
+method: wlc
+criteria:
+  - {name: a, measure: {measure: area_mu}, transform: {linear: {best: 100, worst: 0}}}
+  - {name: b, measure: {measure: area_mu}, transform: {linear: {best: 0, worst: 100}}}
+weights:
+  ahp: [[1, 3], [3, 1]]
+"""
+    with pytest.raises(ProfileError, match=r"weights.ahp: .*not reciprocal"):
+        SuitabilityModel.from_yaml(text)

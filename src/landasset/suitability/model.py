@@ -348,12 +348,15 @@ class SuitabilityModel:
             spec = _weights_spec(self.weights, names)
             object.__setattr__(self, "weights", spec)
             if "ahp" in spec:
-                ahp_result = ahp(
-                    spec["ahp"],
-                    method=spec.get("method", "eigen"),
-                    random_index=spec.get("random_index", "saaty1980"),
-                    labels=names,
-                )
+                try:
+                    ahp_result = ahp(
+                        spec["ahp"],
+                        method=spec.get("method", "eigen"),
+                        random_index=spec.get("random_index", "saaty1980"),
+                        labels=names,
+                    )
+                except LandassetValueError as exc:  # in a profile: a profile error
+                    raise ProfileError(f"weights.ahp: {exc}") from None
                 w = ahp_result.weights
                 if not ahp_result.consistent:
                     warnings.warn(

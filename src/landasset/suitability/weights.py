@@ -26,17 +26,18 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import html
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, overload
+from typing import Any, Literal, TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from landasset._errors import ProfileError
+from landasset._errors import LandassetValueError, ProfileError
 from landasset.suitability import _check
 
 __all__ = [
@@ -172,6 +173,28 @@ class AHPResult:
         )
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _arguments(func: _F) -> _F:
+    """Raise the weight checks' refusals as argument errors.
+
+    The checks are shared with profile reading, where a refusal is a
+    :class:`~landasset.ProfileError` naming the key path; called directly, a bad
+    matrix, weight or rank is a bad argument (:class:`~landasset.LandassetValueError`).
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ProfileError as exc:
+            raise LandassetValueError(str(exc)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@_arguments
 def ahp(
     matrix: npt.ArrayLike | pd.DataFrame,
     *,
@@ -389,6 +412,7 @@ def normalize_weights(weights: Mapping[str, float] | pd.Series) -> pd.Series: ..
 def normalize_weights(weights: npt.ArrayLike) -> FloatArray: ...
 
 
+@_arguments
 def normalize_weights(weights: Any) -> Any:
     """Direct weights divided by their sum.
 
@@ -455,6 +479,7 @@ def rank_sum(ranks: Mapping[str, int] | pd.Series) -> pd.Series: ...
 def rank_sum(ranks: npt.ArrayLike) -> FloatArray: ...
 
 
+@_arguments
 def rank_sum(ranks: Any) -> Any:
     """Rank-sum weights w_i = (n − r_i + 1) / Σ_j (n − r_j + 1), rank 1 = most important.
 
