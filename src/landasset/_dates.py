@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     import numpy as np
     import pandas as pd
 
-__all__ = ["DateLike", "to_day", "to_day_or_none"]
+__all__ = ["DateLike", "is_iso_day_text", "to_day", "to_day_or_none"]
 
 #: What a date argument may be (a numpy datetime64 is taken as its day too).
 DateLike = Union[str, dt.date, dt.datetime, "pd.Timestamp", "np.datetime64"]
@@ -44,6 +44,16 @@ def _refuse(value: object, what: str, why: str = "is not a date") -> Exception:
         f"{what}={value!r} {why}; give a day as an ISO string 'YYYY-MM-DD' (such as "
         "'2025-12-31'), a datetime.date, a datetime or a pandas Timestamp"
     )
+
+
+def is_iso_day_text(text: str) -> bool:
+    """True when ``text`` (spaces around it aside) is written ``YYYY-MM-DD`` and nothing
+    more: the one written form of a day everywhere in landasset.
+
+    >>> is_iso_day_text("2026-03-01"), is_iso_day_text("2026-03-01T23:00")
+    (True, False)
+    """
+    return _ISO_DAY.fullmatch(text.strip()) is not None
 
 
 def to_day(value: object, *, what: str = "as_of") -> pd.Timestamp:
@@ -82,7 +92,7 @@ def to_day(value: object, *, what: str = "as_of") -> pd.Timestamp:
 
     if isinstance(value, str):
         text = value.strip()
-        if not _ISO_DAY.fullmatch(text):
+        if not is_iso_day_text(text):
             raise _refuse(value, what, "is not a date written YYYY-MM-DD")
         try:
             day = dt.date.fromisoformat(text)

@@ -157,7 +157,18 @@ def test_dates_accepted(ledger: Ledger, on: object) -> None:
 
 
 @pytest.mark.parametrize(
-    "on", ["2024-13-01", "2024", "2024-05", "May 1st", 20240501, None, "2024-02-30"]
+    "on",
+    [
+        "2024-13-01",
+        "2024",
+        "2024-05",
+        "May 1st",
+        20240501,
+        None,
+        "2024-02-30",
+        "2024-05-01T23:00",  # text with a time: the same ISO-day rule as to_day
+        "2024-05-01 23:00+08:00",
+    ],
 )
 def test_bad_dates_refused(ledger: Ledger, on: object) -> None:
     with pytest.raises(TransitionError, match="not a date"):

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from landasset._dates import DateLike, to_day
+from landasset._dates import DateLike, is_iso_day_text, to_day
 from landasset._errors import TransitionError
 
 __all__ = ["DateLike", "as_day", "iso", "to_day", "to_days", "utc_now"]
@@ -36,8 +36,9 @@ def as_day(value: object, what: str = "date") -> np.datetime64:
 def to_days(values: npt.NDArray[Any]) -> npt.NDArray[np.datetime64]:
     """Dates as datetime64[D]; NaT for missing values and for what does not parse.
 
-    Strings must start with a full ``YYYY-MM-DD`` date (``"2024"`` or ``"2024-05"``
-    are not days); numbers are never dates.
+    Strings must be written ``YYYY-MM-DD`` and nothing more, as for every date of the
+    library (``"2024"``, ``"2024-05"`` and ``"2024-05-01T23:00"`` are not days: a
+    time could move the day); numbers are never dates.
     """
     if values.dtype.kind == "M":
         return values.astype("datetime64[D]")
@@ -47,7 +48,7 @@ def to_days(values: npt.NDArray[Any]) -> npt.NDArray[np.datetime64]:
         return out
     given = values[present]
     if all(
-        (isinstance(v, str) and len(v) >= 10 and v[4] == "-" and v[7] == "-")
+        (isinstance(v, str) and is_iso_day_text(v))
         or isinstance(v, np.datetime64)
         # a timezone-aware datetime keeps its own wall-clock date (numpy would shift it)
         or (isinstance(v, dt.date) and getattr(v, "tzinfo", None) is None)
@@ -74,11 +75,10 @@ def _one_day(v: object) -> np.datetime64:
     if isinstance(v, np.datetime64):
         return v.astype("datetime64[D]")
     if isinstance(v, str):
-        text = v.strip()
-        if len(text) < 10 or text[4] != "-" or text[7] != "-":
+        if not is_iso_day_text(v):
             return nat
         try:
-            return np.datetime64(dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date(), "D")
+            return np.datetime64(dt.date.fromisoformat(v.strip()), "D")
         except ValueError:
             return nat
     return nat
