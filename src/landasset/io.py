@@ -1880,13 +1880,6 @@ def _write_styles(path: Path, frames: Mapping[str, gpd.GeoDataFrame]) -> None:
         raise LandassetIOError(f"could not store the QGIS styles in {path}: {exc}") from exc
 
 
-def _safe_layers(path: Path) -> list[tuple[str, str | None]]:
-    try:
-        return _ogr_layers(path)
-    except LandassetIOError:
-        return []
-
-
 # io sits below site and never imports it: ``landasset.io.read_site`` says where
 # read_site lives instead of reaching up for it
 __getattr__, __dir__ = attach(
