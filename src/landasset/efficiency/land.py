@@ -433,8 +433,9 @@ def renewal_candidates(
         The district (parcels, buildings, enterprises).
     evaluation : DataFrame
         :func:`~landasset.efficiency.evaluate` of the site's enterprises.
-    ledger : Ledger, optional
-        The lifecycle ledger; its ``stages(as_of)`` gives each parcel's stage. Without a
+    ledger : Ledger or Series, optional
+        The lifecycle ledger, whose ``stages(as_of=...)`` give each parcel's stage, or
+        those stages as a Series by ``parcel_id``. Without a
         ledger, the parcels' own ``stage`` column is used when they have one; otherwise
         a parcel with at least one graded tenant counts as ``"operating"`` and the
         others have no stage.

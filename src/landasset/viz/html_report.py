@@ -589,16 +589,6 @@ def _lifecycle_section(
     return _section("lifecycle", "Lifecycle 全生命周期", body)
 
 
-class _FixedStages:
-    """Stages given as a Series, read as a ledger's ``stages(as_of)``."""
-
-    def __init__(self, stages: pd.Series) -> None:
-        self._stages = stages
-
-    def stages(self, as_of: Any = None) -> pd.Series:
-        return self._stages
-
-
 def _efficiency_section(
     site: Site,
     evaluation: pd.DataFrame,
@@ -638,11 +628,10 @@ def _efficiency_section(
     ]
     from landasset import efficiency
 
-    # without a ledger the parcels' own stage column (or "has graded tenants") decides;
-    # stages given as a Series are read as a ledger's stages on the day
-    book = _FixedStages(ledger) if isinstance(ledger, pd.Series) else ledger
+    # a ledger, or stages given as a Series; without either, the parcels' own stage
+    # column (or "has graded tenants") decides
     candidates = efficiency.renewal_candidates(
-        site, evaluation, ledger=book, as_of=when.date() if book is not None else None
+        site, evaluation, ledger=ledger, as_of=when.date() if ledger is not None else None
     )
     candidates, _ = drop_retired(candidates, stages, when)
     body.append("<h3>Renewal candidates 腾笼换鸟候选</h3>")
