@@ -17,7 +17,6 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from landasset._dates import to_day_or_none
 from landasset._errors import (
     MissingValueWarning,
     SchemaError,
@@ -34,7 +33,6 @@ __all__ = [
     "NUDGE",
     "Aggregator",
     "MissingValueWarning",
-    "as_of_timestamp",
     "competition_rank",
     "ledger_stages",
     "missing_names",
@@ -219,11 +217,6 @@ def stage_values(stages: pd.Series, index: pd.Index) -> pd.Series:
 def ledger_stages(ledger: Any, as_of: Any) -> pd.Series | None:
     """Stage ids by parcel_id on ``as_of`` from a Ledger or a Series (None stays None)."""
     return None if ledger is None else stage_series(ledger, as_of)
-
-
-def as_of_timestamp(as_of: Any) -> pd.Timestamp | None:
-    """``as_of`` as a Timestamp at midnight (None stays None: no date)."""
-    return to_day_or_none(as_of)
 
 
 def retired_parcels(stages: Any, as_of: Any) -> pd.Index:

@@ -24,10 +24,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from landasset._dates import to_day_or_none
 from landasset._errors import LandassetTypeError, LandassetValueError
 from landasset.suitability._needs import measure_frame
 from landasset.suitability._rules import StageRule
-from landasset.suitability._scoring import as_of_timestamp, ledger_stages, retired_parcels
+from landasset.suitability._scoring import ledger_stages, retired_parcels
 from landasset.suitability.model import SuitabilityModel
 from landasset.suitability.profiles import load_profile
 
@@ -196,7 +197,7 @@ def best_fit(
     for k, name in enumerate(names):
         out[f"score_{name}"] = table[:, k]
     out.attrs["retired_parcels"] = retired.tolist()
-    out.attrs["as_of"] = as_of_timestamp(as_of)
+    out.attrs["as_of"] = to_day_or_none(as_of)
     return out
 
 

@@ -59,6 +59,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from landasset import _config
+from landasset._dates import to_day_or_none
 from landasset._errors import (
     ConsistencyWarning,
     LandassetKeyError,
@@ -91,7 +92,6 @@ from landasset.suitability._scoring import (
     NUDGE,
     Aggregator,
     MissingValueWarning,
-    as_of_timestamp,
     competition_rank,
     missing_names,
     name_unknown_codes,
@@ -771,7 +771,7 @@ class SuitabilityModel:
             Parcels lack a criterion value (counts per criterion) or a value a rule
             needs (such a parcel is not eligible).
         """
-        day = as_of_timestamp(as_of)
+        day = to_day_or_none(as_of)
         retired: list[Any] = []
         if stages is not None:
             stages = stage_series(stages)
