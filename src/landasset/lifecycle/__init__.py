@@ -39,6 +39,13 @@ from landasset.lifecycle.kpi import (
 )
 from landasset.lifecycle.ledger import EVENTS_TABLE, LINEAGE_TABLE, Event, Ledger
 from landasset.lifecycle.policy import DEFAULT_TERM_YEARS, Policy
+from landasset.lifecycle.schedule import (
+    BASES,
+    DEFAULT_DURATIONS,
+    MILESTONES,
+    expected_delivery,
+    forward_schedule,
+)
 from landasset.lifecycle.source import StageSource, stages_on
 from landasset.lifecycle.stages import (
     FIELDS,
@@ -58,11 +65,14 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from landasset._samplegen.history import SAMPLE_AS_OF, sample_events
 
 __all__ = [
+    "BASES",
+    "DEFAULT_DURATIONS",
     "DEFAULT_TERM_YEARS",
     "EVENTS_TABLE",
     "FIELDS",
     "LINEAGE_TABLE",
     "LOW_EFFICIENCY",
+    "MILESTONES",
     "MODES",
     "PHASES",
     "SAMPLE_AS_OF",
@@ -77,6 +87,8 @@ __all__ = [
     "allowed_next",
     "duration_summary",
     "durations",
+    "expected_delivery",
+    "forward_schedule",
     "has_ledger",
     "idle_land",
     "late_against_contract",
