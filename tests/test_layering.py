@@ -89,6 +89,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "landasset._samplegen.history",
         ),
     ),
+    # the fiscal appraisal reads the ledger and the per-mu evaluation
+    ("appraisal", ("landasset.fiscal",)),
     ("viz", ("landasset.viz",)),
     ("cli", ("landasset.cli", "landasset.__main__")),
 )

@@ -110,6 +110,7 @@ __all__ = [
 _SUBMODULES = (
     "crs",
     "efficiency",
+    "fiscal",
     "index",
     "io",
     "landuse",
