@@ -149,9 +149,7 @@ class FiscalPolicy:
         for name in ("acquisition_cost_10k_cny_per_mu", "servicing_cost_10k_cny_per_mu"):
             value = getattr(self, name)
             if not _real(value) or not math.isfinite(float(value)) or float(value) < 0:
-                raise LandassetValueError(
-                    f"{name} is a cost in 万元 per mu ≥ 0, not {value!r}"
-                )
+                raise LandassetValueError(f"{name} is a cost in 万元 per mu ≥ 0, not {value!r}")
         for name, low in (("horizon_years", 1), ("rampup_years", 0), ("min_comparables", 1)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
@@ -436,9 +434,7 @@ def _rampup(
     production = getattr(commitments, "production_year", None)
     if production is not None and year0 is not None:
         years = max(int(production) - int(year0), 0)
-        rows.append(
-            ("ramp-up", years, "years", f"达产 {production} committed − year 0 = {year0}")
-        )
+        rows.append(("ramp-up", years, "years", f"达产 {production} committed − year 0 = {year0}"))
         return years
     note = "FiscalPolicy.rampup_years"
     if production is not None:

@@ -95,9 +95,9 @@ def test_actual_dates_from_the_events(ledger: Ledger) -> None:
     )
     ledger.record("A", "operating", "2024-08-01", actor="t")
     row = forward_schedule(ledger, as_of=AS_OF).loc["A"]
-    assert [row[f"{m}_basis"] for m in ("supply", "permit", "start", "completion", "operation")] == [
-        "actual"
-    ] * 5
+    assert [
+        row[f"{m}_basis"] for m in ("supply", "permit", "start", "completion", "operation")
+    ] == ["actual"] * 5
     assert row.start_date == T("2022-05-18")  # started_on, not the event's day
     assert row.completion_date == T("2024-05-01")  # accepted_on
     assert row.operation_date == T("2024-08-01")

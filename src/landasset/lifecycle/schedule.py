@@ -145,7 +145,9 @@ def _recorded(
 ) -> pd.DataFrame:
     """Per parcel: entry day of the current stage, milestone dates, contract dates."""
     columns = ["since", *MILESTONES, "agreed_start", "agreed_completion"]
-    out = pd.DataFrame(pd.NaT, index=index, columns=columns, dtype="datetime64[ns]")
+    out = pd.DataFrame(
+        {c: pd.Series(pd.NaT, index=index, dtype="datetime64[ns]") for c in columns}, index=index
+    )
     if not _is_ledger(source):
         return out
     events = source.events(as_of=day, parcels=parcels)
@@ -231,9 +233,7 @@ def _schedule(
     ahead = pd.to_timedelta(stage.map(after).astype(float).fillna(0.0), unit="D")
     supply = settle("supply", current_end + ahead, typical_basis)
 
-    permit = settle(
-        "permit", _latest(supply + days(typical["supplied"]), today), typical_basis
-    )
+    permit = settle("permit", _latest(supply + days(typical["supplied"]), today), typical_basis)
 
     floor = _latest(permit, today)
     agreed_start = rec["agreed_start"]
@@ -255,9 +255,7 @@ def _schedule(
         pd.Series(np.where(by_contract, "contract", "typical"), index=index, dtype=object),
     )
 
-    settle(
-        "operation", _latest(completion + days(typical["completed"]), today), typical_basis
-    )
+    settle("operation", _latest(completion + days(typical["completed"]), today), typical_basis)
 
     # idle land (城市房地产管理法 §26; 闲置土地处置办法 §14), measured from the agreed start
     fee = agreed_start + pd.DateOffset(years=policy.idle_fee_after_years)
