@@ -31,6 +31,7 @@ from landasset._lazy import attach
 
 if TYPE_CHECKING:
     from landasset.viz._fonts import use_cjk_font
+    from landasset.viz._schedule import plot_schedule
     from landasset.viz.charts import plot_explain, plot_pipeline, plot_sensitivity, plot_timeline
     from landasset.viz.interactive import explore
     from landasset.viz.maps import (
@@ -53,6 +54,7 @@ __all__ = [
     "plot_explain",
     "plot_grades",
     "plot_pipeline",
+    "plot_schedule",
     "plot_scores",
     "plot_sensitivity",
     "plot_site",
@@ -77,6 +79,7 @@ _LAZY = {
     "plot_timeline": "landasset.viz.charts",
     "explore": "landasset.viz.interactive",
     "use_cjk_font": "landasset.viz._fonts",
+    "plot_schedule": "landasset.viz._schedule",
 }
 
 __getattr__, __dir__ = attach(__name__, _LAZY)
