@@ -117,6 +117,11 @@ DATA_PARAMS = frozenset(
         "mid",
         "steepness",
         "mapping",
+        # the fiscal appraisal and the forward schedule: a project, its candidates
+        "project",
+        "spaces",
+        "candidates",
+        "schedule",
     }
 )
 
@@ -129,6 +134,7 @@ RECORDS = frozenset(
         "Grading", "Indicator", "IndicatorDefinition", "LayerRule", "LayerSpec", "LayerStyle",
         "MeasureRule", "PointTree", "Policy", "Problem", "Scheme", "SensitivityResult",
         "StageRule", "StreetGraph", "SuitabilityModel", "Transition", "ValidationReport", "Veto",
+        "Appraisal", "FiscalPolicy",
     }
 )  # fmt: skip
 
