@@ -157,7 +157,7 @@ def _recorded(
     for name in ("started_on", "accepted_on", "agreed_start", "agreed_completion"):
         if name not in events.columns:
             events[name] = None
-    pid = events["parcel_id"].astype(str)
+    pid = events["parcel_id"].astype(str).astype(object)
     out["since"] = events.groupby(pid, sort=False)["date"].last().reindex(index)
     # the current cycle: events after the parcel's last reserve-stage event
     reserve_seq = events["seq"].where(events["stage"].isin(_RESERVE))
@@ -191,10 +191,10 @@ def _schedule(
     typical = _durations(durations)
     stages = stage_series(source, day)
     stages = stages.astype(object)
-    stages.index = stages.index.astype(str)
+    stages.index = pd.Index(stages.index.astype(str), dtype=object)  # object: fast lookups
     if parcels is not None:
         stages = stages.reindex(parcels)
-    index = pd.Index(stages.index, name="parcel_id")
+    index = pd.Index(stages.index, name="parcel_id", dtype=object)
     rec = _recorded(source, index, day, parcels)
     stage = pd.Series(stages.to_numpy(), index=index, dtype=object)
     rank = stage.map(_RANK).astype(float)  # NaN: unknown or retired
