@@ -283,6 +283,11 @@ def test_policy_validation_names_the_field(field: str, value: object) -> None:
         FiscalPolicy(**{field: value})  # type: ignore[arg-type]
 
 
+def test_geographic_crs_is_refused() -> None:
+    with pytest.raises(la.CRSError):
+        appraise(land(["Z"]).to_crs("EPSG:4490"), Project(), prices={"Z": 1})
+
+
 def test_empty_candidate_is_refused() -> None:
     with pytest.raises(la.LandassetValueError, match="empty"):
         appraise(land([]), Project(), prices={"Z": 1})

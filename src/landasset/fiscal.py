@@ -49,6 +49,7 @@ import numpy as np
 import pandas as pd
 
 from landasset._errors import LandassetValueError, SchemaError
+from landasset.crs import require_metric
 from landasset.landuse import land_use_family
 from landasset.units import m2_to_mu
 
@@ -284,6 +285,7 @@ def _comparables(ledger: Any, district: Any) -> pd.DataFrame:
     if "land_use" in layer.columns:
         family = land_use_family(layer.loc[ids, "land_use"].astype(object))
         ids = ids[(family == "industrial").to_numpy()]
+    require_metric(layer.crs, what="the comparables' areas (district=)")
     area = m2_to_mu(layer.loc[ids].geometry.area.to_numpy())
     zone = layer.loc[ids, "zone"] if "zone" in layer.columns else pd.Series(None, index=ids)
     return pd.DataFrame(
@@ -530,6 +532,8 @@ def appraise(
     ------
     LandassetValueError
         ``parcels`` is empty, ``ledger`` without ``district``, a bad ``prices``.
+    CRSError
+        ``parcels`` has no CRS or one unfit for areas (geographic, Web Mercator).
     SchemaError
         ``evaluation`` or a ``prices`` DataFrame lacks its columns.
 
@@ -580,6 +584,7 @@ def _land(
         raise LandassetValueError(
             "parcels is empty; give the candidate's parcels (one row or more)"
         )
+    require_metric(parcels.crs, what="appraise (the candidate's area in mu)")
     rows: list[tuple[str, Any, str, str]] = []
     area = float(m2_to_mu(float(parcels.geometry.area.sum())))
     rows.append(("area", area, "亩", f"{len(parcels)} parcel(s), geometry area / (2000/3)"))
