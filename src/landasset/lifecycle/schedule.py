@@ -157,14 +157,14 @@ def _recorded(
     for name in ("started_on", "accepted_on", "agreed_start", "agreed_completion"):
         if name not in events.columns:
             events[name] = None
-    pid = events["parcel_id"].astype(str).astype(object)
+    pid = pd.Series(events["parcel_id"].to_numpy(dtype=object), index=events.index)
     out["since"] = events.groupby(pid, sort=False)["date"].last().reindex(index)
     # the current cycle: events after the parcel's last reserve-stage event
     reserve_seq = events["seq"].where(events["stage"].isin(_RESERVE))
     cycle_start = reserve_seq.groupby(pid).transform("max").fillna(-1)
     cycle = events[events["seq"] > cycle_start]
     cpid = pid.loc[cycle.index]
-    stage = cycle["stage"].astype(str)
+    stage = pd.Series(cycle["stage"].to_numpy(dtype=object), index=cycle.index)
     day_of = cycle["date"]
     started = _dates(cycle["started_on"]).fillna(day_of)
     accepted = _dates(cycle["accepted_on"]).fillna(day_of)
