@@ -79,8 +79,11 @@ _EXPLANATION_COLUMNS = ["item", "value", "unit", "source"]
 class Commitments(Protocol):
     """What :func:`appraise` reads of a project's commitments (标准地)."""
 
-    tax_per_mu_10k_cny: float | None
-    production_year: int | None
+    @property
+    def tax_per_mu_10k_cny(self) -> float | None: ...
+
+    @property
+    def production_year(self) -> int | None: ...
 
 
 class ProjectLike(Protocol):
@@ -89,9 +92,14 @@ class ProjectLike(Protocol):
     Also read when present: ``budget_10k_cny_per_mu`` (the land price cap).
     """
 
-    id: str
-    industry: str | None
-    commitments: Commitments | None
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def industry(self) -> str | None: ...
+
+    @property
+    def commitments(self) -> Commitments | None: ...
 
 
 @dataclass(frozen=True)
