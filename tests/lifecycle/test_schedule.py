@@ -194,3 +194,20 @@ def test_sample_every_parcel_once(sample_plan: pd.DataFrame) -> None:
     for m in ("supply", "permit", "start", "completion", "operation"):
         planned = sample_plan[f"{m}_basis"].isin(["contract", "policy", "typical"])
         assert (sample_plan.loc[planned, f"{m}_date"] >= T(AS_OF)).all()
+
+
+def test_only_the_current_cycle_counts(ledger: Ledger) -> None:
+    # supplied in 2019, repossessed as idle land, supplied again in 2025 with a new
+    # contract: the schedule reads the new supply and contract, not the old ones
+    _supply(ledger, "C", "2019-01-01", "2019-06-01", "2021-06-01")
+    ledger.record("C", "reserved", "2021-07-01", actor="t", reason="idle land repossessed")
+    ledger.record("C", "supply_ready", "2024-01-01", actor="t", land_use="M1", far_max=2.0)
+    _supply(ledger, "C", "2025-09-01", "2026-06-01", "2028-06-01")
+    row = forward_schedule(ledger, as_of=AS_OF).loc["C"]
+    assert row.supply_date == T("2025-09-01")
+    assert row.agreed_start == T("2026-06-01") and row.start_basis == "contract"
+    assert row.idle_fee_date == T("2027-06-01")
+    # as of 2022 the parcel was back in the reserve: supply is planned again
+    old = forward_schedule(ledger, as_of="2022-01-01").loc["C"]
+    assert old.stage == "reserved" and old.supply_basis == "typical"
+    assert pd.isna(old.agreed_start) and old.delivery_date == old.supply_date
