@@ -89,6 +89,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "landasset._samplegen.history",
         ),
     ),
+    # incoming projects read suitability profiles; matching builds on them
+    ("projects", ("landasset.projects",)),
     ("viz", ("landasset.viz",)),
     ("cli", ("landasset.cli", "landasset.__main__")),
 )
