@@ -111,7 +111,7 @@ def _whole(value: Any, name: str, low: int, high: int) -> int | None:
     return number
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Commitments:
     """What a project commits to in its land contract (标准地 indicators).
 
