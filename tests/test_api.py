@@ -35,6 +35,7 @@ DATA_PARAMS = frozenset(
         "amenities",
         "constraints",
         "enterprises",
+        "spaces",
         "features",
         "points",
         "targets",
@@ -64,6 +65,7 @@ DATA_PARAMS = frozenset(
         # files and parsed file content
         "path",
         "path_or_text",
+        "name_or_path",
         "source",
         "data",
         "spec",

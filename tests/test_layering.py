@@ -91,6 +91,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     # the fiscal appraisal reads the ledger and the per-mu evaluation
     ("appraisal", ("landasset.fiscal",)),
+    # incoming projects read suitability profiles; matching builds on them
+    ("projects", ("landasset.projects",)),
     ("viz", ("landasset.viz",)),
     ("cli", ("landasset.cli", "landasset.__main__")),
 )

@@ -26,7 +26,7 @@ def problems(report, severity=None):
     ]
 
 
-def test_nine_layer_kinds():
+def test_ten_layer_kinds():
     assert LAYER_KINDS == (
         "parcels",
         "buildings",
@@ -37,6 +37,7 @@ def test_nine_layer_kinds():
         "amenities",
         "enterprises",
         "constraints",
+        "spaces",
     )
 
 

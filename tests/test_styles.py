@@ -213,10 +213,12 @@ def test_style_follows_the_columns(columns, layer, kind, theme):
 
 def test_every_layer_kind_has_a_style_with_the_right_symbol():
     symbol = {"polygon": "fill", "line": "line", "point": "marker"}
+    families = {"polygon_or_point": ("polygon", "point")}  # spaces: footprints or points
     for kind, spec in LAYERS.items():
-        qml = styles.layer_qml(kind, "single", [spec.id_column], family=spec.geometry)
-        root = ET.fromstring(qml.split("\n", 1)[1])
-        assert {s.get("type") for s in root.iter("symbol")} == {symbol[spec.geometry]}, kind
+        for family in families.get(spec.geometry, (spec.geometry,)):
+            qml = styles.layer_qml(kind, "single", [spec.id_column], family=family)
+            root = ET.fromstring(qml.split("\n", 1)[1])
+            assert {s.get("type") for s in root.iter("symbol")} == {symbol[family]}, kind
 
 
 def test_graduated_score_ranges_cover_zero_to_one():

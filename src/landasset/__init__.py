@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from landasset.efficiency import Scheme, load_scheme
     from landasset.io import read_layer, write_layer
     from landasset.lifecycle import Ledger, Stage
+    from landasset.projects import Commitments, Project, available_spaces, load_project
     from landasset.schema import LAYER_KINDS, ValidationReport, validate
     from landasset.site import Site, read_site
     from landasset.suitability import (
@@ -65,6 +66,7 @@ __all__ = [
     "MU_M2",
     "AHPResult",
     "CRSError",
+    "Commitments",
     "ConsistencyWarning",
     "Criterion",
     "LandUseCodeWarning",
@@ -81,6 +83,7 @@ __all__ = [
     "OutsideChinaWarning",
     "ParcelIndexError",
     "ProfileError",
+    "Project",
     "RetiredParcelsWarning",
     "SchemaError",
     "Scheme",
@@ -93,9 +96,11 @@ __all__ = [
     "__version__",
     "ahp",
     "assemble",
+    "available_spaces",
     "best_fit",
     "list_profiles",
     "load_profile",
+    "load_project",
     "load_scheme",
     "local_crs",
     "read_layer",
@@ -116,6 +121,7 @@ _SUBMODULES = (
     "landuse",
     "lifecycle",
     "measures",
+    "projects",
     "sample",
     "schema",
     "site",
@@ -152,6 +158,11 @@ _LAZY = {
     "Stage": "landasset.lifecycle",
     "Scheme": "landasset.efficiency",
     "load_scheme": "landasset.efficiency",
+    # incoming projects and the floor space available to them
+    "Project": "landasset.projects",
+    "Commitments": "landasset.projects",
+    "load_project": "landasset.projects",
+    "available_spaces": "landasset.projects",
 }
 
 __getattr__, __dir__ = attach(__name__, _LAZY, submodules=_SUBMODULES)

@@ -181,6 +181,10 @@ SHAPEFILE_NAMES: Mapping[str, str] = MappingProxyType(
         "emissions_t": "emis_t",
         "rnd_10k_cny": "rnd_10k",
         "floor_area_m2": "flr_ar_m2",
+        "clear_height_m": "clr_hgt_m",
+        "floor_load_kn_m2": "flr_load",
+        "rent_cny_m2_month": "rent_m2_mo",
+        "available_from": "avail_from",
         # lifecycle
         "supply_mode": "sup_mode",
         "contract_id": "contr_id",
@@ -756,6 +760,13 @@ _SOURCE_SPELLINGS = {
     "建筑编码": "building_id",
     "企业名称": "name",
     "统一社会信用代码": "enterprise_id",
+    # spaces
+    "面积(㎡)": "area_m2",
+    "空间面积": "area_m2",
+    "所在楼层": "floor",
+    "荷载(kN/㎡)": "floor_load_kn_m2",
+    "入驻日期": "available_from",
+    "招商状态": "status",
 }
 
 #: Chinese column name → landasset column, applied by :func:`read_layer` unless

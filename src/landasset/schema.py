@@ -1,6 +1,6 @@
 """Layer schemas and their validation.
 
-A district is made of nine kinds of layer (see :data:`LAYERS`). Each is a
+A district is made of ten kinds of layer (see :data:`LAYERS`). Each is a
 GeoDataFrame whose index is the layer's stable id (``parcel_id``, ``building_id``,
 ...). Required columns are few; known optional columns are typed when present;
 unknown columns are kept untouched.
@@ -50,6 +50,7 @@ __all__ = [
     "LAYERS",
     "LAYER_KINDS",
     "SEVERITIES",
+    "SPACE_STATUSES",
     "LayerSpec",
     "Problem",
     "ValidationReport",
@@ -75,7 +76,14 @@ _GEOMETRY_FAMILY = {
     "polygon": ("Polygon", "MultiPolygon"),
     "line": ("LineString", "MultiLineString"),
     "point": ("Point",),
+    # spaces: a unit's (or its building's) footprint, or a point; an empty template
+    # is written as MultiPolygon (the last type)
+    "polygon_or_point": ("Point", "Polygon", "MultiPolygon"),
 }
+
+#: The statuses of a unit of floor space (``spaces.status``): ``vacant`` (free to
+#: let), ``reserved`` (held for a tenant in negotiation), ``let`` (leased).
+SPACE_STATUSES: tuple[str, ...] = ("vacant", "reserved", "let")
 
 
 @dataclass(frozen=True)
@@ -88,9 +96,9 @@ class LayerSpec:
         Layer kind, also its layer name in a GeoPackage (``"parcels"``).
     id_column : str
         The stable id, the index of the layer once validated.
-    geometry : {"polygon", "line", "point"}
+    geometry : {"polygon", "line", "point", "polygon_or_point"}
         Geometry family; single and multi parts are both accepted for polygons and
-        lines.
+        lines; ``"polygon_or_point"`` (spaces) accepts polygons and points.
     columns : Mapping[str, str]
         Known columns and their type (one of :data:`COLUMN_TYPES`).
     required : tuple of str
@@ -105,7 +113,7 @@ class LayerSpec:
 
     kind: str
     id_column: str
-    geometry: Literal["polygon", "line", "point"]
+    geometry: Literal["polygon", "line", "point", "polygon_or_point"]
     columns: Mapping[str, str]
     required: tuple[str, ...] = ()
     required_any: tuple[str, ...] = ()
@@ -128,7 +136,7 @@ _ENTERPRISE_NUMBERS = (
     "land_mu",
 )
 
-#: The nine layer kinds of a site, by name.
+#: The ten layer kinds of a site, by name.
 LAYERS: dict[str, LayerSpec] = {
     spec.kind: spec
     for spec in (
@@ -225,6 +233,28 @@ LAYERS: dict[str, LayerSpec] = {
             {"kind": "string", "name": "string", "hard": "bool"},
             required=("kind",),
             label_zh="管控区",
+        ),
+        LayerSpec(
+            "spaces",
+            "space_id",
+            "polygon_or_point",
+            {
+                "building_id": "string",
+                "floor": "int",
+                "area_m2": "float",
+                "clear_height_m": "float",
+                "floor_load_kn_m2": "float",
+                "power_kva": "float",
+                "rent_cny_m2_month": "float",
+                "available_from": "date",
+                "status": "string",
+                "parcel_id": "string",
+                "name": "string",
+                "kind": "string",
+            },
+            required=("building_id", "area_m2"),
+            nonnegative=("clear_height_m", "floor_load_kn_m2", "power_kva", "rent_cny_m2_month"),
+            label_zh="可招商空间",
         ),
     )
 }
@@ -624,6 +654,8 @@ def validate(
                 f"{name} cannot be negative; correct the source data",
                 "error",
             )
+    if spec.kind == "spaces":
+        _check_spaces(data, col)
     if "land_use" in spec.columns and "land_use" in data.columns:
         codes = data["land_use"]
         unknown = (codes.notna() & ~is_known_land_use(codes)).to_numpy(dtype=bool)
@@ -784,6 +816,47 @@ def validate(
     return ValidationReport(col.problems, data)
 
 
+def _check_spaces(data: gpd.GeoDataFrame, col: _Collector) -> None:
+    """Floor area above zero, a known status; a unit without status is a warning."""
+    if "area_m2" in data.columns:
+        area = pd.to_numeric(data["area_m2"], errors="coerce")
+        col.rows(
+            (area <= 0).fillna(False).to_numpy(dtype=bool),
+            "area_m2",
+            "floor area not above zero",
+            "area_m2 is the unit's floor area in m² and must be > 0; correct the source data",
+            "error",
+        )
+    choices = ", ".join(map(repr, SPACE_STATUSES))
+    if "status" not in data.columns:
+        if len(data):
+            col.layer(
+                "status",
+                "no status column",
+                f"add a 'status' column ({choices}); a unit without status is never "
+                "counted as available",
+                "warning",
+            )
+        return
+    status = data["status"]
+    missing = pd.isna(status).to_numpy(dtype=bool)
+    col.rows(
+        missing,
+        "status",
+        "missing status",
+        f"fill status with one of: {choices}; until then the unit is not counted as available",
+        "warning",
+    )
+    unknown = np.flatnonzero(~missing & ~status.isin(SPACE_STATUSES).to_numpy(dtype=bool))
+    col.rows_at(
+        unknown,
+        "status",
+        [f"{v!r} is not a space status" for v in status.to_numpy()[unknown].tolist()],
+        f"use one of: {choices}",
+        "error",
+    )
+
+
 def _resolve_ids(
     data: gpd.GeoDataFrame, spec: LayerSpec
 ) -> tuple[np.ndarray, tuple[str, str] | None]:
@@ -900,7 +973,9 @@ def _extract(geoms: np.ndarray, spec: LayerSpec) -> np.ndarray:
     for i, geom in enumerate(geoms):
         parts = shapely.get_parts(geom)
         types = shapely.get_type_id(parts)
-        if spec.geometry == "polygon":
+        if spec.geometry == "polygon" or (
+            spec.geometry == "polygon_or_point" and (types == shapely.GeometryType.POLYGON).any()
+        ):
             parts = parts[types == shapely.GeometryType.POLYGON]
             if len(parts) > 1:
                 # polygons of a collection may touch or overlap: their union is valid

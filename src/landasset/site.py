@@ -54,10 +54,11 @@ class Site:
 
     Parameters
     ----------
-    parcels, buildings, axes, streets, transit_lines, stations, amenities, constraints, enterprises : GeoDataFrame, optional
+    parcels, buildings, axes, streets, transit_lines, stations, amenities, constraints, enterprises, spaces : GeoDataFrame, optional
         The layers (see :data:`landasset.schema.LAYERS` for their schemas). Each
         carries its id as a column (``parcel_id``, ...) or as an index of that name.
-        An absent layer becomes an empty layer of the right schema.
+        An absent layer becomes an empty layer of the right schema. A space whose
+        ``building_id`` is not in a non-empty buildings layer is an error.
     crs : CRS-like, optional
         The metric CRS to work in. By default the parcels' own CRS when it is
         projected, metric and not a Mercator projection; otherwise
@@ -83,7 +84,7 @@ class Site:
     report : ValidationReport
         Every problem, repair and reprojection, across all layers.
     extra : dict of str to GeoDataFrame
-        The layers that are not one of the nine kinds.
+        The layers that are not one of the ten kinds.
 
     Raises
     ------
@@ -123,6 +124,7 @@ class Site:
         amenities: gpd.GeoDataFrame | None = None,
         constraints: gpd.GeoDataFrame | None = None,
         enterprises: gpd.GeoDataFrame | None = None,
+        spaces: gpd.GeoDataFrame | None = None,
         crs: Any = None,
         fix: bool = False,
         validate: bool = True,
@@ -139,6 +141,7 @@ class Site:
             "amenities": amenities,
             "constraints": constraints,
             "enterprises": enterprises,
+            "spaces": spaces,
         }
         layers = {k: v for k, v in given.items() if v is not None}
         for kind, gdf in layers.items():
@@ -173,6 +176,10 @@ class Site:
         self.extra: dict[str, gpd.GeoDataFrame] = {
             name: self._reproject(gdf, name) for name, gdf in extra.items()
         }
+        if validate:
+            self.report.extend(
+                _unknown_buildings(self._layers["spaces"], self._layers["buildings"])
+            )
         self.report.raise_if_errors()
 
     # -- construction helpers ---------------------------------------------------------
@@ -199,7 +206,7 @@ class Site:
     # -- access -----------------------------------------------------------------------
     @property
     def layers(self) -> dict[str, gpd.GeoDataFrame]:
-        """The nine layers by kind (a new dict; the frames are the site's own)."""
+        """The ten layers by kind (a new dict; the frames are the site's own)."""
         return dict(self._layers)
 
     def __getitem__(self, kind: str) -> gpd.GeoDataFrame:
@@ -259,6 +266,17 @@ class Site:
     def enterprises(self) -> gpd.GeoDataFrame:
         """Enterprises (企业), tenants, indexed by ``enterprise_id``."""
         return self._layers["enterprises"]
+
+    @property
+    def spaces(self) -> gpd.GeoDataFrame:
+        """Units of floor space to let (可招商空间), indexed by ``space_id``.
+
+        >>> import landasset as la
+        >>> spaces = la.sample.load("yunqi").spaces
+        >>> spaces.index.name, sorted(spaces["status"].unique())
+        ('space_id', ['let', 'reserved', 'vacant'])
+        """
+        return self._layers["spaces"]
 
     def replace(self, **layers: gpd.GeoDataFrame) -> Site:
         """A new site with some layers replaced (validated and reprojected again).
@@ -446,6 +464,27 @@ def read_site(
 
 
 # -- private helpers -------------------------------------------------------------------
+
+
+def _unknown_buildings(spaces: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame) -> list[Problem]:
+    """An error for each space whose building is not in a non-empty buildings layer."""
+    if not len(spaces) or not len(buildings) or "building_id" not in spaces.columns:
+        return []
+    ref = spaces["building_id"]
+    unknown = ref.notna().to_numpy(dtype=bool) & ~ref.isin(buildings.index).to_numpy(dtype=bool)
+    return [
+        Problem(
+            "spaces",
+            str(space_id),
+            "building_id",
+            f"unknown building {building!r}",
+            "correct building_id to a building of the buildings layer, or add the building",
+            "error",
+        )
+        for space_id, building in zip(
+            spaces.index[unknown].tolist(), ref[unknown].tolist(), strict=True
+        )
+    ]
 
 
 def _index_by_id(gdf: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:

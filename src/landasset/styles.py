@@ -23,6 +23,8 @@ transit_lines,         ``opening_date``            rule-based: open solid, plann
 stations                                           (opening after today) dashed
 amenities              ``category``                categorised by category
 constraints            ``hard``                    hard red hatch, soft orange outline
+spaces                 ``status``                  categorised: vacant green, reserved
+                                                   amber, let grey
 =====================  ==========================  ===================================
 
 A layer is of a known kind when its name is the kind (``parcels``, ``stations``, ...)
@@ -78,6 +80,7 @@ __all__ = [
     "ALIASES",
     "AMENITY_LABELS",
     "GRADE_COLOURS",
+    "SPACE_STATUS_COLOURS",
     "STAGE_LABELS",
     "STYLE_NAME",
     "THEMES",
@@ -94,9 +97,18 @@ __all__ = [
 STYLE_NAME = "landasset"
 
 #: The themes a style can have.
-THEMES: tuple[str, ...] = ("score", "grade", "stage", "category", "planned", "hard", "single")
+THEMES: tuple[str, ...] = (
+    "score",
+    "grade",
+    "stage",
+    "category",
+    "planned",
+    "hard",
+    "status",
+    "single",
+)
 
-Theme = Literal["score", "grade", "stage", "category", "planned", "hard", "single"]
+Theme = Literal["score", "grade", "stage", "category", "planned", "hard", "status", "single"]
 
 # -- aliases --------------------------------------------------------------------------
 
@@ -110,6 +122,7 @@ _ID_ALIASES = {
     "amenity_id": "设施编号",
     "enterprise_id": "企业编号",
     "constraint_id": "管控区编号",
+    "space_id": "空间编号",
 }
 
 _SCHEMA_ALIASES = {
@@ -154,6 +167,14 @@ _SCHEMA_ALIASES = {
     "floor_area_m2": "使用建筑面积(平方米)",
     # constraints
     "hard": "刚性管控",
+    # spaces (area_m2 is 面积(平方米), as elsewhere)
+    "floor": "楼层",
+    "clear_height_m": "净高(m)",
+    "floor_load_kn_m2": "楼面荷载(kN/㎡)",
+    "power_kva": "电力容量(kVA)",
+    "rent_cny_m2_month": "租金(元/㎡·月)",
+    "available_from": "可入驻日期",
+    "status": "状态",
 }
 
 _LIFECYCLE_ALIASES = {
@@ -276,6 +297,15 @@ GRADE_COLOURS: Mapping[str, tuple[str, str]] = MappingProxyType(
         "B": (rgb_triplet(_vocab.GRADE_COLOURS["B"]), "B 类(提升发展)"),
         "C": (rgb_triplet(_vocab.GRADE_COLOURS["C"]), "C 类(整治提升)"),
         "D": (rgb_triplet(_vocab.GRADE_COLOURS["D"]), "D 类(倒逼转型)"),
+    }
+)
+
+#: Space status → (RGB colour, label) of the spaces style.
+SPACE_STATUS_COLOURS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "vacant": ("26,150,65", "空置可招商 vacant"),
+        "reserved": ("253,174,97", "意向预留 reserved"),
+        "let": ("150,150,150", "已出租 let"),
     }
 )
 
@@ -444,7 +474,8 @@ def _family(gdf: Any) -> str | None:
 def _kind_family(kind: str) -> str:
     from landasset.schema import LAYERS
 
-    return LAYERS[kind].geometry
+    family = LAYERS[kind].geometry
+    return "polygon" if family == "polygon_or_point" else family
 
 
 def _recognise(layer: str, columns: Sequence[str], family: str | None) -> str | None:
@@ -452,7 +483,8 @@ def _recognise(layer: str, columns: Sequence[str], family: str | None) -> str | 
 
     if layer in LAYERS:
         expected = LAYERS[layer].geometry
-        return layer if family in (None, expected) else None
+        accepted = ("polygon", "point") if expected == "polygon_or_point" else (expected,)
+        return layer if family is None or family in accepted else None
     themed = {"score", "stage", "grade", "worst_grade"} & set(columns)
     if family == "polygon" and "parcel_id" in columns and themed:
         return "parcels"
@@ -482,6 +514,8 @@ def _theme(kind: str, columns: Sequence[str]) -> Theme:
         return "planned"
     if kind == "constraints" and "hard" in has:
         return "hard"
+    if kind == "spaces" and "status" in has:
+        return "status"
     return "single"
 
 
@@ -499,6 +533,7 @@ def _describe(kind: str, theme: str) -> str:
         "category": "by category (categorised)",
         "planned": "open solid, planned dashed (rule-based)",
         "hard": "hard constraints hatched (rule-based)",
+        "status": "by letting status (categorised)",
         "single": "single symbol",
     }[theme]
     return f"landasset default style: {kind} {what}, Chinese field aliases"
@@ -609,6 +644,9 @@ def _renderer(
             for i, value in enumerate(values)
         ]
         return _categorised("category", family, classes, other="其他 other")
+    if theme == "status":
+        classes = [(s, colour, label) for s, (colour, label) in SPACE_STATUS_COLOURS.items()]
+        return _categorised("status", family, classes, other="状态未知 no status")
     if theme == "planned":
         colour = "220,30,90" if kind == "transit_lines" else "200,30,80"
         return _rules(
@@ -724,6 +762,7 @@ def _single(kind: str, family: str) -> ET.Element:
         "amenities": ("31,119,180", {}),
         "enterprises": ("90,90,200", {}),
         "constraints": ("215,25,28", {"hatch": True}),
+        "spaces": ("26,150,65", {"outline": "20,100,40"}),
     }
     colour, how = looks.get(kind, ("150,150,150", {}))
     renderer = _renderer_element("singleSymbol")

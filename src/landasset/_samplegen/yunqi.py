@@ -45,9 +45,9 @@ def build_yunqi() -> dict[str, gpd.GeoDataFrame]:
     Returns
     -------
     dict of str to GeoDataFrame
-        The nine layers by kind (``parcels``, ``buildings``, ``axes``, ``streets``,
+        The ten layers by kind (``parcels``, ``buildings``, ``axes``, ``streets``,
         ``transit_lines``, ``stations``, ``amenities``, ``constraints``,
-        ``enterprises``), each indexed by its id, in EPSG:4549 around
+        ``enterprises``, ``spaces``), each indexed by its id, in EPSG:4549 around
         120.08°E 30.13°N. Pass them to :class:`~landasset.Site` with ``Site(**layers)``.
 
     Examples
@@ -55,7 +55,7 @@ def build_yunqi() -> dict[str, gpd.GeoDataFrame]:
     >>> layers = build_yunqi()
     >>> {kind: len(gdf) for kind, gdf in layers.items()}  # doctest: +NORMALIZE_WHITESPACE
     {'parcels': 398, 'buildings': 1104, 'axes': 4, 'streets': 199, 'transit_lines': 2,
-     'stations': 6, 'amenities': 542, 'enterprises': 430, 'constraints': 4}
+     'stations': 6, 'amenities': 542, 'enterprises': 430, 'constraints': 4, 'spaces': 909}
     >>> buildings = layers["buildings"]
     >>> centre = buildings[buildings["parcel_id"].isin(["XH120205-01", "XH120205-02"])]
     >>> len(centre), int(centre["gfa_m2"].sum())
@@ -256,6 +256,9 @@ class _Yunqi:
             "enterprises": self.enterprises,
             "constraints": self.constraints,
         }
+        from landasset._samplegen.spaces import build_spaces  # its own seed: nothing else moves
+
+        layers["spaces"] = build_spaces(self.buildings, self.parcels)
         # the geometry column last, as GIS software shows it
         return {
             kind: gdf[[*(c for c in gdf.columns if c != "geometry"), "geometry"]]
