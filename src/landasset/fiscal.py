@@ -25,11 +25,10 @@ Every figure and its source is a row of :attr:`Appraisal.explanation`. The defau
 Examples
 --------
 >>> import landasset as la
->>> from types import SimpleNamespace
 >>> from landasset.fiscal import appraise, FiscalPolicy
 >>> site = la.sample.load("yunqi")
->>> project = SimpleNamespace(id="P1", industry="aerospace", budget_10k_cny_per_mu=None,
-...     commitments=SimpleNamespace(tax_per_mu_10k_cny=50.0, production_year=None))
+>>> project = la.Project(id="P1", industry="aerospace", area_mu_min=20, area_mu_max=25,
+...     commitments=la.Commitments(tax_per_mu_10k_cny=50.0))
 >>> a = appraise(site.parcels.loc[["XH120101-08"]], project, prices={"云谷北": 40.0})
 >>> a.price_source, round(a.area_mu, 2), round(a.land_revenue_10k_cny, 1)
 ('prices', 21.48, 859.3)
@@ -56,7 +55,7 @@ from landasset.units import m2_to_mu
 __all__ = [
     "INDUSTRIES_OF_PROFILE",
     "Appraisal",
-    "Commitments",
+    "CommitmentsLike",
     "FiscalPolicy",
     "ProjectLike",
     "appraise",
@@ -76,7 +75,7 @@ INDUSTRIES_OF_PROFILE: Mapping[str, tuple[str, ...]] = {
 _EXPLANATION_COLUMNS = ["item", "value", "unit", "source"]
 
 
-class Commitments(Protocol):
+class CommitmentsLike(Protocol):
     """What :func:`appraise` reads of a project's commitments (标准地)."""
 
     @property
@@ -99,7 +98,7 @@ class ProjectLike(Protocol):
     def industry(self) -> str | None: ...
 
     @property
-    def commitments(self) -> Commitments | None: ...
+    def commitments(self) -> CommitmentsLike | None: ...
 
 
 @dataclass(frozen=True)
@@ -227,12 +226,12 @@ class Appraisal:
     def to_series(self) -> pd.Series:
         """The scalar figures as one row (for a table of candidates).
 
-        >>> from types import SimpleNamespace
         >>> import geopandas as gpd
+        >>> import landasset as la
         >>> from shapely import box
         >>> land = gpd.GeoDataFrame({"zone": ["Z"]}, geometry=[box(0, 0, 200, 100)],
         ...                         crs="EPSG:4549", index=["A"])
-        >>> p = SimpleNamespace(id="P", industry="ai", commitments=None)
+        >>> p = la.Project(id="P", industry="ai", area_mu_min=25)
         >>> appraise(land, p, prices={"Z": 100}).to_series()[["area_mu", "price_source"]].tolist()
         [30.0, 'prices']
         """
@@ -548,11 +547,10 @@ def appraise(
     Examples
     --------
     >>> import landasset as la
-    >>> from types import SimpleNamespace
     >>> from landasset.lifecycle import Ledger
     >>> site = la.sample.load("yunqi")
-    >>> project = SimpleNamespace(id="P1", industry="aerospace",
-    ...     commitments=SimpleNamespace(tax_per_mu_10k_cny=None, production_year=2029))
+    >>> project = la.Project(id="P1", industry="aerospace", area_mu_min=35, area_mu_max=45,
+    ...     commitments=la.Commitments(production_year=2029))
     >>> evaluation = la.efficiency.evaluate(site.enterprises, site.parcels, year=2025,
     ...                                     buildings=site.buildings)
     >>> with Ledger.open(la.sample.sample_path("yunqi"), read_only=True) as ledger:
@@ -683,9 +681,10 @@ def appraise_spaces(
     Examples
     --------
     >>> import pandas as pd
-    >>> from types import SimpleNamespace
+    >>> import landasset as la
     >>> units = pd.DataFrame({"area_m2": [1000.0, 500.0], "rent_cny_m2_month": [50.0, 60.0]})
-    >>> a = appraise_spaces(units, SimpleNamespace(id="P"), policy=FiscalPolicy(rent_growth=0))
+    >>> p = la.Project(id="P", floor_area_m2_min=1500)
+    >>> a = appraise_spaces(units, p, policy=FiscalPolicy(rent_growth=0))
     >>> a.rent_10k_cny_per_year, a.cash_flow.iloc[:2].tolist()
     (96.0, [0.0, 96.0])
     """
@@ -762,11 +761,9 @@ def appraise_many(
     Examples
     --------
     >>> import landasset as la
-    >>> from types import SimpleNamespace
     >>> site = la.sample.load("yunqi")
-    >>> p = SimpleNamespace(id="P", industry="ai", budget_10k_cny_per_mu=90.0,
-    ...                     commitments=SimpleNamespace(tax_per_mu_10k_cny=40.0,
-    ...                                                 production_year=None))
+    >>> p = la.Project(id="P", industry="ai", area_mu_min=20, budget_10k_cny_per_mu=90.0,
+    ...                commitments=la.Commitments(tax_per_mu_10k_cny=40.0))
     >>> table = appraise_many({"a": site.parcels.loc[["XH120101-08"]],
     ...                        "b": site.parcels.loc[["XH120101-09"]]}, p)
     >>> table.price_source.tolist()
