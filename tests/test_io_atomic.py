@@ -385,3 +385,41 @@ def test_real_disk_full_overwrite(small_disk, ext):
         lio.write_layer(big, path, overwrite=True)
     assert snapshot(small_disk) == before
     assert len(lio.read_layer(path)) == 4500
+
+
+# -- a full disk is named as such, at whatever depth of nested temporary files ------------
+@pytest.mark.parametrize(
+    "failure",
+    [
+        sqlite3.OperationalError("database or disk is full"),
+        OSError(errno.ENOSPC, "No space left on device"),
+    ],
+    ids=["sqlite-full", "enospc"],
+)
+def test_disk_full_inside_a_nested_write_names_the_disk_once(tmp_path, failure):
+    target = tmp_path / "out.gpkg"
+    with (
+        pytest.raises(LandassetIOError) as info,
+        lio._atomic(target, "GPKG") as outer,
+        lio._atomic(outer, "GPKG"),
+    ):
+        raise failure
+    message = str(info.value)
+    assert message.startswith(f"could not write {target}: the disk holding {tmp_path.resolve()}")
+    assert "is full" in message
+    assert message.count("nothing was written") == 1
+    assert message.count("could not write") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_other_failure_inside_a_nested_write_keeps_its_words(tmp_path):
+    target = tmp_path / "out.gpkg"
+    with (
+        pytest.raises(LandassetIOError) as info,
+        lio._atomic(target, "GPKG") as outer,
+        lio._atomic(outer, "GPKG"),
+    ):
+        raise ValueError("column 'x' has mixed types")
+    assert str(info.value) == (
+        f"could not write {target}: column 'x' has mixed types; nothing was written"
+    )

@@ -1781,9 +1781,37 @@ def _atomic(path: Path, driver: str) -> Iterator[Path]:
         import sqlite3
 
         if isinstance(exc, (OSError, RuntimeError, ValueError, TypeError, sqlite3.Error)):
-            detail = str(exc).rstrip(". ")
-            raise LandassetIOError(f"could not write {path}: {detail}; {kept}") from exc
+            detail = _failure_detail(exc, path)
+            error = LandassetIOError(f"could not write {path}: {detail}; {kept}")
+            error._write_detail = detail  # type: ignore[attr-defined]  # read by an outer write
+            raise error from exc
         raise
+
+
+def _failure_detail(exc: BaseException, path: Path) -> str:
+    """Why a write failed, in words: a full disk is named as such, whatever layer saw it.
+
+    A failure already explained by an inner atomic write (a temporary file written
+    inside another) keeps that explanation instead of repeating "could not write".
+    """
+    import sqlite3
+
+    inner = getattr(exc, "_write_detail", None)
+    if inner is not None:
+        return str(inner)
+    cause: BaseException | None = exc
+    while cause is not None:
+        full = (isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, errno.EDQUOT)) or (
+            isinstance(cause, sqlite3.Error)
+            and (
+                getattr(cause, "sqlite_errorcode", None) == getattr(sqlite3, "SQLITE_FULL", 13)
+                or "database or disk is full" in str(cause)
+            )
+        )
+        if full:
+            return f"the disk holding {path.parent.resolve()} is full ({cause})"
+        cause = cause.__cause__
+    return str(exc).rstrip(". ")
 
 
 def _replace_shapefile(tmp: Path, path: Path) -> None:
