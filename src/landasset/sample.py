@@ -23,7 +23,7 @@ Examples
 >>> site.crs.to_epsg(), len(site.parcels) >= 300
 (4549, True)
 >>> site.parcels.loc["XH120101-08", ["land_use", "zone", "stage"]].tolist()
-['M0', '云谷北', 'reserved']
+['M0', '双浦', 'supply_ready']
 """
 
 from __future__ import annotations

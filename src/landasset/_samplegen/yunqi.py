@@ -54,8 +54,8 @@ def build_yunqi() -> dict[str, gpd.GeoDataFrame]:
     --------
     >>> layers = build_yunqi()
     >>> {kind: len(gdf) for kind, gdf in layers.items()}  # doctest: +NORMALIZE_WHITESPACE
-    {'parcels': 398, 'buildings': 1104, 'axes': 4, 'streets': 199, 'transit_lines': 2,
-     'stations': 6, 'amenities': 542, 'enterprises': 430, 'constraints': 4}
+    {'parcels': 455, 'buildings': 983, 'axes': 4, 'streets': 199, 'transit_lines': 2,
+     'stations': 6, 'amenities': 539, 'enterprises': 592, 'constraints': 4}
     >>> buildings = layers["buildings"]
     >>> centre = buildings[buildings["parcel_id"].isin(["XH120205-01", "XH120205-02"])]
     >>> len(centre), int(centre["gfa_m2"].sum())
