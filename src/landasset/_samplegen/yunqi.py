@@ -178,8 +178,16 @@ _INDUSTRY_CODES: Final = {
 }
 _INDUSTRIES: Final = tuple(_INDUSTRY_CODES)
 _INDUSTRY_WORDS: Final = {
-    "aerospace_information": ("航天科技", "卫星应用", "遥感信息", "空天技术",
-                              "卫星科技", "导航技术", "测控技术", "宇航科技"),
+    "aerospace_information": (
+        "航天科技",
+        "卫星应用",
+        "遥感信息",
+        "空天技术",
+        "卫星科技",
+        "导航技术",
+        "测控技术",
+        "宇航科技",
+    ),
     "artificial_intelligence": ("智能科技", "人工智能", "数据科技", "智算科技"),
     "smart_manufacturing": ("智能装备", "精密机械", "自动化", "机器人"),
     "life_health": ("生物医药", "医疗器械", "健康科技", "基因科技"),
