@@ -44,9 +44,10 @@ each use, where the golden axes (金轴) and the metro run, and how far every pa
 from a station on foot.
 
 We use the bundled **Yunqi / Yungu sample** (云栖小镇 · 云谷): an *illustrative*
-district — geometry and figures are invented for teaching — with about 400 parcels, two
-golden axes (荆大路, 山景路), a metro line with one planned station, a land reserve,
-an aerospace centre and an old park due for renewal (腾笼换鸟).
+district — geometry and figures are invented for teaching — with about 450 parcels, two
+golden axes (荆大路, 山景路), a metro line with one planned station, a land reserve of
+over 3,000 mu of planned industrial land in 云栖, an aerospace centre with some 200
+aerospace firms around it, and an old park due for renewal (腾笼换鸟).
 """),
         code(SETUP + "\nsite"),
         md("""
@@ -274,8 +275,9 @@ ledger
         md("""
 ## One parcel's story
 
-The aerospace centre (XH120205-01): supplied (出让) in 2022, construction started in
-2023, accepted and filed (竣工备案) in 2025.
+The aerospace centre (XH120205-01): supplied by listing (挂牌出让) in 2022, construction
+started in May 2023, accepted and filed (竣工备案) in October 2025, then operating with
+its tenants.
 """),
         code("""
 ledger.history("XH120205-01")[["stage", "date", "actor"]]

@@ -44,7 +44,8 @@ def fresh() -> dict[str, gpd.GeoDataFrame]:
 
 def test_layer_sizes(sample_site: la.Site) -> None:
     assert len(sample_site.parcels) >= 300
-    assert len(sample_site.buildings) >= 1000
+    # nine blocks of the north-east and west are the 云栖 reserve (no buildings): 983
+    assert len(sample_site.buildings) >= 950
     assert len(sample_site.amenities) >= 500
     assert len(sample_site.enterprises) >= 230
     assert len(sample_site.stations) in range(5, 8)
@@ -91,7 +92,30 @@ def test_land_use_mixes_both_code_styles(sample_site: la.Site) -> None:
 
 def test_zones(sample_site: la.Site) -> None:
     zones = set(sample_site.parcels["zone"])
-    assert {"云谷", "云栖", "老园区", "云谷北", "铜鉴湖"} <= zones
+    assert zones == {"云谷", "云栖", "双浦", "老园区", "转塘", "铜鉴湖"}
+
+
+RESERVE_STAGES = ["planned", "acquiring", "reserved", "supply_ready"]
+
+
+def test_yunqi_plans_over_3000_mu_of_industrial_land_mostly_in_reserve(
+    sample_site: la.Site,
+) -> None:
+    # the seed: more than 3,000 mu of industrial land planned in the 云栖 area, most of
+    # it in the reserve stages
+    p = sample_site.parcels
+    industrial = (land_use_family(p["land_use"]) == "industrial").to_numpy()
+    yunqi = p[industrial & (p["zone"] == "云栖").to_numpy()]
+    mu = yunqi.geometry.area / MU_M2
+    assert mu.sum() > 3_000
+    in_reserve = mu[yunqi["stage"].isin(RESERVE_STAGES)].sum()
+    assert in_reserve > mu.sum() / 2
+    assert set(yunqi["stage"]) >= set(RESERVE_STAGES)
+    # the reserve is vacant: no buildings, no tenants, no supply yet
+    reserve = p.index[p["stage"].isin(RESERVE_STAGES)]
+    assert not sample_site.buildings["parcel_id"].isin(reserve).any()
+    assert not sample_site.enterprises["parcel_id"].isin(reserve).any()
+    assert p.loc[reserve, "supply_date"].isna().all()
 
 
 def test_aerospace_center(sample_site: la.Site) -> None:
@@ -105,24 +129,78 @@ def test_aerospace_center(sample_site: la.Site) -> None:
     campus = parcels.loc[CENTRE_PARCELS].geometry.union_all()
     assert shapely.contains(campus, centre.geometry.to_numpy()).all()
     story = parcels.loc[CENTRE_PARCELS]
-    assert (story["stage"] == "completed").all()
+    assert (story["zone"] == "云栖").all()
+    assert (story["stage"] == "operating").all()
+    assert (story["supply_mode"] == "listing").all()
+    assert (story["supply_date"].dt.strftime("%Y-%m") == "2022-12").all()
     assert (story["start_date"] == pd.Timestamp("2023-05-18")).all()
     assert (story["filing_date"].dt.strftime("%Y-%m") == "2025-10").all()
     within_window = story["filing_date"] - story["acceptance_date"] <= pd.Timedelta(days=15)
     assert within_window.all()
     tenants = sample_site.enterprises[sample_site.enterprises["parcel_id"].isin(CENTRE_PARCELS)]
     assert (tenants["industry"] == "aerospace_information").mean() > 0.5
+    assert len(tenants) == 130
+    # the tenants work in the campus's offices, labs and halls, not in the dormitory
+    on_campus = sample_site.buildings.loc[tenants["building_id"]]
+    assert not on_campus["use"].eq("dormitory").any()
+
+
+def test_some_200_aerospace_firms_around_the_center(sample_site: la.Site) -> None:
+    ent = sample_site.enterprises
+    aero = ent[ent["industry"] == "aerospace_information"]
+    assert 180 <= len(aero) <= 220
+    assert set(aero["industry_code"]) == {"37", "39", "65"}
+    # in the center's buildings or in the parks within 1 km of its campus
+    campus = sample_site.parcels.loc[CENTRE_PARCELS].geometry.union_all()
+    near = aero.distance(campus) <= 1_000
+    assert near.mean() > 0.8
+    assert aero["parcel_id"].isin(CENTRE_PARCELS).sum() > 100
+
+
+def test_the_aerospace_center_history_is_legal_and_ends_operating(sample_site: la.Site) -> None:
+    from landasset.lifecycle import Ledger, sample_events
+
+    events = sample_events(sample_site)
+    centre = events[events["parcel_id"].isin(CENTRE_PARCELS)]
+    for _, history in centre.groupby("parcel_id"):
+        assert list(history["stage"]) == [
+            "reserved", "supply_ready", "supplied", "permitted",
+            "under_construction", "completed", "operating",
+        ]  # fmt: skip
+        supplied = history.set_index("stage").loc["supplied"]
+        assert supplied["mode"] == "listing" and supplied["on"] == pd.Timestamp("2022-12-26")
+        completed = history.set_index("stage").loc["completed"]
+        assert (completed["accepted_on"], completed["filed_on"]) == ("2025-09-26", "2025-10-10")
+        operating = history.set_index("stage").loc["operating"]["on"]
+        assert pd.Timestamp("2025-10-10") < operating <= sample.YUNQI_AS_OF
+    with Ledger.open(":memory:") as ledger:
+        ledger.record_many(centre)  # every move legal under the transition table
+        assert set(ledger.stages(as_of=sample.YUNQI_AS_OF)) == {"operating"}
 
 
 def test_commercial_aerospace_plots(sample_site: la.Site) -> None:
     parcels = sample_site.parcels
     plots = parcels.loc[COMMERCIAL_AEROSPACE]
     assert (land_use_family(plots["land_use"]) == "industrial").all()
-    assert (plots["stage"] == "reserved").all()
+    assert list(plots["land_use"]) == ["M0", "100101"]
+    assert (plots["zone"] == "双浦").all()
+    assert (plots["stage"] == "supply_ready").all()
     assert plots["supply_date"].isna().all()
+    np.testing.assert_allclose(plots.geometry.area / MU_M2, 21.5, atol=0.1)
     # vacant: no buildings, no tenants
     assert not sample_site.buildings["parcel_id"].isin(COMMERCIAL_AEROSPACE).any()
     assert not sample_site.enterprises["parcel_id"].isin(COMMERCIAL_AEROSPACE).any()
+    # the planning conditions (规划条件) are recorded when they enter supply_ready
+    from landasset.lifecycle import Ledger, sample_events
+
+    events = sample_events(sample_site)
+    with Ledger.open(":memory:") as ledger:
+        ledger.record_many(events[events["parcel_id"].isin(COMMERCIAL_AEROSPACE)])
+        assert set(ledger.stages(as_of=sample.YUNQI_AS_OF)) == {"supply_ready"}
+        history = ledger.history("XH120101-08")
+    ready = history[history["stage"] == "supply_ready"].iloc[0]
+    conditions = ["land_use", "far_min", "far_max", "height_max_m", "coverage_min", "green_max"]
+    assert list(ready[conditions]) == ["M0", 2.0, 3.0, 80.0, 0.3, 0.15]
     # beside the planned station
     planned = sample_site.stations.loc["ST06"].geometry
     assert plots.distance(planned).max() < 300
@@ -446,7 +524,7 @@ def test_loading_the_stored_sample_runs_no_generator() -> None:
         "print(len(site.parcels), sorted(m for m in sys.modules if 'samplegen' in m))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "398 []"
+    assert out.stdout.strip() == "455 []"
 
 
 def test_the_in_memory_fallback_uses_the_private_builder(
@@ -470,7 +548,7 @@ def test_the_in_memory_fallback_uses_the_private_builder(
     monkeypatch.setattr(yunqi, "build_yunqi", counted)
     site = sample.load("yunqi")
     assert calls == [1]
-    assert len(site.parcels) == 398 and len(site.buildings) == 0
+    assert len(site.parcels) == 455 and len(site.buildings) == 0
 
 
 def test_public_generator_names_are_the_private_ones() -> None:

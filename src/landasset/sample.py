@@ -1,11 +1,12 @@
 """The bundled illustrative district (Yunqi), and a synthetic city for benchmarks.
 
 ``yunqi`` is a small, *illustrative* district evoking the Yunqi town / Yungu area of
-Hangzhou (云栖小镇, 云谷): about 400 parcels on blocks between streets along two golden
+Hangzhou (云栖小镇, 云谷): about 450 parcels on blocks between streets along two golden
 axes (荆大路 in Yungu, 山景路 in Yunqi), a metro line with one planned station, an
-aerospace center campus, a land reserve with the commercial-aerospace plots
-``XH120101-08`` and ``XH120101-09``, an old park due for renewal (腾笼换鸟), amenities,
-enterprises and constraint areas. The geometry is not surveyed and every name and
+operating aerospace center with some 200 aerospace firms in and around it, over
+3,000 mu of planned industrial land in 云栖 (most of it in the reserve stages), the
+supply-ready commercial-aerospace plots ``XH120101-08`` and ``XH120101-09`` (双浦), an
+old park due for renewal (腾笼换鸟), amenities, enterprises and constraint areas. The geometry is not surveyed and every name and
 figure is invented for teaching; ``sample_data/README.md`` tells its story.
 
 :func:`load` reads the GeoPackage shipped with the package. The generators live in
@@ -23,7 +24,7 @@ Examples
 >>> site.crs.to_epsg(), len(site.parcels) >= 300
 (4549, True)
 >>> site.parcels.loc["XH120101-08", ["land_use", "zone", "stage"]].tolist()
-['M0', '云谷北', 'reserved']
+['M0', '双浦', 'supply_ready']
 """
 
 from __future__ import annotations

@@ -22,15 +22,15 @@ def event_count(path) -> int:
 def test_record_a_legal_move_with_its_fields(run, site_copy):
     before = event_count(site_copy)
     result = run(
-        "lifecycle", "record", site_copy, "XH120101-08", "--to", "supply_ready",
+        "lifecycle", "record", site_copy, "XH120101-06", "--to", "supply_ready",
         "--on", "2026-03-01", "--set", "land_use=M0", "--set", "far_min=1.5",
         "--set", "far_max=3.0", "--actor", "土地科",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert event_count(site_copy) == before + 1
     with Ledger.open(site_copy) as ledger:
-        assert ledger.stage("XH120101-08") == "supply_ready"
-        last = ledger.history("XH120101-08").iloc[-1]
+        assert ledger.stage("XH120101-06") == "supply_ready"
+        last = ledger.history("XH120101-06").iloc[-1]
     assert last["actor"] == "土地科" and float(last["far_max"]) == 3.0
 
 
@@ -39,14 +39,14 @@ def test_record_refuses_illegal_moves_missing_fields_and_unknown_parcels(
 ):
     before = event_count(site_copy)
     illegal = run(
-        "lifecycle", "record", site_copy, "XH120101-08", "--to", "operating", "--on", "2026-03-01"
+        "lifecycle", "record", site_copy, "XH120101-06", "--to", "operating", "--on", "2026-03-01"
     )
     one_line_error(illegal, contains="cannot go from 'reserved' to 'operating'")
     missing = run(
         "lifecycle",
         "record",
         site_copy,
-        "XH120101-08",
+        "XH120101-06",
         "--to",
         "supply_ready",
         "--on",
@@ -61,7 +61,7 @@ def test_record_refuses_illegal_moves_missing_fields_and_unknown_parcels(
         "lifecycle",
         "record",
         site_copy,
-        "XH120101-08",
+        "XH120101-06",
         "--to",
         "retired",
         "--on",
@@ -71,7 +71,7 @@ def test_record_refuses_illegal_moves_missing_fields_and_unknown_parcels(
     )
     one_line_error(bad_set, contains="is not KEY=VALUE")
     bad_stage = run(
-        "lifecycle", "record", site_copy, "XH120101-08", "--to", "built", "--on", "2026-03-01"
+        "lifecycle", "record", site_copy, "XH120101-06", "--to", "built", "--on", "2026-03-01"
     )
     one_line_error(bad_stage, contains="'built' is not one of")
     assert event_count(site_copy) == before
@@ -85,14 +85,14 @@ def _csv(tmp_path, rows: list[dict[str, str]], name: str = "events.csv"):
 
 GOOD_ROWS = [
     {
-        "parcel_id": "XH120101-08",
+        "parcel_id": "XH120101-06",
         "stage": "supply_ready",
         "on": "2026-03-01",
         "land_use": "M0",
         "far_max": "3.0",
     },
     {
-        "parcel_id": "XH120101-09",
+        "parcel_id": "XH120101-07",
         "stage": "supply_ready",
         "on": "2026-03-02",
         "land_use": "M0",
@@ -107,7 +107,7 @@ def test_import_records_all_rows(run, site_copy, tmp_path):
     assert result.exit_code == 0, result.output
     assert event_count(site_copy) == before + 2
     with Ledger.open(site_copy) as ledger:
-        assert ledger.stage("XH120101-09") == "supply_ready"
+        assert ledger.stage("XH120101-07") == "supply_ready"
 
 
 def test_import_with_one_bad_row_records_nothing(run, site_copy, tmp_path, one_line_error):
@@ -148,7 +148,7 @@ def test_import_reads_gbk_csv_when_told(run, site_copy, tmp_path, one_line_error
     one_line_error(run("lifecycle", "import", site_copy, path), contains="--encoding gbk")
     assert run("lifecycle", "import", site_copy, path, "--encoding", "gbk").exit_code == 0
     with Ledger.open(site_copy) as ledger:
-        assert ledger.history("XH120101-08").iloc[-1]["note"] == "规划条件已批复"
+        assert ledger.history("XH120101-06").iloc[-1]["note"] == "规划条件已批复"
 
 
 def test_status_prints_the_pipeline_and_writes_staged_parcels(run, site_gpkg, tmp_path):
@@ -156,9 +156,9 @@ def test_status_prints_the_pipeline_and_writes_staged_parcels(run, site_gpkg, tm
     result = run("lifecycle", "status", site_gpkg, "--as-of", "2025-12-31", "-o", out)
     assert result.exit_code == 0, result.output
     row = next(line for line in result.stdout.splitlines() if line.startswith("operating"))
-    assert row.split()[3] == "303"
+    assert row.split()[3] == "277"
     layer = read_layer(out)
-    assert (layer["stage"] == "operating").sum() == 303
+    assert (layer["stage"] == "operating").sum() == 277
     from landasset.styles import read_layer_styles
 
     assert 'attr="stage"' in read_layer_styles(out).loc[0, "styleQML"]

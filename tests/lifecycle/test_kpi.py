@@ -289,7 +289,7 @@ def test_sample_old_park_and_other_kpis(sample_ledger: Ledger, sample_site: la.S
     stages = sample_ledger.stages(as_of=SAMPLE_AS_OF)
     zone = sample_site.parcels["zone"]
     renewal = stages.index[stages == "renewal"]
-    assert len(renewal) == 30 and set(zone.loc[renewal]) == {"老园区"}
+    assert len(renewal) == 23 and set(zone.loc[renewal]) == {"老园区"}
     old_park = stages.loc[zone.index[zone == "老园区"]]
     assert set(old_park.astype(str)) == {"operating", "renewal"}
     # renewal came after decades of operation

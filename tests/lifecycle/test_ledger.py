@@ -665,7 +665,7 @@ def test_sample_geopackage_split_keeps_it_valid(sample_ledger_path: Path, tmp_pa
             "2025-12-31",
             actor="规划科",
         )
-        assert led.stage("XH120101-08A") is Stage.reserved
+        assert led.stage("XH120101-08A") is Stage.supply_ready
     found = pyogrio.read_dataframe(
         path, layer="parcels", bbox=(mid + 1, miny + 1, mid + 2, miny + 2)
     )

@@ -334,7 +334,7 @@ def split_sample(tmp_path):
         f"{parent}-B": poly.intersection(box(mid, miny - 1, maxx + 1, maxy + 1)),
     }
     with Ledger.open(path) as ledger:
-        ledger.split(parent, halves, "2025-06-30", actor="test")
+        ledger.split(parent, halves, "2025-09-30", actor="test")
     return path, parent, sorted(halves)
 
 

@@ -185,7 +185,7 @@ def test_plot_stage_map_changes_with_the_date(sample_site: la.Site, ledger: Any)
     early_face = collection(early, "parcels").get_facecolor()[centre]
     late_face = collection(late, "parcels").get_facecolor()[centre]
     assert np.allclose(early_face, to_rgba(STAGE_COLOURS["under_construction"]))
-    assert np.allclose(late_face, to_rgba(STAGE_COLOURS["completed"]))
+    assert np.allclose(late_face, to_rgba(STAGE_COLOURS["operating"]))
 
 
 def test_plot_stage_map_takes_a_series(sample_site: la.Site) -> None:

@@ -6,16 +6,19 @@ agreed start and completion, actual start, acceptance, filing). :func:`sample_ev
 turns them into ledger events, in the frame format of
 :meth:`~landasset.lifecycle.Ledger.record_many`:
 
-* the reserve (云谷北): ``planned`` → ``acquiring`` → ``reserved`` → ``supply_ready``,
-  each parcel stopping at its stage (the commercial-aerospace plots ``XH120101-08`` and
-  ``XH120101-09`` are ``reserved``);
+* the reserve (the 云栖 reserve and the 双浦 block ``XH120101``): ``planned`` →
+  ``acquiring`` → ``reserved`` → ``supply_ready``, each parcel stopping at its stage.
+  Entering ``supply_ready`` records the planning conditions (land use, FAR range,
+  height, coverage, green): the commercial-aerospace plots ``XH120101-08`` and
+  ``XH120101-09`` are ``supply_ready``;
 * supplied parcels: ``reserved`` → ``supply_ready`` → ``supplied`` → ``permitted`` →
   ``under_construction`` → ``completed`` → ``operating``, stopping at their stage.
   Land supplied before 2008 enters the ledger directly at ``supplied`` (taken into
   stock with its contract, before the reserve system);
-* the aerospace center (``XH120205-01``, ``-02``): supplied 2022-12-26, started
-  2023-05-18, accepted 2025-09-26, filed 2025-10-10 → ``completed``;
-* the old park (老园区): operating since the 1990s–2000s, 30 parcels in ``renewal``
+* the aerospace center (``XH120205-01``, ``-02``): listed 2022-12-26, started
+  2023-05-18, accepted 2025-09-26, filed 2025-10-10 (within 15 days), then
+  ``operating`` with its tenants before 2025-12-31;
+* the old park (老园区): operating since the 1990s–2000s, parcels in ``renewal``
   (腾笼换鸟) since 2024–2025;
 * idle land: ``XH120304-01`` and ``XH120306-04`` are ``supplied`` with agreed starts of
   2023-09-30 and 2024-11-30 and no start.
@@ -34,7 +37,7 @@ Examples
 >>> list(events.columns[:4])
 ['parcel_id', 'stage', 'on', 'actor']
 >>> events.groupby("parcel_id").stage.last().loc["XH120205-01"]
-'completed'
+'operating'
 """
 
 from __future__ import annotations
@@ -58,6 +61,8 @@ __all__ = ["SAMPLE_AS_OF", "sample_events"]
 #: The last day of the sample history (the sample's own as-of date).
 SAMPLE_AS_OF: Final = YUNQI_AS_OF
 
+# the planning conditions (规划条件) an event into supply_ready records
+_CONDITIONS = ("far_min", "far_max", "height_max_m", "coverage_min", "green_max")
 _NEEDED = (
     "stage",
     "land_use",
@@ -110,7 +115,8 @@ def sample_events(site: Site) -> pd.DataFrame:
     -------
     DataFrame
         ``parcel_id``, ``stage``, ``on`` (datetime64), ``actor`` and the data columns
-        ``land_use``, ``far_min``, ``far_max``, ``contract_id``, ``mode``,
+        ``land_use``, ``far_min``, ``far_max``, ``height_max_m``, ``coverage_min``,
+        ``green_max`` (the planning conditions), ``contract_id``, ``mode``,
         ``price_10k_cny``, ``agreed_start``, ``agreed_completion``, ``started_on``,
         ``accepted_on``, ``filed_on`` and ``note`` (ISO date strings; null where an
         event does not carry the field), in parcel then date order.
@@ -152,6 +158,9 @@ def sample_events(site: Site) -> pd.DataFrame:
         "land_use",
         "far_min",
         "far_max",
+        "height_max_m",
+        "coverage_min",
+        "green_max",
         "contract_id",
         "mode",
         "price_10k_cny",
@@ -164,8 +173,8 @@ def sample_events(site: Site) -> pd.DataFrame:
     ]
     frame = frame.reindex(columns=columns)
     frame["on"] = pd.to_datetime(frame["on"])
-    frame["far_min"] = frame["far_min"].astype(float)
-    frame["far_max"] = frame["far_max"].astype(float)
+    for column in _CONDITIONS:
+        frame[column] = frame[column].astype(float)
     frame["price_10k_cny"] = frame["price_10k_cny"].astype(float)
     return frame.reset_index(drop=True)
 
@@ -187,8 +196,7 @@ def _parcel_events(
     target = _ORDER.index(stage)
     planning = {
         "land_use": str(p["land_use"]),
-        "far_min": None if pd.isna(p.get("far_min")) else float(p["far_min"]),
-        "far_max": float(p["far_max"]),
+        **{c: None if pd.isna(p.get(c)) else float(p[c]) for c in _CONDITIONS},
     }
     out: list[dict[str, object]] = []
 
@@ -262,7 +270,10 @@ def _parcel_events(
     add("completed", filed, {"accepted_on": _iso(p["acceptance_date"]), "filed_on": _iso(filed)})
     if target <= _ORDER.index("completed"):
         return out
-    add("operating", filed + _offset(i, 30, 150, 7), {"note": "投产运营"})
+    operating = filed + _offset(i, 30, 150, 7)
+    if operating > SAMPLE_AS_OF:  # filed lately: tenants moved in before the sample date
+        operating = filed + _offset(i, 1, max((SAMPLE_AS_OF - filed).days, 2), 7)
+    add("operating", operating, {"note": "投产运营"})
     if target <= _ORDER.index("operating"):
         return out
     add(

@@ -54,8 +54,8 @@ def build_yunqi() -> dict[str, gpd.GeoDataFrame]:
     --------
     >>> layers = build_yunqi()
     >>> {kind: len(gdf) for kind, gdf in layers.items()}  # doctest: +NORMALIZE_WHITESPACE
-    {'parcels': 398, 'buildings': 1104, 'axes': 4, 'streets': 199, 'transit_lines': 2,
-     'stations': 6, 'amenities': 542, 'enterprises': 430, 'constraints': 4, 'spaces': 909}
+    {'parcels': 455, 'buildings': 983, 'axes': 4, 'streets': 199, 'transit_lines': 2,
+     'stations': 6, 'amenities': 539, 'enterprises': 592, 'constraints': 4, 'spaces': 933}
     >>> buildings = layers["buildings"]
     >>> centre = buildings[buildings["parcel_id"].isin(["XH120205-01", "XH120205-02"])]
     >>> len(centre), int(centre["gfa_m2"].sum())
@@ -69,18 +69,18 @@ _YUNQI_SEED: Final = 20251231
 
 # The district on a 12 × 9 grid of cells, north row first. Each letter is what a cell
 # holds:
-#   X  云谷北 land reserve (vacant industrial, 储备)    Y  云谷 developed industrial parks
+#   X  云栖 land reserve (planned industrial, 储备)    Y  云谷 developed industrial parks
 #   A  航天中心 aerospace center campus                Q  云栖 developed parks and offices
 #   O  老园区 old park due for renewal (腾笼换鸟)        C  commercial and business
 #   H  residential                                     G  green space / parks
 #   P  public facilities and transport                 L  铜鉴湖 lake (no parcels)
 #   E  hills under the ecological red line (no parcels)
 _MAP: Final = (
-    "XXXYYYCHHEEE",
-    "XXYYAYCHHGEE",
-    "YYYYYYQQQQGE",
-    "HYYCCQQQQQQG",
-    "HHGCPQQQCCHH",
+    "XXXYYYXXXEEE",
+    "XXYYAYXXXXEE",
+    "YYYYYYQQQQXE",
+    "XYYCCQQQQQQX",
+    "XXGCPQQQCCHH",
     "OOOOGGLLGQHH",
     "OOOOGLLLLGHP",
     "EOOOGLLLLGPH",
@@ -113,8 +113,13 @@ _LAYOUT: Final = {
 }  # fmt: skip
 _LAYOUT_OVERRIDE: Final = {"XH120101": (2, 5), "XH120302": (2, 6), "XH120309": (2, 4)}
 
+# Stages of the reserve blocks other than ``reserved`` (the stage of the rest).
+_RESERVE_PLANNED: Final = ("XH120201", "XH120109", "XH120210", "XH120311", "XH120412")
+_RESERVE_ACQUIRING: Final = ("XH120202", "XH120108", "XH120208", "XH120209", "XH120501")
+_RESERVE_SUPPLY_READY: Final = ("XH120207",)
+
 _ZONE: Final = {
-    "X": "云谷北", "Y": "云谷", "A": "云谷", "Q": "云栖", "O": "老园区",
+    "X": "云栖", "Y": "云谷", "A": "云栖", "Q": "云栖", "O": "老园区",
     "C": "转塘", "H": "转塘", "P": "转塘", "G": "转塘",
 }  # fmt: skip
 
@@ -173,7 +178,16 @@ _INDUSTRY_CODES: Final = {
 }
 _INDUSTRIES: Final = tuple(_INDUSTRY_CODES)
 _INDUSTRY_WORDS: Final = {
-    "aerospace_information": ("航天科技", "卫星应用", "遥感信息", "空天技术"),
+    "aerospace_information": (
+        "航天科技",
+        "卫星应用",
+        "遥感信息",
+        "空天技术",
+        "卫星科技",
+        "导航技术",
+        "测控技术",
+        "宇航科技",
+    ),
     "artificial_intelligence": ("智能科技", "人工智能", "数据科技", "智算科技"),
     "smart_manufacturing": ("智能装备", "精密机械", "自动化", "机器人"),
     "life_health": ("生物医药", "医疗器械", "健康科技", "基因科技"),
@@ -450,7 +464,8 @@ class _Yunqi:
         name[idx["XH120101-09"]] = "商业航天产业地块（二）"
         land_use[idx["XH120101-10"]] = "S3"
         name[idx["XH120101-10"]] = "云谷北站交通枢纽用地"
-        zone[idx["XH120101-10"]] = "云谷北"
+        # the reserve block by the station lies in the 双浦 planning unit
+        zone[self.block_code[block] == "XH120101"] = "双浦"
         # other notable parcels
         for pid_, nm in (
             ("XH120309-01", "云栖小镇国际会展中心"),
@@ -491,6 +506,13 @@ class _Yunqi:
         # the aerospace center's planning conditions were set for its project
         far_min[centre], far_max[centre] = 1.5, 3.0
         height[centre] = 100.0
+        # the commercial-aerospace plots: planning conditions issued for them (规划条件)
+        for pid_, conditions in (
+            ("XH120101-08", (2.0, 3.0, 80.0, 0.30, 0.15)),
+            ("XH120101-09", (1.2, 2.5, 50.0, 0.35, 0.20)),
+        ):
+            k = idx[pid_]
+            far_min[k], far_max[k], height[k], coverage[k], green[k] = conditions
         self.far_min, self.far_max, self.height_max = far_min, far_max, height
         self.zone = zone
 
@@ -520,11 +542,16 @@ class _Yunqi:
         idx = self.idx
         block_code = self.block_code[self.lot_block]
         stage = np.full(n, "operating", dtype=object)
+        # the 云栖 reserve: blocks at each reserve stage (the rest are reserved, 入库储备)
         stage[letter == "X"] = "reserved"
-        stage[block_code == "XH120202"] = "acquiring"
+        stage[np.isin(block_code, _RESERVE_PLANNED)] = "planned"
+        stage[np.isin(block_code, _RESERVE_ACQUIRING)] = "acquiring"
+        stage[np.isin(block_code, _RESERVE_SUPPLY_READY)] = "supply_ready"
         stage[np.isin(self.parcel_ids, [f"XH120103-0{k}" for k in range(1, 5)])] = "supply_ready"
-        stage[block_code == "XH120201"] = "planned"
-        stage[letter == "A"] = "completed"
+        # the commercial-aerospace plots: planning conditions set, ready for supply
+        stage[np.isin(self.parcel_ids, ["XH120101-08", "XH120101-09"])] = "supply_ready"
+        # the aerospace center: filed in October 2025, its tenants moved in
+        stage[letter == "A"] = "operating"
         y_draw = rng.uniform(size=n)
         y = letter == "Y"
         stage[y & (y_draw < 0.06)] = "under_construction"
@@ -616,6 +643,7 @@ class _Yunqi:
                 np.where(o | (rng.uniform(size=n) < 0.15), "agreement", "listing"),
             ),
         ).astype(object)
+        mode[letter == "A"] = "listing"  # the aerospace center was listed (挂牌)
         mode[~supplied_plus] = None
         self.parcels["supply_mode"] = strings(mode)
         year = supply.astype("datetime64[Y]").astype(int) + 1970
@@ -784,19 +812,39 @@ class _Yunqi:
         hosts = {p: g.to_numpy() for p, g in by_parcel}
         host_lots = np.array([self.idx[p] for p in parcels if p in hosts])
         hl = letter[host_lots]
-        # tenants per parcel: single plants in the old park, clusters elsewhere
+        # the parks in the blocks around the aerospace center host its suppliers and
+        # partners (an aerospace-information cluster of some 200 firms with the center)
+        lot_row = self.block_row[self.lot_block]
+        lot_col = self.block_col[self.lot_block]
+        a_lot = self.idx["XH120205-01"]
+        near_centre = (
+            (np.abs(lot_row - lot_row[a_lot]) <= 1)
+            & (np.abs(lot_col - lot_col[a_lot]) <= 1)
+            & np.isin(letter, ["Y", "Q"])
+        )
+        # tenants per parcel: single plants in the old park, clusters elsewhere; the
+        # center's research zone is an incubator of small firms, its test zone less so
+        a_tenants = np.where(self.parcel_ids[host_lots] == "XH120205-01", 100, 30)
         tenants = np.select(
-            [hl == "O", hl == "Y", hl == "Q", hl == "C", hl == "A"],
-            [rng.choice([1, 1, 1, 1, 2, 2, 3], len(hl)), rng.integers(1, 4, len(hl)),
-             rng.choice([1, 1, 2, 2, 3], len(hl)), rng.integers(0, 2, len(hl)), np.full(len(hl), 12)],
+            [hl == "O", near_centre[host_lots], hl == "Y", hl == "Q", hl == "C", hl == "A"],
+            [rng.choice([1, 1, 1, 1, 2, 2, 3], len(hl)), rng.integers(2, 5, len(hl)),
+             rng.integers(1, 4, len(hl)), rng.choice([1, 1, 2, 2, 3], len(hl)),
+             rng.integers(0, 2, len(hl)), a_tenants],
             default=0,
         )  # fmt: skip
         industrial_lot = np.isin(self.land_use[host_lots], ["M1", "100101", "1001"])
-        single = (hl == "Y") & industrial_lot & (rng.uniform(size=len(hl)) < 0.5)
+        single = (
+            (hl == "Y")
+            & ~near_centre[host_lots]
+            & industrial_lot
+            & (rng.uniform(size=len(hl)) < 0.5)
+        )
         tenants[single] = 1
         lot_of = np.repeat(host_lots, tenants)
         n = len(lot_of)
         zone = letter[lot_of]
+        mix_key = zone.copy()
+        mix_key[near_centre[lot_of]] = "N"
         # which building: weighted by floor area within the parcel
         building = np.empty(n, dtype=int)
         u = rng.uniform(size=n)
@@ -810,7 +858,8 @@ class _Yunqi:
             ]
         # industry mix by zone
         mix = {
-            "A": (0.75, 0.17, 0.08, 0.0, 0.0),
+            "A": (0.88, 0.08, 0.04, 0.0, 0.0),
+            "N": (0.5, 0.25, 0.15, 0.1, 0.0),
             "Y": (0.15, 0.45, 0.25, 0.1, 0.05),
             "Q": (0.1, 0.4, 0.15, 0.3, 0.05),
             "O": (0.0, 0.0, 0.6, 0.05, 0.35),
@@ -818,7 +867,7 @@ class _Yunqi:
         }
         industry = np.empty(n, dtype=object)
         for z, p in mix.items():
-            m = zone == z
+            m = mix_key == z
             industry[m] = np.array(_INDUSTRIES, dtype=object)[
                 rng.choice(len(_INDUSTRIES), size=int(m.sum()), p=np.array(p) / sum(p))
             ]
@@ -833,7 +882,7 @@ class _Yunqi:
             5,
             np.round(
                 rng.lognormal(
-                    np.log(np.select([zone == "A", old, zone == "C"], [150, 45, 20], 80)), 0.8
+                    np.log(np.select([zone == "A", old, zone == "C"], [60, 45, 20], 80)), 0.8
                 )
             ),
         )

@@ -477,7 +477,7 @@ def renewal_candidates(
     ...                           buildings=site.buildings)
     >>> candidates = eff.renewal_candidates(site, evaluation)
     >>> candidates.index[0], candidates["zone"].iloc[0], round(float(candidates["gain_10k_cny"].iloc[0]))
-    ('XH120702-04', '老园区', 1428)
+    ('XH120704-04', '老园区', 2275)
     """
     chosen_stages = _stage_ids(stages)
     day = to_day_or_none(as_of)

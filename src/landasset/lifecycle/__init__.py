@@ -20,7 +20,7 @@ Examples
 ...     _ = ledger.record_many(sample_events(site))
 ...     table = pipeline(ledger, site, as_of="2025-12-31")
 >>> int(table.loc["operating", "parcels"]), int(table.loc["unrecorded", "parcels"])
-(303, 0)
+(277, 0)
 >>> tmp.cleanup()
 """
 

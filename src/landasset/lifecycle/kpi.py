@@ -424,7 +424,7 @@ def low_efficiency(
     >>> with Ledger.open(la.sample.sample_path("yunqi"), read_only=True) as ledger:
     ...     low = low_efficiency(ledger, site, as_of="2025-12-31", evaluation=grades)
     >>> int(low["approved_not_supplied"].sum()), int(low["supplied_not_used"].sum())
-    (29, 5)
+    (64, 3)
     """
     day = _day(as_of)
     stages = ledger.stages(as_of=day)

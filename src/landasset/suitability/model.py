@@ -918,7 +918,7 @@ class SuitabilityModel:
         >>> best = result["rank"].idxmin()
         >>> table = model.explain(result, best)
         >>> best, list(table.index[:3])
-        ('XH120406-06', ['metro', 'axis', 'services'])
+        ('XH120507-02', ['metro', 'axis', 'services'])
         >>> bool(abs(table["contribution"].sum() - result.loc[best, "score"]) < 1e-12)
         True
         """
@@ -1013,13 +1013,13 @@ class SuitabilityModel:
         >>> from landasset.suitability import load_profile
         >>> model = load_profile("aerospace")
         >>> result = model.score(la.sample.load("yunqi"), as_of="2025-12-31")
-        >>> int(result.loc["XH120508-06", "rank"])
-        15
-        >>> changes = model.what_if(result, "XH120508-06", top_k=10)
+        >>> int(result.loc["XH120604-02", "rank"])
+        14
+        >>> changes = model.what_if(result, "XH120604-02", top_k=10)
         >>> changes.index[0], bool(changes["feasible"].iloc[0])  # the smallest change
         ('size', True)
         >>> float(changes.loc["cluster", "raw"]), float(changes.loc["cluster", "raw_needed"])
-        (15.0, 18.0)
+        (19.0, 23.0)
         """
         self._check_result(result, parcel_id)
         if not isinstance(top_k, (int, np.integer)) or isinstance(top_k, bool) or top_k < 1:
