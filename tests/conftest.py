@@ -12,9 +12,15 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
+from hypothesis import settings
 from shapely import box
 
 import landasset as la
+
+# Tests never assert on wall time: a property's examples may take as long as a loaded
+# machine needs (hypothesis' default 200 ms deadline would fail correct code there).
+settings.register_profile("landasset", deadline=None)
+settings.load_profile("landasset")
 
 
 @pytest.fixture(scope="session")

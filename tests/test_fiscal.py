@@ -219,7 +219,7 @@ def test_sample_evaluation_tax_and_ledger_price(sample_site: la.Site) -> None:
             evaluation=evaluation,
         )
     assert a.tax_10k_cny_per_mu == pytest.approx(graded["tax_per_mu_10k_cny"].median())
-    # 云谷北 has no supplied parcel: the district's median
+    # 双浦 has no supplied parcel: the district's median
     assert a.price_source == "ledger_all"
 
 

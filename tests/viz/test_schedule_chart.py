@@ -87,5 +87,5 @@ def test_sample_image(tmp_path: Path, fonts: str) -> None:
     assert out.stat().st_size > 5_000
     image = ax.figure.canvas.buffer_rgba()
     assert np.asarray(image).std() > 0
-    # the aerospace center's steps up to completion are recorded: 3 actual bars each
-    assert len(collection(ax, "actual").get_paths()) == 6
+    # the aerospace center's steps up to operation are recorded: 4 actual bars each
+    assert len(collection(ax, "actual").get_paths()) == 8

@@ -333,9 +333,9 @@ def forward_schedule(
     ...     plan = forward_schedule(ledger, as_of="2025-12-31")
     >>> row = plan.loc["XH120101-08"]
     >>> row.stage, row.delivery_date.date(), row.supply_basis
-    ('reserved', datetime.date(2026, 4, 30), 'typical')
+    ('supply_ready', datetime.date(2025, 12, 31), 'typical')
     >>> plan.loc["XH120205-01", ["start_basis", "completion_basis", "operation_basis"]].tolist()
-    ['actual', 'actual', 'typical']
+    ['actual', 'actual', 'actual']
     """
     return _schedule(source, as_of=as_of, policy=policy, durations=durations)
 
