@@ -595,8 +595,10 @@ class Ledger:
     def timeline(self, *, as_of: DateLike | None = None) -> pd.DataFrame:
         """Each parcel's stays in each stage, with ``valid_from`` and ``valid_to``.
 
-        ``valid_to`` is the date of the parcel's next event (NaT for the stay that is
-        still open). Joined to the parcel layer on ``parcel_id``, the table drives
+        ``valid_to`` is the date of the parcel's next change of stage (NaT for the stay
+        that is still open); in-stage events (progress, permit extensions:
+        :data:`~landasset.lifecycle.IN_STAGE_EVENTS`) do not end a stay, and
+        ``event_id`` is the event that entered the stage. Joined to the parcel layer on ``parcel_id``, the table drives
         QGIS's temporal controller (start and end fields).
 
         Returns
@@ -626,6 +628,12 @@ class Ledger:
             params,
         ).fetchall()
         frame = pd.DataFrame(rows, columns=["parcel_id", "stage", "valid_from", "event_id"])
+        # an in-stage event continues the stay it is recorded in
+        repeated = frame["parcel_id"].eq(frame["parcel_id"].shift(1)) & frame["stage"].eq(
+            frame["stage"].shift(1)
+        )
+        if repeated.any():
+            frame = frame[~repeated].reset_index(drop=True)
         frame["valid_from"] = pd.to_datetime(frame["valid_from"], format="%Y-%m-%d")
         same = frame["parcel_id"].eq(frame["parcel_id"].shift(-1))
         frame["valid_to"] = frame["valid_from"].shift(-1).where(same)
