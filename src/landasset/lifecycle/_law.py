@@ -71,7 +71,7 @@ def supply_basis(family: str | None) -> str:
     if family == "industrial":
         return "城市房地产管理法 §13; 国发〔2006〕31号 from 2007-01-01"
     if family == "commercial":
-        return "城市房地产管理法 §13"
+        return "城市房地产管理法 §13, in force from 1995-01-01"
     if family in ("public", "green", "transport"):
         return "城市房地产管理法 §13, §23, §24"
     return "城市房地产管理法 §13, §23, §24"
@@ -101,7 +101,7 @@ def parse_penalty(value: Any) -> list[dict[str, Any]]:
                 f"penalty basis {basis!r} is not known; use one of: "
                 + ", ".join(map(repr, PENALTY_BASES))
             )
-        need = _NEEDS[basis]
+        need = _NEEDS[str(basis)]
         amount = clause.get(need)
         if isinstance(amount, bool) or not isinstance(amount, (int, float)) or not amount >= 0:
             raise ValueError(f"penalty basis {basis!r} needs {need}, a number ≥ 0, not {amount!r}")
@@ -148,10 +148,10 @@ def check_law(batch: Batch, policy: Policy, land_use_before: Mapping[str, str]) 
     n = len(batch)
     supplied = batch.stage == _SUPPLIED
     # the land use in force at each event: its own, else the parcel's latest before it
-    land_use = pd.Series(_column(batch, "land_use"), dtype=object)
-    land_use = land_use.groupby(pd.Series(batch.parcel)).ffill()
+    own = pd.Series(_column(batch, "land_use"), dtype=object)
+    own = own.groupby(pd.Series(batch.parcel)).ffill()
     before = pd.Series(batch.parcel, dtype=object).map(dict(land_use_before))
-    land_use = land_use.fillna(before).to_numpy(dtype=object)
+    land_use = own.fillna(before).to_numpy(dtype=object)
 
     if supplied.any():
         mode = _column(batch, "mode")

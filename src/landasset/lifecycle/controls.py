@@ -134,8 +134,7 @@ class InvestmentControls:
         """Row ``i`` in words (for messages)."""
         row = self.rows[i]
         return (
-            f"row {i} (region {row.region!r}, industry {row.industry!r}: "
-            f"{row.minimum:g} 万元/亩)"
+            f"row {i} (region {row.region!r}, industry {row.industry!r}: {row.minimum:g} 万元/亩)"
         )
 
     def to_frame(self) -> pd.DataFrame:

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from landasset._compat import keyword_only
-from landasset._errors import SchemaError
+from landasset._errors import LandassetValueError, SchemaError
 from landasset.lifecycle._dates import DateLike, to_day
 from landasset.lifecycle.ledger import Ledger
 from landasset.lifecycle.policy import Policy
@@ -53,6 +53,7 @@ __all__ = [
     "late_against_contract",
     "low_efficiency",
     "pipeline",
+    "terms_expiring",
 ]
 
 #: The five low-efficiency categories (Zhejiang county practice, e.g. Huzhou 2018):
@@ -555,9 +556,7 @@ def low_efficiency(
     since = tl.groupby("parcel_id", sort=False)["valid_from"].last().reindex(stages.index)
     stage = stages.astype(object)
     concerned = stages.index[
-        stages.isin(
-            [*of["supplied_not_used"], *of["used_not_fully"], *of["built_not_operating"]]
-        )
+        stages.isin([*of["supplied_not_used"], *of["used_not_fully"], *of["built_not_operating"]])
     ]
     events = ledger.events(as_of=day, parcels=concerned)
     agreed = _dates(_last_value(events, "agreed_start")).reindex(stages.index)
@@ -600,9 +599,9 @@ def low_efficiency(
     )
     out["approved_not_supplied"] = stage.isin(of["approved_not_supplied"])
     out["supplied_not_used"] = stage.isin(of["supplied_not_used"]) & ~(agreed >= day)
-    out["used_not_fully"] = stage.isin(of["used_not_fully"]) & (far < far_min).fillna(
-        False
-    ).astype(bool)
+    out["used_not_fully"] = stage.isin(of["used_not_fully"]) & (far < far_min).fillna(False).astype(
+        bool
+    )
     out["built_not_operating"] = (
         stage.isin(of["built_not_operating"]) & (day > grace_end) & (tenants == 0)
     )
@@ -794,3 +793,140 @@ def late_against_contract(
     out = out[out[flags].any(axis=1)]
     out.index.name = "parcel_id"
     return out.sort_values("start_delay_days", ascending=False)[columns]
+
+
+# -- land-use terms -------------------------------------------------------------------------
+_TERM_COLUMNS = [
+    "stage",
+    "contract_id",
+    "land_use",
+    "mode",
+    "term_start",
+    "term_years",
+    "expires_on",
+    "renewal_notice_by",
+    "days_to_expiry",
+    "days_to_notice",
+    "status",
+]
+
+
+def terms_expiring(
+    ledger: Ledger,
+    *,
+    as_of: DateLike | None = None,
+    within_years: int = 5,
+    policy: Policy | None = None,
+) -> pd.DataFrame:
+    """Land-use terms that end within ``within_years`` of ``as_of``, with the renewal notice date.
+
+    The term of a parcel under contract (stage ``supplied`` through ``renewal``) runs
+    from its latest contract event (the event carrying its ``contract_id``; a
+    ``term_start`` date in it overrides the event's date) for ``term_years`` given
+    with the contract, else the maximum term of its land use
+    (:meth:`Policy.term_for`; 城镇国有土地使用权出让和转让暂行条例 §12). A renewal must be
+    applied for at least ``policy.term_renewal_notice_years`` before expiry
+    (城市房地产管理法 §22): that day is ``renewal_notice_by``. Allocated land
+    (``mode`` allocation) has no term (§23) and is not listed. The land use is the
+    parcel's latest in the ledger, else the parcels layer's; a parcel whose term cannot
+    be known (no land use, no ``term_years``) is listed with status ``"term_unknown"``.
+
+    Parameters
+    ----------
+    ledger : Ledger
+    as_of : date-like, optional
+        Default today.
+    within_years : int, default 5
+        How far ahead to look, in years.
+    policy : Policy, optional
+        Terms and the notice period (default :class:`Policy`).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``parcel_id``, soonest expiry first: ``stage``, ``contract_id``,
+        ``land_use``, ``mode``, ``term_start``, ``term_years``, ``expires_on``,
+        ``renewal_notice_by``, ``days_to_expiry``, ``days_to_notice`` (negative once
+        passed) and ``status``: ``"expired"``, ``"notice_overdue"`` (the notice day
+        has passed), ``"notice_due"`` (the notice day falls within the window) or
+        ``"term_unknown"``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from landasset.lifecycle import Ledger
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> ledger = Ledger.open(pathlib.Path(tmp.name) / "l.sqlite")
+    >>> _ = ledger.record("C1", "supplied", "1986-03-01", actor="a", contract_id="C",
+    ...     mode="agreement", land_use="B1", price_10k_cny=10,
+    ...     agreed_start="1986-06-01", agreed_completion="1988-06-01")
+    >>> row = terms_expiring(ledger, as_of="2025-06-01").loc["C1"]
+    >>> int(row.term_years), row.expires_on.date(), row.renewal_notice_by.date(), row.status
+    (40, datetime.date(2026, 3, 1), datetime.date(2025, 3, 1), 'notice_overdue')
+    >>> ledger.close(); tmp.cleanup()
+    """
+    from landasset.lifecycle.ledger import land_use_of
+
+    policy = policy or Policy()
+    if isinstance(within_years, bool) or not isinstance(within_years, int) or within_years < 0:
+        raise LandassetValueError(
+            f"within_years is a whole number of years ≥ 0, not {within_years!r}"
+        )
+    day = _day(as_of)
+    stages = ledger.stages(as_of=day)
+    candidates = stages.index[stages.isin(_UNDER_CONTRACT)]
+    events = ledger.events(as_of=day, parcels=candidates)
+    if events.empty or "contract_id" not in events.columns:
+        return pd.DataFrame(columns=_TERM_COLUMNS, index=pd.Index([], name="parcel_id"))
+    contract = (
+        events[events["contract_id"].notna()].groupby("parcel_id").tail(1).set_index("parcel_id")
+    )
+    index = contract.index
+    mode = contract.get("mode", pd.Series(None, index=index, dtype=object)).reindex(index)
+    keep = ~mode.eq("allocation")
+    contract, mode, index = contract[keep], mode[keep], index[keep.to_numpy()]
+    land = land_use_of(ledger, list(index))
+    land_use = pd.Series([land.get(p) for p in index], index=index, dtype=object)
+    start = contract["date"]
+    if "term_start" in contract.columns:
+        start = _dates(contract["term_start"]).fillna(start)
+    given = pd.to_numeric(
+        contract.get("term_years", pd.Series(np.nan, index=index)), errors="coerce"
+    )
+    by_use = pd.Series(
+        [np.nan if lu is None else policy.term_for(lu) for lu in land_use], index=index
+    ).astype(float)
+    term = given.fillna(by_use)
+    expires = pd.Series(
+        [
+            pd.NaT if pd.isna(y) else s + pd.DateOffset(years=int(y))
+            for s, y in zip(start, term, strict=True)
+        ],
+        index=index,
+        dtype="datetime64[ns]",
+    )
+    notice = expires - pd.DateOffset(years=policy.term_renewal_notice_years)
+    horizon = day + pd.DateOffset(years=within_years)
+    out = pd.DataFrame(
+        {
+            "stage": stages.reindex(index).astype(object),
+            "contract_id": contract["contract_id"],
+            "land_use": land_use,
+            "mode": mode,
+            "term_start": start,
+            "term_years": term.astype("Int64"),
+            "expires_on": expires,
+            "renewal_notice_by": notice,
+            "days_to_expiry": (expires - day).dt.days.astype("Int64"),
+            "days_to_notice": (notice - day).dt.days.astype("Int64"),
+        },
+        index=index,
+    )
+    out["status"] = np.select(
+        [expires.isna(), day >= expires, day > notice],
+        ["term_unknown", "expired", "notice_overdue"],
+        default="notice_due",
+    )
+    out = out[expires.isna() | (expires <= horizon)]
+    out.index.name = "parcel_id"
+    return out.sort_values("expires_on", na_position="last", kind="stable")[_TERM_COLUMNS]

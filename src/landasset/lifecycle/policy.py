@@ -61,7 +61,8 @@ _TRANSFER_AND_ALLOCATION = (*_TRANSFER, "allocation")
 #: Supply modes allowed by land-use family, from a date on: family → ((since, modes),
 #: ...), the latest row whose ``since`` is on or before the supply date applies
 #: (``None``: always). Transfer (出让) is by auction, tender, listing (挂牌) or
-#: agreement; commercial land by auction or tender (城市房地产管理法 §13).
+#: agreement; commercial land by auction or tender (城市房地产管理法 §13, in force
+#: from 1995-01-01).
 #: Industrial land by auction, tender or listing only from 2007-01-01 (国务院关于加强
 #: 土地调控有关问题的通知, 国发〔2006〕31号). Allocation (划拨) only for public uses,
 #: infrastructure and the like (城市房地产管理法 §23, §24): the families ``public``,
@@ -75,7 +76,10 @@ DEFAULT_SUPPLY_MODES: Mapping[str, tuple[tuple[dt.date | None, tuple[str, ...]],
             ),
             "warehouse": ((None, _TRANSFER),),
             "residential": ((None, _TRANSFER),),
-            "commercial": ((None, ("auction", "tender")),),
+            "commercial": (
+                (None, _TRANSFER),
+                (dt.date(1995, 1, 1), ("auction", "tender")),
+            ),
             "public": ((None, _TRANSFER_AND_ALLOCATION),),
             "green": ((None, _TRANSFER_AND_ALLOCATION),),
             "transport": ((None, _TRANSFER_AND_ALLOCATION),),
@@ -95,6 +99,7 @@ DEFAULT_LOW_EFFICIENCY_STAGES: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "operating_below_standard": ("operating",),
     }
 )
+
 
 @dataclass(frozen=True)
 class Policy:
@@ -333,7 +338,7 @@ class Policy:
     def _modes_on(self, family: str, day: dt.date) -> tuple[str, ...]:
         modes: tuple[str, ...] = ()
         for since, allowed in self.supply_modes[family]:
-            if since is None or since <= day:
+            if since is None or _as_date(since) <= day:
                 modes = tuple(allowed)
         return modes
 

@@ -268,7 +268,10 @@ FIELDS: Mapping[str, FieldSpec] = MappingProxyType(
                 "why a committed investment intensity below the control table's minimum is accepted",
             ),
             FieldSpec(
-                "output_per_mu_10k_cny", "number", "亩均产出(万元)", "committed output per mu (标准地)"
+                "output_per_mu_10k_cny",
+                "number",
+                "亩均产出(万元)",
+                "committed output per mu (标准地)",
             ),
             FieldSpec(
                 "tax_per_mu_10k_cny", "number", "亩均税收(万元)", "committed tax per mu (标准地)"
