@@ -42,7 +42,7 @@ def supply(
         "mode": mode,
         "price_10k_cny": 1000,
         "agreed_start": on,
-        "agreed_completion": "2030-01-01",
+        "agreed_completion": "2099-01-01",
         **extra,
     }
     if land_use is not None:
@@ -223,7 +223,12 @@ def test_a_table_by_region_needs_the_contracts_region(controlled):
 
 
 def test_control_table_format_errors(tmp_path):
-    assert read_investment_controls(EXAMPLE_INVESTMENT_CONTROLS).minimum("x", None) == (250.0, 0)
+    assert read_investment_controls(EXAMPLE_INVESTMENT_CONTROLS).minimum(
+        region="x", industry=None
+    ) == (
+        250.0,
+        0,
+    )
     with pytest.raises(SchemaError, match="lacks the column"):
         read_investment_controls(pd.DataFrame({"region": ["*"], "industry": ["26"]}))
     with pytest.raises(SchemaError, match="both set the minimum"):

@@ -208,14 +208,14 @@ def check_law(batch: Batch, policy: Policy, land_use_before: Mapping[str, str]) 
                     f"{' and '.join(lacking)} with the contract so its minimum can be checked"
                 )
                 continue
-            found = controls.minimum(region[i], industry[i])
+            found = controls.minimum(region=region[i], industry=industry[i])
             if found is None or float(intensity[i]) >= found[0] or reason[i] is not None:
                 continue
             bad[i] = True
             messages[int(i)] = (
                 f"the committed investment intensity {float(intensity[i]):g} 万元/亩 is below "
                 f"the minimum {found[0]:g} 万元/亩 of the investment control table, "
-                f"{controls.describe_row(found[1])}; raise the commitment, or record why it "
+                f"{controls._describe_row(found[1])}; raise the commitment, or record why it "
                 "is accepted with below_minimum_reason='...'"
             )
         problems.add(bad, lambda i: messages[i])

@@ -14,9 +14,9 @@ Examples
 --------
 >>> from landasset.lifecycle import read_investment_controls, EXAMPLE_INVESTMENT_CONTROLS
 >>> controls = read_investment_controls(EXAMPLE_INVESTMENT_CONTROLS)
->>> controls.minimum("example-county", "3911")
+>>> controls.minimum(region="example-county", industry="3911")
 (450.0, 3)
->>> controls.minimum("elsewhere", "2611")
+>>> controls.minimum(region="elsewhere", industry="2611")
 (250.0, 0)
 """
 
@@ -109,7 +109,7 @@ class InvestmentControls:
 
     __hash__ = None  # type: ignore[assignment]
 
-    def minimum(self, region: str | None, industry: str | None) -> tuple[float, int] | None:
+    def minimum(self, *, region: str | None, industry: str | None) -> tuple[float, int] | None:
         """The minimum for a contract's region and industry code, and its row number.
 
         The most specific row applies: region and industry both named, then region,
@@ -130,7 +130,7 @@ class InvestmentControls:
             return None
         return self.rows[best[1]].minimum, best[1]
 
-    def describe_row(self, i: int) -> str:
+    def _describe_row(self, i: int) -> str:
         """Row ``i`` in words (for messages)."""
         row = self.rows[i]
         return (
@@ -171,7 +171,7 @@ def read_investment_controls(source: str | os.PathLike[str] | pd.DataFrame) -> I
     >>> import pandas as pd
     >>> table = read_investment_controls(pd.DataFrame(
     ...     {"region": ["*"], "industry": ["26"], "min_investment_10k_cny_per_mu": [380]}))
-    >>> table.minimum(None, "2614"), table.minimum(None, "3911")
+    >>> table.minimum(region=None, industry="2614"), table.minimum(region=None, industry="3911")
     ((380.0, 0), None)
     """
     if isinstance(source, pd.DataFrame):

@@ -116,7 +116,7 @@ class Ledger:
     >>> tmp.cleanup()
     """
 
-    def __init__(self, store: Store, policy: Policy | None = None) -> None:
+    def __init__(self, store: Store, *, policy: Policy | None = None) -> None:
         # opened by Ledger.open; the store holds the connection and does every write
         self._store = store
         self._policy = Policy() if policy is None else policy
@@ -199,7 +199,7 @@ class Ledger:
             )
         return cls(
             Store.open(path, timeout=timeout, read_only=read_only, known_parcels=known_parcels),
-            policy,
+            policy=policy,
         )
 
     def close(self) -> None:
