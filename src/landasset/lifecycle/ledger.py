@@ -255,7 +255,12 @@ class Ledger:
         ------
         TransitionError
             The move is not allowed from the parcel's current stage, a required field is
-            missing or invalid, or the date is before the parcel's last event.
+            missing or invalid, the date is before the parcel's last event, or the
+            ledger's :attr:`policy` refuses it: a supply mode the law does not allow
+            for the land use and date (without ``supply_exception``), a committed
+            investment below the control table's minimum (without
+            ``below_minimum_reason``), a malformed ``penalty`` clause, too many permit
+            extensions.
 
         Examples
         --------
