@@ -339,6 +339,8 @@ def test_stage_parameters_refuse_unknown_stages_listing_the_valid_ones():
         Policy(idle_stages=["supplied", "built"])
     with pytest.raises(LandassetValueError, match="stalled_stages"):
         Policy(stalled_stages="under_construction")  # a string is not a list of stages
+    with pytest.raises(LandassetValueError, match="one or the other"):
+        Policy(stalled_stages=["under_construction", "permitted"])
     with pytest.raises(LandassetValueError, match="not a low-efficiency category"):
         Policy(low_efficiency_stages={"idle": ["supplied"]})
     with pytest.raises(LandassetValueError, match="unknown stage"):

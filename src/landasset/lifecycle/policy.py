@@ -266,6 +266,12 @@ class Policy:
         object.__setattr__(self, "supply_modes", _supply_modes(self.supply_modes))
         for name in ("idle_stages", "stalled_stages"):
             object.__setattr__(self, name, _stages(name, getattr(self, name)))
+        both = sorted(set(self.idle_stages) & set(self.stalled_stages))
+        if both:
+            raise LandassetValueError(
+                f"{both} are in both idle_stages (land not started) and stalled_stages "
+                "(works started, then stopped); a stage is one or the other"
+            )
         if not isinstance(self.low_efficiency_stages, Mapping):
             raise LandassetValueError(
                 "low_efficiency_stages maps categories to stages, such as "
