@@ -376,5 +376,9 @@ def test_duty_passes_to_the_tenants_of_the_year(contracts: Ledger, evaluation: p
         .loc[("K1", "tax_per_mu_10k_cny")]
     )
     assert row.duty_bearers == "E2, E9"
+    # a buyer recorded later is the holder now
+    contracts.record("K1", "permitted", "2021-01-01", actor="a", holder="乙公司")
+    again = contract_compliance(contracts, ev, year=2025)
+    assert set(again.loc[again["parcel_id"] == "K1", "holder"]) == {"乙公司"}
     # (40 × 10 + 35 × 20) / 30 = 36.67 ≥ 30: met
     assert row.actual == pytest.approx(1100 / 30) and row.status == "met"

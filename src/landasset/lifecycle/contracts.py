@@ -115,7 +115,8 @@ def contract_compliance(
     tax over their total land (Σ figure × land_mu / Σ land_mu), energy per 10k CNY the
     total energy over the total value added. The duty binds the parcel's current
     holder and tenants (浙江省土地管理条例 (2021) §35): ``duty_bearers`` lists the
-    enterprises on the parcel, ``holder`` the contract's ``holder`` when recorded.
+    enterprises on the parcel, ``holder`` the latest ``holder`` recorded on the parcel's
+    events (the contract's, or a later buyer's).
 
     Parameters
     ----------
@@ -188,6 +189,12 @@ def contract_compliance(
     if contracts.empty:
         return pd.DataFrame(columns=_COLUMNS)
 
+    # the holder: the latest one recorded on any event (a buyer takes the duties, §35)
+    holders = (
+        events.groupby("parcel_id")["holder"].last()
+        if "holder" in events.columns
+        else pd.Series(dtype=object)
+    )
     figures = _parcel_figures(evaluation)
     tenants = _tenants_by_parcel(evaluation)
     rows: list[dict[str, Any]] = []
@@ -236,7 +243,7 @@ def contract_compliance(
                     "mu": float(mu) if pd.notna(mu) else np.nan,
                     "penalty_basis": basis,
                     "penalty_10k_cny": penalty,
-                    "holder": contract.get("holder") if pd.notna(contract.get("holder")) else "",
+                    "holder": str(holders[pid]) if pd.notna(holders.get(pid)) else "",
                     "duty_bearers": ", ".join(bearers),
                     "tenants": len(bearers),
                 }
