@@ -142,6 +142,59 @@ def _column(batch: Batch, name: str) -> np.ndarray:
     return np.full(len(batch), None, dtype=object) if arr is None else arr
 
 
+def _check_modes(
+    problems: Problems,
+    batch: Batch,
+    policy: Policy,
+    supplied: np.ndarray,
+    land_use: np.ndarray,
+) -> None:
+    """Refuse supply modes the policy does not allow for the land use and date (vectorised)."""
+    mode = _column(batch, "mode")
+    exception = _column(batch, "supply_exception")
+    rows = np.flatnonzero(
+        supplied
+        & np.asarray(pd.notna(mode), dtype=bool)
+        & np.asarray(pd.isna(exception), dtype=bool)
+        & np.array([isinstance(v, str) and v != "" for v in land_use], dtype=bool)
+    )
+    if not len(rows):
+        return
+    family = land_use_family(pd.Series(land_use[rows], dtype=object)).to_numpy(dtype=object)
+    days = batch.day[rows].astype("datetime64[D]")
+    modes = mode[rows]
+    allowed = np.ones(len(rows), dtype=bool)  # an unknown family is not judged
+    for fam, rules in policy.supply_modes.items():
+        of = family == fam
+        if not of.any():
+            continue
+        allowed[of] = False
+        bounds = [None if since is None else np.datetime64(since, "D") for since, _ in rules]
+        for k, (_, ok_modes) in enumerate(rules):
+            after = np.ones(len(rows), dtype=bool)
+            if bounds[k] is not None:
+                after = days >= bounds[k]
+            later = [b for b in bounds[k + 1 :] if b is not None]
+            before = days < min(later) if later else np.ones(len(rows), dtype=bool)
+            allowed |= of & after & before & np.isin(modes, list(ok_modes))
+    bad = np.zeros(len(batch), dtype=bool)
+    bad[rows[~allowed]] = True
+
+    def message(i: int) -> str:
+        lu = str(land_use[i])
+        fam = land_use_family([lu]).iloc[0]
+        day = pd.Timestamp(batch.day[i]).date()
+        ok = policy.allowed_modes(lu, day)
+        return (
+            f"supply by {mode[i]!r} is not allowed: {fam} land ({lu}) supplied on {day} may "
+            f"go by {', '.join(ok) or 'no mode'} ({supply_basis(str(fam))}; "
+            "Policy.supply_modes); if a rule makes it lawful here, record the reason with "
+            "supply_exception='...'"
+        )
+
+    problems.add(bad, message)
+
+
 def check_law(batch: Batch, policy: Policy, land_use_before: Mapping[str, str]) -> None:
     """Check supply modes, investment minima, penalty clauses and permit extensions."""
     problems = Problems(batch)
@@ -154,33 +207,7 @@ def check_law(batch: Batch, policy: Policy, land_use_before: Mapping[str, str]) 
     land_use = own.fillna(before).to_numpy(dtype=object)
 
     if supplied.any():
-        mode = _column(batch, "mode")
-        exception = _column(batch, "supply_exception")
-        rows = np.flatnonzero(supplied & pd.notna(mode) & pd.isna(exception))
-        bad = np.zeros(n, dtype=bool)
-        messages: dict[int, str] = {}
-        for i in rows:
-            lu = land_use[i]
-            if not isinstance(lu, str) or not lu:
-                continue  # no land use known: the mode cannot be judged (documented)
-            family = land_use_family([lu]).iloc[0]
-            if family is pd.NA or family == "unknown":
-                continue
-            day = pd.Timestamp(batch.day[i]).date()
-            allowed = policy.allowed_modes(lu, day)
-            if mode[i] in allowed:
-                continue
-            bad[i] = True
-            what = (
-                f"{family} land ({lu}) supplied on {day} may go by "
-                f"{', '.join(allowed) or 'no mode'} ({supply_basis(str(family))}; "
-                "Policy.supply_modes)"
-            )
-            messages[int(i)] = (
-                f"supply by {mode[i]!r} is not allowed: {what}; if a rule makes it lawful "
-                "here, record the reason with supply_exception='...'"
-            )
-        problems.add(bad, lambda i: messages[i])
+        _check_modes(problems, batch, policy, supplied, land_use)
 
     controls = policy.investment_controls
     intensity = _column(batch, "investment_intensity_10k_cny_per_mu")
