@@ -55,7 +55,7 @@ actor_option = click.option(
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def lifecycle() -> None:
-    """Parcel lifecycle: record events, see stages, KPIs and idle land.
+    """Parcel lifecycle: record events, see stages, KPIs, idle land and contracts.
 
     Stages: planned → acquiring → reserved → supply_ready → supplied → permitted →
     under_construction → completed → operating → renewal (→ retired).
@@ -244,10 +244,13 @@ def kpi(path: Path, as_of: str | None) -> None:
 def idle(
     path: Path, as_of: str | None, output: Path | None, output_layer: str, overwrite: bool
 ) -> None:
-    """Supplied land not started: parcels near or past the idle-land thresholds.
+    """Idle land: parcels near or past the idle-land thresholds.
 
-    One year past the agreed start a fee of up to 20 % of the price is due; after two
-    years the land may be repossessed (status warning / fee_due / repossessable).
+    Both definitions of 闲置土地处置办法 §2 (column definition): not started one year
+    past the agreed start, or started with less than 1/3 of the area developed or 25 %
+    of the investment made and stopped for a year (from progress events). Then a fee of
+    up to 20 % of the price is due; a year later the land may be repossessed (status
+    warning / fee_due / repossessable).
 
     \b
     Example:
