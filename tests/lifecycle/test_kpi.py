@@ -220,7 +220,9 @@ def test_late_against_contract_hand_computed(kled: Ledger) -> None:
 # -- low efficiency ---------------------------------------------------------------------------
 def test_low_efficiency_five_categories(kled: Ledger, site: la.Site) -> None:
     evaluation = pd.DataFrame({"parcel_id": ["K6", "K3"], "grade": ["D", "B"]})
-    table = low_efficiency(kled, site, as_of=AS_OF, evaluation=evaluation)
+    # K5 was filed 2024-12-01, 99 days before AS_OF: past a 90-day grace period
+    short = Policy(built_not_operating_grace_days=90)
+    table = low_efficiency(kled, site, as_of=AS_OF, evaluation=evaluation, policy=short)
     flags = table[list(LOW_EFFICIENCY)]
     expected = {
         "K4": "approved_not_supplied",
@@ -310,9 +312,19 @@ def test_sample_old_park_and_other_kpis(sample_ledger: Ledger, sample_site: la.S
         "approved_not_supplied",
         "supplied_not_used",
         "used_not_fully",
-        "built_not_operating",
     ):
         assert low[column].any(), column
+    # the six completed parcels were filed in 2025 and all have tenants: none is 建而未投,
+    # not even with no grace period at all
+    completed = sample_ledger.stages(as_of=SAMPLE_AS_OF).eq("completed")
+    assert completed.sum() == 6 and not low["built_not_operating"].any()
+    no_grace = low_efficiency(
+        sample_ledger,
+        sample_site,
+        as_of=SAMPLE_AS_OF,
+        policy=Policy(built_not_operating_grace_days=0),
+    )
+    assert not no_grace["built_not_operating"].any()
     summary = duration_summary(sample_ledger, as_of=SAMPLE_AS_OF)
     assert summary.loc["under_construction", "stays"] > 100
 

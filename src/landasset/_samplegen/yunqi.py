@@ -29,6 +29,7 @@ from landasset._samplegen._common import (
     projected_centre,
     strings,
 )
+from landasset.landuse import land_use_family
 from landasset.units import MU_M2
 
 __all__ = ["build_yunqi"]
@@ -644,6 +645,15 @@ class _Yunqi:
             ),
         ).astype(object)
         mode[letter == "A"] = "listing"  # the aerospace center was listed (挂牌)
+        # the supply law (Policy.supply_modes): industrial land by auction, tender or
+        # listing from 2007 (国发〔2006〕31号), commercial land by auction or tender
+        # (城市房地产管理法 §13); earlier agreements stay as they were
+        family = land_use_family(pd.Series(self.parcels["land_use"].to_numpy(dtype=object)))
+        family = family.to_numpy(dtype=object)
+        post_2007 = supply >= np.datetime64("2007-01-01")
+        mode[(family == "industrial") & post_2007 & (mode == "agreement")] = "listing"
+        commercial = (family == "commercial") & (supply >= np.datetime64("1995-01-01"))
+        mode[commercial & np.isin(mode, ["agreement", "listing"])] = "auction"
         mode[~supplied_plus] = None
         self.parcels["supply_mode"] = strings(mode)
         year = supply.astype("datetime64[Y]").astype(int) + 1970

@@ -2,7 +2,7 @@
 
 The ledger is an append-only event table inside the site's GeoPackage
 (:class:`landasset.lifecycle.Ledger`). ``record`` and ``import`` write to it (all or
-nothing); ``status``, ``history``, ``kpi`` and ``idle`` only read it.
+nothing); ``status``, ``history``, ``kpi``, ``idle`` and ``compliance`` only read it.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ actor_option = click.option(
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def lifecycle() -> None:
-    """Parcel lifecycle: record events, see stages, KPIs and idle land.
+    """Parcel lifecycle: record events, see stages, KPIs, idle land and contracts.
 
     Stages: planned → acquiring → reserved → supply_ready → supplied → permitted →
     under_construction → completed → operating → renewal (→ retired).
@@ -244,10 +244,13 @@ def kpi(path: Path, as_of: str | None) -> None:
 def idle(
     path: Path, as_of: str | None, output: Path | None, output_layer: str, overwrite: bool
 ) -> None:
-    """Supplied land not started: parcels near or past the idle-land thresholds.
+    """Idle land: parcels near or past the idle-land thresholds.
 
-    One year past the agreed start a fee of up to 20 % of the price is due; after two
-    years the land may be repossessed (status warning / fee_due / repossessable).
+    Both definitions of 闲置土地处置办法 §2 (column definition): not started one year
+    past the agreed start, or started with less than 1/3 of the area developed or 25 %
+    of the investment made and stopped for a year (from progress events). Then a fee of
+    up to 20 % of the price is due; a year later the land may be repossessed (status
+    warning / fee_due / repossessable).
 
     \b
     Example:
@@ -275,6 +278,98 @@ def idle(
         at_risk = table.join(parcels[[parcels.geometry.name]], how="inner")
         layer = gpd.GeoDataFrame(at_risk, geometry=parcels.geometry.name, crs=parcels.crs)
         write_output(layer, output, layer=output_layer, overwrite=overwrite)
+
+
+@lifecycle.command()
+@input_path
+@click.option("--year", type=int, required=True, help="The year judged (e.g. 2025).")
+@click.option(
+    "--scheme",
+    default="zhejiang-2018",
+    show_default=True,
+    help="The per-mu scheme the enterprises are evaluated with (a bundled name or a .yaml).",
+)
+@click.option(
+    "--all",
+    "every_row",
+    is_flag=True,
+    help="Write every contract × commitment, not only the breached ones.",
+)
+@output_option(
+    required=False,
+    help="Write the rows to this file: .csv (a table) or a layer format (.gpkg, .parquet, "
+    ".fgb, .geojson, .shp: parcel polygons).",
+)
+@output_layer_option("contract_compliance")
+@overwrite_option
+def compliance(
+    path: Path,
+    year: int,
+    scheme: str,
+    every_row: bool,
+    output: Path | None,
+    output_layer: str,
+    overwrite: bool,
+) -> None:
+    """Supply contracts' commitments (标准地) against the enterprises' figures of YEAR.
+
+    Evaluates the site's enterprises for YEAR, then compares each contract's
+    investment, output, tax and energy commitments with its parcel's tenants from
+    the contract's production year (达产) on: met or breached, the gap, the penalty the
+    clause implies and the enterprises that carry the duty (浙江省土地管理条例 §35).
+
+    \b
+    Example:
+      landasset lifecycle compliance yunqi.gpkg --year 2025 -o breaches.csv
+    """
+    import geopandas as gpd
+    import pandas as pd
+
+    from landasset.cli._common import load_site
+    from landasset.efficiency import evaluate, load_scheme
+    from landasset.lifecycle import contract_compliance
+
+    csv = output is not None and output.suffix.lower() == ".csv"
+    if output is not None:
+        if csv:
+            if output.exists() and not overwrite:
+                raise InputError(f"{output} exists; add --overwrite to replace it")
+        else:
+            check_output(output, overwrite=overwrite, layer=output_layer)
+    site = load_site(path)
+    buildings = site.buildings if "buildings" in site else None
+    evaluation = evaluate(
+        site.enterprises, site.parcels, year=year, scheme=load_scheme(scheme), buildings=buildings
+    )
+    with _ledger(path) as ledger:
+        table = contract_compliance(ledger, evaluation, year=year)
+    counts = table["status"].value_counts().rename("rows").to_frame()
+    counts.index.name = "status"
+    if table.empty:
+        note(f"no contract with commitments is under way in {year}")
+    else:
+        echo_table(counts)
+    rows = table if every_row else table[table["status"] == "breached"]
+    if output is None:
+        return
+    if csv:
+        import os
+        import tempfile
+
+        fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
+        os.close(fd)
+        try:
+            rows.to_csv(tmp, index=False, encoding="utf-8")
+            os.replace(tmp, output)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        note(f"wrote {output}")
+        return
+    parcels = site.parcels
+    joined = rows.join(parcels[[parcels.geometry.name]], on="parcel_id", how="inner")
+    layer = gpd.GeoDataFrame(pd.DataFrame(joined), geometry=parcels.geometry.name, crs=parcels.crs)
+    write_output(layer, output, layer=output_layer, overwrite=overwrite)
 
 
 # -- helpers --------------------------------------------------------------------------------

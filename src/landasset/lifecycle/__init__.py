@@ -5,9 +5,10 @@ A parcel moves through reserve → develop → operate (储备—开发—运营
 against the one table of allowed moves (:data:`TRANSITIONS`), answers "what stage
 was every parcel in on this date", keeps the lineage of splits and merges and feeds
 the KPIs (:func:`pipeline`, :func:`durations`, :func:`idle_land`,
-:func:`low_efficiency`, :func:`late_against_contract`). Policy figures (idle-land
-fee and repossession, permit and filing windows, land-use terms) are parameters of
-:class:`Policy`.
+:func:`low_efficiency`, :func:`late_against_contract`, :func:`terms_expiring`,
+:func:`contract_compliance`). Policy figures (idle-land fee and repossession, permit
+and filing windows, land-use terms, supply modes, the investment control table) are
+parameters of :class:`Policy`.
 
 Examples
 --------
@@ -27,6 +28,17 @@ Examples
 from typing import TYPE_CHECKING
 
 from landasset._lazy import attach
+from landasset.lifecycle.contracts import (
+    COMMITMENTS,
+    COMPLIANCE_STATUSES,
+    PENALTY_BASES,
+    contract_compliance,
+)
+from landasset.lifecycle.controls import (
+    EXAMPLE_INVESTMENT_CONTROLS,
+    InvestmentControls,
+    read_investment_controls,
+)
 from landasset.lifecycle.files import has_ledger, read_events_csv
 from landasset.lifecycle.kpi import (
     LOW_EFFICIENCY,
@@ -36,9 +48,15 @@ from landasset.lifecycle.kpi import (
     late_against_contract,
     low_efficiency,
     pipeline,
+    terms_expiring,
 )
 from landasset.lifecycle.ledger import EVENTS_TABLE, LINEAGE_TABLE, Event, Ledger
-from landasset.lifecycle.policy import DEFAULT_TERM_YEARS, Policy
+from landasset.lifecycle.policy import (
+    DEFAULT_LOW_EFFICIENCY_STAGES,
+    DEFAULT_SUPPLY_MODES,
+    DEFAULT_TERM_YEARS,
+    Policy,
+)
 from landasset.lifecycle.schedule import (
     BASES,
     DEFAULT_DURATIONS,
@@ -49,6 +67,7 @@ from landasset.lifecycle.schedule import (
 from landasset.lifecycle.source import StageSource, stages_on
 from landasset.lifecycle.stages import (
     FIELDS,
+    IN_STAGE_EVENTS,
     MODES,
     PHASES,
     TRANSITIONS,
@@ -66,25 +85,34 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
 
 __all__ = [
     "BASES",
+    "COMMITMENTS",
+    "COMPLIANCE_STATUSES",
     "DEFAULT_DURATIONS",
+    "DEFAULT_LOW_EFFICIENCY_STAGES",
+    "DEFAULT_SUPPLY_MODES",
     "DEFAULT_TERM_YEARS",
     "EVENTS_TABLE",
+    "EXAMPLE_INVESTMENT_CONTROLS",
     "FIELDS",
+    "IN_STAGE_EVENTS",
     "LINEAGE_TABLE",
     "LOW_EFFICIENCY",
     "MILESTONES",
     "MODES",
+    "PENALTY_BASES",
     "PHASES",
     "SAMPLE_AS_OF",
     "TRANSITIONS",
     "Event",
     "FieldSpec",
+    "InvestmentControls",
     "Ledger",
     "Policy",
     "Stage",
     "StageSource",
     "Transition",
     "allowed_next",
+    "contract_compliance",
     "duration_summary",
     "durations",
     "expected_delivery",
@@ -95,9 +123,11 @@ __all__ = [
     "low_efficiency",
     "pipeline",
     "read_events_csv",
+    "read_investment_controls",
     "required_fields",
     "sample_events",
     "stages_on",
+    "terms_expiring",
     "transitions_frame",
     "transitions_markdown",
 ]

@@ -34,6 +34,7 @@ from landasset.lifecycle._schema import (
 )
 from landasset.lifecycle.stages import (
     FIELDS,
+    IN_STAGE_EVENTS,
     MODES,
     TRANSITIONS,
     Stage,
@@ -287,12 +288,31 @@ def _normalise_field(
         else:
             out[ok] = iso(days[ok])
         return out, False, problems
-    if spec is not None and spec.kind == "number":
-        nums = pd.to_numeric(pd.Series(raw), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    if spec is not None and spec.kind in ("number", "share", "count", "year"):
+        nums = np.array(
+            pd.to_numeric(pd.Series(raw), errors="coerce").to_numpy(dtype=float, na_value=np.nan),
+            dtype=float,
+        )
+        if spec.kind != "number":  # True is not a count, a share or a year
+            nums[np.array([isinstance(v, (bool, np.bool_)) for v in raw], dtype=bool)] = np.nan
         bad = present & (~np.isfinite(nums) | (nums < 0))
-        problems.append((bad, lambda i: f"{name} = {raw[i]!r} is not a number ≥ 0"))
+        what = {
+            "number": "a number ≥ 0",
+            "share": "a share in [0, 1] (40 % is 0.4)",
+            "count": "a whole number ≥ 0",
+            "year": "a year such as 2027",
+        }[spec.kind]
+        with np.errstate(invalid="ignore"):
+            if spec.kind == "share":
+                bad |= present & (nums > 1)
+            elif spec.kind in ("count", "year"):
+                bad |= present & (nums != np.floor(nums))
+            if spec.kind == "year":
+                bad |= present & ((nums < 1900) | (nums > 2200))
+        problems.append((bad, lambda i: f"{name} = {raw[i]!r} is not {what}"))
         ok = present & ~bad
-        out[ok] = nums[ok].tolist()
+        values = nums[ok].tolist()
+        out[ok] = [int(v) for v in values] if spec.kind in ("count", "year") else values
         return out, False, problems
     if spec is not None and spec.kind in ("text", "mode", "land_use"):
         text = np.full(n, None, dtype=object)
@@ -412,7 +432,17 @@ def check_moves(
     prev_day[starts] = [state_day.get(p, np.datetime64("NaT")) for p in start_ids]
 
     problems = Problems(batch)
-    allowed = _ALLOWED[prev_stage, batch.stage]
+    present = {k: np.asarray(pd.notna(arr), dtype=bool) for k, arr in batch.data.items()}
+    allowed = _ALLOWED[prev_stage, batch.stage].copy()
+    # an event in the stage the parcel is in: allowed when it is an in-stage event
+    for stage_id, fields in IN_STAGE_EVENTS.items():
+        code = CODE[stage_id]
+        rows = (prev_stage == code) & (batch.stage == code)
+        if rows.any():
+            carries = np.ones(n, dtype=bool)
+            for name in fields:
+                carries &= present.get(name, np.zeros(n, dtype=bool))
+            allowed |= rows & carries
     illegal = ~allowed
     problems.add(
         illegal,
@@ -431,10 +461,9 @@ def check_moves(
         ),
     )
     pair = prev_stage * (NEW + 1) + batch.stage
-    present = {k: np.asarray(pd.notna(arr), dtype=bool) for k, arr in batch.data.items()}
     for code in np.unique(pair[allowed]):
         src, tgt = divmod(int(code), NEW + 1)
-        need = _REQUIRED[(src, tgt)]
+        need = _REQUIRED.get((src, tgt), ())
         if not need:
             continue
         rows = pair == code

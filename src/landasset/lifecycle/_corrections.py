@@ -9,13 +9,14 @@ parcel's events; queries then read the replacement where the original stood.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from landasset._errors import TransitionError
-from landasset.lifecycle._checks import check_moves, normalise
+from landasset.lifecycle._checks import Batch, check_moves, normalise
 from landasset.lifecycle._schema import EVENTS_TABLE, LINEAGE_TABLE
 from landasset.lifecycle._store import Store
 from landasset.lifecycle.stages import Stage
@@ -24,9 +25,19 @@ __all__ = ["correct"]
 
 
 def correct(
-    store: Store, event_id: int, *, actor: str, reason: str, changes: dict[str, Any]
+    store: Store,
+    event_id: int,
+    *,
+    actor: str,
+    reason: str,
+    changes: dict[str, Any],
+    check: Callable[[Batch], None] | None = None,
 ) -> int:
-    """Record the correction of ``event_id``; the id of the new event."""
+    """Record the correction of ``event_id``; the id of the new event.
+
+    ``check`` is called on the corrected event alone (the policy's checks of the law:
+    earlier events are not judged again by today's policy).
+    """
     if not isinstance(reason, str) or not reason.strip():
         raise TransitionError("a correction needs a reason: say why the event was wrong")
     unknown = {
@@ -123,6 +134,8 @@ def correct(
                 ]
             )
         )
+        if check is not None:
+            check(single)
         single.corrects = np.array([original.event_id], dtype=object)
         single.seq = np.array([store.seq(con, original.event_id)], dtype=object)
         return int(store.insert(con, single)[0])

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from landasset._compat import keyword_only
-from landasset._errors import SchemaError
+from landasset._errors import LandassetValueError, SchemaError
 from landasset.lifecycle._dates import DateLike, to_day
 from landasset.lifecycle.ledger import Ledger
 from landasset.lifecycle.policy import Policy
@@ -53,6 +53,7 @@ __all__ = [
     "late_against_contract",
     "low_efficiency",
     "pipeline",
+    "terms_expiring",
 ]
 
 #: The five low-efficiency categories (Zhejiang county practice, e.g. Huzhou 2018):
@@ -266,19 +267,51 @@ def duration_summary(ledger: Ledger, *, as_of: DateLike | None = None) -> pd.Dat
 
 
 # -- idle land ------------------------------------------------------------------------------
+_IDLE_COLUMNS = [
+    "definition",
+    "stage",
+    "agreed_start",
+    "days_past_start",
+    "developed_share",
+    "invested_share",
+    "stalled_since",
+    "price_10k_cny",
+    "fee_date",
+    "fee_due_10k_cny",
+    "repossession_date",
+    "days_to_fee",
+    "days_to_repossession",
+    "status",
+]
+
+
 @keyword_only(1, "as_of")
 def idle_land(
     ledger: Ledger, *, as_of: DateLike | None = None, policy: Policy | None = None
 ) -> pd.DataFrame:
-    """Supplied land not started: past or near the idle-land thresholds on ``as_of``.
+    """Idle land (闲置土地) on ``as_of``: both definitions of 闲置土地处置办法 §2.
 
-    A parcel is considered when its stage on ``as_of`` is ``supplied`` or
-    ``permitted`` (no start recorded) and its contract gives an ``agreed_start``
-    (the latest one recorded). It is listed once ``as_of`` is within
-    ``policy.idle_warning_days`` of the fee date. Statute: one full year past the
-    agreed start a fee of up to 20 % of the transfer price is due; after two years the
-    land may be repossessed without compensation (城市房地产管理法 §26; 闲置土地处置
-    办法 §14). Exceptions (force majeure, delay caused by government) are for the
+    ``definition`` says which one applies to a parcel:
+
+    * ``"not_started"``: the parcel is in one of ``policy.idle_stages`` (default
+      ``supplied``, ``permitted``: no start recorded) and its contract gives an
+      ``agreed_start`` (the latest one recorded). The fee date is
+      ``policy.idle_fee_after_years`` full years past the agreed start, repossession
+      ``policy.repossession_after_years`` (城市房地产管理法 §26; 闲置土地处置办法 §2, §14).
+    * ``"stalled"``: the parcel is in one of ``policy.stalled_stages`` (default
+      ``under_construction``), its latest progress event (an in-stage event with
+      ``developed_share`` and ``invested_share``) shows less than
+      ``policy.stalled_developed_share`` (1/3) of the area developed or less than
+      ``policy.stalled_invested_share`` (25 %) of the investment made, and no share
+      has risen since ``stalled_since`` (the last progress event that raised one, or
+      the start of the stay when none did). The land is idle ``policy.stalled_after_years``
+      (1) full years after ``stalled_since`` (the fee date); repossession is measured
+      from the same day with ``policy.repossession_after_years`` (the §14 periods read
+      on the time stopped). A parcel under construction with no progress event is
+      not judged: its shares are unknown.
+
+    A parcel is listed once ``as_of`` is within ``policy.idle_warning_days`` of its
+    fee date. Exceptions (force majeure, delay caused by government) are for the
     operator to judge; they are not in the ledger.
 
     Parameters
@@ -287,16 +320,18 @@ def idle_land(
     as_of : date-like, optional
         Default today.
     policy : Policy, optional
-        Thresholds and fee rate (default :class:`Policy`).
+        Thresholds, stages and fee rate (default :class:`Policy`).
 
     Returns
     -------
     DataFrame
-        Indexed by ``parcel_id``, most overdue first: ``stage``, ``agreed_start``,
-        ``days_past_start``, ``price_10k_cny``, ``fee_date``, ``fee_due_10k_cny``
-        (fee rate × price once the fee date has passed, else 0), ``repossession_date``,
-        ``days_to_fee`` and ``days_to_repossession`` (negative once passed) and
-        ``status``: ``"warning"``, ``"fee_due"`` or ``"repossessable"``.
+        Indexed by ``parcel_id``, most overdue first: ``definition``, ``stage``,
+        ``agreed_start``, ``days_past_start``, ``developed_share``,
+        ``invested_share``, ``stalled_since`` (NaT/NaN for ``not_started``),
+        ``price_10k_cny``, ``fee_date``, ``fee_due_10k_cny`` (fee rate × price once
+        the fee date has passed, else 0), ``repossession_date``, ``days_to_fee`` and
+        ``days_to_repossession`` (negative once passed) and ``status``:
+        ``"warning"``, ``"fee_due"`` or ``"repossessable"``.
 
     Examples
     --------
@@ -308,46 +343,65 @@ def idle_land(
     ...     idle = idle_land(ledger, as_of="2025-12-31")
     >>> idle["status"].to_dict()
     {'XH120304-01': 'repossessable', 'XH120306-04': 'fee_due'}
+    >>> idle["definition"].unique().tolist()
+    ['not_started']
     """
     policy = policy or Policy()
     day = _day(as_of)
-    columns = [
-        "stage",
-        "agreed_start",
-        "days_past_start",
-        "price_10k_cny",
-        "fee_date",
-        "fee_due_10k_cny",
-        "repossession_date",
-        "days_to_fee",
-        "days_to_repossession",
-        "status",
-    ]
     stages = ledger.stages(as_of=day)
-    candidates = stages.index[stages.isin(_NOT_STARTED)]
+    idle_stages = list(policy.idle_stages)
+    stalled_stages = list(policy.stalled_stages)
+    candidates = stages.index[stages.isin([*idle_stages, *stalled_stages])]
     events = ledger.events(as_of=day, parcels=candidates)
-    agreed = _dates(_last_value(events, "agreed_start")).dropna()
-    if agreed.empty:
-        return pd.DataFrame(columns=columns, index=pd.Index([], name="parcel_id"))
-    price = pd.to_numeric(_last_value(events, "price_10k_cny"), errors="coerce").reindex(
-        agreed.index
+    agreed = _dates(_last_value(events, "agreed_start"))
+    price = pd.to_numeric(_last_value(events, "price_10k_cny"), errors="coerce")
+
+    # first definition: not started one year past the agreed start
+    not_started = agreed.reindex(stages.index[stages.isin(idle_stages)]).dropna()
+    first = pd.DataFrame(
+        {
+            "definition": "not_started",
+            "clock": not_started,
+            "developed_share": np.nan,
+            "invested_share": np.nan,
+            "stalled_since": pd.Series(pd.NaT, index=not_started.index, dtype="datetime64[ns]"),
+            "years_to_fee": policy.idle_fee_after_years,
+        },
+        index=not_started.index,
     )
-    fee_date = agreed + pd.DateOffset(years=policy.idle_fee_after_years)
-    repossess = agreed + pd.DateOffset(years=policy.repossession_after_years)
+    # second definition: started, little done, stopped a year or more
+    second = _stalled(ledger, events, stages[stages.isin(stalled_stages)], day, policy)
+    both = pd.concat([first, second]) if len(second) else first
+    if both.empty:
+        return pd.DataFrame(columns=_IDLE_COLUMNS, index=pd.Index([], name="parcel_id"))
+    index = both.index
+    clock = pd.to_datetime(both["clock"])
+    fee_date = pd.Series(
+        [c + pd.DateOffset(years=int(y)) for c, y in zip(clock, both["years_to_fee"], strict=True)],
+        index=index,
+        dtype="datetime64[ns]",
+    )
+    repossess = clock + pd.DateOffset(years=policy.repossession_after_years)
+    repossess = repossess.where(repossess >= fee_date, fee_date)
+    agreed_start = agreed.reindex(index)
+    price_now = price.reindex(index).astype(float)
     out = pd.DataFrame(
         {
-            "stage": stages.reindex(agreed.index).astype(object),
-            "agreed_start": agreed,
-            "days_past_start": (day - agreed).dt.days,
-            "price_10k_cny": price.astype(float),
+            "definition": both["definition"],
+            "stage": stages.reindex(index).astype(object),
+            "agreed_start": agreed_start,
+            "days_past_start": (day - agreed_start).dt.days.astype("Int64"),
+            "developed_share": both["developed_share"].astype(float),
+            "invested_share": both["invested_share"].astype(float),
+            "stalled_since": pd.to_datetime(both["stalled_since"]),
+            "price_10k_cny": price_now,
             "fee_date": fee_date,
-            "fee_due_10k_cny": np.where(
-                day >= fee_date, price.astype(float) * policy.idle_fee_rate, 0.0
-            ),
+            "fee_due_10k_cny": np.where(day >= fee_date, price_now * policy.idle_fee_rate, 0.0),
             "repossession_date": repossess,
             "days_to_fee": (fee_date - day).dt.days,
             "days_to_repossession": (repossess - day).dt.days,
-        }
+        },
+        index=index,
     )
     out["status"] = np.select(
         [day >= out["repossession_date"], day >= out["fee_date"]],
@@ -356,7 +410,60 @@ def idle_land(
     )
     out = out[out["days_to_fee"] <= policy.idle_warning_days]
     out.index.name = "parcel_id"
-    return out.sort_values(["days_past_start"], ascending=False)[columns]
+    return out.sort_values(["days_to_fee"], ascending=True, kind="stable")[_IDLE_COLUMNS]
+
+
+def _stalled(
+    ledger: Ledger, events: pd.DataFrame, stages: pd.Series, day: pd.Timestamp, policy: Policy
+) -> pd.DataFrame:
+    """Parcels whose works stopped with little done: shares and the day progress stopped."""
+    columns = [
+        "definition",
+        "clock",
+        "developed_share",
+        "invested_share",
+        "stalled_since",
+        "years_to_fee",
+    ]
+    empty = pd.DataFrame(columns=columns, index=pd.Index([], name="parcel_id"))
+    if stages.empty or not {"developed_share", "invested_share"} <= set(events.columns):
+        return empty
+    tl = ledger.timeline(as_of=day)
+    since = tl.groupby("parcel_id", sort=False)["valid_from"].last()
+    stay = events[events["parcel_id"].isin(stages.index)].copy()
+    stay = stay[stay["date"] >= stay["parcel_id"].map(since)]
+    if stay.empty:
+        return empty
+    by = stay.groupby("parcel_id", sort=False)
+    dev = by["developed_share"].ffill()
+    inv = by["invested_share"].ffill()
+    reported = pd.notna(dev) & pd.notna(inv)
+    prev_dev = dev.groupby(stay["parcel_id"]).shift(1).fillna(0.0)
+    prev_inv = inv.groupby(stay["parcel_id"]).shift(1).fillna(0.0)
+    first = ~stay["parcel_id"].eq(stay["parcel_id"].shift(1))
+    raised = first | (dev.fillna(0.0) > prev_dev) | (inv.fillna(0.0) > prev_inv)
+    stalled_since = stay["date"].where(raised).groupby(stay["parcel_id"]).max()
+    last_dev = dev.groupby(stay["parcel_id"]).last()
+    last_inv = inv.groupby(stay["parcel_id"]).last()
+    has = reported.groupby(stay["parcel_id"]).any()
+    little = (last_dev < policy.stalled_developed_share) | (
+        last_inv < policy.stalled_invested_share
+    )
+    keep = has & little.fillna(False).astype(bool)
+    ids = keep.index[keep.to_numpy()]
+    if not len(ids):
+        return empty
+    return pd.DataFrame(
+        {
+            "definition": "stalled",
+            "clock": stalled_since.reindex(ids),
+            "developed_share": last_dev.reindex(ids).astype(float),
+            "invested_share": last_inv.reindex(ids).astype(float),
+            "stalled_since": stalled_since.reindex(ids),
+            "years_to_fee": policy.stalled_after_years,
+        },
+        index=pd.Index(ids, name="parcel_id"),
+    )
 
 
 # -- low-efficiency land ------------------------------------------------------------------
@@ -368,21 +475,29 @@ def low_efficiency(
     as_of: DateLike | None = None,
     evaluation: pd.DataFrame | None = None,
     below_standard: Collection[str] = ("C", "D"),
+    policy: Policy | None = None,
 ) -> pd.DataFrame:
     """Parcels in the five low-efficiency categories (批而未供 … 投而未达标) on ``as_of``.
 
     =============================  ==========  =============================================
-    column                         category    rule
+    column                         category    rule (default stages)
     =============================  ==========  =============================================
     ``approved_not_supplied``      批而未供    stage ``reserved`` or ``supply_ready``
     ``supplied_not_used``          供而未用    stage ``supplied`` or ``permitted`` and the
                                                agreed start passed (or unknown)
     ``used_not_fully``             用而未尽    ``completed``/``operating`` with a built FAR
                                                below the planned ``far_min``
-    ``built_not_operating``        建而未投    stage ``completed``
+    ``built_not_operating``        建而未投    stage ``completed``, more than
+                                               ``policy.built_not_operating_grace_days``
+                                               after the completion filing, and no
+                                               enterprise on the parcel
     ``operating_below_standard``   投而未达标  ``operating`` with a per-mu grade in
                                                ``below_standard``
     =============================  ==========  =============================================
+
+    The stages of each category are ``policy.low_efficiency_stages``. A parcel with
+    tenants (enterprises of the site on the parcel, whose ``year`` is not after
+    ``as_of``) is never 建而未投: it is in production.
 
     The built FAR comes from the site's buildings
     (:func:`landasset.measures.morphology.floor_area_ratio`); a parcel with no building
@@ -403,14 +518,17 @@ def low_efficiency(
         never set.
     below_standard : collection of str, default ("C", "D")
         Grades that count as below standard.
+    policy : Policy, optional
+        Stages of each category and the 建而未投 grace period (default :class:`Policy`).
 
     Returns
     -------
     DataFrame
         Indexed by ``parcel_id``, one row per parcel in at least one category:
         ``stage``, ``since`` (day the stage was entered), ``days_in_stage``,
-        ``area_mu``, ``far``, ``far_min``, ``grade``, the five boolean category
-        columns and ``categories`` (their Chinese names).
+        ``area_mu``, ``far``, ``far_min``, ``grade``, ``filed_on`` (the latest
+        completion filing), ``tenants`` (enterprises on the parcel), the five boolean
+        category columns and ``categories`` (their Chinese names).
 
     Examples
     --------
@@ -426,16 +544,20 @@ def low_efficiency(
     >>> int(low["approved_not_supplied"].sum()), int(low["supplied_not_used"].sum())
     (64, 3)
     """
+    policy = policy or Policy()
     day = _day(as_of)
     stages = ledger.stages(as_of=day)
     if stages.empty:
         return pd.DataFrame(
             index=pd.Index([], name="parcel_id"), columns=["stage", *LOW_EFFICIENCY, "categories"]
         )
+    of = {k: list(v) for k, v in policy.low_efficiency_stages.items()}
     tl = ledger.timeline(as_of=day)
     since = tl.groupby("parcel_id", sort=False)["valid_from"].last().reindex(stages.index)
     stage = stages.astype(object)
-    concerned = stages.index[stages.isin(["supplied", "permitted", "completed", "operating"])]
+    concerned = stages.index[
+        stages.isin([*of["supplied_not_used"], *of["used_not_fully"], *of["built_not_operating"]])
+    ]
     events = ledger.events(as_of=day, parcels=concerned)
     agreed = _dates(_last_value(events, "agreed_start")).reindex(stages.index)
     far_min = pd.to_numeric(_last_value(events, "far_min"), errors="coerce").reindex(stages.index)
@@ -448,7 +570,7 @@ def low_efficiency(
     if len(site.buildings):
         from landasset.measures.morphology import floor_area_ratio
 
-        built = stages.index[stages.isin(["completed", "operating"])].intersection(
+        built = stages.index[stages.isin(of["used_not_fully"])].intersection(
             parcels.index.astype(str)
         )
         if len(built):
@@ -458,6 +580,9 @@ def low_efficiency(
     if evaluation is not None:
         grade = _grades(evaluation).reindex(stages.index)
     area = _parcel_area_mu(site).reindex(stages.index)
+    filed = _dates(_last_value(events, "filed_on")).reindex(stages.index)
+    tenants = _tenants(site, day).reindex(stages.index, fill_value=0).astype(int)
+    grace_end = filed.fillna(since) + pd.Timedelta(days=policy.built_not_operating_grace_days)
 
     out = pd.DataFrame(
         {
@@ -468,15 +593,19 @@ def low_efficiency(
             "far": far,
             "far_min": far_min,
             "grade": grade,
+            "filed_on": filed,
+            "tenants": tenants,
         }
     )
-    out["approved_not_supplied"] = stage.isin(["reserved", "supply_ready"])
-    out["supplied_not_used"] = stage.isin(_NOT_STARTED) & ~(agreed >= day)
-    out["used_not_fully"] = stage.isin(["completed", "operating"]) & (far < far_min).fillna(
-        False
-    ).astype(bool)
-    out["built_not_operating"] = stage.eq("completed")
-    out["operating_below_standard"] = stage.eq("operating") & grade.isin(
+    out["approved_not_supplied"] = stage.isin(of["approved_not_supplied"])
+    out["supplied_not_used"] = stage.isin(of["supplied_not_used"]) & ~(agreed >= day)
+    out["used_not_fully"] = stage.isin(of["used_not_fully"]) & (far < far_min).fillna(False).astype(
+        bool
+    )
+    out["built_not_operating"] = (
+        stage.isin(of["built_not_operating"]) & (day > grace_end) & (tenants == 0)
+    )
+    out["operating_below_standard"] = stage.isin(of["operating_below_standard"]) & grade.isin(
         list(below_standard)
     ).astype(bool)
     flags = out[list(LOW_EFFICIENCY)]
@@ -485,6 +614,20 @@ def low_efficiency(
     out["categories"] = [", ".join(names[row]) for row in out[list(LOW_EFFICIENCY)].to_numpy()]
     out.index.name = "parcel_id"
     return out
+
+
+def _tenants(site: Site, day: pd.Timestamp) -> pd.Series:
+    """Enterprises on each parcel (rows whose ``year`` is after ``day``'s left out)."""
+    ent = site.enterprises
+    if len(ent) == 0 or "parcel_id" not in ent.columns:
+        return pd.Series(dtype=int)
+    keep = ent["parcel_id"].notna()
+    if "year" in ent.columns:
+        year = pd.to_numeric(ent["year"], errors="coerce")
+        keep &= ~(year > day.year)
+    ids = ent.index[keep.to_numpy()]
+    parcel = ent.loc[keep, "parcel_id"].astype(str)
+    return pd.Series(ids, index=parcel.to_numpy()).groupby(level=0).nunique()
 
 
 def _grades(evaluation: Any) -> pd.Series:
@@ -520,8 +663,11 @@ def late_against_contract(
     * ``filing_late``: filed more than ``policy.filing_window_days`` after acceptance
       (建设工程质量管理条例 §49);
     * ``permit_window_exceeded``: works started (or not yet) later than
-      ``policy.permit_start_window_months`` after the permit (建筑法 §9; extensions
-      are not recorded, so this is the case to check).
+      ``policy.permit_start_window_months`` after the permit, plus
+      ``policy.permit_extension_months`` for each extension granted (建筑法 §9: at most
+      ``policy.permit_extensions``). An extension is recorded as an in-stage
+      ``permitted`` event carrying ``permit_extensions``, the number granted so far
+      (``ledger.record(pid, "permitted", day, actor=..., permit_extensions=1)``).
 
     Returns
     -------
@@ -530,7 +676,8 @@ def late_against_contract(
         delayed start first: ``stage``, ``agreed_start``, ``started_on``,
         ``start_delay_days``, ``agreed_completion``, ``accepted_on``,
         ``completion_delay_days``, ``filed_on``, ``filing_delay_days``,
-        ``permitted_on``, ``permit_start_deadline`` and the four flags.
+        ``permitted_on``, ``permit_extensions``, ``permit_start_deadline`` and the
+        four flags.
 
     Examples
     --------
@@ -562,6 +709,7 @@ def late_against_contract(
         "filed_on",
         "filing_delay_days",
         "permitted_on",
+        "permit_extensions",
         "permit_start_deadline",
         *flags,
     ]
@@ -594,7 +742,24 @@ def late_against_contract(
     permits = (
         after[after["stage"] == "permitted"].groupby("parcel_id")["date"].first().reindex(index)
     )
-    deadline = permits + pd.DateOffset(months=policy.permit_start_window_months)
+    if "permit_extensions" in after.columns:
+        extensions = (
+            pd.to_numeric(after.groupby("parcel_id")["permit_extensions"].last(), errors="coerce")
+            .reindex(index)
+            .fillna(0)
+            .astype(int)
+        )
+    else:
+        extensions = pd.Series(0, index=index, dtype=int)
+    months = policy.permit_start_window_months + extensions * policy.permit_extension_months
+    deadline = pd.Series(
+        [
+            pd.NaT if pd.isna(p) else p + pd.DateOffset(months=int(m))
+            for p, m in zip(permits, months, strict=True)
+        ],
+        index=index,
+        dtype="datetime64[ns]",
+    )
     stage_now = stages.reindex(index).astype(object)
     # a missing actual date counts as today only while the step is still ahead
     started_or_now = started.mask(started.isna() & stage_now.isin(_NOT_STARTED), day)
@@ -616,6 +781,7 @@ def late_against_contract(
             "filed_on": filed,
             "filing_delay_days": filing_delay.astype("Int64"),
             "permitted_on": permits,
+            "permit_extensions": extensions,
             "permit_start_deadline": deadline,
         },
         index=index,
@@ -627,3 +793,140 @@ def late_against_contract(
     out = out[out[flags].any(axis=1)]
     out.index.name = "parcel_id"
     return out.sort_values("start_delay_days", ascending=False)[columns]
+
+
+# -- land-use terms -------------------------------------------------------------------------
+_TERM_COLUMNS = [
+    "stage",
+    "contract_id",
+    "land_use",
+    "mode",
+    "term_start",
+    "term_years",
+    "expires_on",
+    "renewal_notice_by",
+    "days_to_expiry",
+    "days_to_notice",
+    "status",
+]
+
+
+def terms_expiring(
+    ledger: Ledger,
+    *,
+    as_of: DateLike | None = None,
+    within_years: int = 5,
+    policy: Policy | None = None,
+) -> pd.DataFrame:
+    """Land-use terms that end within ``within_years`` of ``as_of``, with the renewal notice date.
+
+    The term of a parcel under contract (stage ``supplied`` through ``renewal``) runs
+    from its latest contract event (the event carrying its ``contract_id``; a
+    ``term_start`` date in it overrides the event's date) for ``term_years`` given
+    with the contract, else the maximum term of its land use
+    (:meth:`Policy.term_for`; 城镇国有土地使用权出让和转让暂行条例 §12). A renewal must be
+    applied for at least ``policy.term_renewal_notice_years`` before expiry
+    (城市房地产管理法 §22): that day is ``renewal_notice_by``. Allocated land
+    (``mode`` allocation) has no term (§23) and is not listed. The land use is the
+    parcel's latest in the ledger, else the parcels layer's; a parcel whose term cannot
+    be known (no land use, no ``term_years``) is listed with status ``"term_unknown"``.
+
+    Parameters
+    ----------
+    ledger : Ledger
+    as_of : date-like, optional
+        Default today.
+    within_years : int, default 5
+        How far ahead to look, in years.
+    policy : Policy, optional
+        Terms and the notice period (default :class:`Policy`).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``parcel_id``, soonest expiry first: ``stage``, ``contract_id``,
+        ``land_use``, ``mode``, ``term_start``, ``term_years``, ``expires_on``,
+        ``renewal_notice_by``, ``days_to_expiry``, ``days_to_notice`` (negative once
+        passed) and ``status``: ``"expired"``, ``"notice_overdue"`` (the notice day
+        has passed), ``"notice_due"`` (the notice day falls within the window) or
+        ``"term_unknown"``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from landasset.lifecycle import Ledger
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> ledger = Ledger.open(pathlib.Path(tmp.name) / "l.sqlite")
+    >>> _ = ledger.record("C1", "supplied", "1986-03-01", actor="a", contract_id="C",
+    ...     mode="agreement", land_use="B1", price_10k_cny=10,
+    ...     agreed_start="1986-06-01", agreed_completion="1988-06-01")
+    >>> row = terms_expiring(ledger, as_of="2025-06-01").loc["C1"]
+    >>> int(row.term_years), row.expires_on.date(), row.renewal_notice_by.date(), row.status
+    (40, datetime.date(2026, 3, 1), datetime.date(2025, 3, 1), 'notice_overdue')
+    >>> ledger.close(); tmp.cleanup()
+    """
+    from landasset.lifecycle.ledger import land_use_of
+
+    policy = policy or Policy()
+    if isinstance(within_years, bool) or not isinstance(within_years, int) or within_years < 0:
+        raise LandassetValueError(
+            f"within_years is a whole number of years ≥ 0, not {within_years!r}"
+        )
+    day = _day(as_of)
+    stages = ledger.stages(as_of=day)
+    candidates = stages.index[stages.isin(_UNDER_CONTRACT)]
+    events = ledger.events(as_of=day, parcels=candidates)
+    if events.empty or "contract_id" not in events.columns:
+        return pd.DataFrame(columns=_TERM_COLUMNS, index=pd.Index([], name="parcel_id"))
+    contract = (
+        events[events["contract_id"].notna()].groupby("parcel_id").tail(1).set_index("parcel_id")
+    )
+    index = contract.index
+    mode = contract.get("mode", pd.Series(None, index=index, dtype=object)).reindex(index)
+    keep = ~mode.eq("allocation")
+    contract, mode, index = contract[keep], mode[keep], index[keep.to_numpy()]
+    land = land_use_of(ledger, list(index))
+    land_use = pd.Series([land.get(p) for p in index], index=index, dtype=object)
+    start = contract["date"]
+    if "term_start" in contract.columns:
+        start = _dates(contract["term_start"]).fillna(start)
+    given = pd.to_numeric(
+        contract.get("term_years", pd.Series(np.nan, index=index)), errors="coerce"
+    )
+    by_use = pd.Series(
+        [np.nan if lu is None else policy.term_for(lu) for lu in land_use], index=index
+    ).astype(float)
+    term = given.fillna(by_use)
+    expires = pd.Series(
+        [
+            pd.NaT if pd.isna(y) else s + pd.DateOffset(years=int(y))
+            for s, y in zip(start, term, strict=True)
+        ],
+        index=index,
+        dtype="datetime64[ns]",
+    )
+    notice = expires - pd.DateOffset(years=policy.term_renewal_notice_years)
+    horizon = day + pd.DateOffset(years=within_years)
+    out = pd.DataFrame(
+        {
+            "stage": stages.reindex(index).astype(object),
+            "contract_id": contract["contract_id"],
+            "land_use": land_use,
+            "mode": mode,
+            "term_start": start,
+            "term_years": term.astype("Int64"),
+            "expires_on": expires,
+            "renewal_notice_by": notice,
+            "days_to_expiry": (expires - day).dt.days.astype("Int64"),
+            "days_to_notice": (notice - day).dt.days.astype("Int64"),
+        },
+        index=index,
+    )
+    out["status"] = np.select(
+        [expires.isna(), day >= expires, day > notice],
+        ["term_unknown", "expired", "notice_overdue"],
+        default="notice_due",
+    )
+    out = out[expires.isna() | (expires <= horizon)]
+    out.index.name = "parcel_id"
+    return out.sort_values("expires_on", na_position="last", kind="stable")[_TERM_COLUMNS]

@@ -75,8 +75,8 @@ import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
 from landasset._compat import keyword_only
-from landasset._errors import LandassetKeyError, TransitionError
-from landasset.lifecycle import _corrections, _lineage
+from landasset._errors import LandassetKeyError, LandassetTypeError, TransitionError
+from landasset.lifecycle import _corrections, _law, _lineage
 from landasset.lifecycle._checks import Batch, check_moves, normalise
 from landasset.lifecycle._dates import DateLike, as_day
 from landasset.lifecycle._schema import (
@@ -90,6 +90,7 @@ from landasset.lifecycle._schema import (
     events_frame,
 )
 from landasset.lifecycle._store import Store
+from landasset.lifecycle.policy import Policy
 from landasset.lifecycle.stages import Stage
 
 __all__ = ["EVENTS_TABLE", "LINEAGE_TABLE", "Event", "Ledger"]
@@ -115,9 +116,29 @@ class Ledger:
     >>> tmp.cleanup()
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, policy: Policy | None = None) -> None:
         # opened by Ledger.open; the store holds the connection and does every write
         self._store = store
+        self._policy = Policy() if policy is None else policy
+
+    @property
+    def policy(self) -> Policy:
+        """The :class:`~landasset.lifecycle.Policy` events are checked against.
+
+        It decides which supply modes a ``supplied`` event may use, the investment
+        control table a contract's commitment is checked against and how many permit
+        extensions may be recorded. Set it when opening (``Ledger.open(path,
+        policy=...)``) or later (``ledger.policy = Policy(...)``).
+        """
+        return self._policy
+
+    @policy.setter
+    def policy(self, value: Policy) -> None:
+        if not isinstance(value, Policy):
+            raise LandassetTypeError(
+                f"a ledger's policy is a landasset.lifecycle.Policy, not {type(value).__name__}"
+            )
+        self._policy = value
 
     # -- opening and closing -----------------------------------------------------------
     @classmethod
@@ -128,6 +149,7 @@ class Ledger:
         timeout: float = 30.0,
         read_only: bool = False,
         known_parcels: Iterable[str] | None = None,
+        policy: Policy | None = None,
     ) -> Ledger:
         """Open (or create) the ledger in a ``.gpkg`` or ``.sqlite`` file.
 
@@ -151,6 +173,10 @@ class Ledger:
             when an id is missing, in case the layer gained parcels), and no check when
             the file has no such layer. Parcels created by :meth:`split` and
             :meth:`merge` are added.
+        policy : Policy, optional
+            The rules events are checked against beyond the transition table (supply
+            modes, the investment control table, permit extensions); default
+            :class:`~landasset.lifecycle.Policy`. See :attr:`policy`.
 
         Raises
         ------
@@ -167,8 +193,13 @@ class Ledger:
         ...
         landasset.LandassetKeyError: 1 parcel id is not in known_parcels, nothing was recorded: 'XH12O101-08' (did you mean 'XH120101-08'?); correct the id, or add the parcel first
         """
+        if policy is not None and not isinstance(policy, Policy):
+            raise LandassetTypeError(
+                f"policy is a landasset.lifecycle.Policy, not {type(policy).__name__}"
+            )
         return cls(
-            Store.open(path, timeout=timeout, read_only=read_only, known_parcels=known_parcels)
+            Store.open(path, timeout=timeout, read_only=read_only, known_parcels=known_parcels),
+            policy=policy,
         )
 
     def close(self) -> None:
@@ -224,7 +255,12 @@ class Ledger:
         ------
         TransitionError
             The move is not allowed from the parcel's current stage, a required field is
-            missing or invalid, or the date is before the parcel's last event.
+            missing or invalid, the date is before the parcel's last event, or the
+            ledger's :attr:`policy` refuses it: a supply mode the law does not allow
+            for the land use and date (without ``supply_exception``), a committed
+            investment below the control table's minimum (without
+            ``below_minimum_reason``), a malformed ``penalty`` clause, too many permit
+            extensions.
 
         Examples
         --------
@@ -314,13 +350,32 @@ class Ledger:
         return pd.Series(out, index=frame.index, name="event_id")
 
     def _record(self, batch: Batch) -> npt.NDArray[np.int64]:
+        land_use_before = self._land_use_before(batch)
+
         def work(con: sqlite3.Connection) -> npt.NDArray[np.int64]:
             self._store.check_known(con, batch.parcel)
             stage_now, day_now = self._store.state(con, batch.parcel)
             check_moves(batch, stage_now, day_now)
+            _law.check_law(batch, self._policy, land_use_before)
             return self._store.insert(con, batch)
 
         return self._store.write(work)
+
+    def _land_use_before(self, batch: Batch) -> dict[str, str]:
+        """Land use of the parcels supplied in ``batch`` whose events there lack one."""
+        supplied = batch.stage == CODE["supplied"]
+        if not supplied.any():
+            return {}
+        land_use = batch.data.get("land_use")
+        given = (
+            set()
+            if land_use is None
+            else set(batch.parcel[np.asarray(pd.notna(land_use), dtype=bool)])
+        )
+        wanted = sorted(set(batch.parcel[supplied]) - given)
+        if not wanted:
+            return {}
+        return land_use_of(self, wanted)
 
     # -- corrections ---------------------------------------------------------------------------
     def correct(self, event_id: int, *, actor: str, reason: str, **changes: Any) -> Event:
@@ -357,7 +412,16 @@ class Ledger:
         >>> ledger.close(); tmp.cleanup()
         """
         return self.event(
-            _corrections.correct(self._store, event_id, actor=actor, reason=reason, changes=changes)
+            _corrections.correct(
+                self._store,
+                event_id,
+                actor=actor,
+                reason=reason,
+                changes=changes,
+                check=lambda batch: _law.check_law(
+                    batch, self._policy, self._land_use_before(batch)
+                ),
+            )
         )
 
     # -- reading -------------------------------------------------------------------------------
@@ -595,8 +659,10 @@ class Ledger:
     def timeline(self, *, as_of: DateLike | None = None) -> pd.DataFrame:
         """Each parcel's stays in each stage, with ``valid_from`` and ``valid_to``.
 
-        ``valid_to`` is the date of the parcel's next event (NaT for the stay that is
-        still open). Joined to the parcel layer on ``parcel_id``, the table drives
+        ``valid_to`` is the date of the parcel's next change of stage (NaT for the stay
+        that is still open); in-stage events (progress, permit extensions:
+        :data:`~landasset.lifecycle.IN_STAGE_EVENTS`) do not end a stay, and
+        ``event_id`` is the event that entered the stage. Joined to the parcel layer on ``parcel_id``, the table drives
         QGIS's temporal controller (start and end fields).
 
         Returns
@@ -626,6 +692,12 @@ class Ledger:
             params,
         ).fetchall()
         frame = pd.DataFrame(rows, columns=["parcel_id", "stage", "valid_from", "event_id"])
+        # an in-stage event continues the stay it is recorded in
+        repeated = frame["parcel_id"].eq(frame["parcel_id"].shift(1)) & frame["stage"].eq(
+            frame["stage"].shift(1)
+        )
+        if repeated.any():
+            frame = frame[~repeated].reset_index(drop=True)
         frame["valid_from"] = pd.to_datetime(frame["valid_from"], format="%Y-%m-%d")
         same = frame["parcel_id"].eq(frame["parcel_id"].shift(-1))
         frame["valid_to"] = frame["valid_from"].shift(-1).where(same)
@@ -766,3 +838,15 @@ class Ledger:
             "<table><thead><tr><th>阶段</th><th>stage</th><th>parcels</th></tr></thead>"
             f"<tbody>{body}</tbody></table></div>"
         )
+
+
+def land_use_of(ledger: Ledger, parcels: Sequence[str]) -> dict[str, str]:
+    """Each parcel's land use: its latest in the ledger, else the parcels layer's."""
+    found: dict[str, str] = {}
+    events = ledger.events(parcels=parcels)
+    if "land_use" in events.columns:
+        latest = events.dropna(subset=["land_use"]).groupby("parcel_id")["land_use"].last()
+        found.update({str(k): str(v) for k, v in latest.items()})
+    rest = [p for p in parcels if p not in found]
+    found.update(_law.layer_land_use(ledger.connection, rest))
+    return found

@@ -43,6 +43,7 @@ from landasset._errors import TransitionError
 
 __all__ = [
     "FIELDS",
+    "IN_STAGE_EVENTS",
     "MODES",
     "PHASES",
     "TRANSITIONS",
@@ -149,8 +150,11 @@ _TERMS: Mapping[str, _vocab.StageTerm] = MappingProxyType({t.id: t for t in _voc
 PHASES: Mapping[str, str] = _vocab.PHASES
 
 #: Supply modes (供地方式) and their Chinese names. Transfer (出让) is by auction,
-#: tender, listing or agreement; commercial land only by auction, tender or listing
-#: (城市房地产管理法 §13). Allocation (划拨) has no term unless a law sets one (§23).
+#: tender, listing or agreement; commercial land by auction or tender (城市房地产管理法
+#: §13); industrial land by auction, tender or listing since 2007 (国发〔2006〕31号).
+#: Allocation (划拨) only for the uses of §24, with no term unless a law sets one
+#: (§23). Which mode is allowed for which land and date is
+#: :attr:`~landasset.lifecycle.Policy.supply_modes`.
 MODES: Mapping[str, str] = MappingProxyType(
     {
         "auction": "拍卖出让",
@@ -170,10 +174,12 @@ class FieldSpec:
     ----------
     name : str
         The key in the event's data.
-    kind : {"text", "number", "date", "mode", "land_use"}
+    kind : {"text", "number", "share", "count", "year", "date", "mode", "land_use", "penalty"}
         How the value is checked and stored: dates become ``YYYY-MM-DD`` strings,
-        numbers floats (never negative), ``mode`` one of :data:`MODES`, ``land_use``
-        a code known to :mod:`landasset.landuse`.
+        numbers floats (never negative), shares floats in [0, 1], counts and years
+        whole numbers (years 1900–2200), ``mode`` one of :data:`MODES`, ``land_use``
+        a code known to :mod:`landasset.landuse`, ``penalty`` a penalty clause (see
+        :data:`~landasset.lifecycle.PENALTY_BASES`).
     label_zh : str
         The Chinese name.
     description : str
@@ -233,6 +239,70 @@ FIELDS: Mapping[str, FieldSpec] = MappingProxyType(
             FieldSpec("filed_on", "date", "竣工备案日期", "the day the completion was filed"),
             FieldSpec(
                 "reason", "text", "原因", "why a parcel went back to the reserve or was retired"
+            ),
+            FieldSpec(
+                "supply_exception",
+                "text",
+                "供地方式例外",
+                "why a supply mode the policy does not allow for the land and date is lawful here",
+            ),
+            FieldSpec(
+                "region", "text", "地区", "region (or region class) of the investment control table"
+            ),
+            FieldSpec(
+                "industry_code",
+                "text",
+                "行业代码",
+                "national economic classification code of the contracted industry",
+            ),
+            FieldSpec(
+                "investment_intensity_10k_cny_per_mu",
+                "number",
+                "投资强度(万元/亩)",
+                "committed fixed-asset investment per mu (标准地)",
+            ),
+            FieldSpec(
+                "below_minimum_reason",
+                "text",
+                "低于投资强度控制值原因",
+                "why a committed investment intensity below the control table's minimum is accepted",
+            ),
+            FieldSpec(
+                "output_per_mu_10k_cny",
+                "number",
+                "亩均产出(万元)",
+                "committed output per mu (标准地)",
+            ),
+            FieldSpec(
+                "tax_per_mu_10k_cny", "number", "亩均税收(万元)", "committed tax per mu (标准地)"
+            ),
+            FieldSpec(
+                "energy_tce_per_10k_cny",
+                "number",
+                "单位能耗(吨标煤/万元)",
+                "committed maximum energy use per 10k CNY of value added (标准地)",
+            ),
+            FieldSpec(
+                "production_year", "year", "达产年份", "year from which the commitments bind (达产)"
+            ),
+            FieldSpec("penalty", "penalty", "违约责任", "the contract's penalty clause"),
+            FieldSpec(
+                "developed_share",
+                "share",
+                "已开发面积比例",
+                "share of the area to develop that is developed (0–1)",
+            ),
+            FieldSpec(
+                "invested_share",
+                "share",
+                "已投资比例",
+                "share of the total investment that is made (0–1)",
+            ),
+            FieldSpec(
+                "permit_extensions",
+                "count",
+                "施工许可延期次数",
+                "extensions of the construction permit's start window granted so far",
             ),
         )
     }
@@ -391,6 +461,19 @@ TRANSITIONS: tuple[Transition, ...] = (
 )
 
 
+#: Events that record something about a stay without changing the stage: a parcel in
+#: the stage may take another event *in the same stage* when it carries these fields.
+#: ``under_construction``: works progress (闲置土地处置办法 §2: the share of the area
+#: developed and of the investment made); ``permitted``: an extension of the
+#: construction permit's start window (建筑法 §9), the number granted so far.
+IN_STAGE_EVENTS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "under_construction": ("developed_share", "invested_share"),
+        "permitted": ("permit_extensions",),
+    }
+)
+
+
 def _build_index() -> dict[tuple[Stage | None, Stage], Transition]:
     index: dict[tuple[Stage | None, Stage], Transition] = {}
     for t in TRANSITIONS:
@@ -459,6 +542,11 @@ def describe_allowed(source: Stage | None) -> str:
         t.target.value + (f" (needs {', '.join(t.required)})" if t.required else "") for t in moves
     ]
     where = "as a first event" if source is None else f"from {source.value!r}"
+    if source is not None and source.value in IN_STAGE_EVENTS:
+        parts.append(
+            f"{source.value} again as an in-stage event "
+            f"(needs {', '.join(IN_STAGE_EVENTS[source.value])})"
+        )
     return f"allowed {where}: " + ", ".join(parts)
 
 
