@@ -198,6 +198,7 @@ def run(
     while not finished:
         if is_cancelled is not None and is_cancelled():
             _stop(process)
+            _close(process, threads)
             raise LandassetCancelled("cancelled: the run was stopped and wrote nothing")
         try:
             line = lines.get(timeout=poll_s)
@@ -222,8 +223,7 @@ def run(
         elif line.strip() and on_info is not None:  # stray output of a library
             on_info(line)
     code = process.wait()
-    for thread in threads:
-        thread.join(timeout=5)
+    _close(process, threads)
     if code == 0 and error is None:
         os.unlink(debug.name)
         return outcome
@@ -250,3 +250,11 @@ def _stop(process: subprocess.Popen[str]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def _close(process: subprocess.Popen[str], threads: list[threading.Thread]) -> None:
+    for thread in threads:
+        thread.join(timeout=5)
+    for stream in (process.stdout, process.stderr):
+        if stream is not None:
+            stream.close()

@@ -327,7 +327,9 @@ def op_record(args: dict[str, Any]) -> dict[str, Any]:
         raise LandassetValueError("the day of the event is missing; write it as YYYY-MM-DD")
     known = None
     if "parcels" in list_layers(path):
-        known = read_layer(path, layer="parcels").index.astype(str).tolist()
+        parcels = read_layer(path, layer="parcels")
+        ids = parcels["parcel_id"] if "parcel_id" in parcels.columns else parcels.index
+        known = [str(p) for p in ids]
     progress(50, "recording")
     with Ledger.open(path, known_parcels=known) as ledger:
         event = ledger.record(
@@ -361,7 +363,7 @@ def op_idle_land(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def op_low_efficiency(args: dict[str, Any]) -> dict[str, Any]:
-    from landasset.efficiency import evaluate
+    from landasset.efficiency import by_parcel, evaluate
     from landasset.lifecycle import LOW_EFFICIENCY, Ledger, low_efficiency
 
     site = _site(args["site"])
@@ -369,13 +371,14 @@ def op_low_efficiency(args: dict[str, Any]) -> dict[str, Any]:
     if args.get("year"):
         progress(20, "grading the enterprises")
         buildings = site.buildings if "buildings" in site else None
-        evaluation = evaluate(
+        graded = evaluate(
             site.enterprises,
             site.parcels,
             year=int(args["year"]),
             scheme=args.get("scheme") or "zhejiang-2018",
             buildings=buildings,
         )
+        evaluation = by_parcel(graded, site.parcels)
     progress(50, "reading the ledger")
     with Ledger.open(args["site"], read_only=True) as ledger:
         table = low_efficiency(
