@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +52,7 @@ def load_environment_module() -> Any:
     spec = importlib.util.spec_from_file_location("landasset_qgis_environment", PLUGIN / "environment.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
