@@ -119,7 +119,7 @@ class LandassetAlgorithm(QgsProcessingAlgorithm):
 
     def add_as_of(self) -> None:
         param = QgsProcessingParameterString(
-            "AS_OF", tr("As of date (YYYY-MM-DD, optional)"), optional=True
+            "AS_OF", tr("As of date (YYYY-MM-DD)"), optional=True
         )
         param.setHelp(tr(AS_OF_HELP))
         self.addParameter(param)
