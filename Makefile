@@ -26,8 +26,8 @@ test: $(STAMP)
 	$(PY) -m pytest -n auto --dist loadfile
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests benchmarks examples
-	$(VENV)/bin/ruff format --check src tests benchmarks examples
+	$(VENV)/bin/ruff check src tests benchmarks examples qgis_plugin
+	$(VENV)/bin/ruff format --check src tests benchmarks examples qgis_plugin
 	$(VENV)/bin/mypy
 
 clean:

@@ -101,9 +101,7 @@ class LandassetAlgorithm(QgsProcessingAlgorithm):
     # -- helpers for subclasses -------------------------------------------------------
 
     def add_site(self) -> None:
-        param = QgsProcessingParameterFile(
-            "SITE", tr("Site GeoPackage"), extension="gpkg"
-        )
+        param = QgsProcessingParameterFile("SITE", tr("Site GeoPackage"), extension="gpkg")
         param.setHelp(tr(SITE_HELP))
         self.addParameter(param)
 
@@ -118,17 +116,24 @@ class LandassetAlgorithm(QgsProcessingAlgorithm):
         self.addParameter(param)
 
     def add_as_of(self) -> None:
-        param = QgsProcessingParameterString(
-            "AS_OF", tr("As of date (YYYY-MM-DD)"), optional=True
-        )
+        param = QgsProcessingParameterString("AS_OF", tr("As of date (YYYY-MM-DD)"), optional=True)
         param.setHelp(tr(AS_OF_HELP))
         self.addParameter(param)
 
     def add_number(
-        self, name: str, label: str, default: float, *, integer: bool = False,
-        minimum: float | None = None, maximum: float | None = None, optional: bool = False,
+        self,
+        name: str,
+        label: str,
+        default: float,
+        *,
+        integer: bool = False,
+        minimum: float | None = None,
+        maximum: float | None = None,
+        optional: bool = False,
     ) -> None:
-        kind = QgsProcessingParameterNumber.Integer if integer else QgsProcessingParameterNumber.Double
+        kind = (
+            QgsProcessingParameterNumber.Integer if integer else QgsProcessingParameterNumber.Double
+        )
         param = QgsProcessingParameterNumber(
             name, tr(label), type=kind, defaultValue=default, optional=optional
         )
@@ -139,7 +144,9 @@ class LandassetAlgorithm(QgsProcessingAlgorithm):
         self.addParameter(param)
 
     def add_output_layer(self, label: str, geometry: int = QgsProcessing.TypeVectorPolygon) -> None:
-        self.addParameter(QgsProcessingParameterVectorDestination("OUTPUT", tr(label), type=geometry))
+        self.addParameter(
+            QgsProcessingParameterVectorDestination("OUTPUT", tr(label), type=geometry)
+        )
 
     def text(self, parameters: dict[str, Any], name: str, context: Any) -> str:
         return (self.parameterAsString(parameters, name, context) or "").strip()
@@ -168,7 +175,9 @@ class LandassetAlgorithm(QgsProcessingAlgorithm):
 
     # -- the run ------------------------------------------------------------------------
 
-    def processAlgorithm(self, parameters: dict[str, Any], context: Any, feedback: Any) -> dict[str, Any]:
+    def processAlgorithm(
+        self, parameters: dict[str, Any], context: Any, feedback: Any
+    ) -> dict[str, Any]:
         from .provider import configured_environment
 
         args = self.arguments(parameters, context)
@@ -207,23 +216,26 @@ def _table_sink(
     """Write rows to the algorithm's non-spatial SINK output (numbers as doubles)."""
     fields = QgsFields()
     numeric = {
-        c: bool(rows) and all(isinstance(r.get(c), (int, float)) and not isinstance(r.get(c), bool)
-                              or r.get(c) is None for r in rows)
+        c: bool(rows)
+        and all(
+            (isinstance(r.get(c), (int, float)) and not isinstance(r.get(c), bool))
+            or r.get(c) is None
+            for r in rows
+        )
         and any(r.get(c) is not None for r in rows)
         for c in columns
     }
     for column in columns:
         fields.append(QgsField(column, QVariant.Double if numeric[column] else QVariant.String))
-    sink, dest = algorithm.parameterAsSink(parameters, "OUTPUT", context, fields, QgsWkbTypes.NoGeometry)
+    sink, dest = algorithm.parameterAsSink(
+        parameters, "OUTPUT", context, fields, QgsWkbTypes.NoGeometry
+    )
     if sink is None:
         return None
     for row in rows:
         feature = QgsFeature(fields)
         feature.setAttributes(
-            [
-                row.get(c) if numeric[c] or row.get(c) is None else str(row.get(c))
-                for c in columns
-            ]
+            [row.get(c) if numeric[c] or row.get(c) is None else str(row.get(c)) for c in columns]
         )
         sink.addFeature(feature, QgsFeatureSink.FastInsert)
     return dest
@@ -253,10 +265,14 @@ class ValidateSite(LandassetAlgorithm):
     def arguments(self, parameters: dict[str, Any], context: Any) -> dict[str, Any]:
         return {
             "site": self.site(parameters, context),
-            "overlap_tolerance_m2": self.parameterAsDouble(parameters, "OVERLAP_TOLERANCE_M2", context),
+            "overlap_tolerance_m2": self.parameterAsDouble(
+                parameters, "OVERLAP_TOLERANCE_M2", context
+            ),
         }
 
-    def outputs(self, result: dict[str, Any], parameters: dict[str, Any], context: Any, feedback: Any) -> dict[str, Any]:
+    def outputs(
+        self, result: dict[str, Any], parameters: dict[str, Any], context: Any, feedback: Any
+    ) -> dict[str, Any]:
         columns = ["severity", "kind", "id", "column", "problem", "fix"]
         dest = _table_sink(self, parameters, context, result.get("problems", []), columns)
         feedback.pushInfo(result.get("summary", ""))
@@ -294,9 +310,13 @@ class ScoreParcels(LandassetAlgorithm):
             "layer": "parcels",
         }
 
-    def outputs(self, result: dict[str, Any], parameters: dict[str, Any], context: Any, feedback: Any) -> dict[str, Any]:
+    def outputs(
+        self, result: dict[str, Any], parameters: dict[str, Any], context: Any, feedback: Any
+    ) -> dict[str, Any]:
         top = ", ".join(result.get("top", []))
-        feedback.pushInfo(tr(f"{result.get('eligible')} of {result.get('rows')} parcels eligible; best: {top}"))
+        feedback.pushInfo(
+            tr(f"{result.get('eligible')} of {result.get('rows')} parcels eligible; best: {top}")
+        )
         return {"OUTPUT": result.get("output"), "TOP": top}
 
 
@@ -314,7 +334,9 @@ class ExplainParcel(LandassetAlgorithm):
         self.addParameter(QgsProcessingParameterString("PARCEL_ID", tr("Parcel id")))
         self.add_as_of()
         self.addParameter(
-            QgsProcessingParameterFeatureSink("OUTPUT", tr("Explanation"), type=QgsProcessing.TypeVector)
+            QgsProcessingParameterFeatureSink(
+                "OUTPUT", tr("Explanation"), type=QgsProcessing.TypeVector
+            )
         )
         self.addOutput(QgsProcessingOutputNumber("SCORE", tr("Score")))
         self.addOutput(QgsProcessingOutputNumber("RANK", tr("Rank")))
@@ -328,14 +350,18 @@ class ExplainParcel(LandassetAlgorithm):
             "as_of": self.text(parameters, "AS_OF", context),
         }
 
-    def outputs(self, result: dict[str, Any], parameters: dict[str, Any], context: Any, feedback: Any) -> dict[str, Any]:
+    def outputs(
+        self, result: dict[str, Any], parameters: dict[str, Any], context: Any, feedback: Any
+    ) -> dict[str, Any]:
         rows = result.get("criteria", [])
         columns = list(rows[0]) if rows else ["criterion"]
         dest = _table_sink(self, parameters, context, rows, columns)
         rank = result.get("rank")
         feedback.pushInfo(
-            tr(f"{result.get('parcel_id')}: score {result.get('score'):.3f}, "
-               + ("not ranked" if rank is None else f"rank {rank}"))
+            tr(
+                f"{result.get('parcel_id')}: score {result.get('score'):.3f}, "
+                + ("not ranked" if rank is None else f"rank {rank}")
+            )
         )
         return {
             "OUTPUT": dest,
@@ -394,7 +420,9 @@ class AssembleSites(LandassetAlgorithm):
         self.add_number("TOLERANCE_M", "Adjacency tolerance (m)", 1.0, minimum=0)
         self.add_number("LIMIT", "Most candidate sites", 50, integer=True, minimum=1)
         self.addParameter(
-            QgsProcessingParameterBoolean("OVERLAPPING", tr("Allow a parcel in several sites"), False)
+            QgsProcessingParameterBoolean(
+                "OVERLAPPING", tr("Allow a parcel in several sites"), False
+            )
         )
         self.add_as_of()
         self.add_output_layer("Candidate sites")
@@ -433,10 +461,14 @@ class RecordEvent(LandassetAlgorithm):
         )
         self.addParameter(QgsProcessingParameterString("ON", tr("Day (YYYY-MM-DD)")))
         self.addParameter(
-            QgsProcessingParameterString("FIELDS", tr("Fields (KEY=VALUE;...)"), optional=True, multiLine=True)
+            QgsProcessingParameterString(
+                "FIELDS", tr("Fields (KEY=VALUE;...)"), optional=True, multiLine=True
+            )
         )
         self.addParameter(
-            QgsProcessingParameterString("ACTOR", tr("Recorded by"), defaultValue=_user(), optional=True)
+            QgsProcessingParameterString(
+                "ACTOR", tr("Recorded by"), defaultValue=_user(), optional=True
+            )
         )
         self.addOutput(QgsProcessingOutputNumber("EVENT_ID", tr("Event id")))
         self.addOutput(QgsProcessingOutputString("STAGE", tr("Stage")))
@@ -451,7 +483,9 @@ class RecordEvent(LandassetAlgorithm):
             "actor": self.text(parameters, "ACTOR", context) or _user(),
         }
 
-    def outputs(self, result: dict[str, Any], parameters: dict[str, Any], context: Any, feedback: Any) -> dict[str, Any]:
+    def outputs(
+        self, result: dict[str, Any], parameters: dict[str, Any], context: Any, feedback: Any
+    ) -> dict[str, Any]:
         return {"EVENT_ID": result.get("event_id"), "STAGE": result.get("stage")}
 
 
@@ -491,7 +525,9 @@ class LowEfficiency(LandassetAlgorithm):
         self.add_as_of()
         self.add_number("YEAR", "Evaluation year (0: none)", 0, integer=True, minimum=0)
         self.addParameter(
-            QgsProcessingParameterString("SCHEME", tr("Evaluation scheme"), defaultValue="zhejiang-2018")
+            QgsProcessingParameterString(
+                "SCHEME", tr("Evaluation scheme"), defaultValue="zhejiang-2018"
+            )
         )
         self.add_output_layer("Low-efficiency land")
 
@@ -519,7 +555,9 @@ class PerMuEvaluation(LandassetAlgorithm):
         self.add_site()
         self.add_number("YEAR", "Year", 2025, integer=True, minimum=1900)
         self.addParameter(
-            QgsProcessingParameterString("SCHEME", tr("Evaluation scheme"), defaultValue="zhejiang-2018")
+            QgsProcessingParameterString(
+                "SCHEME", tr("Evaluation scheme"), defaultValue="zhejiang-2018"
+            )
         )
         self.addParameter(
             QgsProcessingParameterEnum("BY", tr("Level"), options=list(LEVELS), defaultValue=0)
@@ -550,13 +588,17 @@ class Report(LandassetAlgorithm):
         self.add_profile(optional=True)
         self.add_number("YEAR", "Evaluation year (0: none)", 0, integer=True, minimum=0)
         self.addParameter(
-            QgsProcessingParameterString("SCHEME", tr("Evaluation scheme"), defaultValue="zhejiang-2018")
+            QgsProcessingParameterString(
+                "SCHEME", tr("Evaluation scheme"), defaultValue="zhejiang-2018"
+            )
         )
         self.add_as_of()
         self.addParameter(QgsProcessingParameterString("TITLE", tr("Title"), optional=True))
         self.add_number("TOP", "Best parcels shown", 20, integer=True, minimum=1)
         self.addParameter(
-            QgsProcessingParameterFileDestination("OUTPUT", tr("Report"), fileFilter="HTML files (*.html)")
+            QgsProcessingParameterFileDestination(
+                "OUTPUT", tr("Report"), fileFilter="HTML files (*.html)"
+            )
         )
 
     def arguments(self, parameters: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -86,7 +86,9 @@ def split_paths(value: str | None) -> tuple[str, ...]:
     """Folders from a setting: separated by ``os.pathsep`` (``;`` also on POSIX), blanks dropped."""
     if not value:
         return ()
-    parts = value.replace(";", os.pathsep).split(os.pathsep) if os.name != "nt" else value.split(";")
+    parts = (
+        value.replace(";", os.pathsep).split(os.pathsep) if os.name != "nt" else value.split(";")
+    )
     return tuple(p.strip() for p in parts if p.strip())
 
 
@@ -154,9 +156,9 @@ def run(
     Progress and notes are passed on as they arrive; ``is_cancelled`` is polled every
     ``poll_s`` seconds and stops the runner (terminate, then kill) when it turns true.
     """
-    debug = tempfile.NamedTemporaryFile(prefix="landasset-", suffix=".log", delete=False)
-    debug.close()
-    request = json.dumps({"op": op, "args": args, "debug_log": debug.name})
+    handle, debug_log = tempfile.mkstemp(prefix="landasset-", suffix=".log")
+    os.close(handle)
+    request = json.dumps({"op": op, "args": args, "debug_log": debug_log})
     try:
         process = subprocess.Popen(
             [environment.python, str(RUNNER)],
@@ -169,7 +171,9 @@ def run(
             errors="replace",
         )
     except OSError as exc:
-        raise LandassetRunError(install_hint(environment, f"it cannot be started ({exc})")) from None
+        raise LandassetRunError(
+            install_hint(environment, f"it cannot be started ({exc})")
+        ) from None
     lines: queue.Queue[str | None] = queue.Queue()
     stderr: list[str] = []
 
@@ -199,6 +203,7 @@ def run(
         if is_cancelled is not None and is_cancelled():
             _stop(process)
             _close(process, threads)
+            os.unlink(debug_log)
             raise LandassetCancelled("cancelled: the run was stopped and wrote nothing")
         try:
             line = lines.get(timeout=poll_s)
@@ -224,22 +229,20 @@ def run(
             on_info(line)
     code = process.wait()
     _close(process, threads)
-    if code == 0 and error is None:
-        os.unlink(debug.name)
-        return outcome
-    if error is None:  # the interpreter itself failed (no landasset, a crash)
+    if error is None and code != 0:  # the interpreter itself failed (a crash)
         tail = [s.strip() for s in stderr if s.strip()]
         reason = tail[-1] if tail else f"exit status {code}"
         if "No module named" in reason or "ModuleNotFoundError" in reason:
-            raise LandassetRunError(install_hint(environment, reason))
-        Path(debug.name).write_text("".join(stderr), encoding="utf-8")
-        raise LandassetRunError(
-            f"the landasset run failed: {reason}; details in {debug.name}"
-        )
+            error = f"landasset cannot be imported by {environment.python}: {reason}"
+        else:
+            Path(debug_log).write_text("".join(stderr), encoding="utf-8")
+            raise LandassetRunError(f"the landasset run failed: {reason}; details in {debug_log}")
+    if not Path(debug_log).read_text(encoding="utf-8").strip():
+        os.unlink(debug_log)  # nothing to keep: no defect was logged
+    if error is None:
+        return outcome
     if "cannot be imported by" in error:
         raise LandassetRunError(install_hint(environment, error.split(": ", 1)[-1]))
-    if not Path(debug.name).read_text(encoding="utf-8").strip():
-        os.unlink(debug.name)
     raise LandassetRunError(error)
 
 

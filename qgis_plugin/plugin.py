@@ -16,12 +16,12 @@ class LandassetPlugin:
         self.iface = iface
         self.provider: LandassetProvider | None = None
 
-    def initProcessing(self) -> None:  # noqa: N802 - QGIS's name
+    def initProcessing(self) -> None:
         if self.provider is None:
             self.provider = LandassetProvider()
             QgsApplication.processingRegistry().addProvider(self.provider)
 
-    def initGui(self) -> None:  # noqa: N802 - QGIS's name
+    def initGui(self) -> None:
         self.initProcessing()
 
     def unload(self) -> None:

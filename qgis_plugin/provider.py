@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from typing import Any
 
@@ -82,10 +83,8 @@ class LandassetProvider(QgsProcessingProvider):
         config, _ = _config()
         if config is not None:
             for name in (PYTHON_SETTING, PATH_SETTING):
-                try:
+                with contextlib.suppress(Exception):  # already gone
                     config.removeSetting(name)
-                except Exception:  # already gone
-                    pass
 
     def loadAlgorithms(self) -> None:
         for algorithm in ALGORITHMS:

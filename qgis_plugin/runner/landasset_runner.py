@@ -93,7 +93,7 @@ def _write(gdf: Any, output: str, layer: str) -> dict[str, Any]:
     name = layer if format_for(output) == "GPKG" else None
     write_layer(gdf, output, layer=name, overwrite=True)
     info(f"wrote {len(gdf)} rows to {output}" + (f" (layer {name})" if name else ""))
-    return {"output": output, "layer": name, "rows": int(len(gdf))}
+    return {"output": output, "layer": name, "rows": len(gdf)}
 
 
 def _score(args: dict[str, Any], site: Any, model: Any) -> Any:
@@ -190,10 +190,14 @@ def op_validate(args: dict[str, Any]) -> dict[str, Any]:
         progress(10 + 85 * (i + 1) / max(1, len(kinds)), f"checked {kind}")
     frame = report.to_frame()
     columns = ["severity", "kind", "id", "column", "problem", "fix"]
-    problems = [
-        {c: (None if row[c] is None else str(row[c])) for c in columns}
-        for row in frame[columns].to_dict("records")
-    ] if len(frame) else []
+    problems = (
+        [
+            {c: (None if row[c] is None else str(row[c])) for c in columns}
+            for row in frame[columns].to_dict("records")
+        ]
+        if len(frame)
+        else []
+    )
     info(report.summary())
     return {
         "ok": bool(report.ok),
@@ -428,7 +432,10 @@ def op_efficiency(args: dict[str, Any]) -> dict[str, Any]:
     out = _write(layer, args["output"], args.get("layer") or "efficiency")
     out["grades"] = {
         str(k): int(v)
-        for k, v in graded["grade"].value_counts().reindex(list(scheme.grades), fill_value=0).items()
+        for k, v in graded["grade"]
+        .value_counts()
+        .reindex(list(scheme.grades), fill_value=0)
+        .items()
     }
     out["ungraded"] = int(graded["grade"].isna().sum())
     return out
@@ -540,7 +547,10 @@ def main() -> int:
         if debug_log:
             Path(debug_log).write_text(traceback.format_exc(), encoding="utf-8")
             where = f"; details in {debug_log}"
-        emit("ERROR", f"unexpected error, please report: {type(exc).__name__}: {first_line(exc)}{where}")
+        emit(
+            "ERROR",
+            f"unexpected error, please report: {type(exc).__name__}: {first_line(exc)}{where}",
+        )
         return EXIT_UNEXPECTED
     progress(100, "done")
     emit("RESULT", json.dumps(result, ensure_ascii=False))

@@ -49,7 +49,9 @@ def require(reason: str | None) -> None:
 
 def load_environment_module() -> Any:
     """qgis_plugin/environment.py, which imports nothing of QGIS."""
-    spec = importlib.util.spec_from_file_location("landasset_qgis_environment", PLUGIN / "environment.py")
+    spec = importlib.util.spec_from_file_location(
+        "landasset_qgis_environment", PLUGIN / "environment.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up there

@@ -63,13 +63,19 @@ def assert_clean_failure(outcome, message: str) -> None:
 def test_qgis_process_lists_the_provider(qgis):
     listed = qgis.command("list")
     assert listed.returncode == 0, listed.stderr
-    ids = {line.split()[0] for line in listed.stdout.splitlines() if line.strip().startswith("landasset:")}
+    ids = {
+        line.split()[0]
+        for line in listed.stdout.splitlines()
+        if line.strip().startswith("landasset:")
+    }
     assert ids == {f"landasset:{name}" for name in ALGORITHMS}
 
 
 def test_score_parcels_matches_the_library(qgis, site_copy, tmp_path, scored):
     out = tmp_path / "scored.gpkg"
-    outcome = qgis.run("score_parcels", SITE=site_copy, PROFILE="aerospace", AS_OF=AS_OF, OUTPUT=out)
+    outcome = qgis.run(
+        "score_parcels", SITE=site_copy, PROFILE="aerospace", AS_OF=AS_OF, OUTPUT=out
+    )
     assert outcome.returncode == 0, outcome.text
     assert outcome.results["OUTPUT"] == str(out)
     layer = gpd.read_file(out, layer="parcels").set_index("parcel_id")
@@ -87,7 +93,9 @@ def test_score_parcels_matches_the_library(qgis, site_copy, tmp_path, scored):
 
 def test_score_as_of_changes_what_is_open(qgis, site_copy, tmp_path, sample):
     out = tmp_path / "early.gpkg"
-    outcome = qgis.run("score_parcels", SITE=site_copy, PROFILE="ai", AS_OF="2019-01-01", OUTPUT=out)
+    outcome = qgis.run(
+        "score_parcels", SITE=site_copy, PROFILE="ai", AS_OF="2019-01-01", OUTPUT=out
+    )
     assert outcome.returncode == 0, outcome.text
     with Ledger.open(site_copy, read_only=True) as ledger, pytest.warns(la.UnreachableWarning):
         expected = load_profile("ai").score(sample, as_of="2019-01-01", stages=ledger)
@@ -155,7 +163,12 @@ def test_explain_parcel_matches_the_library(qgis, site_copy, tmp_path, scored):
     parcel = scored["score"].idxmax()
     out = tmp_path / "why.gpkg"
     outcome = qgis.run(
-        "explain_parcel", SITE=site_copy, PROFILE="aerospace", PARCEL_ID=parcel, AS_OF=AS_OF, OUTPUT=out
+        "explain_parcel",
+        SITE=site_copy,
+        PROFILE="aerospace",
+        PARCEL_ID=parcel,
+        AS_OF=AS_OF,
+        OUTPUT=out,
     )
     assert outcome.returncode == 0, outcome.text
     table = load_profile("aerospace").explain(scored, parcel)
@@ -169,7 +182,11 @@ def test_explain_parcel_matches_the_library(qgis, site_copy, tmp_path, scored):
 def test_explain_unknown_parcel_suggests_close_ids(qgis, site_copy, tmp_path, scored):
     parcel = scored.index[0]
     outcome = qgis.run(
-        "explain_parcel", SITE=site_copy, PROFILE="ai", PARCEL_ID=parcel + "X", OUTPUT=tmp_path / "x.gpkg"
+        "explain_parcel",
+        SITE=site_copy,
+        PROFILE="ai",
+        PARCEL_ID=parcel + "X",
+        OUTPUT=tmp_path / "x.gpkg",
     )
     assert_clean_failure(outcome, f"no parcel '{parcel}X' in the site")
     assert "did you mean" in outcome.text
@@ -178,11 +195,17 @@ def test_explain_unknown_parcel_suggests_close_ids(qgis, site_copy, tmp_path, sc
 def test_best_fit_matches_the_library(qgis, site_copy, tmp_path, sample):
     out = tmp_path / "fit.gpkg"
     outcome = qgis.run(
-        "best_fit", SITE=site_copy, PROFILES="aerospace,ai,smart_manufacturing", AS_OF=AS_OF, OUTPUT=out
+        "best_fit",
+        SITE=site_copy,
+        PROFILES="aerospace,ai,smart_manufacturing",
+        AS_OF=AS_OF,
+        OUTPUT=out,
     )
     assert outcome.returncode == 0, outcome.text
     with Ledger.open(site_copy, read_only=True) as ledger:
-        fit = best_fit(sample, ["aerospace", "ai", "smart_manufacturing"], as_of=AS_OF, stages=ledger)
+        fit = best_fit(
+            sample, ["aerospace", "ai", "smart_manufacturing"], as_of=AS_OF, stages=ledger
+        )
     layer = gpd.read_file(out, layer="best_fit").set_index("parcel_id")
     assert len(layer) == len(fit)
     pd.testing.assert_series_equal(
@@ -250,7 +273,10 @@ def test_idle_land_matches_the_library(qgis, site_copy, tmp_path):
     layer = gpd.read_file(out, layer="idle_land")
     assert len(table) > 0
     assert sorted(layer["parcel_id"]) == sorted(map(str, table.index))
-    assert dict(zip(layer["parcel_id"], layer["status"])) == table["status"].astype(str).to_dict()
+    assert (
+        dict(zip(layer["parcel_id"], layer["status"], strict=True))
+        == table["status"].astype(str).to_dict()
+    )
 
 
 def test_low_efficiency_matches_the_library(qgis, site_copy, tmp_path, sample):
@@ -271,7 +297,9 @@ def test_low_efficiency_matches_the_library(qgis, site_copy, tmp_path, sample):
 
 
 @pytest.mark.parametrize(("by", "layer_geometry"), [(0, "Point"), (1, "Polygon")])
-def test_per_mu_evaluation_matches_the_library(qgis, site_copy, tmp_path, sample, by, layer_geometry):
+def test_per_mu_evaluation_matches_the_library(
+    qgis, site_copy, tmp_path, sample, by, layer_geometry
+):
     out = tmp_path / "grades.gpkg"
     outcome = qgis.run("per_mu_evaluation", SITE=site_copy, YEAR=2025, BY=by, OUTPUT=out)
     assert outcome.returncode == 0, outcome.text
@@ -280,7 +308,7 @@ def test_per_mu_evaluation_matches_the_library(qgis, site_copy, tmp_path, sample
     assert layer.geom_type.str.contains(layer_geometry).all()
     if by == 0:
         expected = graded["grade"].fillna("").astype(str).to_dict()
-        assert dict(zip(layer["enterprise_id"], layer["grade"].fillna(""))) == expected
+        assert dict(zip(layer["enterprise_id"], layer["grade"].fillna(""), strict=True)) == expected
     qml = styles_of(out)["efficiency"]
     assert "categorizedSymbol" in qml
 
@@ -288,7 +316,13 @@ def test_per_mu_evaluation_matches_the_library(qgis, site_copy, tmp_path, sample
 def test_report_writes_the_page(qgis, site_copy, tmp_path):
     out = tmp_path / "report.html"
     outcome = qgis.run(
-        "report", SITE=site_copy, PROFILE="aerospace", YEAR=2025, AS_OF=AS_OF, TITLE="云栖 test", OUTPUT=out
+        "report",
+        SITE=site_copy,
+        PROFILE="aerospace",
+        YEAR=2025,
+        AS_OF=AS_OF,
+        TITLE="云栖 test",
+        OUTPUT=out,
     )
     assert outcome.returncode == 0, outcome.text
     page = out.read_text(encoding="utf-8")

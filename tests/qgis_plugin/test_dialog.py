@@ -82,7 +82,9 @@ def test_score_dialog_screenshot(qgis, tmp_path):
         if os.environ.get("CI"):
             pytest.fail(reason)
         pytest.skip(reason)
-    plugins = Path(qgis.env["QGIS_CUSTOM_CONFIG_PATH"]) / "profiles" / "default" / "python" / "plugins"
+    plugins = (
+        Path(qgis.env["QGIS_CUSTOM_CONFIG_PATH"]) / "profiles" / "default" / "python" / "plugins"
+    )
     script = tmp_path / "dialog.py"
     script.write_text(SCRIPT, encoding="utf-8")
     shot = tmp_path / "dialog.png"

@@ -110,8 +110,12 @@ def test_library_errors_are_one_line(environment_module, env, tmp_path):
     with pytest.raises(environment_module.LandassetRunError) as caught:
         environment_module.run(
             "score",
-            {"site": str(la.sample.sample_path("yunqi")), "profile": "ai", "as_of": "2025-13-45",
-             "output": str(tmp_path / "o.gpkg")},
+            {
+                "site": str(la.sample.sample_path("yunqi")),
+                "profile": "ai",
+                "as_of": "2025-13-45",
+                "output": str(tmp_path / "o.gpkg"),
+            },
             env,
         )
     message = str(caught.value)
@@ -131,7 +135,8 @@ def test_a_defect_is_reported_without_traceback_and_logged(environment_module, e
 
 def test_unknown_operation_names_the_valid_ones(environment_module, env):
     with pytest.raises(
-        environment_module.LandassetRunError, match="'nope' is not an operation; use one of: probe, "
+        environment_module.LandassetRunError,
+        match="'nope' is not an operation; use one of: probe, ",
     ):
         environment_module.run("nope", {}, env)
 
@@ -139,7 +144,7 @@ def test_unknown_operation_names_the_valid_ones(environment_module, env):
 def test_an_interpreter_without_landasset_gets_the_install_hint(environment_module, tmp_path):
     # an interpreter that cannot see landasset: isolated mode ignores site-packages
     script = tmp_path / "python"
-    script.write_text(f"#!/bin/sh\nexec {sys.executable} -I -S \"$@\"\n")
+    script.write_text(f'#!/bin/sh\nexec {sys.executable} -I -S "$@"\n')
     script.chmod(0o755)
     isolated = environment_module.Environment(str(script), (), "test")
     with pytest.raises(environment_module.LandassetRunError) as caught:

@@ -65,11 +65,21 @@ def test_qgis_loads_the_plugin_installed_from_the_zip(plugin_zip, qgis, tmp_path
     # qgis_process enables an installed plugin itself (QGIS 3.22 and later)
     enable = subprocess.run(
         [qgis.executable, "plugins", "enable", "landasset_qgis"],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+        check=False,
     )
     assert enable.returncode == 0, enable.stdout + enable.stderr
     listed = subprocess.run(
         [qgis.executable, "list"],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+        check=False,
     )
     assert "landasset:score_parcels" in listed.stdout, listed.stdout[-2000:] + listed.stderr
