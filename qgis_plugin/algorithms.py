@@ -20,6 +20,7 @@ from qgis.core import (
     QgsProcessing,
     QgsProcessingAlgorithm,
     QgsProcessingException,
+    QgsProcessingLayerPostProcessorInterface,
     QgsProcessingOutputBoolean,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
@@ -197,7 +198,39 @@ class LandassetAlgorithm(QgsProcessingAlgorithm):
             return {}
         except environment.LandassetRunError as exc:
             raise QgsProcessingException(str(exc)) from None
-        return self.outputs(outcome.result, parameters, context, feedback)
+        results = self.outputs(outcome.result, parameters, context, feedback)
+        layer = results.get("OUTPUT")
+        if (
+            layer
+            and str(layer).lower().endswith(".gpkg")
+            and context.willLoadLayerOnCompletion(layer)
+        ):
+            # Processing loads outputs without their default style: apply the file's own
+            context.layerToLoadOnCompletionDetails(layer).setPostProcessor(DefaultStyle.create())
+        return results
+
+
+class DefaultStyle(QgsProcessingLayerPostProcessorInterface):
+    """Gives a loaded output the default style of its GeoPackage (styles, Chinese aliases).
+
+    Processing loads output layers without the style stored with them; this applies
+    it once the layer is in the project, as opening the file in QGIS would.
+    """
+
+    instance: DefaultStyle | None = None
+
+    def postProcessLayer(self, layer: Any, context: Any, feedback: Any) -> None:
+        message, loaded = layer.loadDefaultStyle()
+        if loaded:
+            layer.triggerRepaint()
+        else:
+            feedback.pushInfo(tr(f"{layer.name()}: no default style loaded ({message})"))
+
+    @staticmethod
+    def create() -> DefaultStyle:
+        # Processing keeps only a pointer: the Python object must outlive the call
+        DefaultStyle.instance = DefaultStyle()
+        return DefaultStyle.instance
 
 
 def _progress(feedback: Any, percent: int, label: str) -> None:
