@@ -330,7 +330,10 @@ def test_report_writes_the_page(qgis, site_copy, tmp_path):
 
 
 def test_without_landasset_the_message_says_how_to_install(qgis_with, site_copy, tmp_path):
-    bare = qgis_with(LANDASSET_PYTHONPATH=None, LANDASSET_PYTHON="/usr/bin/python3")
+    # nothing configured: QGIS's own Python (Debian's python3, without landasset) runs it
+    bare = qgis_with(LANDASSET_PYTHONPATH=None, LANDASSET_PYTHON=None)
     outcome = bare.run("score_parcels", SITE=site_copy, PROFILE="ai", OUTPUT=tmp_path / "o.gpkg")
     assert_clean_failure(outcome, "landasset cannot be imported by /usr/bin/python3")
-    assert "pip install" in outcome.text and "LANDASSET_PYTHONPATH" in outcome.text
+    assert "(QGIS's Python)" in outcome.text
+    assert "-m pip install 'landasset[viz]'" in outcome.text
+    assert "LANDASSET_PYTHONPATH" in outcome.text
