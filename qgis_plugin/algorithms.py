@@ -10,7 +10,7 @@ the Processing feedback, and returns the written layer. A refusal by the library
 from __future__ import annotations
 
 import getpass
-from typing import Any
+from typing import Any, ClassVar
 
 from qgis.core import (
     QgsFeature,
@@ -200,11 +200,10 @@ class LandassetAlgorithm(QgsProcessingAlgorithm):
             raise QgsProcessingException(str(exc)) from None
         results = self.outputs(outcome.result, parameters, context, feedback)
         layer = results.get("OUTPUT")
-        if (
-            layer
-            and str(layer).lower().endswith(".gpkg")
-            and context.willLoadLayerOnCompletion(layer)
-        ):
+        styled = isinstance(
+            self.parameterDefinition("OUTPUT"), QgsProcessingParameterVectorDestination
+        )
+        if styled and layer and context.willLoadLayerOnCompletion(layer):
             # Processing loads outputs without their default style: apply the file's own
             context.layerToLoadOnCompletionDetails(layer).setPostProcessor(DefaultStyle.create())
         return results
@@ -217,7 +216,9 @@ class DefaultStyle(QgsProcessingLayerPostProcessorInterface):
     it once the layer is in the project, as opening the file in QGIS would.
     """
 
-    instance: DefaultStyle | None = None
+    #: Processing keeps only a pointer to a post-processor: the Python objects are kept
+    #: here so they outlive every run that uses one (a few bytes each)
+    instances: ClassVar[list[DefaultStyle]] = []
 
     def postProcessLayer(self, layer: Any, context: Any, feedback: Any) -> None:
         message, loaded = layer.loadDefaultStyle()
@@ -228,9 +229,9 @@ class DefaultStyle(QgsProcessingLayerPostProcessorInterface):
 
     @staticmethod
     def create() -> DefaultStyle:
-        # Processing keeps only a pointer: the Python object must outlive the call
-        DefaultStyle.instance = DefaultStyle()
-        return DefaultStyle.instance
+        processor = DefaultStyle()
+        DefaultStyle.instances.append(processor)
+        return processor
 
 
 def _progress(feedback: Any, percent: int, label: str) -> None:
