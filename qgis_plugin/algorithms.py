@@ -281,12 +281,24 @@ class ValidateSite(LandassetAlgorithm):
     HELP = (
         "Checks every layer of the site GeoPackage against the landasset schemas and lists "
         "each problem (severity, layer, id, column, problem, suggested fix) in a table. "
-        "ERRORS counts the errors; OK is true when there are none."
+        "ERRORS counts the errors; OK is true when there are none. With a repaired site "
+        "file, safe repairs are made (invalid geometry made valid, empty geometry, slivers "
+        "and repeated parcels removed, each listed) and the site is written there when no "
+        "error remains (the layers; the lifecycle ledger stays in the original file)."
     )
 
     def initAlgorithm(self, config: Any = None) -> None:
         self.add_site()
         self.add_number("OVERLAP_TOLERANCE_M2", "Overlap tolerance (m²)", 1.0, minimum=0)
+        self.addParameter(
+            QgsProcessingParameterFileDestination(
+                "FIXED",
+                tr("Repaired site"),
+                fileFilter="GeoPackage files (*.gpkg)",
+                optional=True,
+                createByDefault=False,
+            )
+        )
         self.addParameter(
             QgsProcessingParameterFeatureSink(
                 "OUTPUT", tr("Validation problems"), type=QgsProcessing.TypeVector
@@ -297,8 +309,10 @@ class ValidateSite(LandassetAlgorithm):
         self.addOutput(QgsProcessingOutputBoolean("OK", tr("Valid")))
 
     def arguments(self, parameters: dict[str, Any], context: Any) -> dict[str, Any]:
+        fixed = self.parameterAsFileOutput(parameters, "FIXED", context)
         return {
             "site": self.site(parameters, context),
+            "fixed": fixed or None,
             "overlap_tolerance_m2": self.parameterAsDouble(
                 parameters, "OVERLAP_TOLERANCE_M2", context
             ),
@@ -315,6 +329,7 @@ class ValidateSite(LandassetAlgorithm):
             "ERRORS": result.get("errors", 0),
             "WARNINGS": result.get("warnings", 0),
             "OK": bool(result.get("ok")),
+            "FIXED": result.get("fixed"),
         }
 
 

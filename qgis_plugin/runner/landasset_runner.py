@@ -169,7 +169,7 @@ def op_probe(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def op_validate(args: dict[str, Any]) -> dict[str, Any]:
-    from landasset.io import read_layers
+    from landasset.io import read_layers, write_layers
     from landasset.schema import LAYERS, ValidationReport, validate
 
     progress(5, "reading the layers")
@@ -178,16 +178,20 @@ def op_validate(args: dict[str, Any]) -> dict[str, Any]:
     for name in layers:
         if name not in LAYERS:
             info(f"layer {name!r} is not a layer kind; not validated")
+    fixed_path = args.get("fixed") or None
     report = ValidationReport()
+    fixed: dict[str, Any] = {}
     for i, kind in enumerate(kinds):
-        report.extend(
-            validate(
-                layers[kind],
-                kind,
-                overlap_tolerance_m2=float(args.get("overlap_tolerance_m2", 1.0)),
-            )
+        checked = validate(
+            layers[kind],
+            kind,
+            fix=fixed_path is not None,
+            overlap_tolerance_m2=float(args.get("overlap_tolerance_m2", 1.0)),
         )
-        progress(10 + 85 * (i + 1) / max(1, len(kinds)), f"checked {kind}")
+        report.extend(checked)
+        if checked.data is not None:
+            fixed[kind] = checked.data
+        progress(10 + 80 * (i + 1) / max(1, len(kinds)), f"checked {kind}")
     frame = report.to_frame()
     columns = ["severity", "kind", "id", "column", "problem", "fix"]
     problems = (
@@ -199,13 +203,24 @@ def op_validate(args: dict[str, Any]) -> dict[str, Any]:
         else []
     )
     info(report.summary())
+    written = None
+    if fixed_path is not None:
+        if report.ok and fixed:
+            progress(95, "writing the repaired site")
+            write_layers(fixed, fixed_path, overwrite=True)
+            written = fixed_path
+            info(f"wrote the repaired layers to {fixed_path}")
+        else:
+            info("errors remain after the repairs: the repaired site was not written")
     return {
         "ok": bool(report.ok),
         "errors": len(report.errors),
         "warnings": len(report.warnings),
+        "repairs": len(report.repairs),
         "layers": kinds,
         "summary": report.summary(),
         "problems": problems,
+        "fixed": written,
     }
 
 

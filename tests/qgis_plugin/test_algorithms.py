@@ -337,3 +337,25 @@ def test_without_landasset_the_message_says_how_to_install(qgis_with, site_copy,
     assert "(QGIS's Python)" in outcome.text
     assert "-m pip install 'landasset[viz]'" in outcome.text
     assert "LANDASSET_PYTHONPATH" in outcome.text
+
+
+def test_validate_site_repairs_into_a_new_file(qgis, site_copy, tmp_path):
+    from shapely import Polygon
+
+    from landasset.schema import validate
+
+    parcels = gpd.read_file(site_copy, layer="parcels")
+    x, y = parcels.geometry[0].bounds[:2]
+    bow_tie = Polygon([(x, y), (x + 100, y + 100), (x + 100, y), (x, y + 100)])
+    parcels.loc[0, "geometry"] = bow_tie
+    parcels.to_file(site_copy, layer="parcels", driver="GPKG")
+    first = qgis.run("validate_site", SITE=site_copy, OUTPUT=tmp_path / "p1.gpkg")
+    assert first.results["ERRORS"] == 1 and first.results["FIXED"] is None
+    fixed = tmp_path / "fixed.gpkg"
+    outcome = qgis.run("validate_site", SITE=site_copy, OUTPUT=tmp_path / "p2.gpkg", FIXED=fixed)
+    assert outcome.returncode == 0, outcome.text
+    assert outcome.results["ERRORS"] == 0 and outcome.results["OK"] is True
+    assert outcome.results["FIXED"] == str(fixed)
+    repaired = gpd.read_file(fixed, layer="parcels")
+    assert repaired.is_valid.all() and len(repaired) == len(parcels)
+    assert validate(repaired.set_index("parcel_id"), "parcels").ok
