@@ -5,7 +5,7 @@ PYTHON ?= python3
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.landasset-installed
 
-.PHONY: demo test lint venv clean
+.PHONY: demo test lint venv clean qgis-plugin
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,9 +26,23 @@ test: $(STAMP)
 	$(PY) -m pytest -n auto --dist loadfile
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests benchmarks examples
-	$(VENV)/bin/ruff format --check src tests benchmarks examples
+	$(VENV)/bin/ruff check src tests benchmarks examples qgis_plugin
+	$(VENV)/bin/ruff format --check src tests benchmarks examples qgis_plugin
 	$(VENV)/bin/mypy
 
 clean:
 	rm -rf $(VENV) demo docs/_build
+
+# the QGIS plugin as a zip that QGIS installs (Plugins → Install from ZIP): one folder,
+# landasset_qgis/, holding qgis_plugin/ without caches
+DIST ?= dist
+QGIS_PLUGIN_VERSION := $(shell sed -n 's/^version=//p' qgis_plugin/metadata.txt)
+qgis-plugin:
+	rm -rf $(DIST)/qgis-plugin-build
+	mkdir -p $(DIST)/qgis-plugin-build
+	cp -R qgis_plugin $(DIST)/qgis-plugin-build/landasset_qgis
+	find $(DIST)/qgis-plugin-build -name __pycache__ -prune -exec rm -rf {} +
+	rm -f $(DIST)/landasset_qgis-$(QGIS_PLUGIN_VERSION).zip
+	cd $(DIST)/qgis-plugin-build && $(PYTHON) -m zipfile -c ../landasset_qgis-$(QGIS_PLUGIN_VERSION).zip landasset_qgis
+	rm -rf $(DIST)/qgis-plugin-build
+	@echo "wrote $(DIST)/landasset_qgis-$(QGIS_PLUGIN_VERSION).zip"
