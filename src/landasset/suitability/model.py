@@ -606,6 +606,7 @@ class SuitabilityModel:
         *,
         as_of: Any = None,
         progress: Callable[[str], None] | None = None,
+        workers: int | None = None,
     ) -> pd.DataFrame:
         """Evaluate every measure the model reads, once, on ``site.parcels``.
 
@@ -627,6 +628,10 @@ class SuitabilityModel:
             done (``label`` as :func:`measure_label` names it): computed measures
             first, in :meth:`measure_specs` order, then parcel attributes. Use it to
             drive a progress bar over ``len(model.measure_specs())`` steps.
+        workers : int, optional
+            Processes that measure partitions of the parcels side by side (see
+            :func:`landasset.measures.compute`). Default: the CPUs available to the
+            process. The result does not depend on it, to the bit.
 
         Returns
         -------
@@ -655,7 +660,9 @@ class SuitabilityModel:
         >>> sorted(done) == sorted(frame.columns) == sorted(model.measure_specs())
         True
         """
-        return measure_frame(site, self.measure_specs(), as_of=as_of, progress=progress)
+        return measure_frame(
+            site, self.measure_specs(), as_of=as_of, progress=progress, workers=workers
+        )
 
     def score(
         self,
@@ -665,6 +672,7 @@ class SuitabilityModel:
         stages: Any = None,
         progress: Callable[[str], None] | None = None,
         ledger: Any = None,
+        workers: int | None = None,
     ) -> gpd.GeoDataFrame:
         """Score every live parcel of ``site``.
 
@@ -686,6 +694,10 @@ class SuitabilityModel:
             ``progress(label)`` after each measure (see :meth:`measure_frame`).
         ledger : Ledger or Series, optional
             Deprecated name of ``stages``.
+        workers : int, optional
+            Processes that measure partitions of the parcels side by side (see
+            :func:`landasset.measures.compute`). Default: the CPUs available to the
+            process. The result does not depend on it, to the bit.
 
         Returns
         -------
@@ -718,7 +730,7 @@ class SuitabilityModel:
             stages = ledger
         self.check_site(site, stages=stages is not None)
         stage_ids = None if stages is None else stage_series(stages, as_of)
-        measures = self.measure_frame(site, as_of=as_of, progress=progress)
+        measures = self.measure_frame(site, as_of=as_of, progress=progress, workers=workers)
         return self.score_frame(site.parcels, measures, stages=stage_ids, as_of=as_of)
 
     def score_frame(
