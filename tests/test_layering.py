@@ -90,6 +90,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("viz", ("landasset.viz",)),
+    # dask: measures and scores partitioned parcel sets on a cluster
+    ("scale", ("landasset.scale",)),
     ("cli", ("landasset.cli", "landasset.__main__")),
 )
 

@@ -116,6 +116,7 @@ _SUBMODULES = (
     "lifecycle",
     "measures",
     "sample",
+    "scale",
     "schema",
     "site",
     "styles",

@@ -685,6 +685,37 @@ class Context:
             out[spec.column], caught[spec.column] = _call(spec, parcels, shared)
         return pd.DataFrame(out, index=parcels.index), caught
 
+    def measure_partition(self, parcels: Any) -> tuple[pd.DataFrame, dict[str, list[Any]]]:
+        """Measure one partition of a larger parcel set, its warnings kept, not shown.
+
+        For code that spreads partitions over other machines
+        (:mod:`landasset.scale`): every column, the whole-layer ones included
+        (measured on these parcels only), and per column the warnings it caught
+        (picklable), which :meth:`warn` turns into the warnings of one call over all
+        the partitions.
+
+        Returns
+        -------
+        (DataFrame, dict)
+            The columns on ``parcels.index``; column → warnings caught.
+        """
+        self.check_parcels(parcels)
+        frame, caught = self._measure_part(parcels)
+        if self.whole_layer:
+            whole, whole_caught = self._measure_part(parcels, whole_layer=True)
+            for column in whole.columns:
+                frame[column] = whole[column]
+            caught.update(whole_caught)
+        return frame[list(self.columns)], caught
+
+    def warn(self, caught: Sequence[Mapping[str, list[Any]]], *, n_parcels: int) -> None:
+        """Show the warnings that :meth:`measure_partition` kept for each partition,
+        as one call over ``n_parcels`` parcels would: once per column, the
+        unreachable counts added up."""
+        for column in self.columns:
+            found = [w for part in caught for w in part.get(column, [])]
+            _emit(column, found, n_parcels, stacklevel=2)
+
     def measure(
         self,
         parcels: Any,

@@ -71,6 +71,7 @@ from landasset._stages import live_mask, stage_series, warn_retired
 from landasset.suitability import _check
 from landasset.suitability._needs import (
     LOCAL_MEASURES,
+    local_measure,
     measure_frame,
     missing_requirements,
     needs_message,
@@ -600,6 +601,49 @@ class SuitabilityModel:
         return cls.from_dict(load_text(text, origin=origin))
 
     # -- scoring -----------------------------------------------------------------------
+    def computed_specs(self) -> dict[str, dict[str, Any]]:
+        """The measure specs :func:`landasset.measures.compute` evaluates, each named
+        by its label: what a :class:`~landasset.measures.Context` for this model is
+        built from (the others the model reads from the parcels' own columns, see
+        :meth:`parcel_columns`).
+
+        Examples
+        --------
+        >>> from landasset.suitability import load_profile
+        >>> specs = load_profile("aerospace").computed_specs()
+        >>> specs["area_mu"]
+        {'measure': 'area_mu', 'name': 'area_mu'}
+        """
+        return {
+            label: {**spec, "name": label}
+            for label, spec in self.measure_specs().items()
+            if spec["measure"] not in LOCAL_MEASURES
+        }
+
+    def parcel_columns(self, parcels: pd.DataFrame) -> pd.DataFrame:
+        """The measures the model reads from the parcels' own columns (land use
+        family, attributes), by label, on ``parcels.index``: with the columns of
+        :meth:`computed_specs` they make the measure frame of :meth:`score_frame`,
+        for parcels measured elsewhere (one partition of many).
+
+        Examples
+        --------
+        >>> import landasset as la
+        >>> from landasset.suitability import load_profile
+        >>> site = la.sample.load("yunqi")
+        >>> own = load_profile("aerospace").parcel_columns(site.parcels)
+        >>> own.index.equals(site.parcels.index), "land_use_family" in own.columns
+        (True, True)
+        """
+        return pd.DataFrame(
+            {
+                label: local_measure(parcels, spec)
+                for label, spec in self.measure_specs().items()
+                if spec["measure"] in LOCAL_MEASURES
+            },
+            index=parcels.index,
+        )
+
     def measure_frame(
         self,
         site: Site,
