@@ -86,6 +86,8 @@ def test_a_100000_parcel_city_on_two_workers_equals_one_process(client, tmp_path
     parcels = dask_geopandas.from_geopandas(city.parcels, npartitions=7)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnreachableWarning)
+        # the parcels of this test live in the graph (from_geopandas), as dask notes
+        warnings.filterwarnings("ignore", "Sending large graph", UserWarning)
         files = scale.compute(parcels, city, SPECS, as_of=AS_OF, client=client, output=tmp_path)
     assert len(files) == 7
     written = pd.concat([pd.read_parquet(f) for f in files])
