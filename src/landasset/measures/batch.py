@@ -743,7 +743,10 @@ class Context:
                 f"progress must be a callable taking a column name (or None), not {progress!r}"
             )
         n_workers = _check_count(workers, what="workers", default="the CPUs available")
-        n_workers = available_cpus() if n_workers is None else n_workers
+        if n_workers is None:
+            # processes by default only where they fork: a started (spawned) process
+            # imports the caller's __main__ again, which a script must guard
+            n_workers = available_cpus() if _start_method() == "fork" else 1
         n_parts = _check_count(partitions, what="partitions", default="a size chosen by workers")
         self.check_parcels(parcels)
         n = len(parcels)
@@ -903,7 +906,10 @@ def compute(
         measured.
     workers : int, optional
         Processes that measure partitions of the parcels side by side. Default: the
-        CPUs available to the process (:func:`available_cpus`). The context (street
+        CPUs available to the process (:func:`available_cpus`) where processes are
+        forked (Linux, Python before 3.12), else 1: a spawned process imports the
+        calling script again, so ask for them explicitly there, from code under
+        ``if __name__ == "__main__":``. The context (street
         graph, snapping tree, feature trees, point grids) is built once, here, and
         shared with them (by fork where the platform has it, else one pickle per
         process). The result does not depend on it, to the bit.
