@@ -62,6 +62,7 @@ DATA_PARAMS = frozenset(
         "other",
         "rows",
         "page",
+        "caught",
         # files and parsed file content
         "path",
         "path_or_text",

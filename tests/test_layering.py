@@ -94,6 +94,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # incoming projects read suitability profiles; matching builds on them
     ("projects", ("landasset.projects",)),
     ("viz", ("landasset.viz",)),
+    # dask: measures and scores partitioned parcel sets on a cluster
+    ("scale", ("landasset.scale",)),
     ("cli", ("landasset.cli", "landasset.__main__")),
 )
 

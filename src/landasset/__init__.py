@@ -123,6 +123,7 @@ _SUBMODULES = (
     "measures",
     "projects",
     "sample",
+    "scale",
     "schema",
     "site",
     "styles",

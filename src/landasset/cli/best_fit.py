@@ -22,6 +22,7 @@ from landasset.cli._common import (
     site_ledger,
     write_output,
 )
+from landasset.cli.score import workers_option
 
 
 @click.command("best-fit")
@@ -49,6 +50,7 @@ from landasset.cli._common import (
 @output_option()
 @output_layer_option("best_fit")
 @as_of_option
+@workers_option
 @overwrite_option
 def best_fit(
     path: Path,
@@ -58,6 +60,7 @@ def best_fit(
     output: Path,
     output_layer: str,
     as_of: str | None,
+    workers: int | None,
     overwrite: bool,
 ) -> None:
     """Score the site PATH for several profiles; write the best one per parcel.
@@ -86,7 +89,15 @@ def best_fit(
     site = load_site(path)
     note(f"scoring {len(models)} profiles ...")
     with site_ledger(path) as ledger:
-        fit = run(site, models, margin=margin, min_score=min_score, as_of=day, stages=ledger)
+        fit = run(
+            site,
+            models,
+            margin=margin,
+            min_score=min_score,
+            as_of=day,
+            stages=ledger,
+            workers=workers,
+        )
     note_retired(fit.attrs["retired_parcels"])
     parcels = site.parcels.loc[fit.index]
     keep = [c for c in ("name", "land_use", "zone") if c in parcels.columns]

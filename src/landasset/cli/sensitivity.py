@@ -21,6 +21,7 @@ from landasset.cli._common import (
     site_ledger,
     write_output,
 )
+from landasset.cli.score import workers_option
 
 
 @click.command()
@@ -44,6 +45,7 @@ from landasset.cli._common import (
 @click.option("--top-k", type=click.IntRange(min=1), default=10, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @as_of_option
+@workers_option
 @output_option(required=False, help="Also write the per-parcel rank statistics to this file.")
 @output_layer_option("sensitivity")
 @overwrite_option
@@ -55,6 +57,7 @@ def sensitivity(
     top_k: int,
     seed: int,
     as_of: str | None,
+    workers: int | None,
     output: Path | None,
     output_layer: str,
     overwrite: bool,
@@ -82,7 +85,15 @@ def sensitivity(
     note(f"{draws} weight draws (spread {spread}) ...")
     with site_ledger(path) as ledger:
         result = run(
-            model, site, n=draws, spread=spread, seed=seed, top_k=top_k, as_of=day, stages=ledger
+            model,
+            site,
+            n=draws,
+            spread=spread,
+            seed=seed,
+            top_k=top_k,
+            as_of=day,
+            stages=ledger,
+            workers=workers,
         )
     stats = result.parcels
     shown = ["rank", "mean_rank", "rank_std", "rank_best", "rank_worst", "p_top_k"]

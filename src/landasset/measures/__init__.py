@@ -41,7 +41,14 @@ Examples
 from __future__ import annotations
 
 from landasset.measures._common import MeasureError, UnreachableWarning
-from landasset.measures.batch import MEASURES, REQUIRED, compute
+from landasset.measures.batch import (
+    MEASURES,
+    REQUIRED,
+    Context,
+    available_cpus,
+    compute,
+    hilbert_partitions,
+)
 from landasset.measures.morphology import (
     ASSIGNMENTS,
     BuildingOverlaps,
@@ -88,6 +95,7 @@ __all__ = [
     "REQUIRED",
     "AxisSegments",
     "BuildingOverlaps",
+    "Context",
     "DissolvedConstraints",
     "EdgeSnap",
     "FeatureTree",
@@ -98,6 +106,7 @@ __all__ = [
     "area_m2",
     "area_mu",
     "assign_buildings",
+    "available_cpus",
     "axis_segments",
     "building_coverage",
     "building_overlaps",
@@ -111,6 +120,7 @@ __all__ = [
     "floor_area_ratio",
     "frontage",
     "gross_floor_area",
+    "hilbert_partitions",
     "nearest_distance",
     "nearest_id",
     "network_distance",

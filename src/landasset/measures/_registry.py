@@ -64,12 +64,21 @@ class Shared:
     the same inputs share one object. ``build`` is called with the ``inputs`` (spec
     parameters of the measure, or ``"parcels"``) as keywords, plus the intermediates
     named in ``uses`` (built first), and returns the intermediate.
+
+    An intermediate without ``"parcels"`` among its inputs (nor among those of the
+    ones it uses) belongs to the context: :class:`~landasset.measures.Context` builds
+    it once and every partition of the parcels reads it. One built from the parcels
+    is rebuilt for each partition when ``per_parcel`` says that its part for a parcel
+    depends on that parcel alone (the parcels' snaps to the streets); otherwise it
+    depends on the whole parcel layer (which parcel holds the larger part of a
+    building), and a measure that uses it is computed on all the parcels at once.
     """
 
     name: str
     inputs: tuple[str, ...]
     build: Callable[..., Any]
     uses: tuple[str, ...] = ()
+    per_parcel: bool = False
 
 
 @dataclass(frozen=True)

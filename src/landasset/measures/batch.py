@@ -42,27 +42,47 @@ True
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import sys
 import warnings
 from collections.abc import Callable, Hashable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
+import shapely
 
 from landasset.measures import _registry as _r
 
 # the measure modules register their functions when imported
 from landasset.measures import morphology as _m  # noqa: F401
 from landasset.measures import network as _n
-from landasset.measures import proximity as _p  # noqa: F401
-from landasset.measures._common import MeasureError, UnreachableWarning, check_layers
+from landasset.measures import proximity as _p
+from landasset.measures._common import (
+    MeasureError,
+    UnreachableWarning,
+    check_layers,
+    geometry_array,
+)
 from landasset.measures._registry import REQUIRED, MeasureDef, Param, Shared
 
 if TYPE_CHECKING:
     from landasset.site import Site
 
-__all__ = ["LAYER_PARAMETERS", "MEASURES", "REQUIRED", "compute"]
+__all__ = [
+    "LAYER_PARAMETERS",
+    "MEASURES",
+    "REQUIRED",
+    "Context",
+    "available_cpus",
+    "compute",
+    "hilbert_partitions",
+]
 
 #: The registered measures, and the kind of a layer parameter (suitability reads
 #: both to find the layers a profile needs).
@@ -269,11 +289,14 @@ def _value_key(param: Param, value: Any) -> Hashable:
 
 
 class _Intermediates:
-    """The shared intermediates of one :func:`compute` call, each built once."""
+    """The shared intermediates of one :func:`compute` call (or one partition of it),
+    each built once. Those not built from the parcels go to ``context`` (a
+    :class:`Context`'s store, kept beyond the call); the parcels' own stay here."""
 
-    def __init__(self, parcels: Any) -> None:
+    def __init__(self, parcels: Any, context: dict[Hashable, Any] | None = None) -> None:
         self._parcels = parcels
-        self._built: dict[Hashable, Any] = {}
+        self._context: dict[Hashable, Any] = {} if context is None else context
+        self._own: dict[Hashable, Any] = {}
 
     def get(self, spec: _Resolved, keyword: str, recipe: Shared) -> tuple[Any, Hashable]:
         used = {name: self.get(spec, name, spec.measure.shared[name]) for name in recipe.uses}
@@ -282,15 +305,34 @@ class _Intermediates:
             *(spec.keys[name] if name != "parcels" else "parcels" for name in recipe.inputs),
             *(used_key for _, used_key in used.values()),
         )
-        if key not in self._built:
+        store = self._own if _reads_parcels(spec.measure, recipe) else self._context
+        if key not in store:
             inputs = {
                 name: self._parcels if name == "parcels" else spec.arguments[name]
                 for name in recipe.inputs
             }
-            self._built[key] = recipe.build(
+            store[key] = recipe.build(
                 **inputs, **{name: value for name, (value, _) in used.items()}
             )
-        return self._built[key], key
+        return store[key], key
+
+
+def _reads_parcels(measure: MeasureDef, recipe: Shared) -> bool:
+    """Whether ``recipe`` (or one it uses) is built from the parcels."""
+    return "parcels" in recipe.inputs or any(
+        _reads_parcels(measure, measure.shared[name]) for name in recipe.uses
+    )
+
+
+def _needs_whole_layer(measure: MeasureDef) -> bool:
+    """Whether a measure's column for a parcel may depend on the other parcels: it
+    uses an intermediate built from the parcels that is not ``per_parcel``."""
+
+    def whole(recipe: Shared) -> bool:
+        own = "parcels" in recipe.inputs and not recipe.per_parcel
+        return own or any(whole(measure.shared[name]) for name in recipe.uses)
+
+    return any(whole(recipe) for recipe in measure.shared.values())
 
 
 def _resolve(
@@ -326,9 +368,13 @@ def _resolve(
     return _Resolved(bound.column, measure, arguments, keys)
 
 
-def _run(spec: _Resolved, parcels: Any, shared: _Intermediates) -> pd.Series:
-    """Call the measure function with its shared intermediates, the column's name
-    put in front of its warnings."""
+#: A warning caught while measuring: (category, message, filename, lineno),
+#: picklable, so that a worker process can send it back.
+_Caught = tuple[type[Warning], Warning, str, int]
+
+
+def _call(spec: _Resolved, parcels: Any, shared: _Intermediates) -> tuple[pd.Series, list[_Caught]]:
+    """Call the measure function with its shared intermediates; its warnings caught."""
     intermediates = {
         keyword: shared.get(spec, keyword, recipe)[0]
         for keyword, recipe in spec.measure.shared.items()
@@ -336,14 +382,494 @@ def _run(spec: _Resolved, parcels: Any, shared: _Intermediates) -> pd.Series:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UnreachableWarning)
         result = spec.measure.function(parcels, **spec.arguments, **intermediates)
-    for warning in caught:
-        if issubclass(warning.category, UnreachableWarning):
-            warnings.warn(f"{spec.column}: {warning.message}", UnreachableWarning, stacklevel=3)
+    return result.rename(spec.column), [
+        (w.category, _as_warning(w), w.filename, w.lineno) for w in caught
+    ]
+
+
+def _as_warning(caught: warnings.WarningMessage) -> Warning:
+    message = caught.message
+    return message if isinstance(message, Warning) else caught.category(str(message))
+
+
+def _emit(column: str, caught: Sequence[_Caught], n_parcels: int, *, stacklevel: int) -> None:
+    """Warn what measuring a column caught, once, the column's name put in front of
+    an UnreachableWarning; the walk_distance warnings of several partitions become
+    one, their counts added up."""
+    unreachable = [w for category, w, *_ in caught if issubclass(category, UnreachableWarning)]
+    if unreachable:
+        if all(hasattr(w, "reach") for w in unreachable) and len(unreachable) > 1:
+            merged: Warning | None = _n.merged_unreachable(unreachable, n_parcels)
         else:
-            warnings.warn_explicit(
-                warning.message, warning.category, warning.filename, warning.lineno
+            merged = unreachable[0]
+        if merged is not None:
+            warnings.warn(f"{column}: {merged}", UnreachableWarning, stacklevel=stacklevel + 1)
+    seen: set[tuple[type[Warning], str, str, int]] = set()
+    for category, w, filename, lineno in caught:
+        once = (category, str(w), filename, lineno)
+        if issubclass(category, UnreachableWarning) or once in seen:
+            continue
+        seen.add(once)
+        warnings.warn_explicit(w, category, filename, lineno)
+
+
+def _run(spec: _Resolved, parcels: Any, shared: _Intermediates) -> pd.Series:
+    """Call the measure function with its shared intermediates, the column's name
+    put in front of its warnings."""
+    result, caught = _call(spec, parcels, shared)
+    _emit(spec.column, caught, len(parcels), stacklevel=3)
+    return result
+
+
+#: With ``partitions=None``, a partition holds at least this many parcels (fewer
+#: parcels than two of them: one partition, measured in this process) ...
+_MIN_PARTITION = 10_000
+#: ... and at most this many, with about four partitions per worker process.
+_MAX_PARTITION = 250_000
+_PARTS_PER_WORKER = 4
+
+
+def available_cpus() -> int:
+    """The CPUs this process may run on (its affinity where the platform tells it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on every platform
+        return max(1, os.cpu_count() or 1)
+
+
+def _check_count(value: object, *, what: str, default: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise MeasureError(
+            f"{what} must be a whole number >= 1, or None for {default}, not {value!r}"
+        )
+    return int(value)
+
+
+def _partition_count(n: int, workers: int, partitions: int | None) -> int:
+    if n == 0:
+        return 1
+    if partitions is not None:
+        return min(partitions, n)
+    if workers == 1 or n < 2 * _MIN_PARTITION:
+        return 1
+    wanted = max(_PARTS_PER_WORKER * workers, -(-n // _MAX_PARTITION))
+    return max(1, min(wanted, n // _MIN_PARTITION))
+
+
+def _hilbert_keys(x: npt.NDArray[np.int64], y: npt.NDArray[np.int64], bits: int) -> Any:
+    """Position along a Hilbert curve of the cells ``(x, y)`` of a 2**bits grid."""
+    side = np.int64(1) << bits
+    d = np.zeros(len(x), dtype=np.int64)
+    s = side >> 1
+    while s > 0:
+        rx = (x & s) > 0
+        ry = (y & s) > 0
+        d += s * s * ((3 * rx.astype(np.int64)) ^ ry.astype(np.int64))
+        # rotate the quadrant
+        flip = ~ry & rx
+        x = np.where(flip, side - 1 - x, x)
+        y = np.where(flip, side - 1 - y, y)
+        swap = ~ry
+        x, y = np.where(swap, y, x), np.where(swap, x, y)
+        s >>= 1
+    return d
+
+
+def hilbert_partitions(parcels: Any, *, partitions: int) -> list[npt.NDArray[np.intp]]:
+    """Split the parcels into ``partitions`` spatially compact parts of near-equal size.
+
+    The parcels are ordered along a Hilbert curve through the centres of their
+    bounding boxes (on a 65,536 × 65,536 grid over their extent; parcels without a
+    geometry last, ties by position) and cut into consecutive runs. Each part lists
+    row positions, ascending.
+
+    Examples
+    --------
+    >>> import landasset as la
+    >>> parcels = la.sample.load("yunqi").parcels
+    >>> parts = hilbert_partitions(parcels, partitions=4)
+    >>> [len(p) for p in parts] == [len(q) for q in np.array_split(parcels.index, 4)]
+    True
+    >>> bool(np.array_equal(np.sort(np.concatenate(parts)), np.arange(len(parcels))))
+    True
+    """
+    n = len(parcels)
+    box = shapely.bounds(geometry_array(parcels)) if n else np.empty((0, 4))
+    cx = (box[:, 0] + box[:, 2]) / 2
+    cy = (box[:, 1] + box[:, 3]) / 2
+    ok = np.isfinite(cx) & np.isfinite(cy)
+    keys = np.zeros(n, dtype=np.int64)
+    if ok.any():
+        bits = 16
+        top = (1 << bits) - 1
+        x0, x1 = cx[ok].min(), cx[ok].max()
+        y0, y1 = cy[ok].min(), cy[ok].max()
+        span = max(x1 - x0, y1 - y0, 1e-9)
+        gx = np.clip(((cx[ok] - x0) / span * top).astype(np.int64), 0, top)
+        gy = np.clip(((cy[ok] - y0) / span * top).astype(np.int64), 0, top)
+        keys[ok] = _hilbert_keys(gx, gy, bits)
+    order = np.lexsort((np.arange(n), keys, ~ok))
+    return [np.sort(part).astype(np.intp) for part in np.array_split(order, max(1, partitions))]
+
+
+class Context:
+    """What measuring needs besides the parcels, built once and shared.
+
+    A context holds the specs of one :func:`compute` call, checked and resolved
+    against a site (its layers, narrowed by ``kind`` where a spec asks), and every
+    shared intermediate that is not built from the parcels: the street graph with
+    its snapping tree, the trees and grids over each feature layer, the axes'
+    segments, the dissolved constraints. :func:`compute` builds one and measures the
+    site's parcels with it, in one piece or in spatially compact partitions
+    (:func:`hilbert_partitions`) measured side by side in worker processes; the
+    columns are the same to the bit for every partitioning, because a parcel's
+    value depends only on that parcel and on the context's whole layers. The
+    parcels' own intermediates (their snaps to the streets) are built per
+    partition; measures whose value for a parcel depends on the other parcels (the
+    floor-area measures, by which parcel holds the larger part of a building) are
+    computed on all the given parcels at once.
+
+    A context can be pickled (the measures are named, not pickled): worker
+    processes get it once each, by fork where the platform has it, and
+    :mod:`landasset.scale` sends it once to every worker of a dask cluster.
+
+    Parameters
+    ----------
+    site : Site
+        The district whose layers the specs read (its parcels are not needed, and
+        not kept unless a spec reads them as a layer).
+    specs, as_of
+        As :func:`compute`.
+
+    Attributes
+    ----------
+    columns : tuple of str
+        The columns :meth:`measure` returns, in order.
+    as_of : Timestamp or None
+        The call's date.
+    crs : pyproj.CRS or None
+        The site's CRS: parcels measured with it must be in it.
+    bounds : tuple of float
+        ``(minx, miny, maxx, maxy)`` over every layer of the site: parcels measured
+        with the context must lie within it.
+    whole_layer : tuple of str
+        The columns whose measure needs all the parcels at once.
+
+    Examples
+    --------
+    >>> import landasset as la
+    >>> site = la.sample.load("yunqi")
+    >>> specs = ["area_mu", {"measure": "walk_distance", "name": "metro_m"}]
+    >>> context = la.measures.Context(site, specs, as_of="2030-01-01")
+    >>> context.columns
+    ('area_mu', 'metro_m')
+    >>> table = context.measure(site.parcels, partitions=3)
+    >>> table.equals(la.measures.compute(site, specs, as_of="2030-01-01", workers=1))
+    True
+    """
+
+    def __init__(
+        self, site: Site, specs: Sequence[str | Mapping[str, Any]], *, as_of: Any = None
+    ) -> None:
+        if isinstance(specs, (str, Mapping)):
+            raise MeasureError(
+                "specs must be a list of specs; wrap a single spec in a list: [spec]"
             )
-    return result.rename(spec.column)
+        call_as_of = _n._as_of(as_of, what="compute")
+        bound = [_bind(i, spec) for i, spec in enumerate(specs)]
+        columns = [b.column for b in bound]
+        duplicated = sorted({c for c in columns if columns.count(c) > 1})
+        if duplicated:
+            raise MeasureError(
+                f"several specs give the column {duplicated[0]!r}; give each a distinct "
+                "'name', e.g. {'measure': 'count_within', 'radius': 500, 'name': 'cafes_500m'}"
+            )
+        layers = _Layers(site)
+        resolved = [
+            _resolve(site, layers, b, call_as_of, where=_describe(i, specs[i]))
+            for i, b in enumerate(bound)
+        ]
+        self._specs = tuple(resolved)
+        self._built: dict[Hashable, Any] = {}
+        self.as_of: pd.Timestamp | None = call_as_of
+        self.crs = site.crs
+        self.bounds = _site_bounds(site)
+        self.columns: tuple[str, ...] = tuple(columns)
+        self.whole_layer: tuple[str, ...] = tuple(
+            spec.column for spec in resolved if _needs_whole_layer(spec.measure)
+        )
+
+    def prepare(self) -> Context:
+        """Build every intermediate of the context now (else each is built when a
+        measure first needs it), e.g. before sending it to other processes.
+
+        Returns
+        -------
+        Context
+            The context itself.
+        """
+        shared = _Intermediates(None, self._built)
+        for spec in self._specs:
+            for keyword, recipe in spec.measure.shared.items():
+                if not _reads_parcels(spec.measure, recipe):
+                    _warm(shared.get(spec, keyword, recipe)[0], spec.arguments)
+        return self
+
+    def __repr__(self) -> str:
+        return f"<Context columns={list(self.columns)!r} as_of={self.as_of!r}>"
+
+    # pickled by measure name: the registry's functions and recipes stay where they are
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_specs"] = tuple(
+            (s.column, s.measure.name, s.arguments, s.keys) for s in self._specs
+        )
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        state["_specs"] = tuple(
+            _Resolved(column, _REGISTRY[name], arguments, keys)
+            for column, name, arguments, keys in state["_specs"]
+        )
+        self.__dict__.update(state)
+
+    def check_parcels(self, parcels: Any) -> None:
+        """Refuse parcels that the context does not cover.
+
+        Raises
+        ------
+        MeasureError
+            The parcels are not a GeoDataFrame or GeoSeries, are in another CRS than
+            the context's site, or reach outside :attr:`bounds`: their measures would
+            read layers that stop short of them.
+        """
+        if not isinstance(parcels, (gpd.GeoDataFrame, gpd.GeoSeries)):
+            raise MeasureError(
+                f"parcels must be a GeoDataFrame or GeoSeries, not {type(parcels).__name__}"
+            )
+        if len(parcels) == 0:
+            return
+        if self.crs is not None and (parcels.crs is None or not parcels.crs.equals(self.crs)):
+            raise MeasureError(
+                f"the parcels are in {parcels.crs!r} but the context's site in "
+                f"{self.crs.to_string()}; reproject them with parcels.to_crs(site.crs)"
+            )
+        box = parcels.total_bounds
+        if not np.isfinite(box).all():
+            return  # no geometry at all: nothing to cover
+        lo_x, lo_y, hi_x, hi_y = self.bounds
+        tol = 1e-6
+        if box[0] < lo_x - tol or box[1] < lo_y - tol or box[2] > hi_x + tol or box[3] > hi_y + tol:
+            raise MeasureError(
+                "the context does not cover the parcels: they reach "
+                f"({box[0]:.1f}, {box[1]:.1f}, {box[2]:.1f}, {box[3]:.1f}) but the site's "
+                f"layers span ({lo_x:.1f}, {lo_y:.1f}, {hi_x:.1f}, {hi_y:.1f}); build the "
+                "context from a site whose layers cover every parcel (the whole district "
+                "or province), not from a part of it"
+            )
+
+    def _measure_part(
+        self, parcels: Any, *, whole_layer: bool = False
+    ) -> tuple[pd.DataFrame, dict[str, list[_Caught]]]:
+        """The columns of the partition's parcels (the whole-layer ones only when
+        ``whole_layer``), and the warnings each caught."""
+        shared = _Intermediates(parcels, self._built)
+        out: dict[str, pd.Series] = {}
+        caught: dict[str, list[_Caught]] = {}
+        for spec in self._specs:
+            if (spec.column in self.whole_layer) != whole_layer:
+                continue
+            out[spec.column], caught[spec.column] = _call(spec, parcels, shared)
+        return pd.DataFrame(out, index=parcels.index), caught
+
+    def measure_partition(self, parcels: Any) -> tuple[pd.DataFrame, dict[str, list[Any]]]:
+        """Measure one partition of a larger parcel set, its warnings kept, not shown.
+
+        For code that spreads partitions over other machines
+        (:mod:`landasset.scale`): every column, the whole-layer ones included
+        (measured on these parcels only), and per column the warnings it caught
+        (picklable), which :meth:`warn` turns into the warnings of one call over all
+        the partitions.
+
+        Returns
+        -------
+        (DataFrame, dict)
+            The columns on ``parcels.index``; column → warnings caught.
+        """
+        self.check_parcels(parcels)
+        frame, caught = self._measure_part(parcels)
+        if self.whole_layer:
+            whole, whole_caught = self._measure_part(parcels, whole_layer=True)
+            for column in whole.columns:
+                frame[column] = whole[column]
+            caught.update(whole_caught)
+        return frame[list(self.columns)], caught
+
+    def warn(self, caught: Sequence[Mapping[str, list[Any]]], *, n_parcels: int) -> None:
+        """Show the warnings that :meth:`measure_partition` kept for each partition,
+        as one call over ``n_parcels`` parcels would: once per column, the
+        unreachable counts added up."""
+        for column in self.columns:
+            found = [w for part in caught for w in part.get(column, [])]
+            _emit(column, found, n_parcels, stacklevel=2)
+
+    def measure(
+        self,
+        parcels: Any,
+        *,
+        workers: int | None = 1,
+        partitions: int | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> pd.DataFrame:
+        """Measure parcels: one column per spec, aligned on ``parcels.index``.
+
+        Parameters
+        ----------
+        parcels : GeoDataFrame or GeoSeries
+            In the context's CRS and within its :attr:`bounds`.
+        workers, partitions, progress
+            As :func:`compute` (``workers`` defaults to 1 here).
+
+        Returns
+        -------
+        DataFrame
+            As :func:`compute`.
+        """
+        if progress is not None and not callable(progress):
+            raise MeasureError(
+                f"progress must be a callable taking a column name (or None), not {progress!r}"
+            )
+        n_workers = _check_count(workers, what="workers", default="the CPUs available")
+        if n_workers is None:
+            # processes by default only where they fork: a started (spawned) process
+            # imports the caller's __main__ again, which a script must guard
+            n_workers = available_cpus() if _start_method() == "fork" else 1
+        n_parts = _check_count(partitions, what="partitions", default="a size chosen by workers")
+        self.check_parcels(parcels)
+        n = len(parcels)
+        count = _partition_count(n, n_workers, n_parts)
+        if count == 1:
+            # one piece, in this process, each column reported as it is done
+            shared = _Intermediates(parcels, self._built)
+            out: dict[str, pd.Series] = {}
+            for spec in self._specs:
+                out[spec.column] = _run(spec, parcels, shared)
+                if progress is not None:
+                    progress(spec.column)
+            return self._table(out, parcels.index)
+        parts = hilbert_partitions(parcels, partitions=count)
+        self.prepare()
+        results = _measure_parts(self, parcels, parts, n_workers)
+        positions = np.concatenate(parts)
+        frames = [frame for frame, _ in results]
+        table = pd.concat(frames) if frames else pd.DataFrame(index=parcels.index[:0])
+        table = table.iloc[np.argsort(positions, kind="stable")]
+        caught: dict[str, list[_Caught]] = {c: [] for c in self.columns}
+        for _, part_caught in results:
+            for column, found in part_caught.items():
+                caught[column].extend(found)
+        whole: pd.DataFrame | None = None
+        if self.whole_layer:
+            whole, whole_caught = self._measure_part(parcels, whole_layer=True)
+            for column, found in whole_caught.items():
+                caught[column].extend(found)
+        out = {}
+        for column in self.columns:
+            source = whole if whole is not None and column in self.whole_layer else table
+            out[column] = source[column]
+            _emit(column, caught[column], n, stacklevel=2)
+            if progress is not None:
+                progress(column)
+        return self._table(out, parcels.index)
+
+    def _table(self, out: Mapping[str, pd.Series], index: pd.Index) -> pd.DataFrame:
+        table = pd.DataFrame(out, index=index)
+        table.attrs["as_of"] = self.as_of
+        return table
+
+
+def _warm(intermediate: Any, arguments: Mapping[str, Any]) -> None:
+    """Build the caches an intermediate fills on first use, so that they are built
+    once here and not once per partition: the street graph's snapping tree, a point
+    set's KD-tree and its grid for the spec's radius."""
+    if isinstance(intermediate, _n.StreetGraph) and intermediate.n_edges:
+        intermediate._samples  # noqa: B018 (a cached property)
+    elif isinstance(intermediate, _p.PointTree) and len(intermediate.xy):
+        intermediate.tree  # noqa: B018 (a cached property)
+        radius = arguments.get("radius")
+        if isinstance(radius, (int, float)) and radius > 0:
+            intermediate.grid(float(radius))
+
+
+def _site_bounds(site: Site) -> tuple[float, float, float, float]:
+    boxes = [
+        layer.total_bounds for layer in site.layers.values() if layer is not None and len(layer)
+    ]
+    boxes = [b for b in boxes if np.isfinite(b).all()]
+    if not boxes:
+        return (np.inf, np.inf, -np.inf, -np.inf)
+    stack = np.vstack(boxes)
+    return (
+        float(stack[:, 0].min()),
+        float(stack[:, 1].min()),
+        float(stack[:, 2].max()),
+        float(stack[:, 3].max()),
+    )
+
+
+# -- worker processes ----------------------------------------------------------------
+
+#: What a worker process of a partitioned compute() holds: the context, and the
+#: parcels when they came by fork (then a task names its rows only).
+_WORKER: dict[str, Any] = {}
+
+
+def _start_method() -> str:
+    """fork where the platform has it and it is safe to use (the workers inherit the
+    context without a pickle); forkserver or spawn elsewhere (one pickle per worker)."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and sys.version_info < (3, 12):
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+def _worker_start(context: Context, parcels: Any) -> None:
+    # the processes share the CPUs: one snapping thread each
+    _n._PROCESS_THREADS = 1
+    _WORKER["context"] = context
+    _WORKER["parcels"] = parcels
+
+
+def _worker_part(part: Any) -> tuple[pd.DataFrame, dict[str, list[_Caught]]]:
+    context: Context = _WORKER["context"]
+    parcels = _WORKER["parcels"]
+    return context._measure_part(parcels.iloc[part] if parcels is not None else part)
+
+
+def _measure_parts(
+    context: Context, parcels: Any, parts: list[npt.NDArray[np.intp]], workers: int
+) -> list[tuple[pd.DataFrame, dict[str, list[_Caught]]]]:
+    """Measure each partition, in worker processes when ``workers`` > 1."""
+    if workers == 1:
+        return [context._measure_part(parcels.iloc[part]) for part in parts]
+    method = _start_method()
+    forked = method == "fork"
+    pool = ProcessPoolExecutor(
+        max_workers=min(workers, len(parts)),
+        mp_context=multiprocessing.get_context(method),
+        initializer=_worker_start,
+        initargs=(context, parcels if forked else None),
+    )
+    try:
+        futures = [
+            pool.submit(_worker_part, part if forked else parcels.iloc[part]) for part in parts
+        ]
+        return [future.result() for future in futures]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def compute(
@@ -352,6 +878,8 @@ def compute(
     *,
     as_of: Any = None,
     progress: Callable[[str], None] | None = None,
+    workers: int | None = None,
+    partitions: int | None = None,
 ) -> pd.DataFrame:
     """Evaluate measure specs on a site's parcels, sharing intermediates.
 
@@ -373,7 +901,24 @@ def compute(
         spec's column is computed (``column`` is the spec's ``"name"`` or its default
         column name). Use it to drive a progress bar while keeping the intermediates
         shared; calling :func:`compute` once per spec would rebuild them each time.
-        Not called when validation fails, nor for a spec whose measure raised.
+        Not called when validation fails, nor for a spec whose measure raised. With
+        several partitions, called for every column in order once all of them are
+        measured.
+    workers : int, optional
+        Processes that measure partitions of the parcels side by side. Default: the
+        CPUs available to the process (:func:`available_cpus`) where processes are
+        forked (Linux, Python before 3.12), else 1: a spawned process imports the
+        calling script again, so ask for them explicitly there, from code under
+        ``if __name__ == "__main__":``. The context (street
+        graph, snapping tree, feature trees, point grids) is built once, here, and
+        shared with them (by fork where the platform has it, else one pickle per
+        process). The result does not depend on it, to the bit.
+    partitions : int, optional
+        Measure the parcels in this many spatially compact partitions
+        (:func:`hilbert_partitions`), in this process when ``workers`` is 1. Default:
+        one partition for one worker or fewer than 20,000 parcels, else about four
+        per worker of 10,000 to 250,000 parcels each. The result does not depend
+        on it, to the bit.
 
     Returns
     -------
@@ -391,7 +936,8 @@ def compute(
         hold (the message lists the kinds it does) or a ``kind`` for a layer without
         a ``kind`` column, or two specs would give the same
         column (give them a ``"name"``), ``as_of`` is not a date, or ``progress`` is
-        not callable. Every spec is checked before anything runs.
+        not callable, ``workers`` or ``partitions`` is not a whole number >= 1.
+        Every spec is checked before anything runs.
 
     Warns
     -----
@@ -430,34 +976,19 @@ def compute(
     >>> table = la.measures.compute(site, ["area_mu", "compactness"], progress=done.append)
     >>> done
     ['area_mu', 'compactness']
+
+    Measured in partitions, the table is the same to the bit:
+
+    >>> table = la.measures.compute(site, ["area_mu", {"measure": "walk_distance"}])
+    >>> parts = la.measures.compute(
+    ...     site, ["area_mu", {"measure": "walk_distance"}], workers=1, partitions=5
+    ... )
+    >>> parts.equals(table)
+    True
     """
-    if isinstance(specs, (str, Mapping)):
-        raise MeasureError("specs must be a list of specs; wrap a single spec in a list: [spec]")
     if progress is not None and not callable(progress):
         raise MeasureError(
             f"progress must be a callable taking a column name (or None), not {progress!r}"
         )
-    call_as_of = _n._as_of(as_of, what="compute")
-    bound = [_bind(i, spec) for i, spec in enumerate(specs)]
-    columns = [b.column for b in bound]
-    duplicated = sorted({c for c in columns if columns.count(c) > 1})
-    if duplicated:
-        raise MeasureError(
-            f"several specs give the column {duplicated[0]!r}; give each a distinct 'name', "
-            "e.g. {'measure': 'count_within', 'radius': 500, 'name': 'cafes_500m'}"
-        )
-    parcels = site.parcels
-    layers = _Layers(site)
-    resolved = [
-        _resolve(site, layers, b, call_as_of, where=_describe(i, specs[i]))
-        for i, b in enumerate(bound)
-    ]
-    shared = _Intermediates(parcels)
-    out: dict[str, pd.Series] = {}
-    for spec in resolved:
-        out[spec.column] = _run(spec, parcels, shared)
-        if progress is not None:
-            progress(spec.column)
-    table = pd.DataFrame(out, index=parcels.index)
-    table.attrs["as_of"] = call_as_of
-    return table
+    context = Context(site, specs, as_of=as_of)
+    return context.measure(site.parcels, workers=workers, partitions=partitions, progress=progress)

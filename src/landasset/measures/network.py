@@ -64,7 +64,8 @@ from __future__ import annotations
 import os
 import warnings
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any, TypeAlias
 
 import geopandas as gpd
@@ -131,8 +132,16 @@ _FEW_GEOMETRIES = 2_048
 _MAX_DEFAULT_WORKERS = 4
 
 
+#: Threads per snapping call by default in a worker process of a partitioned
+#: :func:`~landasset.measures.compute` (set to 1 there: the processes share the CPUs).
+#: It changes the speed only, never a result.
+_PROCESS_THREADS: int | None = None
+
+
 def _default_workers() -> int:
     """Threads the snapping uses by default: the CPUs available, at most 4."""
+    if _PROCESS_THREADS is not None:
+        return _PROCESS_THREADS
     try:
         available = len(os.sched_getaffinity(0))
     except AttributeError:  # not on every platform
@@ -188,6 +197,12 @@ class StreetGraph:
     def n_nodes(self) -> int:
         """Number of nodes."""
         return len(self.node_xy)
+
+    @cached_property
+    def _samples(self) -> cKDTree:
+        # the snapping's sample tree, built on first use and kept with the graph (and
+        # with it in a Context sent to worker processes)
+        return _edge_samples(self)
 
     @property
     def n_edges(self) -> int:
@@ -440,7 +455,7 @@ def snap_to_edges(
         return (rows[0][order] + part.start, *(column[order] for column in rows[1:]))
 
     # a few geometries (the targets): GEOS's own nearest search, no sample tree to build
-    samples = _edge_samples(graph) if n > _FEW_GEOMETRIES else None
+    samples = graph._samples if n > _FEW_GEOMETRIES else None
     parts = list(chunks(n, _SNAP_CHUNK))
     if n_workers == 1 or len(parts) == 1:
         results = [snap_part(part) for part in parts]
@@ -1109,7 +1124,7 @@ def _walk_distance(
     max_snap: float | None = None,
     graph: StreetGraph | None = None,
     snapped: EdgeSnap | None = None,
-) -> tuple[pd.Series, str | None]:
+) -> tuple[pd.Series, _Reach]:
     if max_distance is not None:
         max_distance = check_positive(max_distance, what="walk_distance: max_distance")
     if max_snap is not None:
@@ -1149,10 +1164,34 @@ def _walk_distance(
     reach = _network_distance(
         graph, target, origin, max_distance=max_distance, max_snap=max_snap, at_target=at_target
     )
-    return (
-        series(reach.distance, parcels.index, "walk_distance_m"),
-        _unreachable_message(reach, len(geoms), what="walk_distance"),
+    return series(reach.distance, parcels.index, "walk_distance_m"), reach
+
+
+def _unreachable_warning(reach: _Reach, n: int) -> UnreachableWarning | None:
+    """The warning for ``reach`` over ``n`` parcels (None: nothing to say); it keeps
+    both, so that the warnings of several partitions can be added up
+    (:func:`merged_unreachable`)."""
+    message = _unreachable_message(reach, n, what="walk_distance")
+    if message is None:
+        return None
+    warning = UnreachableWarning(message)
+    warning.reach = reach  # type: ignore[attr-defined]
+    warning.n_parcels = n  # type: ignore[attr-defined]
+    return warning
+
+
+def merged_unreachable(warnings_: list[Warning], n: int) -> UnreachableWarning | None:
+    """One warning for ``n`` parcels from the walk_distance warnings of their
+    partitions: the counts added up, as if measured in one call."""
+    reaches = [w.reach for w in warnings_]  # type: ignore[attr-defined]
+    first = reaches[0]
+    total = replace(
+        first,
+        unreachable=sum(r.unreachable for r in reaches),
+        no_street=sum(r.no_street for r in reaches),
+        beyond=sum(r.beyond for r in reaches),
     )
+    return _unreachable_warning(total, n)
 
 
 def _graph_of(streets: Layer) -> StreetGraph:
@@ -1170,7 +1209,9 @@ def _snap_parcels(parcels: Layer, graph: StreetGraph) -> EdgeSnap:
     options={"max_distance": OPTIONAL_NUMBER, "as_of": DATE},
     shared={
         "graph": Shared("street graph", ("streets",), _graph_of),
-        "snapped": Shared("parcels snapped", ("parcels",), _snap_parcels, uses=("graph",)),
+        "snapped": Shared(
+            "parcels snapped", ("parcels",), _snap_parcels, uses=("graph",), per_parcel=True
+        ),
     },
 )
 def walk_distance(
@@ -1259,7 +1300,7 @@ def walk_distance(
     (True, True)
     """
     check_layers("walk_distance", parcels=parcels, targets=targets, streets=streets)
-    result, message = _walk_distance(
+    result, reach = _walk_distance(
         parcels,
         targets,
         streets,
@@ -1270,6 +1311,7 @@ def walk_distance(
         graph=graph,
         snapped=snapped,
     )
-    if message:
-        warnings.warn(message, UnreachableWarning, stacklevel=2)
+    warning = _unreachable_warning(reach, len(result))
+    if warning is not None:
+        warnings.warn(warning, stacklevel=2)
     return result

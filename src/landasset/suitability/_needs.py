@@ -228,6 +228,7 @@ def measure_frame(
     *,
     as_of: Any,
     progress: Callable[[str], None] | None = None,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """Compute labelled measure columns: registry measures in one compute() call, parcel
     attributes directly; ``progress(label)`` after each (see ``measure_frame``).
@@ -247,6 +248,7 @@ def measure_frame(
         [{**spec, "name": label} for label, spec in remote.items()],
         as_of=as_of,
         progress=progress,
+        workers=workers,
     )
     columns: dict[str, pd.Series] = {label: computed[label] for label in remote}
     for label, spec in specs.items():

@@ -47,6 +47,7 @@ def best_fit(
     as_of: Any = None,
     ledger: Any = None,
     stages: Any = None,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """The best-fitting profile per parcel, its runner-up, whether they conflict, and
     why a parcel fits none.
@@ -78,6 +79,10 @@ def best_fit(
     ledger : Ledger or Series, optional
         The same as ``stages`` (the name :meth:`SuitabilityModel.score` uses); give
         one of the two.
+    workers : int, optional
+        Processes that measure partitions of the parcels side by side (see
+        :func:`landasset.measures.compute`). Default: the CPUs available to the
+        process. The result does not depend on it, to the bit.
 
     Returns
     -------
@@ -149,7 +154,7 @@ def best_fit(
     for m in models:
         for label, spec in m.measure_specs().items():
             specs.setdefault(label, spec)
-    measures = measure_frame(site, specs, as_of=as_of)
+    measures = measure_frame(site, specs, as_of=as_of, workers=workers)
     if len(retired):
         measures = measures.drop(index=retired)
     needs_stages = any(isinstance(r, StageRule) for m in models for r in m.constraints)

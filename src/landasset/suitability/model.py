@@ -71,6 +71,7 @@ from landasset._stages import live_mask, stage_series, warn_retired
 from landasset.suitability import _check
 from landasset.suitability._needs import (
     LOCAL_MEASURES,
+    local_measure,
     measure_frame,
     missing_requirements,
     needs_message,
@@ -600,12 +601,56 @@ class SuitabilityModel:
         return cls.from_dict(load_text(text, origin=origin))
 
     # -- scoring -----------------------------------------------------------------------
+    def computed_specs(self) -> dict[str, dict[str, Any]]:
+        """The measure specs :func:`landasset.measures.compute` evaluates, each named
+        by its label: what a :class:`~landasset.measures.Context` for this model is
+        built from (the others the model reads from the parcels' own columns, see
+        :meth:`parcel_columns`).
+
+        Examples
+        --------
+        >>> from landasset.suitability import load_profile
+        >>> specs = load_profile("aerospace").computed_specs()
+        >>> specs["area_mu"]
+        {'measure': 'area_mu', 'name': 'area_mu'}
+        """
+        return {
+            label: {**spec, "name": label}
+            for label, spec in self.measure_specs().items()
+            if spec["measure"] not in LOCAL_MEASURES
+        }
+
+    def parcel_columns(self, parcels: pd.DataFrame) -> pd.DataFrame:
+        """The measures the model reads from the parcels' own columns (land use
+        family, attributes), by label, on ``parcels.index``: with the columns of
+        :meth:`computed_specs` they make the measure frame of :meth:`score_frame`,
+        for parcels measured elsewhere (one partition of many).
+
+        Examples
+        --------
+        >>> import landasset as la
+        >>> from landasset.suitability import load_profile
+        >>> site = la.sample.load("yunqi")
+        >>> own = load_profile("aerospace").parcel_columns(site.parcels)
+        >>> own.index.equals(site.parcels.index), "land_use_family" in own.columns
+        (True, True)
+        """
+        return pd.DataFrame(
+            {
+                label: local_measure(parcels, spec)
+                for label, spec in self.measure_specs().items()
+                if spec["measure"] in LOCAL_MEASURES
+            },
+            index=parcels.index,
+        )
+
     def measure_frame(
         self,
         site: Site,
         *,
         as_of: Any = None,
         progress: Callable[[str], None] | None = None,
+        workers: int | None = None,
     ) -> pd.DataFrame:
         """Evaluate every measure the model reads, once, on ``site.parcels``.
 
@@ -627,6 +672,10 @@ class SuitabilityModel:
             done (``label`` as :func:`measure_label` names it): computed measures
             first, in :meth:`measure_specs` order, then parcel attributes. Use it to
             drive a progress bar over ``len(model.measure_specs())`` steps.
+        workers : int, optional
+            Processes that measure partitions of the parcels side by side (see
+            :func:`landasset.measures.compute`). Default: the CPUs available to the
+            process. The result does not depend on it, to the bit.
 
         Returns
         -------
@@ -655,7 +704,9 @@ class SuitabilityModel:
         >>> sorted(done) == sorted(frame.columns) == sorted(model.measure_specs())
         True
         """
-        return measure_frame(site, self.measure_specs(), as_of=as_of, progress=progress)
+        return measure_frame(
+            site, self.measure_specs(), as_of=as_of, progress=progress, workers=workers
+        )
 
     def score(
         self,
@@ -665,6 +716,7 @@ class SuitabilityModel:
         stages: Any = None,
         progress: Callable[[str], None] | None = None,
         ledger: Any = None,
+        workers: int | None = None,
     ) -> gpd.GeoDataFrame:
         """Score every live parcel of ``site``.
 
@@ -686,6 +738,10 @@ class SuitabilityModel:
             ``progress(label)`` after each measure (see :meth:`measure_frame`).
         ledger : Ledger or Series, optional
             Deprecated name of ``stages``.
+        workers : int, optional
+            Processes that measure partitions of the parcels side by side (see
+            :func:`landasset.measures.compute`). Default: the CPUs available to the
+            process. The result does not depend on it, to the bit.
 
         Returns
         -------
@@ -718,7 +774,7 @@ class SuitabilityModel:
             stages = ledger
         self.check_site(site, stages=stages is not None)
         stage_ids = None if stages is None else stage_series(stages, as_of)
-        measures = self.measure_frame(site, as_of=as_of, progress=progress)
+        measures = self.measure_frame(site, as_of=as_of, progress=progress, workers=workers)
         return self.score_frame(site.parcels, measures, stages=stage_ids, as_of=as_of)
 
     def score_frame(

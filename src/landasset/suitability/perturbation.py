@@ -155,6 +155,7 @@ def sensitivity(
     ledger: Any = None,
     measures: pd.DataFrame | None = None,
     stages: Any = None,
+    workers: int | None = None,
 ) -> SensitivityResult:
     """Rank stability of a model's parcels under Dirichlet weight perturbation.
 
@@ -179,6 +180,10 @@ def sensitivity(
     measures : DataFrame, optional
         A measure frame from :meth:`SuitabilityModel.measure_frame`, to skip
         computing it.
+    workers : int, optional
+        Processes that measure partitions of the parcels side by side when
+        ``measures`` is not given (see :func:`landasset.measures.compute`). Default:
+        the CPUs available to the process. The result does not depend on it.
     stages : Ledger or Series, optional
         Lifecycle stages (a Ledger or stage ids by ``parcel_id``): parcels retired
         on ``as_of`` (split or merged parents) are left out of the ranking and listed
@@ -218,7 +223,7 @@ def sensitivity(
         )
     source = stages if stages is not None else ledger
     if measures is None:
-        measures = model.measure_frame(site, as_of=as_of)
+        measures = model.measure_frame(site, as_of=as_of, workers=workers)
     parcels = site.parcels
     retired = pd.Index([])
     if source is not None:

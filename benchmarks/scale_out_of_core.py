@@ -1,0 +1,134 @@
+"""Score a synthetic city from partitioned GeoParquet on a local dask cluster, out of core.
+
+Run by hand (it is not part of the test suite), in two steps so that the scoring
+process never holds the parcel layer::
+
+    PYTHONPATH=src .venv/bin/python benchmarks/scale_out_of_core.py write --parcels 10000000 --dir /tmp/city
+    PYTHONPATH=src .venv/bin/python benchmarks/scale_out_of_core.py score --dir /tmp/city --workers 2
+
+``write`` builds :func:`landasset.sample.synthetic_city` in memory (the generator is
+one process) and writes the parcels as Hilbert-compact GeoParquet partitions of
+``--partition-size`` parcels, and the other layers (the context) as one GeoParquet
+file each. ``score`` reads the context, scores every partition with
+:func:`landasset.scale.score` (the ``aerospace`` profile) and writes the scored
+partitions; it prints the total time, the time per partition, and the peak resident
+memory of each worker process and of the client (``ru_maxrss``), with the machine's
+load. Pass ``--json FILE`` to keep the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import time
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+
+#: The layers of the context, written and read back as GeoParquet.
+CONTEXT = (
+    "axes",
+    "streets",
+    "transit_lines",
+    "stations",
+    "amenities",
+    "constraints",
+    "enterprises",
+)
+
+
+def peak_rss_mb() -> float:
+    """The peak resident memory of this process, in MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def write(args: argparse.Namespace) -> dict[str, object]:
+    from landasset import scale
+    from landasset.sample import synthetic_city
+
+    folder = Path(args.dir)
+    t = time.perf_counter()
+    city = synthetic_city(args.parcels, seed=0)
+    built = time.perf_counter() - t
+    for name in CONTEXT:
+        (folder / "context").mkdir(parents=True, exist_ok=True)
+        city[name].to_parquet(folder / "context" / f"{name}.parquet")
+    partitions = max(1, -(-args.parcels // args.partition_size))
+    t = time.perf_counter()
+    scale.write_partitions(city.parcels, folder / "parts", partitions=partitions)
+    return {
+        "parcels": args.parcels,
+        "partitions": partitions,
+        "city_s": built,
+        "write_s": time.perf_counter() - t,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def score(args: argparse.Namespace) -> dict[str, object]:
+    import distributed
+
+    from landasset import scale
+    from landasset.site import Site
+    from landasset.suitability import load_profile
+
+    folder = Path(args.dir)
+    layers = {name: gpd.read_parquet(folder / "context" / f"{name}.parquet") for name in CONTEXT}
+    site = Site(**layers)
+    files = scale.partition_files(folder / "parts")
+    load_before = os.getloadavg()
+    cluster = distributed.LocalCluster(
+        n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    client = distributed.Client(cluster)
+    try:
+        t = time.perf_counter()
+        scale.score(
+            folder / "parts",
+            site,
+            load_profile("aerospace"),
+            as_of="2030-01-01",
+            client=client,
+            output=folder / "scored",
+            shuffle=False,
+            overwrite=True,
+        )
+        total = time.perf_counter() - t
+        workers = client.run(peak_rss_mb)
+    finally:
+        client.close()
+        cluster.close()
+    return {
+        "partitions": len(files),
+        "workers": args.workers,
+        "total_s": total,
+        "per_partition_s": total * args.workers / len(files),
+        "worker_peak_rss_mb": sorted(workers.values()),
+        "client_peak_rss_mb": peak_rss_mb(),
+        "load_before": load_before,
+        "load_after": os.getloadavg(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("step", choices=["write", "score"])
+    parser.add_argument("--dir", required=True)
+    parser.add_argument("--parcels", type=int, default=10_000_000)
+    parser.add_argument("--partition-size", type=int, default=50_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--json", default=None)
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")  # unreachable parcels of the synthetic city
+    figures = write(args) if args.step == "write" else score(args)
+    for key, value in figures.items():
+        print(f"{key:>22}: {value:.3f}" if isinstance(value, float) else f"{key:>22}: {value}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""Benchmark scoring with worker processes against one worker, in one run.
+
+Run by hand (it is not part of the test suite)::
+
+    PYTHONPATH=src .venv/bin/python benchmarks/scale_workers.py --parcels 1000000 --workers 2
+
+Figures (issue 16), each measured side by side on :func:`landasset.sample.synthetic_city`
+with the bundled ``aerospace`` profile:
+
+* the context (street graph, snapping tree, feature trees, point grids) built once:
+  its cost, and its share of one worker's time;
+* ``model.score(site, workers=1)`` vs ``model.score(site, workers=N)``: the speed-up
+  (target ≥ 1.7× with 2 workers at 1M parcels on the 2-core reference machine, ≥ 10×
+  with 16 at 4M on a 16-core one), checked to give the same frame to the bit.
+
+The machine's load (``os.getloadavg``) before and after is printed with the figures:
+on a shared machine the ratio is only as good as the CPUs that were free.
+
+Pass ``--json FILE`` to keep the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+import warnings
+
+import pandas as pd
+
+from landasset.measures import MEASURES, Context, available_cpus
+from landasset.sample import synthetic_city
+from landasset.suitability import load_profile
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--parcels", type=int, default=1_000_000)
+    parser.add_argument("--workers", type=int, default=min(2, available_cpus()))
+    parser.add_argument("--profile", default="aerospace")
+    parser.add_argument("--as-of", default="2030-01-01")
+    parser.add_argument("--json", default=None)
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")  # unreachable parcels of the synthetic city
+
+    figures: dict[str, object] = {
+        "parcels": args.parcels,
+        "workers": args.workers,
+        "cpus": available_cpus(),
+        "python": platform.python_version(),
+        "load_before": os.getloadavg(),
+    }
+    t = time.perf_counter()
+    site = synthetic_city(args.parcels, seed=0)
+    figures["city_s"] = time.perf_counter() - t
+    model = load_profile(args.profile)
+    specs = [
+        {**spec, "name": label}
+        for label, spec in model.measure_specs().items()
+        if spec["measure"] in MEASURES
+    ]
+
+    t = time.perf_counter()
+    Context(site, specs, as_of=args.as_of).prepare()
+    figures["context_s"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    one = model.score(site, as_of=args.as_of, workers=1)
+    figures["workers_1_s"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    many = model.score(site, as_of=args.as_of, workers=args.workers)
+    figures[f"workers_{args.workers}_s"] = time.perf_counter() - t
+
+    pd.testing.assert_frame_equal(one, many, check_exact=True)
+    figures["identical"] = True
+    figures["speedup"] = figures["workers_1_s"] / figures[f"workers_{args.workers}_s"]
+    figures["context_share_of_one_worker"] = figures["context_s"] / figures["workers_1_s"]
+    figures["load_after"] = os.getloadavg()
+    for key, value in figures.items():
+        print(f"{key:>30}: {value:.3f}" if isinstance(value, float) else f"{key:>30}: {value}")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as out:
+            json.dump(figures, out, indent=2)
+
+
+if __name__ == "__main__":
+    main()
