@@ -91,9 +91,13 @@ def create_app(
     _FOLDERS.append(folder)  # kept for the life of the process
     config_path = Path(folder.name) / "pygeoapi-config.yml"
     openapi_path = Path(folder.name) / "openapi.yml"
-    config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    config_path.write_text(
+        yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     document = openapi_document(config)
-    openapi_path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    openapi_path.write_text(
+        yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     os.environ["PYGEOAPI_CONFIG"] = str(config_path)
     os.environ["PYGEOAPI_OPENAPI"] = str(openapi_path)
     from pygeoapi.starlette_app import APP
