@@ -92,6 +92,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # the fiscal appraisal reads the ledger and the per-mu evaluation
     ("appraisal", ("landasset.fiscal",)),
     ("viz", ("landasset.viz",)),
+    # the OGC API service calls the analyses; the CLI starts it
+    ("serve", ("landasset.serve",)),
     ("cli", ("landasset.cli", "landasset.__main__")),
 )
 

@@ -125,3 +125,66 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield running
     finally:
         stop_server(process)
+
+
+#: What each load-test client asks, in turn: pages of parcels, stages on days, metadata.
+LOAD_PATHS = (
+    "/collections/parcels/items?limit=10&offset={n}",
+    "/collections/stages/items?limit=10&offset={n}&datetime=2024-06-30",
+    "/collections/buildings/items?limit=20&offset={n}",
+    "/collections/parcels",
+    "/",
+)
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What a load run measured: latencies in seconds of the answered requests, errors."""
+
+    latencies: list[float]
+    errors: list[str]
+    seconds: float
+
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def load(url: str, *, clients: int, seconds: float) -> LoadResult:
+    """``clients`` threads, each with its own HTTP connection, asking :data:`LOAD_PATHS`
+    in turn for ``seconds``; an error is any answer other than 200, or no answer."""
+    import threading
+
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    start = time.monotonic()
+    stop = start + seconds
+
+    def client(number: int) -> None:
+        mine: list[float] = []
+        wrong: list[str] = []
+        with httpx.Client(base_url=url, timeout=120) as session:
+            turn = number
+            while time.monotonic() < stop:
+                path = LOAD_PATHS[turn % len(LOAD_PATHS)].format(n=(turn * 7) % 390)
+                turn += 1
+                began = time.perf_counter()
+                try:
+                    status = session.get(path).status_code
+                except httpx.HTTPError as exc:
+                    wrong.append(f"{path}: {type(exc).__name__}: {exc}")
+                    continue
+                mine.append(time.perf_counter() - began)
+                if status != 200:
+                    wrong.append(f"{path}: HTTP {status}")
+        with lock:
+            latencies.extend(mine)
+            errors.extend(wrong)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return LoadResult(latencies, errors, time.monotonic() - start)

@@ -36,7 +36,7 @@ import hmac
 import json
 import os
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 from landasset._config import load_yaml, read_source
@@ -82,13 +82,14 @@ class Principal:
 
     Examples
     --------
-    >>> Principal("investment-system", "recorder", ("云谷北",)).may("record")
+    >>> Principal("investment-system", role="recorder", zones=("云谷北",)).may("record")
     True
-    >>> Principal("dashboard", "reader").may("record")
+    >>> Principal("dashboard", role="reader").may("record")
     False
     """
 
     name: str
+    _: KW_ONLY
     role: str
     zones: tuple[str, ...] = ()
 
@@ -102,7 +103,7 @@ class Principal:
         return {"name": self.name, "role": self.role, "zones": list(self.zones)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AccessPolicy:
     """Tokens and caps of a server: read it from a token file with :meth:`from_yaml`.
 
@@ -119,9 +120,9 @@ class AccessPolicy:
     --------
     >>> policy = AccessPolicy.from_yaml(
     ...     "version: 1\\nreads: token\\ntokens:\\n"
-    ...     "  - {name: desk, role: recorder, token: s3cret, zones: [云谷北]}"
+    ...     "  - {name: desk, role: recorder, token: s3cret-token, zones: [云谷北]}"
     ... )
-    >>> policy.principal("s3cret")
+    >>> policy.principal("s3cret-token")
     Principal(name='desk', role='recorder', zones=('云谷北',))
     >>> policy.principal("guess") is None, policy.reads
     (True, 'token')
@@ -224,14 +225,19 @@ def _entry(entry: object, where: str) -> tuple[str, Principal]:
         )
     if has_token:
         token = entry["token"]
-        if not isinstance(token, str) or len(token) < 8:
-            raise ProfileError(f"{where} ({name!r}): a token is a string of 8 characters or more")
+        if not isinstance(token, str):
+            raise ProfileError(
+                f"{where} ({name!r}): the token reads as {type(token).__name__}, not text; "
+                "write it in quotes"
+            )
+        if len(token) < 8:
+            raise ProfileError(f"{where} ({name!r}): a token is 8 characters or more")
         digest = _sha256(token)
     else:
         digest = str(entry["sha256"]).lower()
         if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
             raise ProfileError(f"{where} ({name!r}): 'sha256' is 64 hexadecimal digits")
-    return digest, Principal(name.strip(), str(role), tuple(zones))
+    return digest, Principal(name.strip(), role=str(role), zones=tuple(zones))
 
 
 # -- the middleware ----------------------------------------------------------------------

@@ -22,6 +22,7 @@ __all__ = [
     "PROCESSES",
     "available_processes",
     "crs_uri",
+    "matching",
     "openapi_document",
     "pygeoapi_config",
 ]
@@ -79,19 +80,33 @@ _IDS = {
 }
 
 
+def matching() -> Any:
+    """The library's project matching module (``landasset.projects``, whose ``match``
+    the ``match`` process calls), or None when this installation has none.
+
+    The module is looked up by name: the service offers matching only when the library
+    it runs on has the feature.
+    """
+    import importlib
+    import importlib.util
+
+    if importlib.util.find_spec("landasset.projects") is None:
+        return None
+    module = importlib.import_module("landasset.projects")
+    return module if hasattr(module, "match") and hasattr(module, "load_project") else None
+
+
 def available_processes() -> dict[str, str]:
     """The processes this installation offers: :data:`PROCESSES`, plus ``match`` when
-    the library has ``landasset.match`` (the project-matching feature).
+    the library has project matching (:func:`matching`).
 
     Examples
     --------
     >>> sorted(available_processes())[:3]
     ['evaluate', 'explain', ...]
     """
-    import landasset
-
     out = dict(PROCESSES)
-    if hasattr(landasset, "match"):
+    if matching() is not None:
         out["match"] = "landasset.serve.processes.MatchProcessor"
     return out
 

@@ -316,10 +316,12 @@ class EvaluateProcessor(_SiteProcessor):
 
 
 class MatchProcessor(_SiteProcessor):
-    """``match``: candidates for a project (only with the library's ``landasset.match``).
+    """``match``: candidates for a project (only where the library has project matching).
 
-    Inputs ``project`` (the project's YAML text) and ``as_of`` (optional); the output is
-    the library's ranked candidates as records.
+    Inputs ``project`` (a bundled project's name, or the project's YAML text; never a
+    path on the server), ``as_of`` (YYYY-MM-DD) and ``limit`` (optional, default 20).
+    Output: ``as_of``, ``offered`` (what was considered) and ``candidates``, best first
+    (the library's columns, geometry left out).
     """
 
     @classmethod
@@ -327,30 +329,52 @@ class MatchProcessor(_SiteProcessor):
         return _metadata(
             "match",
             "Match a project to land and space",
-            "Ranked candidate parcels, assemblies and spaces for a project demand",
+            "Ranked candidate parcels, assemblies and spaces for a project's demand",
             {
-                "project": _input("The project (YAML text)", {"type": "string"}, required=True),
-                "as_of": _input("The day of the match", _DAY, required=False),
+                "project": _input(
+                    "A bundled project's name, or the project's YAML text",
+                    {"type": "string"},
+                    required=True,
+                ),
+                "as_of": _input("The day of the match", _DAY, required=True),
+                "limit": _input(
+                    "How many candidates", {"type": "integer", "minimum": 1}, required=False
+                ),
             },
         )
 
     def execute(self, data: dict[str, Any], outputs: Any = None) -> tuple[str, dict[str, Any]]:
         """Match a project (see the class)."""
-        import landasset
+        from landasset.serve.config import matching
 
-        match = getattr(landasset, "match", None)
-        if match is None:  # pragma: no cover - the process is not listed then
+        projects = matching()
+        if projects is None:  # pragma: no cover - the process is not offered then
             raise ProcessorExecuteError(user_msg="this installation has no project matching")
-        project = _required(data, "project", "give the project's YAML text")
-        as_of = _day(data.get("as_of"), "as_of")
-        site = site_for(self.path)
-        ledger = open_ledger(self.path, read_only=True)
+        given = str(_required(data, "project", "give a bundled project's name or its YAML text"))
+        as_of = _day(_required(data, "as_of", "give the day of the match (YYYY-MM-DD)"), "as_of")
+        limit = data.get("limit", 20)
         try:
-            candidates = match(project, site, as_of=as_of, stages=ledger)
-        except ValueError as exc:
-            raise ProcessorExecuteError(user_msg=str(exc)) from exc
-        finally:
-            if ledger is not None:
-                ledger.close()
-        frame = pd.DataFrame(candidates).drop(columns="geometry", errors="ignore")
-        return "application/json", {"candidates": records(frame.reset_index())}
+            if "\n" in given:
+                project = projects.Project.from_yaml(given)
+            elif given in projects.list_projects():
+                project = projects.load_project(given)
+            else:
+                raise ProcessorExecuteError(
+                    user_msg=f"{given!r} is not a bundled project ({list(projects.list_projects())}) "
+                    "nor a project's YAML text"
+                )
+            site = site_for(self.path)
+            ledger = open_ledger(self.path, read_only=True)
+            try:
+                result = projects.match(project, site, as_of=as_of, stages=ledger, limit=limit)
+            finally:
+                if ledger is not None:
+                    ledger.close()
+        except (ValueError, TypeError, KeyError) as exc:
+            raise ProcessorExecuteError(user_msg=str(exc).strip("'\"")) from exc
+        candidates = pd.DataFrame(result.candidates).drop(columns="geometry", errors="ignore")
+        return "application/json", {
+            "as_of": None if as_of is None else str(as_of.date()),
+            "offered": {str(k): int(v) for k, v in dict(result.offered).items()},
+            "candidates": records(candidates.reset_index()),
+        }

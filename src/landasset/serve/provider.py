@@ -43,7 +43,7 @@ from landasset.serve.access import PRINCIPAL_KEY
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import geopandas as gpd
 
-__all__ = ["DATED_VIEWS", "VIEWS", "LandassetProvider", "as_of_day", "view_frame"]
+__all__ = ["DATED_VIEWS", "VIEWS", "LandassetProvider", "as_of_day", "http_error", "view_frame"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -66,18 +66,25 @@ STAGE_COLUMNS = ("name", "land_use", "zone")
 EVENT_KEYS = ("parcel_id", "stage", "date", "actor")
 
 
-class InvalidEventError(ProviderGenericError):
-    """An event that the ledger refuses (400, with the ledger's message)."""
+def http_error(status: HTTPStatus, message: str) -> ProviderGenericError:
+    """A pygeoapi provider error that answers with ``status`` and ``message``.
 
-    ogc_exception_code = "InvalidParameterValue"
-    http_status_code = HTTPStatus.BAD_REQUEST
+    pygeoapi reads the status and OGC code of a provider error from the error itself;
+    a refused event is 400 (``InvalidParameterValue``), a write outside the caller's
+    zones or without a caller 403 (``Forbidden``).
 
-
-class ForbiddenError(ProviderGenericError):
-    """A write outside the caller's zones, or without a caller (403)."""
-
-    ogc_exception_code = "Forbidden"
-    http_status_code = HTTPStatus.FORBIDDEN
+    Examples
+    --------
+    >>> error = http_error(HTTPStatus.FORBIDDEN, "not in your zones")
+    >>> int(error.http_status_code), error.ogc_exception_code, error.message
+    (403, 'Forbidden', 'not in your zones')
+    """
+    error = ProviderGenericError(user_msg=message)
+    error.http_status_code = status
+    error.ogc_exception_code = (
+        "Forbidden" if status == HTTPStatus.FORBIDDEN else "InvalidParameterValue"
+    )
+    return error
 
 
 def as_of_day(value: str | None, view: str) -> pd.Timestamp | None:
@@ -194,6 +201,9 @@ def _north_first(crs: CRS) -> bool:
     return bool(axes) and axes[0].direction.lower() in ("north", "south")
 
 
+_FIELDS: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+
+
 class LandassetProvider(BaseProvider):
     """pygeoapi feature provider over a landasset site (see the module's page).
 
@@ -219,7 +229,13 @@ class LandassetProvider(BaseProvider):
 
     # -- metadata ------------------------------------------------------------------------
     def get_fields(self) -> dict[str, dict[str, Any]]:
-        """Property names and their JSON types."""
+        """Property names and their JSON types (worked out once per view and process)."""
+        key = (self.path, self.view)
+        if key not in _FIELDS:
+            _FIELDS[key] = self._work_out_fields()
+        return _FIELDS[key]
+
+    def _work_out_fields(self) -> dict[str, dict[str, Any]]:
         if self.view == "events":
             return {
                 "parcel_id": {"type": "string"},
@@ -355,39 +371,43 @@ class LandassetProvider(BaseProvider):
         try:
             feature = json.loads(item) if isinstance(item, (str, bytes)) else item
         except ValueError as exc:
-            raise InvalidEventError(user_msg=f"the body is not JSON: {exc}") from exc
+            raise http_error(HTTPStatus.BAD_REQUEST, f"the body is not JSON: {exc}") from exc
         if not isinstance(feature, dict) or not isinstance(feature.get("properties"), dict):
-            raise InvalidEventError(
-                user_msg="an event is a GeoJSON Feature whose properties hold parcel_id, stage, "
-                "date and the stage's fields"
+            raise http_error(
+                HTTPStatus.BAD_REQUEST,
+                "an event is a GeoJSON Feature whose properties hold parcel_id, stage, "
+                "date and the stage's fields",
             )
         caller = feature.get(PRINCIPAL_KEY)
         if not isinstance(caller, dict) or not caller.get("name"):
-            raise ForbiddenError(
-                user_msg="events are recorded only through the server's access layer, with a "
-                "recorder token"
+            raise http_error(
+                HTTPStatus.FORBIDDEN,
+                "events are recorded only through the server's access layer, with a recorder token",
             )
         props = dict(feature["properties"])
         missing = [k for k in ("parcel_id", "stage", "date") if props.get(k) in (None, "")]
         if missing:
-            raise InvalidEventError(
-                user_msg=f"the event lacks {missing}; give parcel_id, stage and date "
-                "(YYYY-MM-DD) in properties"
+            raise http_error(
+                HTTPStatus.BAD_REQUEST,
+                f"the event lacks {missing}; give parcel_id, stage and date "
+                "(YYYY-MM-DD) in properties",
             )
         actor = str(caller["name"])
         if props.get("actor") not in (None, actor):
-            raise InvalidEventError(
-                user_msg=f"the event names actor {props['actor']!r} but the token is "
-                f"{actor!r}'s; leave actor out (the token's name is recorded)"
+            raise http_error(
+                HTTPStatus.BAD_REQUEST,
+                f"the event names actor {props['actor']!r} but the token is "
+                f"{actor!r}'s; leave actor out (the token's name is recorded)",
             )
         parcel_id = str(props.pop("parcel_id"))
         zones = caller.get("zones") or []
         if zones and caller.get("role") != "admin":
             zone = self.site.parcels["zone"].get(parcel_id) if "zone" in self.site.parcels else None
             if zone not in zones:
-                raise ForbiddenError(
-                    user_msg=f"parcel {parcel_id!r} lies in zone {zone!r}; the token of "
-                    f"{actor!r} may record only in {zones}"
+                raise http_error(
+                    HTTPStatus.FORBIDDEN,
+                    f"parcel {parcel_id!r} lies in zone {zone!r}; the token of "
+                    f"{actor!r} may record only in {zones}",
                 )
         stage = props.pop("stage")
         on = props.pop("date")
@@ -398,6 +418,6 @@ class LandassetProvider(BaseProvider):
             with ledger:
                 event = ledger.record(parcel_id, stage, on, actor=actor, **props)
         except (LandassetError, ValueError, TypeError, KeyError) as exc:
-            raise InvalidEventError(user_msg=str(exc).strip("'\"")) from exc
+            raise http_error(HTTPStatus.BAD_REQUEST, str(exc).strip("'\"")) from exc
         LOGGER.info("recorded event %s: %s → %s by %s", event.event_id, parcel_id, stage, actor)
         return str(event.event_id)
