@@ -42,7 +42,12 @@ async def echo(scope, receive, send):
         body += message.get("body", b"")
         more = message.get("more_body", False)
     payload = json.dumps(
-        {"method": scope["method"], "path": scope["path"], "body": body.decode()}
+        {
+            "method": scope["method"],
+            "path": scope["path"],
+            "body": body.decode("utf-8", "replace"),
+            "hex": body.hex(),
+        }
     ).encode()
     await send({"type": "http.response.start", "status": 200, "headers": []})
     await send({"type": "http.response.body", "body": payload})
@@ -189,3 +194,48 @@ def test_a_body_at_the_cap_passes_unchanged_when_it_is_not_json():
     )
     assert response.status_code == 200
     assert response.json()["body"] == "y" * 100
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(body=st.binary(max_size=200))
+def test_a_body_passes_unchanged_exactly_when_it_fits_the_cap(body):
+    response = client().post(
+        "/collections/events/items", content=body, headers=bearer("recorder-secret")
+    )
+    if len(body) > 100:
+        assert response.status_code == 413
+        return
+    assert response.status_code == 200
+    try:
+        document = json.loads(body)
+    except ValueError:
+        document = None
+    if isinstance(document, dict):  # a JSON object gains the principal, nothing else
+        passed = json.loads(response.json()["body"])
+        assert passed.pop(PRINCIPAL_KEY)["name"] == "desk"
+        assert passed == {k: v for k, v in document.items() if k != PRINCIPAL_KEY}
+    else:
+        assert bytes.fromhex(response.json()["hex"]) == body
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    token=st.text(
+        st.characters(whitelist_categories=("L", "N", "P", "S")), min_size=8, max_size=40
+    ).filter(lambda t: t.strip() == t)
+)
+def test_a_token_given_in_clear_or_by_its_hash_stands_for_the_same_principal(token):
+    clear = AccessPolicy.from_yaml(
+        "tokens:\n  - name: a\n    role: reader\n    token: "
+        + json.dumps(token, ensure_ascii=False)
+    )
+    hashed = AccessPolicy.from_yaml(
+        "tokens:\n  - name: a\n    role: reader\n    sha256: "
+        + hashlib.sha256(token.encode()).hexdigest()
+    )
+    assert clear.principal(token) == hashed.principal(token) == Principal("a", role="reader")
+    assert clear.principal(token + "x") is None

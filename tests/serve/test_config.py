@@ -175,3 +175,12 @@ def test_json_values_are_plain_and_full_precision():
         {"x": None, "d": None, "n": None},
     ]
     assert plain(np.bool_(True)) is True and plain(float("inf")) is None
+
+
+def test_events_view_on_a_day_holds_the_events_up_to_it():
+    day = pd.Timestamp("2021-06-30")
+    result = provider("events").query(limit=100_000, datetime_="2021-06-30")
+    with Ledger.open(sample_path("yunqi"), read_only=True) as ledger:
+        expected = ledger.events(as_of=day)
+    assert [f["id"] for f in result["features"]] == [str(i) for i in expected.index]
+    assert max(f["properties"]["date"] for f in result["features"]) <= "2021-06-30"

@@ -186,7 +186,10 @@ class AccessPolicy:
         """The principal of ``token``, or None for a missing or unknown token."""
         if not token:
             return None
-        digest = _sha256(token)
+        try:
+            digest = _sha256(token)
+        except UnicodeEncodeError:  # a lone surrogate: no token of a file holds one
+            return None
         for known, principal in self.tokens.items():
             if hmac.compare_digest(known, digest):
                 return principal
@@ -232,6 +235,11 @@ def _entry(entry: object, where: str) -> tuple[str, Principal]:
             )
         if len(token) < 8:
             raise ProfileError(f"{where} ({name!r}): a token is 8 characters or more")
+        if not token.isprintable():
+            raise ProfileError(
+                f"{where} ({name!r}): the token holds a character that is not printable "
+                "(a control or a lone surrogate); use letters, digits and punctuation"
+            )
         digest = _sha256(token)
     else:
         digest = str(entry["sha256"]).lower()
