@@ -184,3 +184,28 @@ def test_events_view_on_a_day_holds_the_events_up_to_it():
         expected = ledger.events(as_of=day)
     assert [f["id"] for f in result["features"]] == [str(i) for i in expected.index]
     assert max(f["properties"]["date"] for f in result["features"]) <= "2021-06-30"
+
+
+def test_match_process_returns_the_librarys_candidates():
+    projects = serve_config.matching()
+    if projects is None:
+        pytest.skip("project matching (landasset.projects.match) is not in this installation")
+    from landasset.serve.processes import MatchProcessor
+
+    path = str(sample_path("yunqi"))
+    _, out = MatchProcessor({"name": "match", "site": path}).execute(
+        {"project": "aerospace_plant", "as_of": "2025-12-31", "limit": 5}
+    )
+    with Ledger.open(path, read_only=True) as ledger:
+        expected = projects.match(
+            projects.load_project("aerospace_plant"),
+            la.read_site(path),
+            as_of="2025-12-31",
+            stages=ledger,
+            limit=5,
+        )
+    assert [c["candidate_id"] for c in out["candidates"]] == list(expected.candidates.index)
+    with pytest.raises(Exception, match="not a bundled project"):
+        MatchProcessor({"name": "match", "site": path}).execute(
+            {"project": "/etc/passwd.yaml", "as_of": "2025-12-31"}
+        )
