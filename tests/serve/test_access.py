@@ -239,3 +239,11 @@ def test_a_token_given_in_clear_or_by_its_hash_stands_for_the_same_principal(tok
     )
     assert clear.principal(token) == hashed.principal(token) == Principal("a", role="reader")
     assert clear.principal(token + "x") is None
+
+
+def test_without_tokens_every_write_is_refused_saying_how_to_allow_them():
+    bare = testclient.TestClient(AccessMiddleware(echo, AccessPolicy()))
+    response = bare.post("/collections/events/items", json={}, headers=bearer("anything-at-all"))
+    assert response.status_code == 401
+    assert "--tokens" in response.json()["description"]
+    assert bare.get("/collections/events/items").status_code == 200

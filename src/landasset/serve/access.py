@@ -284,6 +284,15 @@ class AccessMiddleware:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         principal = self.policy.principal(_bearer(headers.get("authorization", "")))
         given = "authorization" in headers
+        if write and not self.policy.tokens:
+            await _refuse(
+                send,
+                401,
+                "Unauthorized",
+                "this server takes no writes: it was started without a token file; "
+                "start it with --tokens FILE (AccessPolicy.from_yaml) to let recorders write",
+            )
+            return
         if write and principal is None:
             await _refuse(send, 401, "Unauthorized", _unauthorized(given, "writing"))
             return
