@@ -209,3 +209,10 @@ def test_match_process_returns_the_librarys_candidates():
         MatchProcessor({"name": "match", "site": path}).execute(
             {"project": "/etc/passwd.yaml", "as_of": "2025-12-31"}
         )
+
+
+def test_a_site_without_parcels_serves_its_other_layers_and_empty_views(sample_site, tmp_path):
+    path = sample_site.replace(parcels=sample_site.parcels.iloc[:0]).to_file(tmp_path / "e.gpkg")
+    resources = serve_config.pygeoapi_config(path)["resources"]
+    assert "parcels" not in resources and "buildings" in resources
+    assert resources["stages"]["extents"]["spatial"]["bbox"] == [-180.0, -90.0, 180.0, 90.0]

@@ -45,6 +45,8 @@ PROCESSES = {
 
 _PROVIDER = "landasset.serve.provider.LandassetProvider"
 
+_WORLD = (-180.0, -90.0, 180.0, 90.0)
+
 _TITLES = {
     "parcels": ("Parcels 地块", "Land parcels of the site"),
     "buildings": ("Buildings 建筑", "Building footprints with floors, height and floor area"),
@@ -182,7 +184,8 @@ def pygeoapi_config(
     views = [k for k, v in loaded.layers.items() if len(v)] + ["stages", "events"]
     for view in views:
         frame = loaded.parcels if view in ("stages", "events") else loaded[view]
-        bounds = frame.geometry.to_crs("OGC:CRS84").total_bounds
+        # a site without parcels still has its stages and events views: the whole world
+        bounds = frame.geometry.to_crs("OGC:CRS84").total_bounds if len(frame) else _WORLD
         title, description = _TITLES.get(view, (view, f"The {view} layer"))
         provider: dict[str, Any] = {
             "type": "feature",
