@@ -111,6 +111,10 @@ DATA_PARAMS = frozenset(
         "radius",
         # the fields of a lifecycle event: record(parcel_id, stage, on), split(..., into, on)
         "into",
+        # the service: whose token, which action a role may take, the configuration served
+        "token",
+        "action",
+        "config",
         "on",
         # a transform is its parameters: linear(best, worst), gaussian(ideal, sigma), ...
         "best",

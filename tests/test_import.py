@@ -5,7 +5,18 @@ import sys
 
 import pytest
 
-HEAVY = ["matplotlib", "folium", "click", "dask", "fastapi", "IPython"]
+HEAVY = [
+    "matplotlib",
+    "folium",
+    "click",
+    "dask",
+    "fastapi",
+    "IPython",
+    "pygeoapi",
+    "flask",
+    "starlette",
+    "uvicorn",
+]
 
 
 def test_import_landasset_loads_nothing_heavy():

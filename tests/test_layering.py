@@ -96,6 +96,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("viz", ("landasset.viz",)),
     # dask: measures and scores partitioned parcel sets on a cluster
     ("scale", ("landasset.scale",)),
+    # the OGC API service calls the analyses; the CLI starts it
+    ("serve", ("landasset.serve",)),
     ("cli", ("landasset.cli", "landasset.__main__")),
 )
 

@@ -18,6 +18,7 @@ from landasset.cli.report import report
 from landasset.cli.sample import sample
 from landasset.cli.score import score
 from landasset.cli.sensitivity import sensitivity
+from landasset.cli.serve import serve
 from landasset.cli.validate import validate
 
 
@@ -52,6 +53,7 @@ for command in (
     efficiency,
     lifecycle,
     report,
+    serve,
 ):
     cli.add_command(command)
 
