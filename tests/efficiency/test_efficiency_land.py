@@ -37,6 +37,33 @@ TABLE = {
 def test_far_minimum_by_industry_code(far: float, code: str) -> None:
     assert FAR_MIN_BY_INDUSTRY[code] == far
     assert far_minimum([code]).iloc[0] == far
+    # one code gives one value (not a value per character of the text)
+    assert far_minimum(code) == far
+    assert isinstance(far_minimum(code), float)
+    assert far_minimum(int(code)) == far
+    assert far_minimum(f"C{code}11") == far
+
+
+def test_far_minimum_of_one_code_outside_the_table_is_nan() -> None:
+    listed = {c for codes in TABLE.values() for c in codes}
+    for number in range(1, 100):
+        code = f"{number:02d}"
+        if code not in listed:
+            assert np.isnan(far_minimum(code)), code
+    assert np.isnan(far_minimum(None))
+
+
+def test_far_minimum_keeps_a_series_index() -> None:
+    codes = pd.Series(["C3411", None, "25"], index=pd.Index(["P1", "P2", "P3"], name="parcel_id"))
+    got = far_minimum(codes)
+    assert got.name == "far_min"
+    assert got.index.equals(codes.index)
+    assert got.tolist()[0] == 0.7 and np.isnan(got.iloc[1]) and got.iloc[2] == 0.5
+
+
+def test_far_minimum_refuses_a_non_code() -> None:
+    with pytest.raises(la.LandassetTypeError, match="industry code"):
+        far_minimum(3.4)  # type: ignore[call-overload]
 
 
 def test_far_table_has_exactly_the_listed_codes() -> None:

@@ -23,7 +23,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, overload
 
 import geopandas as gpd
 import numpy as np
@@ -136,21 +136,58 @@ class _Ledger(Protocol):
     def stages(self, as_of: Any = None) -> pd.Series: ...
 
 
+@overload
 def far_minimum(
-    codes: Iterable[Any], *, far_minimums: Mapping[str, float] | pd.Series = FAR_MIN_BY_INDUSTRY
-) -> pd.Series:
-    """The minimum FAR for each industry code (NaN when the code has none).
+    codes: str | int | None,
+    *,
+    far_minimums: Mapping[str, float] | pd.Series = ...,
+) -> float: ...
+
+
+@overload
+def far_minimum(
+    codes: pd.Series | Iterable[Any],
+    *,
+    far_minimums: Mapping[str, float] | pd.Series = ...,
+) -> pd.Series: ...
+
+
+def far_minimum(
+    codes: Any, *, far_minimums: Mapping[str, float] | pd.Series = FAR_MIN_BY_INDUSTRY
+) -> float | pd.Series:
+    """The minimum FAR for an industry code, or for each code of a collection.
 
     Codes are read as national economic classification codes: the first two digits
     count, after an optional section letter (``"C3411"`` → ``"34"``); integers are
-    zero-padded (``7`` → ``"07"``).
+    zero-padded (``7`` → ``"07"``). Like shapely's functions, a single code (a string,
+    an integer or None) gives a float, and a collection gives a Series named
+    ``far_min`` — aligned on the input's index when it is a Series, numbered from 0
+    otherwise. A code without a minimum gives NaN.
 
+    Examples
+    --------
+    >>> far_minimum("34"), far_minimum(25), far_minimum("65")
+    (0.7, 0.5, nan)
     >>> far_minimum(["13", 25, "C2710", "x"]).tolist()
     [1.0, 0.5, 0.7, nan]
+    >>> import pandas as pd
+    >>> far_minimum(pd.Series({"P1": "C3411", "P2": None})).to_dict()
+    {'P1': 0.7, 'P2': nan}
     """
-    return _far_min(_two_digit(pd.Series(list(codes), dtype=object)), far_minimums).rename(
-        "far_min"
-    )
+    if codes is None or isinstance(codes, str | int | np.integer):
+        one = pd.Series([codes], dtype=object)
+        return float(_far_min(_two_digit(one), far_minimums).iloc[0])
+    if isinstance(codes, pd.Series):
+        series = pd.Series(codes.to_numpy(dtype=object), index=codes.index, dtype=object)
+    else:
+        try:
+            series = pd.Series(list(codes), dtype=object)
+        except TypeError:
+            raise LandassetTypeError(
+                "codes is an industry code (such as '34' or 'C3411') or a collection of "
+                f"them, not {type(codes).__name__}"
+            ) from None
+    return _far_min(_two_digit(series), far_minimums).rename("far_min")
 
 
 def land_indicators(
