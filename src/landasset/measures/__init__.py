@@ -53,6 +53,7 @@ from landasset.measures.morphology import (
     compactness,
     floor_area_ratio,
     gross_floor_area,
+    industrial_floor_area_ratio,
 )
 from landasset.measures.network import (
     EdgeSnap,
@@ -111,6 +112,7 @@ __all__ = [
     "floor_area_ratio",
     "frontage",
     "gross_floor_area",
+    "industrial_floor_area_ratio",
     "nearest_distance",
     "nearest_id",
     "network_distance",
