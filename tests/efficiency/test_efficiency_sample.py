@@ -84,8 +84,15 @@ def test_land_indicators_on_the_sample(sample_site: la.Site) -> None:
     )
     zone = sample_site.parcels["zone"]
     far_fail = table["far_ok"].eq(False).groupby(zone).mean()
-    assert far_fail[OLD_PARK] > 0.5
+    # SAMPLE FIGURE (the sample district's old park): half of its parcels fail the FAR
+    # minimum once storeys over 8 m count twice (39 of 78; 57 with the plain FAR)
+    assert far_fail[OLD_PARK] >= 0.4
     assert far_fail[OLD_PARK] > 2 * far_fail.drop(OLD_PARK).max()
+    # counting tall storeys twice only raises FAR: every parcel failing it fails plain FAR
+    industrial = table["far_industrial"].notna()
+    assert (table.loc[industrial, "far_industrial"] >= table.loc[industrial, "far"]).all()
+    failing = table["far_ok"].eq(False).fillna(False)
+    assert (table.loc[failing, "far"] < table.loc[failing, "far_min"]).all()
     # residential and commercial parcels are not judged by industrial rules
     residential = sample_site.parcels["land_use"].isin(["R2", "0701", "B1", "B2"])
     assert table.loc[residential, "passes"].isna().all()
