@@ -42,6 +42,7 @@ from landasset.efficiency._enterprises import (
     enterprise_land,
     join_texts,
     text_column,
+    two_digit,
 )
 from landasset.efficiency.grading import by_parcel
 from landasset.landuse import land_use_family
@@ -729,7 +730,7 @@ def renewal_candidates(
     ...                           buildings=site.buildings)
     >>> candidates = eff.renewal_candidates(site, evaluation)
     >>> candidates.index[0], candidates["zone"].iloc[0], round(float(candidates["gain_10k_cny"].iloc[0]))
-    ('XH120702-04', '老园区', 1428)
+    ('XH120704-06', '老园区', 1420)
     """
     chosen_stages = _stage_ids(stages)
     day = to_day_or_none(as_of)
@@ -1140,12 +1141,7 @@ def _stage_ids(stages: str | Collection[str]) -> list[str]:
 
 def _two_digit(codes: pd.Series) -> pd.Series:
     """Two-digit industry codes: ``"C3411"`` → ``"34"``, ``7`` → ``"07"``, else NaN."""
-    text = text_column(pd.DataFrame({"code": codes.to_numpy(dtype=object)}), "code")
-    digits = text.astype(object).str.extract(r"^\s*[A-Za-z]?(\d+)", expand=False)
-    two = digits.str.zfill(2).str.slice(0, 2)
-    return pd.Series(two.to_numpy(dtype=object), index=codes.index, dtype=object).where(
-        digits.notna().to_numpy(), np.nan
-    )
+    return two_digit(codes)
 
 
 def _far_min(codes: pd.Series, far_minimums: Mapping[str, float] | pd.Series) -> pd.Series:
