@@ -234,7 +234,7 @@ class Exemption:
     label: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Scope:
     """Which enterprises a scheme grades; the others are reported as not graded.
 
