@@ -582,3 +582,31 @@ def test_the_bundled_scopes_split_industrial_and_services_firms() -> None:
         "zhejiang-2018-small": [False, True, False, False, False, False],
         "zhejiang-2018-services": [False, False, True, True, True, True],
     }
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    taxes=st.lists(st.floats(1.0, 1000.0), min_size=2, max_size=12),
+    outsiders=st.lists(
+        st.tuples(st.sampled_from(["65", "51", "73", None]), st.floats(1.0, 1e4)), max_size=8
+    ),
+)
+def test_firms_out_of_scope_never_change_the_grades_of_the_others(taxes, outsiders) -> None:
+    inside = _firms({"land_mu": [10.0] * len(taxes), "tax_10k_cny": taxes})
+    extra = pd.DataFrame(
+        {
+            "industry": "software",
+            "industry_code": [code for code, _ in outsiders],
+            "above_scale": True,
+            "land_mu": 10.0,
+            "tax_10k_cny": [tax for _, tax in outsiders],
+        },
+        index=pd.Index([f"X{i}" for i in range(len(outsiders))], name="enterprise_id"),
+    )
+    scheme = Scheme.from_yaml(TAX_ONLY_SCOPED.replace("  land_uses: [industrial, B1]\n", ""))
+    alone = evaluate(inside, _parcels(), year=YEAR, scheme=scheme)
+    mixed = evaluate(pd.concat([inside, extra]), _parcels(), year=YEAR, scheme=scheme)
+    pd.testing.assert_series_equal(mixed.loc[inside.index, "grade"], alone["grade"])
+    pd.testing.assert_series_equal(mixed.loc[inside.index, "score"], alone["score"])
+    assert mixed.loc[extra.index, "grade"].isna().all()
+    assert mixed["in_scope"].sum() == len(inside)

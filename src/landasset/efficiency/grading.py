@@ -522,10 +522,10 @@ def _scope(
     if scope.size != "any":
         above = np.full(n, np.nan)
         if "above_scale" in ent.columns:
-            flag = ent["above_scale"]
-            known = flag.notna().to_numpy(dtype=bool)
-            values = pd.Series(flag.to_numpy(dtype=object)).where(known, False).astype(bool)
-            above = np.where(known, values.to_numpy(dtype=float), np.nan)
+            # True/False, 1/0 (a missing or unreadable value: size from revenue)
+            flag = pd.Series(ent["above_scale"].to_numpy(dtype=object), dtype=object)
+            number = pd.to_numeric(flag, errors="coerce").astype(float).to_numpy()
+            above = np.where(np.isin(number, (0.0, 1.0)), number, np.nan)
         threshold = scope.above_scale_revenue_10k_cny
         if threshold is not None and "revenue_10k_cny" in ent.columns:
             revenue = pd.to_numeric(ent["revenue_10k_cny"], errors="coerce").to_numpy(
