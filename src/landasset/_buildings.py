@@ -93,13 +93,10 @@ def storey_heights(buildings: gpd.GeoDataFrame | gpd.GeoSeries) -> pd.Series:
     if not isinstance(buildings, gpd.GeoDataFrame) or "storey_heights" not in buildings.columns:
         return empty
     raw = pd.Series(buildings["storey_heights"].to_numpy(dtype=object), dtype=object)
-    is_text = raw.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
-    split = raw.where(~is_text, raw[is_text].str.split(";")) if is_text.any() else raw
-    items = split.explode()
-    listed = items.map(lambda v: not (v is None or (isinstance(v, float) and np.isnan(v))))
-    items = items[listed.to_numpy(dtype=bool)]
-    text = items.map(lambda v: v.strip() if isinstance(v, str) else v)
-    heights = pd.to_numeric(text, errors="coerce").astype(float)
+    listed = raw[~raw.isna().to_numpy(dtype=bool)]  # a list cell is never "missing"
+    split = listed.str.split(";")  # text → pieces; lists and tuples → NaN here
+    items = split.where(split.notna(), listed).explode()
+    heights = pd.to_numeric(items.astype(str).str.strip(), errors="coerce").astype(float)
     bad = heights.isna() | ~(heights > 0)
     if bad.any():
         ids = buildings.index.astype(str).to_numpy()[np.unique(heights.index[bad.to_numpy()])]

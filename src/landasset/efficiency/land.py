@@ -959,7 +959,7 @@ def _investment(
         grouped = frame.groupby("parcel")["value"]
         total = grouped.sum(min_count=1).reindex(pid)
         tenants = grouped.size().reindex(pid).fillna(0).to_numpy(dtype=np.int64)
-        lacking = grouped.apply(lambda v: int(v.isna().sum())).reindex(pid).fillna(0)
+        lacking = frame["value"].isna().groupby(frame["parcel"]).sum().reindex(pid).fillna(0)
         lacking_n = lacking.to_numpy(dtype=np.int64)
         complete = (tenants > 0) & (lacking_n == 0)
         from_tenants = np.where(complete, total.to_numpy(dtype=float), np.nan)
