@@ -85,18 +85,26 @@ def evaluate(
     -------
     DataFrame
         One row per enterprise, indexed by ``enterprise_id``: ``parcel_id``,
-        ``industry``, ``land_mu``, ``land_mu_source``; one column per indicator (named
+        ``industry``, ``land_mu``, ``land_mu_source``, ``in_scope`` (whether the
+        scheme's scope takes the firm); one column per indicator (named
         with its unit, e.g. ``tax_per_mu_10k_cny``; missing where it cannot be computed)
         and its points (``tax_per_mu_10k_cny_points``); ``bonus_points``; ``score``;
         ``rank`` (1 = best, within the grading group); ``grade`` (``"A"``–``"D"``,
         missing when not graded); ``reasons`` (``""`` when there is nothing to say;
         otherwise why it is not graded, and any veto, exemption or full-points rule
-        applied, separated by ``"; "``). ``attrs`` holds the scheme name, the year, the
-        grades and the indicator names.
+        applied, separated by ``"; "``). ``attrs`` holds the scheme name, its scope in
+        words, the year, the grades and the indicator names.
 
     Notes
     -----
-    A firm is graded only when its land area is positive and every source column of
+    A firm outside the scheme's :class:`~landasset.efficiency.Scope` (industry codes,
+    land use of its parcel, above-scale or small) is not graded, whatever its data:
+    ``reasons`` names the scheme, its scope and what puts the firm outside, and the firm
+    takes no part in the others' percentile ranks. The bundled ``zhejiang-2018``
+    grades above-scale industrial firms; ``zhejiang-2018-small`` and
+    ``zhejiang-2018-services`` grade the small industrial and the services firms.
+
+    A firm in scope is graded only when its land area is positive and every source column of
     the scheme holds a value; a zero or negative denominator (employees, energy) makes
     it ungraded too, unless the indicator's ``zero_denominator`` is ``full_points``. No
     division by zero reaches the result: there is no ``inf`` in any column.

@@ -535,7 +535,7 @@ class Scheme:
         return (
             f"<div><strong>Scheme {esc(self.name)}</strong> {esc(self.title)}"
             f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
-            f"<p>Grades by {self.grading.by}"
+            f"<p>Grades {esc(self.scope.describe())}, by {self.grading.by}"
             f"{' within ' + esc(self.grading.group_by) if self.grading.group_by else ''}: {esc(bands)}</p>"
             + (f"<p>{'; '.join(extras)}</p>" if extras else "")
             + "</div>"
