@@ -78,3 +78,22 @@ def test_report_is_one_self_contained_page(run, site_gpkg, tmp_path, one_line_er
     )
     one_line_error(run("report", site_gpkg, "-o", tmp_path / "report.pdf"), contains=".html")
     assert files_in(tmp_path) == ["report.html"]
+
+
+def test_efficiency_scheme_choice_and_scope(run, site_gpkg, tmp_path):
+    out = tmp_path / "services.gpkg"
+    result = run(
+        "efficiency", site_gpkg, "--year", 2025, "--scheme", "zhejiang-2018-services", "-o", out
+    )
+    assert result.exit_code == 0, result.output
+    graded = read_layer(out)
+    in_scope = graded["in_scope"].astype(bool)
+    assert in_scope.any() and (~in_scope).any()
+    assert graded.loc[in_scope, "grade"].notna().all()
+    assert graded.loc[~in_scope, "grade"].isna().all()
+    reasons = graded.loc[~in_scope, "reasons"]
+    assert reasons.str.startswith("not graded: out of scope of 'zhejiang-2018-services'").all()
+    # every firm left out names an industry outside the services codes 51-90
+    codes = reasons.str.extract(r"industry (\d\d)", expand=False).astype(int)
+    assert not codes.between(51, 90).any()
+    assert f"{int((~in_scope).sum())} enterprise(s) outside the scope" in result.stderr

@@ -41,6 +41,11 @@ def _firms(rows: dict[str, list[float]], ids: list[str] | None = None) -> pd.Dat
     frame = pd.DataFrame(rows, index=pd.Index(ids, name="enterprise_id"))
     if "industry" not in frame:
         frame.insert(0, "industry", "smart_manufacturing")
+    # above-scale manufacturers (code 34): in the scope of the bundled industrial schemes
+    if "industry_code" not in frame:
+        frame.insert(1, "industry_code", "34")
+    if "above_scale" not in frame:
+        frame.insert(2, "above_scale", True)
     return frame
 
 
@@ -479,3 +484,129 @@ def test_by_parcel_is_area_weighted() -> None:
     assert np.isnan(table.loc["P3", "score"])
     assert table[["tenants_A", "tenants_B", "tenants_C", "tenants_D"]].sum().sum() == 4
     assert table.index.equals(_parcels().index)
+
+
+# -- scope: which firms a scheme grades ---------------------------------------------------
+
+TAX_ONLY_SCOPED = """
+version: 1
+name: scoped
+scope:
+  industry_codes: ['13-15', '34']
+  land_uses: [industrial, B1]
+  size: above_scale
+  above_scale_revenue_10k_cny: 2000
+indicators: [{name: tax_per_mu_10k_cny, weight: 100, benchmark: percentile}]
+grading: {by: percentile, bands: [{grade: A, from: 0, to: 50}, {grade: B, from: 50, to: 100}]}
+"""
+
+
+def test_scope_grades_only_the_firms_it_names() -> None:
+    parcels = _parcels(4).assign(land_use=["M1", "B1", "R2", None])
+    firms = pd.DataFrame(
+        {
+            "industry_code": ["C3411", "14", "65", "34", "34", None, "34", "34"],
+            "parcel_id": ["P1", "P1", "P1", "P2", "P3", "P1", "P4", "P1"],
+            "land_mu": [5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0],
+            "tax_10k_cny": [100.0, 50.0, 900.0, 10.0, 800.0, 700.0, 600.0, 400.0],
+            "above_scale": [True, None, True, True, True, True, True, False],
+            "revenue_10k_cny": [100.0, 2000.0, 9000.0, 3000.0, 9000.0, 9000.0, 9000.0, 9000.0],
+        },
+        index=pd.Index([f"S{i}" for i in range(1, 9)], name="enterprise_id"),
+    )
+    ev = evaluate(firms, parcels, year=YEAR, scheme=Scheme.from_yaml(TAX_ONLY_SCOPED))
+    # S1 (C3411 → 34, flagged above scale although its revenue is small: the flag wins),
+    # S2 (14, no flag: revenue 2000 ≥ 2000) and S4 (34 on commercial land B1) are in scope
+    assert ev["in_scope"].tolist() == [True, True, False, True, False, False, False, False]
+    # ranked among themselves only: tax per mu 20, 10, 2 → ranks 1, 2, 3; A = top 50 %
+    # (floor(3 × 0.5 + 0.5) = 2 firms)
+    assert ev["grade"].tolist()[:2] == ["A", "A"] and ev.loc["S4", "grade"] == "B"
+    assert ev.loc["S1", "tax_per_mu_10k_cny_points"] == pytest.approx(100.0)  # 3/3 × 100
+    head = "not graded: out of scope of 'scoped' (industries 13-15, 34; land industrial, B1; above-scale firms): "
+    assert ev.loc["S3", "reasons"] == head + "industry 65"
+    assert ev.loc["S5", "reasons"] == head + "land use R2"
+    assert ev.loc["S6", "reasons"] == head + "no industry_code"
+    assert (
+        ev.loc["S7", "reasons"] == head + "no land use (no parcel, or the parcel has no land_use)"
+    )
+    assert ev.loc["S8", "reasons"] == head + "small firm"
+    assert ev.loc[~ev["in_scope"], ["score", "rank", "grade"]].isna().all().all()
+    assert ev.attrs["scope"] == "industries 13-15, 34; land industrial, B1; above-scale firms"
+
+
+def test_scope_size_needs_a_flag_or_a_threshold() -> None:
+    small = Scheme.from_yaml(
+        TAX_ONLY_SCOPED.replace("size: above_scale", "size: small")
+        .replace("  above_scale_revenue_10k_cny: 2000\n", "")
+        .replace("  land_uses: [industrial, B1]\n", "")
+    )
+    firms = pd.DataFrame(
+        {
+            "industry_code": ["34", "34", "34"],
+            "parcel_id": ["P1", "P2", "P3"],
+            "tax_10k_cny": [100.0, 50.0, 10.0],
+            "above_scale": pd.array([False, None, True], dtype="boolean"),
+            "revenue_10k_cny": [100.0, 100.0, 100.0],
+        },
+        index=pd.Index(["M1", "M2", "M3"], name="enterprise_id"),
+    )
+    ev = evaluate(firms, _parcels(3), year=YEAR, scheme=small)
+    assert ev["in_scope"].tolist() == [True, False, False]
+    assert ev.loc["M2", "reasons"].endswith("size unknown (no above_scale value)")
+    assert ev.loc["M3", "reasons"].endswith("above-scale firm")
+    no_code = evaluate(firms.drop(columns="industry_code"), _parcels(3), year=YEAR, scheme=small)
+    assert no_code["reasons"].str.endswith(
+        "no industry_code column; size unknown (no above_scale value)"
+    ).tolist() == [
+        False,
+        True,
+        False,
+    ]
+
+
+def test_the_bundled_scopes_split_industrial_and_services_firms() -> None:
+    firms = _firms(
+        {
+            "industry_code": ["34", "34", "65", "51", "73", "64"],
+            "above_scale": [True, False, True, True, False, True],
+            "land_mu": [10.0] * 6,
+            "tax_10k_cny": [100.0] * 6,
+        }
+    )
+    graded = {
+        name: evaluate(firms, _parcels(), year=YEAR, scheme=name)["in_scope"].tolist()
+        for name in ("zhejiang-2018", "zhejiang-2018-small", "zhejiang-2018-services")
+    }
+    assert graded == {
+        "zhejiang-2018": [True, False, False, False, False, False],
+        "zhejiang-2018-small": [False, True, False, False, False, False],
+        "zhejiang-2018-services": [False, False, True, True, True, True],
+    }
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    taxes=st.lists(st.floats(1.0, 1000.0), min_size=2, max_size=12),
+    outsiders=st.lists(
+        st.tuples(st.sampled_from(["65", "51", "73", None]), st.floats(1.0, 1e4)), max_size=8
+    ),
+)
+def test_firms_out_of_scope_never_change_the_grades_of_the_others(taxes, outsiders) -> None:
+    inside = _firms({"land_mu": [10.0] * len(taxes), "tax_10k_cny": taxes})
+    extra = pd.DataFrame(
+        {
+            "industry": "software",
+            "industry_code": [code for code, _ in outsiders],
+            "above_scale": True,
+            "land_mu": 10.0,
+            "tax_10k_cny": [tax for _, tax in outsiders],
+        },
+        index=pd.Index([f"X{i}" for i in range(len(outsiders))], name="enterprise_id"),
+    )
+    scheme = Scheme.from_yaml(TAX_ONLY_SCOPED.replace("  land_uses: [industrial, B1]\n", ""))
+    alone = evaluate(inside, _parcels(), year=YEAR, scheme=scheme)
+    mixed = evaluate(pd.concat([inside, extra]), _parcels(), year=YEAR, scheme=scheme)
+    pd.testing.assert_series_equal(mixed.loc[inside.index, "grade"], alone["grade"])
+    pd.testing.assert_series_equal(mixed.loc[inside.index, "score"], alone["score"])
+    assert mixed.loc[extra.index, "grade"].isna().all()
+    assert mixed["in_scope"].sum() == len(inside)

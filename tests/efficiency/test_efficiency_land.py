@@ -13,9 +13,11 @@ from landasset.efficiency import (
     FAR_MIN_BY_INDUSTRY,
     Scheme,
     evaluate,
+    example_investment_minimums,
     far_minimum,
     industry_mix,
     land_indicators,
+    read_investment_minimums,
     renewal_candidates,
     tenant_quality,
 )
@@ -37,6 +39,33 @@ TABLE = {
 def test_far_minimum_by_industry_code(far: float, code: str) -> None:
     assert FAR_MIN_BY_INDUSTRY[code] == far
     assert far_minimum([code]).iloc[0] == far
+    # one code gives one value (not a value per character of the text)
+    assert far_minimum(code) == far
+    assert isinstance(far_minimum(code), float)
+    assert far_minimum(int(code)) == far
+    assert far_minimum(f"C{code}11") == far
+
+
+def test_far_minimum_of_one_code_outside_the_table_is_nan() -> None:
+    listed = {c for codes in TABLE.values() for c in codes}
+    for number in range(1, 100):
+        code = f"{number:02d}"
+        if code not in listed:
+            assert np.isnan(far_minimum(code)), code
+    assert np.isnan(far_minimum(None))
+
+
+def test_far_minimum_keeps_a_series_index() -> None:
+    codes = pd.Series(["C3411", None, "25"], index=pd.Index(["P1", "P2", "P3"], name="parcel_id"))
+    got = far_minimum(codes)
+    assert got.name == "far_min"
+    assert got.index.equals(codes.index)
+    assert got.tolist()[0] == 0.7 and np.isnan(got.iloc[1]) and got.iloc[2] == 0.5
+
+
+def test_far_minimum_refuses_a_non_code() -> None:
+    with pytest.raises(la.LandassetTypeError, match="industry code"):
+        far_minimum(3.4)  # type: ignore[call-overload]
 
 
 def test_far_table_has_exactly_the_listed_codes() -> None:
@@ -372,3 +401,146 @@ def test_industry_mix(district: la.Site) -> None:
         ValueError, match="'district' is not a parcel or enterprise column; use one of: "
     ):
         industry_mix(district, by="district")
+
+
+# -- industrial FAR and investment intensity in land_indicators (国土资发〔2008〕24号) --------
+
+
+def test_land_indicators_counts_storeys_over_8_m_twice() -> None:
+    parcels, buildings, tenants = _land_layers()
+    # B1 (2,000 m², 2 floors) 18 m high: two 9 m storeys, each > 8 m, count twice:
+    # 2,000 × 2 × 2 + B2 100 × 4 = 8,400 m² on 10,000 m² → 0.84 ≥ 0.7 (plain FAR 0.44)
+    tall = buildings.assign(height_m=[18.0, np.nan, np.nan, np.nan, 40.0, np.nan])
+    table = land_indicators(parcels, tall, enterprises=tenants)
+    l1 = table.loc["L1"]
+    assert l1["far"] == pytest.approx(0.44)
+    assert l1["far_industrial"] == pytest.approx(0.84)
+    assert l1["far_ok"]
+    assert "FAR" not in l1["fails"]
+    # L5 is commercial land: the industrial rule does not apply (B5 has 4 m storeys anyway)
+    assert pd.isna(table.loc["L5", "far_industrial"])
+    assert table.loc["L5", "far"] == pytest.approx(2.5)
+    # a failing FAR is reported with the counted figure
+    low = tall.assign(height_m=[16.0, np.nan, np.nan, np.nan, 40.0, np.nan])  # 8 m: once
+    assert (
+        land_indicators(parcels, low, enterprises=tenants)
+        .loc["L1", "fails"]
+        .startswith("FAR 0.44 < 0.70")
+    )
+    # the storey height that turns height into floors is a parameter
+    by_height = tall.assign(floors=[np.nan, 4, 3, 5, 10, 2], height_m=[24.0] + [np.nan] * 5)
+    plain = land_indicators(parcels, by_height, enterprises=tenants)  # 24 / 3.5 → 7 floors
+    assert plain.loc["L1", "gfa_m2"] == 2000 * 7 + 400
+    high = land_indicators(parcels, by_height, enterprises=tenants, storey_height_m=12.0)
+    assert high.loc["L1", "gfa_m2"] == 2000 * 2 + 400  # two 12 m storeys ...
+    assert high.loc["L1", "far_industrial"] == pytest.approx((2000 * 4 + 400) / 10_000)
+
+
+TABLE_PER_HA = """
+version: 1
+name: test-county
+unit: 10k CNY per ha
+minimums:
+  "1": {"27": 6000, "34": 5250}
+  "2": {"27": 5250}
+"""
+
+
+def test_investment_intensity_from_parcel_or_tenants() -> None:
+    parcels, buildings, tenants = _land_layers()
+    minimums = read_investment_minimums(TABLE_PER_HA)
+    # per ha ÷ 15 = per mu: 6000 → 400, 5250 → 350
+    assert minimums.to_dict() == {("1", "27"): 400.0, ("1", "34"): 350.0, ("2", "27"): 350.0}
+    parcels = parcels.assign(investment_10k_cny=[6000.0, np.nan, np.nan, np.nan, np.nan, np.nan])
+    tenants = tenants.assign(investment_10k_cny=[2000.0, np.nan, 3000.0])
+    table = land_indicators(
+        parcels, buildings, enterprises=tenants, investment_minimums=minimums, region_class="1"
+    )
+    # L1: its own 6,000 万元 on 15 mu = 400 万元/mu ≥ 350 (region 1, industry 34)
+    l1 = table.loc["L1"]
+    assert (l1["investment_10k_cny"], l1["investment_source"]) == (6000.0, "parcel")
+    assert l1["investment_intensity_10k_cny_per_mu"] == pytest.approx(400.0)
+    assert (l1["investment_min_10k_cny_per_mu"], l1["investment_ok"]) == (350.0, True)
+    assert l1["investment_note"] == ""
+    # L2: its tenant's 3,000 万元 / 15 mu = 200 < 400 (region 1, industry 27)
+    l2 = table.loc["L2"]
+    assert (l2["investment_source"], l2["investment_intensity_10k_cny_per_mu"]) == (
+        "enterprises",
+        pytest.approx(200.0),
+    )
+    assert (l2["investment_min_10k_cny_per_mu"], l2["investment_ok"]) == (400.0, False)
+    assert l2["fails"] == "green 25.0 % > 20.0 %; investment 200.0 < 400.0 10k CNY/mu"
+    assert not l2["passes"]
+    # L6: nothing to read, and code 65 has no minimum: NaN with the reasons
+    l6 = table.loc["L6"]
+    assert pd.isna(l6["investment_intensity_10k_cny_per_mu"]) and pd.isna(l6["investment_ok"])
+    assert l6["investment_note"] == (
+        "no investment_10k_cny on the parcel or its tenants; "
+        "no investment minimum for region class 1, industry 65"
+    )
+    # without the parcel's own figure, L1's tenants are incomplete (T2 has none): NaN
+    partial = land_indicators(
+        parcels.drop(columns="investment_10k_cny"), buildings, enterprises=tenants
+    ).loc["L1"]
+    assert pd.isna(partial["investment_10k_cny"])
+    assert partial["investment_note"] == (
+        "investment_10k_cny missing for 1 of 2 tenants; "
+        "no investment minimum table (investment_minimums=)"
+    )
+    # a parcel's region_class overrides the keyword; without either there is no minimum
+    regional = land_indicators(
+        parcels.assign(region_class=[None, "2", None, None, None, None]),
+        buildings,
+        enterprises=tenants,
+        investment_minimums=minimums,
+        region_class="1",
+    )
+    assert regional.loc["L2", "investment_min_10k_cny_per_mu"] == 350.0
+    assert regional.loc["L1", "region_class"] == "1"
+    unplaced = land_indicators(
+        parcels, buildings, enterprises=tenants, investment_minimums=minimums
+    ).loc["L1"]
+    assert pd.isna(unplaced["investment_min_10k_cny_per_mu"])
+    assert "no region class" in unplaced["investment_note"]
+
+
+def test_investment_minimums_refuse_a_non_table() -> None:
+    parcels, buildings, _ = _land_layers()
+    with pytest.raises(la.LandassetTypeError, match="read_investment_minimums"):
+        land_indicators(parcels, buildings, investment_minimums={"1": 3})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        (TABLE_PER_HA.replace("per ha", "per acre"), "unit: .*'10k CNY per mu'"),
+        (TABLE_PER_HA.replace('"34"', '"3411"'), "2-digit industry code"),
+        (
+            TABLE_PER_HA.replace('{"27": 5250}', '{"27": -1}'),
+            r"minimums\.2\.27: expected a positive number",
+        ),
+        (TABLE_PER_HA.replace("version: 1", "version: 2"), "version: 1"),
+        (TABLE_PER_HA.replace("unit: 10k CNY per ha\n", ""), "missing required key 'unit'"),
+        (TABLE_PER_HA + "example: maybe\n", "example: expected true or false"),
+        (TABLE_PER_HA + "rows: []\n", "rows: unknown key"),
+    ],
+)
+def test_read_investment_minimums_errors(text: str, match: str) -> None:
+    with pytest.raises(la.ProfileError, match=match):
+        read_investment_minimums(text)
+
+
+def test_example_investment_table_is_marked_as_an_example(tmp_path) -> None:
+    table = example_investment_minimums()
+    assert table.attrs["example"] is True
+    assert table.index.names == ["region_class", "industry_code"]
+    assert (table > 0).all() and len(table) > 0
+    # the same file read by path gives the same table
+    from importlib import resources
+
+    source = resources.files("landasset.efficiency") / "tables" / "investment-minimums-example.yaml"
+    text = source.read_text(encoding="utf-8")
+    assert text.startswith("# EXAMPLE ONLY")
+    path = tmp_path / "copy.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert read_investment_minimums(path).equals(table)

@@ -15,6 +15,7 @@ from landasset.efficiency import (
     Grading,
     Indicator,
     Scheme,
+    Scope,
     list_schemes,
     load_scheme,
 )
@@ -41,7 +42,12 @@ def _with(text: str, old: str, new: str) -> str:
 
 
 def test_bundled_schemes_listed_and_loaded() -> None:
-    assert list_schemes() == ["huangyan-2023", "zhejiang-2018"]
+    assert list_schemes() == [
+        "huangyan-2023",
+        "zhejiang-2018",
+        "zhejiang-2018-services",
+        "zhejiang-2018-small",
+    ]
     for name in list_schemes():
         scheme = load_scheme(name)
         assert scheme.name == name
@@ -358,3 +364,71 @@ def test_html_repr_lists_indicators_and_bands() -> None:
     assert "tax_per_mu_10k_cny" in page
     assert "A: 0–20 %" in page
     assert "veto incident" in page
+
+
+# -- scope --------------------------------------------------------------------------------
+
+SCOPED = """
+version: 1
+name: scoped
+scope: {industry_codes: ['06-46', '65'], land_uses: [industrial], size: small,
+        above_scale_revenue_10k_cny: 2000}
+indicators: [{name: tax_per_mu_10k_cny, weight: 100}]
+grading: {by: score, bands: [{grade: A, min: 50}, {grade: B, min: null}]}
+"""
+
+
+def test_scope_reads_and_round_trips() -> None:
+    scheme = Scheme.from_yaml(SCOPED)
+    assert scheme.scope == Scope(
+        industry_codes=("06-46", "65"),
+        land_uses=("industrial",),
+        size="small",
+        above_scale_revenue_10k_cny=2000.0,
+    )
+    assert scheme.scope.codes() == {f"{c:02d}" for c in range(6, 47)} | {"65"}
+    assert Scheme.from_yaml(scheme.to_yaml()) == scheme
+    assert {"industry_code", "above_scale", "revenue_10k_cny"} <= set(scheme.columns)
+    # no scope: every enterprise, and nothing written
+    plain = Scheme.from_yaml(
+        SCOPED.replace(SCOPED[SCOPED.index("scope:") : SCOPED.index("indicators")], "")
+    )
+    assert plain.scope.everyone and "scope:" not in plain.to_yaml()
+    assert plain.scope.describe() == "every enterprise"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "match"),
+    [
+        ("'06-46'", "'3411'", r"scope\.industry_codes\[0\]: '3411' is not a 2-digit"),
+        ("'06-46'", "'46-06'", r"industry_codes\[0\]: '46-06'"),
+        ("size: small", "size: medium", r"scope\.size: 'medium' is not a size; use one of: 'any'"),
+        ("2000}", "-5}", r"scope\.above_scale_revenue_10k_cny: expected a positive number"),
+        ("land_uses:", "land_use:", r"scope\.land_use: unknown key"),
+        ("[industrial]", "['']", r"scope\.land_uses\[0\]: expected a non-empty string"),
+    ],
+)
+def test_scope_errors_name_the_key(old: str, new: str, match: str) -> None:
+    with pytest.raises(ProfileError, match=match):
+        Scheme.from_yaml(SCOPED.replace(old, new))
+
+
+def test_scope_built_in_python_is_checked() -> None:
+    scheme = load_scheme("zhejiang-2018")
+    with pytest.raises(ProfileError, match="not a 2-digit industry code"):
+        dataclasses.replace(scheme, scope=Scope(industry_codes=("C34",)))
+
+
+def test_bundled_scopes() -> None:
+    industrial = load_scheme("zhejiang-2018").scope
+    assert (industrial.size, industrial.above_scale_revenue_10k_cny) == ("above_scale", 2000.0)
+    assert industrial.codes() == {f"{c:02d}" for c in range(6, 47)}
+    assert not {"51", "64", "65", "73"} & industrial.codes()
+    small = load_scheme("zhejiang-2018-small")
+    assert small.scope.size == "small" and small.scope.codes() == industrial.codes()
+    assert [i.name for i in small.indicators] == ["tax_per_mu_10k_cny"]
+    services = load_scheme("zhejiang-2018-services")
+    assert {"51", "64", "65", "73"} <= services.scope.codes()
+    assert not services.scope.codes() & industrial.codes()
+    assert [i.name for i in services.indicators] == ["tax_per_mu_10k_cny", "revenue_per_mu_10k_cny"]
+    assert "example" in services.notes.lower()

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from shapely import MultiPolygon, Polygon, box
 
 import landasset as la
-from landasset._buildings import building_floor_area
+from landasset._buildings import building_floor_area, counted_floor_area
 from landasset.measures import (
     MeasureError,
     area_m2,
@@ -23,6 +23,7 @@ from landasset.measures import (
     compactness,
     floor_area_ratio,
     gross_floor_area,
+    industrial_floor_area_ratio,
 )
 
 
@@ -234,3 +235,105 @@ def test_coverage_is_the_union_of_footprints_and_never_above_one(frame, two_parc
         inside = (xs > x0) & (xs < x1) & (ys > y0) & (ys < y1)
         top = np.where(inside, np.maximum(top, f), top)
     assert building_floor_area(buildings).sum() == pytest.approx(top.sum())
+
+
+# -- industrial FAR: a storey higher than 8 m counts twice (国土资发〔2008〕24号) -----------
+
+
+def test_single_storey_12_m_plant_counts_twice(frame, two_parcels):
+    # the rule's own case: one storey of 12 m > 8 m, so its 4000 m² count as 8000 m²
+    plant = frame([box(0, 0, 80, 50)], "B", "building_id", floors=[1], height_m=[12.0])
+    assert floor_area_ratio(two_parcels, plant).tolist() == [0.4, 0.0]
+    far = industrial_floor_area_ratio(two_parcels, plant)
+    assert far.name == "far_industrial"
+    assert far.tolist() == [0.8, 0.0]
+
+
+@pytest.mark.parametrize(
+    ("storeys", "plain", "counted"),
+    [
+        ("4.5;9;4.5", 3000.0, 4000.0),  # text, the 9 m storey twice
+        ([4.5, 9.0, 4.5], 3000.0, 4000.0),  # a list
+        ((10, 10), 2000.0, 4000.0),  # a tuple, both tall
+        (" 8 ; 8 ", 2000.0, 2000.0),  # exactly 8 m is not "higher than 8 m"
+        ("8.01", 1000.0, 2000.0),
+    ],
+)
+def test_listed_storey_heights(frame, two_parcels, storeys, plain, counted):
+    building = frame([box(0, 0, 40, 25)], "B", "building_id", storey_heights=[storeys])
+    assert building_floor_area(building).tolist() == [plain]  # storeys from the list
+    assert counted_floor_area(building).tolist() == [counted]
+    assert industrial_floor_area_ratio(two_parcels, building).tolist() == [
+        counted / 10_000,
+        0.0,
+    ]
+
+
+def test_storey_height_rule_for_height_only_buildings(frame, two_parcels):
+    # 24 m and no floors: round(24 / 3.5) = 7 storeys of 3.43 m; with 6 m storeys: 4;
+    # with 12 m storeys: 2 storeys of 12 m, both counted twice
+    tower = frame([box(0, 0, 10, 10)], "B", "building_id", height_m=[24.0])
+    assert gross_floor_area(two_parcels, tower).tolist() == [700.0, 0.0]
+    assert gross_floor_area(two_parcels, tower, storey_height_m=6.0).tolist() == [400.0, 0.0]
+    assert floor_area_ratio(two_parcels, tower, storey_height_m=6.0).tolist() == [0.04, 0.0]
+    assert industrial_floor_area_ratio(two_parcels, tower).tolist() == [0.07, 0.0]
+    assert industrial_floor_area_ratio(two_parcels, tower, storey_height_m=12.0).tolist() == [
+        0.04,
+        0.0,
+    ]
+
+
+def test_unknown_storey_heights_count_once_and_declared_area_spreads(frame, two_parcels):
+    buildings = frame(
+        [box(0, 0, 10, 10), box(20, 0, 30, 10), box(40, 0, 50, 10)],
+        "B",
+        "building_id",
+        floors=[3.0, 2.0, np.nan],
+        height_m=[np.nan, 20.0, np.nan],
+        gfa_m2=[np.nan, 5000.0, 900.0],
+    )
+    # floors only: 300; declared 5000 over 2 storeys of 10 m: 10000; declared alone: 900
+    assert counted_floor_area(buildings).tolist() == [300.0, 10_000.0, 900.0]
+    assert industrial_floor_area_ratio(two_parcels, buildings).tolist() == [1.12, 0.0]
+
+
+def test_tall_storey_threshold_is_a_parameter(frame, two_parcels):
+    hall = frame([box(0, 0, 10, 10)], "B", "building_id", floors=[1], height_m=[7.0])
+    assert counted_floor_area(hall).tolist() == [100.0]
+    assert counted_floor_area(hall, tall_storey_m=6.0).tolist() == [200.0]
+
+
+def test_bad_storey_heights_are_refused(frame, two_parcels):
+    text = frame([box(0, 0, 10, 10)], "B", "building_id", storey_heights=["4.5;x"])
+    with pytest.raises(la.SchemaError, match=r"'B0'.*'4.5;9;4.5'"):
+        counted_floor_area(text)
+    negative = frame([box(0, 0, 10, 10)], "B", "building_id", storey_heights=[[4.0, -1.0]])
+    with pytest.raises(la.SchemaError, match="positive height"):
+        building_floor_area(negative)
+    clash = frame([box(0, 0, 10, 10)], "B", "building_id", floors=[3], storey_heights=["4;4"])
+    with pytest.raises(la.SchemaError, match="floors differs"):
+        industrial_floor_area_ratio(two_parcels, clash)
+    with pytest.raises(la.SchemaError, match="storey_height_m"):
+        gross_floor_area(two_parcels, text.drop(columns="storey_heights"), storey_height_m=0)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    floors=st.lists(st.integers(1, 12), min_size=1, max_size=4),
+    storey=st.floats(2.5, 16.0),
+)
+def test_industrial_far_is_between_far_and_twice_far(frame, two_parcels, floors, storey):
+    n = len(floors)
+    buildings = frame(
+        [box(10 * i, 0, 10 * i + 8, 8) for i in range(n)],
+        "B",
+        "building_id",
+        floors=floors,
+        height_m=[f * storey for f in floors],
+    )
+    plain = floor_area_ratio(two_parcels, buildings).to_numpy()
+    counted = industrial_floor_area_ratio(two_parcels, buildings).to_numpy()
+    expected = plain * (2.0 if storey > 8.0 else 1.0)
+    np.testing.assert_allclose(counted, expected, rtol=1e-12)

@@ -28,7 +28,12 @@ BY = ("enterprise", "parcel")
     "--scheme",
     default="zhejiang-2018",
     show_default=True,
-    help="A bundled scheme name or a scheme .yaml file.",
+    help=(
+        "A bundled scheme: zhejiang-2018 (above-scale industrial firms), "
+        "zhejiang-2018-small (small industrial firms), zhejiang-2018-services "
+        "(services firms), huangyan-2023; or a scheme .yaml file. Firms outside the "
+        "scheme's scope are written ungraded, with the reason."
+    ),
 )
 @click.option(
     "--by",
@@ -55,9 +60,13 @@ def efficiency(
     score, rank and grade; --by parcel writes the land-weighted parcel figures with the
     tenants' worst grade. A GeoPackage output opens in QGIS coloured by grade.
 
+    Each scheme grades the firms in its scope (industry codes, land use, above-scale
+    or small); run it once per scheme to grade industrial and services firms.
+
     \b
-    Example:
+    Examples:
       landasset efficiency yunqi.gpkg --year 2025 -o grades.gpkg
+      landasset efficiency yunqi.gpkg --year 2025 --scheme zhejiang-2018-services -o services.gpkg
     """
     import geopandas as gpd
 
@@ -90,5 +99,11 @@ def efficiency(
     summary.index.name = "grade"
     echo_table(summary)
     ungraded = int(graded["grade"].isna().sum())
-    if ungraded:
-        note(f"{ungraded} enterprise(s) not graded (see the reasons column)")
+    outside = int((~graded["in_scope"]).sum())
+    if outside:
+        note(
+            f"{outside} enterprise(s) outside the scope of {chosen.name} "
+            f"({chosen.scope.describe()}): not graded"
+        )
+    if ungraded > outside:
+        note(f"{ungraded - outside} enterprise(s) in scope not graded (see the reasons column)")

@@ -7,8 +7,10 @@ by jurisdiction and year.
 
 * :func:`evaluate` — grade every enterprise (A–D) under a scheme;
   :func:`by_parcel` — the same per parcel, weighted by land area;
-* :func:`land_indicators` — FAR, building coverage, green ratio and office/living share
-  against the national industrial land control indicators (国土资发〔2008〕24号);
+* :func:`land_indicators` — FAR (storeys over 8 m twice), building coverage, green
+  ratio, office/living share and investment intensity against the national industrial
+  land control indicators (国土资发〔2008〕24号); :func:`read_investment_minimums`
+  reads a table of investment minima by region class and industry;
 * :func:`tenant_quality` — high-tech, 专精特新 and leading-industry flags;
 * :func:`renewal_candidates` — operating parcels with worst-grade tenants or land below
   standard, ranked by the gain if they reached the park median;
@@ -36,9 +38,11 @@ from landasset.efficiency.land import (
     OFFICE_LIVING_MAX,
     OFFICE_LIVING_USES,
     RENEWAL_METRICS,
+    example_investment_minimums,
     far_minimum,
     industry_mix,
     land_indicators,
+    read_investment_minimums,
     renewal_candidates,
     tenant_quality,
 )
@@ -52,6 +56,7 @@ from landasset.efficiency.scheme import (
     Indicator,
     IndicatorDefinition,
     Scheme,
+    Scope,
     Veto,
     list_schemes,
     load_scheme,
@@ -75,14 +80,17 @@ __all__ = [
     "IndicatorDefinition",
     "NoEnterpriseForYearWarning",
     "Scheme",
+    "Scope",
     "Veto",
     "by_parcel",
     "evaluate",
+    "example_investment_minimums",
     "far_minimum",
     "industry_mix",
     "land_indicators",
     "list_schemes",
     "load_scheme",
+    "read_investment_minimums",
     "renewal_candidates",
     "tenant_quality",
 ]

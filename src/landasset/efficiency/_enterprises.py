@@ -18,7 +18,14 @@ import shapely
 from landasset._buildings import building_floor_area
 from landasset.measures import area_mu, assign_buildings
 
-__all__ = ["as_enterprises", "building_parcels", "enterprise_land", "join_texts", "text_column"]
+__all__ = [
+    "as_enterprises",
+    "building_parcels",
+    "enterprise_land",
+    "join_texts",
+    "text_column",
+    "two_digit",
+]
 
 
 # -- land of an enterprise --------------------------------------------------------------------------------
@@ -159,3 +166,13 @@ def join_texts(parts: Sequence[np.ndarray], sep: str = "; ") -> np.ndarray:
         part = np.asarray(part, dtype=object)
         out = np.where(part == "", out, np.where(out == "", part, out + sep + part))
     return out
+
+
+def two_digit(codes: pd.Series) -> pd.Series:
+    """Two-digit industry codes: ``"C3411"`` → ``"34"``, ``7`` → ``"07"``, else NaN."""
+    text = text_column(pd.DataFrame({"code": codes.to_numpy(dtype=object)}), "code")
+    digits = text.astype(object).str.extract(r"^\s*[A-Za-z]?(\d+)", expand=False)
+    two = digits.str.zfill(2).str.slice(0, 2)
+    return pd.Series(two.to_numpy(dtype=object), index=codes.index, dtype=object).where(
+        digits.notna().to_numpy(), np.nan
+    )

@@ -37,8 +37,10 @@ from landasset.efficiency._enterprises import (
     as_enterprises,
     enterprise_land,
     join_texts,
+    two_digit,
 )
 from landasset.efficiency.scheme import INDICATORS, Indicator, Scheme, load_scheme
+from landasset.landuse import land_use_family
 from landasset.measures import area_mu
 
 __all__ = ["LAND_MU_SOURCES", "by_parcel", "evaluate"]
@@ -83,18 +85,26 @@ def evaluate(
     -------
     DataFrame
         One row per enterprise, indexed by ``enterprise_id``: ``parcel_id``,
-        ``industry``, ``land_mu``, ``land_mu_source``; one column per indicator (named
+        ``industry``, ``land_mu``, ``land_mu_source``, ``in_scope`` (whether the
+        scheme's scope takes the firm); one column per indicator (named
         with its unit, e.g. ``tax_per_mu_10k_cny``; missing where it cannot be computed)
         and its points (``tax_per_mu_10k_cny_points``); ``bonus_points``; ``score``;
         ``rank`` (1 = best, within the grading group); ``grade`` (``"A"``–``"D"``,
         missing when not graded); ``reasons`` (``""`` when there is nothing to say;
         otherwise why it is not graded, and any veto, exemption or full-points rule
-        applied, separated by ``"; "``). ``attrs`` holds the scheme name, the year, the
-        grades and the indicator names.
+        applied, separated by ``"; "``). ``attrs`` holds the scheme name, its scope in
+        words, the year, the grades and the indicator names.
 
     Notes
     -----
-    A firm is graded only when its land area is positive and every source column of
+    A firm outside the scheme's :class:`~landasset.efficiency.Scope` (industry codes,
+    land use of its parcel, above-scale or small) is not graded, whatever its data:
+    ``reasons`` names the scheme, its scope and what puts the firm outside, and the firm
+    takes no part in the others' percentile ranks. The bundled ``zhejiang-2018``
+    grades above-scale industrial firms; ``zhejiang-2018-small`` and
+    ``zhejiang-2018-services`` grade the small industrial and the services firms.
+
+    A firm in scope is graded only when its land area is positive and every source column of
     the scheme holds a value; a zero or negative denominator (employees, energy) makes
     it ungraded too, unless the indicator's ``zero_denominator`` is ``full_points``. No
     division by zero reaches the result: there is no ``inf`` in any column.
@@ -141,6 +151,7 @@ def evaluate(
 
     land = enterprise_land(ent, parcels, buildings)
     land_mu = land["land_mu"].to_numpy(dtype=float)
+    in_scope, out_of_scope = _scope(sch, ent, land["parcel_id"], parcels)
 
     # --- reasons a firm cannot be graded, one vectorised mask at a time --------------
     not_graded: list[np.ndarray] = []  # arrays of reason text ("" = none)
@@ -214,7 +225,8 @@ def evaluate(
     else:
         group = np.zeros(n, dtype=np.int64)
 
-    blocked = join_texts(not_graded)
+    # a firm outside the scheme's scope is reported for that alone
+    blocked = np.where(in_scope, join_texts(not_graded), out_of_scope)
     gradable = blocked == ""
     for name, full in full_points.items():
         denominator = next(i.denominator for i in sch.indicators if i.name == name)
@@ -229,6 +241,7 @@ def evaluate(
     )
     out["land_mu"] = land_mu
     out["land_mu_source"] = _text(land["land_mu_source"].to_numpy(dtype=object), ent.index)
+    out["in_scope"] = in_scope
     points: dict[str, np.ndarray] = {}
     for ind in sch.indicators:
         num, den = values[ind.numerator], values[ind.denominator]
@@ -281,6 +294,7 @@ def evaluate(
     out.attrs.update(
         {
             "scheme": sch.name,
+            "scope": sch.scope.describe(),
             "year": year,
             "grades": list(sch.grades),
             "indicators": [i.name for i in sch.indicators],
@@ -468,6 +482,80 @@ def _grade(
 
 
 # -- small helpers -------------------------------------------------------------------------
+
+
+def _scope(
+    sch: Scheme, ent: pd.DataFrame, parcel_id: pd.Series, parcels: gpd.GeoDataFrame
+) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each firm is in the scheme's scope, and why not ("" when it is)."""
+    scope = sch.scope
+    n = len(ent)
+    reasons: list[np.ndarray] = []
+    head = f"out of scope of {sch.name!r} ({scope.describe()}): "
+    if scope.industry_codes:
+        if "industry_code" in ent.columns:
+            code = two_digit(ent["industry_code"])
+            wanted = code.isin(scope.codes()).to_numpy(dtype=bool)
+            missing = code.isna().to_numpy(dtype=bool)
+            text = code.fillna("").astype(str).to_numpy(dtype=object)
+            reasons.append(
+                np.where(
+                    missing,
+                    "no industry_code",
+                    np.where(wanted, "", "industry " + text),
+                )
+            )
+        else:
+            reasons.append(np.full(n, "no industry_code column", dtype=object))
+    if scope.land_uses:
+        if "land_use" in parcels.columns:
+            lookup = pd.Series(
+                parcels["land_use"].to_numpy(dtype=object), index=parcels.index.astype(str)
+            )
+            use = pd.Series(parcel_id.to_numpy(dtype=object), dtype=object).map(lookup)
+            family = land_use_family(use).astype(object)
+            listed = set(scope.land_uses)
+            fits = use.isin(listed).to_numpy(dtype=bool) | family.isin(listed).to_numpy(dtype=bool)
+            unknown = use.isna().to_numpy(dtype=bool)
+            text = use.fillna("").astype(str).to_numpy(dtype=object)
+            reasons.append(
+                np.where(
+                    unknown,
+                    "no land use (no parcel, or the parcel has no land_use)",
+                    np.where(fits, "", "land use " + text),
+                )
+            )
+        else:
+            reasons.append(np.full(n, "the parcels have no land_use column", dtype=object))
+    if scope.size != "any":
+        above = np.full(n, np.nan)
+        if "above_scale" in ent.columns:
+            # True/False, 1/0 (a missing or unreadable value: size from revenue)
+            flag = pd.Series(ent["above_scale"].to_numpy(dtype=object), dtype=object)
+            number = pd.to_numeric(flag, errors="coerce").astype(float).to_numpy()
+            above = np.where(np.isin(number, (0.0, 1.0)), number, np.nan)
+        threshold = scope.above_scale_revenue_10k_cny
+        if threshold is not None and "revenue_10k_cny" in ent.columns:
+            revenue = pd.to_numeric(ent["revenue_10k_cny"], errors="coerce").to_numpy(
+                dtype=float, na_value=np.nan
+            )
+            by_revenue = np.where(np.isnan(revenue), np.nan, (revenue >= threshold).astype(float))
+            above = np.where(np.isnan(above), by_revenue, above)
+        how = "above_scale value" + (" or revenue_10k_cny" if threshold is not None else "")
+        wrong = "small firm" if scope.size == "above_scale" else "above-scale firm"
+        fits = above == 1.0 if scope.size == "above_scale" else above == 0.0
+        reasons.append(
+            np.where(
+                np.isnan(above),
+                f"size unknown (no {how})",
+                np.where(fits, "", wrong),
+            )
+        )
+    if not reasons:
+        return np.ones(n, dtype=bool), np.full(n, "", dtype=object)
+    joined = join_texts(reasons)
+    out = np.where(joined == "", "", head + joined.astype(object))
+    return out == "", out.astype(object)
 
 
 def _resolve_scheme(scheme: str | Scheme) -> Scheme:

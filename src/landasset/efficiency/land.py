@@ -22,16 +22,19 @@ Examples
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from importlib import resources
+from typing import TYPE_CHECKING, Any, Protocol, overload
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from landasset._buildings import building_floor_area
+from landasset import _config
+from landasset._buildings import STOREY_HEIGHT_M, TALL_STOREY_M, building_floor_area
 from landasset._dates import DateLike, to_day_or_none
-from landasset._errors import LandassetTypeError, LandassetValueError
+from landasset._errors import LandassetTypeError, LandassetValueError, ProfileError
 from landasset._stages import STAGE_IDS, stage_series
 from landasset.efficiency._enterprises import (
     as_enterprises,
@@ -39,6 +42,7 @@ from landasset.efficiency._enterprises import (
     enterprise_land,
     join_texts,
     text_column,
+    two_digit,
 )
 from landasset.efficiency.grading import by_parcel
 from landasset.landuse import land_use_family
@@ -47,6 +51,7 @@ from landasset.measures import (
     building_coverage,
     floor_area_ratio,
     gross_floor_area,
+    industrial_floor_area_ratio,
 )
 from landasset.units import MU_M2
 
@@ -60,9 +65,11 @@ __all__ = [
     "OFFICE_LIVING_MAX",
     "OFFICE_LIVING_USES",
     "RENEWAL_METRICS",
+    "example_investment_minimums",
     "far_minimum",
     "industry_mix",
     "land_indicators",
+    "read_investment_minimums",
     "renewal_candidates",
     "tenant_quality",
 ]
@@ -136,21 +143,200 @@ class _Ledger(Protocol):
     def stages(self, as_of: Any = None) -> pd.Series: ...
 
 
+@overload
 def far_minimum(
-    codes: Iterable[Any], *, far_minimums: Mapping[str, float] | pd.Series = FAR_MIN_BY_INDUSTRY
-) -> pd.Series:
-    """The minimum FAR for each industry code (NaN when the code has none).
+    codes: str | int | None,
+    *,
+    far_minimums: Mapping[str, float] | pd.Series = ...,
+) -> float: ...
+
+
+@overload
+def far_minimum(
+    codes: pd.Series | Iterable[Any],
+    *,
+    far_minimums: Mapping[str, float] | pd.Series = ...,
+) -> pd.Series: ...
+
+
+def far_minimum(
+    codes: Any, *, far_minimums: Mapping[str, float] | pd.Series = FAR_MIN_BY_INDUSTRY
+) -> float | pd.Series:
+    """The minimum FAR for an industry code, or for each code of a collection.
 
     Codes are read as national economic classification codes: the first two digits
     count, after an optional section letter (``"C3411"`` → ``"34"``); integers are
-    zero-padded (``7`` → ``"07"``).
+    zero-padded (``7`` → ``"07"``). Like shapely's functions, a single code (a string,
+    an integer or None) gives a float, and a collection gives a Series named
+    ``far_min`` — aligned on the input's index when it is a Series, numbered from 0
+    otherwise. A code without a minimum gives NaN.
 
+    Examples
+    --------
+    >>> far_minimum("34"), far_minimum(25), far_minimum("65")
+    (0.7, 0.5, nan)
     >>> far_minimum(["13", 25, "C2710", "x"]).tolist()
     [1.0, 0.5, 0.7, nan]
+    >>> import pandas as pd
+    >>> far_minimum(pd.Series({"P1": "C3411", "P2": None})).to_dict()
+    {'P1': 0.7, 'P2': nan}
     """
-    return _far_min(_two_digit(pd.Series(list(codes), dtype=object)), far_minimums).rename(
-        "far_min"
+    if codes is None or isinstance(codes, str | int | np.integer):
+        one = pd.Series([codes], dtype=object)
+        return float(_far_min(_two_digit(one), far_minimums).iloc[0])
+    if isinstance(codes, pd.Series):
+        series = pd.Series(codes.to_numpy(dtype=object), index=codes.index, dtype=object)
+    else:
+        try:
+            series = pd.Series(list(codes), dtype=object)
+        except TypeError:
+            raise LandassetTypeError(
+                "codes is an industry code (such as '34' or 'C3411') or a collection of "
+                f"them, not {type(codes).__name__}"
+            ) from None
+    return _far_min(_two_digit(series), far_minimums).rename("far_min")
+
+
+#: Units an investment minimum table may be written in, and the factor to 10k CNY per mu.
+INVESTMENT_UNITS: dict[str, float] = {"10k CNY per mu": 1.0, "10k CNY per ha": 1.0 / 15.0}
+
+
+def read_investment_minimums(source: str | os.PathLike[str]) -> pd.Series:
+    """Read a table of minimum investment intensity by region class and industry.
+
+    国土资发〔2008〕24号 sets a minimum fixed-asset investment per unit of site area
+    (投资强度) by region class (地区分类) and industry; provinces and counties publish
+    their own. The table is a YAML file (the same file format rules as schemes)::
+
+        version: 1
+        name: my-county-2024
+        example: false            # true marks a table whose figures are not real
+        unit: 10k CNY per mu      # or "10k CNY per ha" (read ÷ 15 into per mu)
+        sources: [...]            # optional
+        minimums:
+          "1":                    # region class, as text
+            "27": 400             # 2-digit industry code: minimum
+            "39": 450
+
+    The same concept (投资强度) is what a 标准地 transfer contract commits to.
+
+    Parameters
+    ----------
+    source : str or path-like
+        A path to the file or the YAML text itself.
+
+    Returns
+    -------
+    Series
+        ``investment_min_10k_cny_per_mu`` (万元 per mu), indexed by
+        (``region_class``, ``industry_code``), both text, sorted. ``attrs`` holds
+        ``name``, ``example`` (bool), ``unit`` as written and ``sources``.
+
+    Raises
+    ------
+    ProfileError
+        A key or value is wrong; the message names the key path and what to write.
+    LandassetIOError
+        A path that does not exist.
+
+    Examples
+    --------
+    >>> table = read_investment_minimums('''
+    ... version: 1
+    ... name: county
+    ... unit: 10k CNY per ha
+    ... minimums: {"1": {"27": 6000, "39": 7500}}
+    ... ''')
+    >>> float(table.loc[("1", "27")]), table.attrs["example"]
+    (400.0, False)
+    """
+    text, origin = _config.read_source(source, what="investment table")
+    return _investment_table(_config.load_yaml(text, origin=origin), origin)
+
+
+def example_investment_minimums() -> pd.Series:
+    """The bundled EXAMPLE investment minimum table: the file format, not real figures.
+
+    ``attrs["example"]`` is True. See :func:`read_investment_minimums` for the format;
+    the file is ``landasset/efficiency/tables/investment-minimums-example.yaml``.
+
+    >>> table = example_investment_minimums()
+    >>> table.attrs["example"], table.name, list(table.index.names)
+    (True, 'investment_min_10k_cny_per_mu', ['region_class', 'industry_code'])
+    """
+    resource = (
+        resources.files("landasset.efficiency") / "tables" / "investment-minimums-example.yaml"
     )
+    origin = "bundled investment table 'investment-minimums-example'"
+    return _investment_table(
+        _config.load_yaml(resource.read_text(encoding="utf-8"), origin=origin), origin
+    )
+
+
+def _investment_table(data: Any, origin: str) -> pd.Series:
+    def fail(where: str, message: str) -> ProfileError:
+        return ProfileError(f"{origin}, {where}: {message}" if where else f"{origin}: {message}")
+
+    keys = ("version", "name", "title", "example", "unit", "sources", "notes", "minimums")
+    if not isinstance(data, Mapping):
+        raise fail("", f"expected a mapping with keys {', '.join(keys)}")
+    unknown = [k for k in data if k not in keys]
+    if unknown:
+        raise fail(str(unknown[0]), f"unknown key; use one of: {', '.join(keys)}")
+    for key in ("version", "name", "unit", "minimums"):
+        if key not in data:
+            raise fail("", f"missing required key {key!r}")
+    if data["version"] != 1 or isinstance(data["version"], bool):
+        raise fail(
+            "version",
+            f"{data['version']!r} is not a table format this release reads; use version: 1",
+        )
+    unit = data["unit"]
+    if unit not in INVESTMENT_UNITS:
+        raise fail(
+            "unit", f"{unit!r} is not a unit; use one of: " + ", ".join(map(repr, INVESTMENT_UNITS))
+        )
+    example = data.get("example", False)
+    if not isinstance(example, bool):
+        raise fail("example", f"expected true or false, got {example!r}")
+    minimums = data["minimums"]
+    if not isinstance(minimums, Mapping) or not minimums:
+        raise fail("minimums", "expected a mapping of region class to {industry code: minimum}")
+    rows: dict[tuple[str, str], float] = {}
+    for region, by_code in minimums.items():
+        region_text = str(region).strip()
+        if isinstance(region, bool) or not region_text:
+            raise fail("minimums", f"{region!r} is not a region class; use text such as '1'")
+        where = f"minimums.{region_text}"
+        if not isinstance(by_code, Mapping) or not by_code:
+            raise fail(where, "expected a mapping of 2-digit industry code to minimum")
+        for code, value in by_code.items():
+            code_text = str(code).strip()
+            if isinstance(code, bool) or not (code_text.isdigit() and len(code_text) <= 2):
+                raise fail(where, f'{code!r} is not a 2-digit industry code; quote it, as "27"')
+            code_text = code_text.zfill(2)
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not np.isfinite(value)
+                or value <= 0
+            ):
+                raise fail(f"{where}.{code_text}", f"expected a positive number, got {value!r}")
+            if (region_text, code_text) in rows:
+                raise fail(f"{where}.{code_text}", "listed twice")
+            rows[(region_text, code_text)] = float(value) * INVESTMENT_UNITS[unit]
+    index = pd.MultiIndex.from_tuples(list(rows), names=["region_class", "industry_code"])
+    table = pd.Series(list(rows.values()), index=index, dtype=float)
+    table = table.rename("investment_min_10k_cny_per_mu").sort_index()
+    table.attrs.update(
+        {
+            "name": str(data["name"]),
+            "example": example,
+            "unit": unit,
+            "sources": [str(x) for x in (data.get("sources") or [])],
+        }
+    )
+    return table
 
 
 def land_indicators(
@@ -165,6 +351,10 @@ def land_indicators(
     office_living_max: float = OFFICE_LIVING_MAX,
     office_living_uses: Collection[str] = OFFICE_LIVING_USES,
     land_uses: Collection[str] | None = None,
+    investment_minimums: pd.Series | None = None,
+    region_class: str | None = None,
+    storey_height_m: float = STOREY_HEIGHT_M,
+    tall_storey_m: float = TALL_STOREY_M,
 ) -> pd.DataFrame:
     """The industrial land control indicators of every parcel, with pass/fail.
 
@@ -173,14 +363,16 @@ def land_indicators(
     parcels : GeoDataFrame
         Parcels indexed by ``parcel_id`` in a metric CRS. Optional columns used:
         ``industry_code``; ``far_min``, ``coverage_min``, ``green_max`` (planning
-        conditions, as fractions); ``green_ratio`` (fraction) or ``green_area_m2``.
+        conditions, as fractions); ``green_ratio`` (fraction) or ``green_area_m2``;
+        ``investment_10k_cny`` (fixed-asset investment, 万元) and ``region_class``.
     buildings : GeoDataFrame
         Buildings; each belongs to the parcel in its ``parcel_id`` column, else to the
         parcel holding most of its footprint. Floor area by
         :func:`landasset._buildings.building_floor_area`; ``use`` for office/living.
     enterprises : DataFrame, optional
         Tenants with ``industry_code`` (and ``parcel_id``/``building_id`` or points) to
-        find each parcel's industry.
+        find each parcel's industry; their ``investment_10k_cny`` summed per parcel is
+        the parcel's investment where the parcel has none of its own.
     industry_codes : Series or mapping, optional
         Industry code per ``parcel_id``; overrides the parcels' ``industry_code`` column
         and the tenants' codes.
@@ -195,15 +387,33 @@ def land_indicators(
         (:func:`landasset.landuse.land_use_family`) except ``M0``, new industrial land
         (新型产业用地), which local rules govern with other limits. Without a
         ``land_use`` column every parcel is assessed.
+    investment_minimums : Series, optional
+        Minimum investment intensity by (``region_class``, ``industry_code``), from
+        :func:`read_investment_minimums` (there is no national default to ship). Without
+        it the intensity is still computed but not checked.
+    region_class : str, optional
+        The region class of every parcel in the table; a parcel's own ``region_class``
+        value takes precedence.
+    storey_height_m : float, default 3.5
+        Storey height for buildings known only by height (floors = round(height /
+        storey height)).
+    tall_storey_m : float, default 8.0
+        A storey higher than this counts twice in ``far_industrial``.
 
     Returns
     -------
     DataFrame
-        Indexed like ``parcels``: ``area_mu``, ``gfa_m2``, ``footprint_m2``, ``far``,
+        Indexed like ``parcels``: ``area_mu``, ``gfa_m2``, ``far`` (plain: every
+        storey once), ``far_industrial`` (storeys over 8 m twice, the FAR checked; NaN
+        on parcels whose land use is not assessed), ``coverage``, ``footprint_m2``,
         ``industry_code`` (the code that sets the minimum), ``far_min``, ``far_ok``,
-        ``coverage``, ``coverage_min``, ``coverage_ok``, ``green_ratio``, ``green_max``,
+        ``coverage_min``, ``coverage_ok``, ``green_ratio``, ``green_max``,
         ``green_ok``, ``office_living_share``, ``office_living_max``,
-        ``office_living_ok``, ``passes`` (every assessed check passes) and ``fails``
+        ``office_living_ok``, ``investment_10k_cny``, ``investment_source``
+        (``"parcel"``, ``"enterprises"`` or NaN), ``investment_intensity_10k_cny_per_mu``,
+        ``region_class``, ``investment_min_10k_cny_per_mu``, ``investment_ok``,
+        ``investment_note`` (why the intensity or its minimum is missing, ``""`` if
+        nothing is), ``passes`` (every assessed check passes) and ``fails``
         (the failed checks in words, ``""`` if none). Ratios are fractions (0.3 = 30 %).
         Values are given for every parcel; ``*_ok`` and ``passes`` are nullable
         booleans, missing where a check cannot be assessed: parcels of other land uses
@@ -216,8 +426,17 @@ def land_indicators(
       ``far_min``. A parcel with several tenants is held to the highest minimum among
       their industries (``industry_code`` names that industry). Codes not in the table
       (e.g. 65 software) set no minimum; with no ``far_min`` either, FAR is not assessed.
-    * The rule that a storey taller than 8 m counts double is applied only as far as the
-      buildings' ``gfa_m2`` already does.
+    * FAR is checked as ``far_industrial``: a storey higher than 8 m counts its floor
+      area twice (国土资发〔2008〕24号), with storey heights from ``storey_heights``,
+      ``height_m / floors`` or ``height_m`` and ``storey_height_m`` (see
+      :func:`landasset.measures.industrial_floor_area_ratio`). The rule is part of the
+      industrial land control indicators, so it is applied only to the parcels
+      assessed (``land_uses``); ``far`` keeps the plain ratio for every parcel.
+    * Investment intensity (投资强度) = fixed-asset investment / site area, in 万元
+      per mu: the parcel's ``investment_10k_cny``, else the sum of its tenants'
+      ``investment_10k_cny`` when every tenant gives one; otherwise NaN and
+      ``investment_note`` says why. Its minimum is looked up by the parcel's region
+      class and ``industry_code`` (the code that sets the FAR minimum).
     * Coverage is building footprints / site area: a lower bound of the statutory
       建筑系数, which also counts structures and open storage yards. The threshold is
       ``max(coverage_min, parcel coverage_min)``.
@@ -249,20 +468,33 @@ def land_indicators(
     >>> row.fails
     'FAR 0.44 < 0.70; coverage 21.0 % < 30.0 %; office/living 9.1 % > 7.0 %'
     """
+    if investment_minimums is not None and not isinstance(investment_minimums, pd.Series):
+        raise LandassetTypeError(
+            "investment_minimums is a Series by (region_class, industry_code), as "
+            "read_investment_minimums(path) returns, not "
+            f"{type(investment_minimums).__name__}"
+        )
     index = parcels.index
     pid = index.astype(str)
     area = area_m2(parcels)
     positive = area > 0
     out = pd.DataFrame(index=index)
     out["area_mu"] = area / MU_M2
-    out["gfa_m2"] = gross_floor_area(parcels, buildings)
-    out["far"] = floor_area_ratio(parcels, buildings)
+    out["gfa_m2"] = gross_floor_area(parcels, buildings, storey_height_m=storey_height_m)
+    out["far"] = floor_area_ratio(parcels, buildings, storey_height_m=storey_height_m)
+    assessed_use = _assessed_land_use(parcels, land_uses)
+    out["far_industrial"] = industrial_floor_area_ratio(
+        parcels, buildings, storey_height_m=storey_height_m, tall_storey_m=tall_storey_m
+    ).where(assessed_use)
     out["coverage"] = building_coverage(parcels, buildings)
     out["footprint_m2"] = out["coverage"] * area
     # per building, for the office and living share
     b_parcel = building_parcels(buildings, parcels) if len(buildings) else pd.Series(dtype=object)
     key = pd.Series(b_parcel.to_numpy(dtype=object), dtype=object)
-    gfa = pd.Series(building_floor_area(buildings).to_numpy(dtype=float), dtype=float)
+    gfa = pd.Series(
+        building_floor_area(buildings, storey_height_m=storey_height_m).to_numpy(dtype=float),
+        dtype=float,
+    )
     # a parcel whose buildings have unknown floor area (gfa NaN) still has buildings
     has_buildings = ((out["footprint_m2"] > 0) | (out["gfa_m2"] != 0)).to_numpy(dtype=bool)
 
@@ -273,7 +505,8 @@ def land_indicators(
     planning_min = _fraction_column(parcels, "far_min")
     out["far_min"] = np.fmax(industry_min.to_numpy(), planning_min.to_numpy())
     out["far_ok"] = _check(
-        out["far"] >= out["far_min"], out["far"].notna() & out["far_min"].notna()
+        out["far_industrial"] >= out["far_min"],
+        out["far_industrial"].notna() & out["far_min"].notna(),
     )
 
     # coverage ------------------------------------------------------------------------
@@ -310,8 +543,19 @@ def land_indicators(
         out["office_living_share"] <= out["office_living_max"], out["office_living_share"].notna()
     )
 
-    checks = ["far_ok", "coverage_ok", "green_ok", "office_living_ok"]
-    outside = ~(_assessed_land_use(parcels, land_uses) & has_buildings)
+    # investment intensity ---------------------------------------------------------------
+    invest = _investment(parcels, enterprises, investment_minimums, region_class, out)
+    for column in invest.columns:
+        out[column] = invest[column]
+    out["investment_ok"] = _check(
+        out["investment_intensity_10k_cny_per_mu"] >= out["investment_min_10k_cny_per_mu"],
+        out["investment_intensity_10k_cny_per_mu"].notna()
+        & out["investment_min_10k_cny_per_mu"].notna(),
+    )
+    out["investment_note"] = invest.attrs["note"]
+
+    checks = ["far_ok", "coverage_ok", "green_ok", "office_living_ok", "investment_ok"]
+    outside = ~(assessed_use & has_buildings)
     for c in checks:
         out.loc[outside, c] = pd.NA
     assessed = pd.concat([out[c].notna() for c in checks], axis=1).any(axis=1)
@@ -322,7 +566,7 @@ def land_indicators(
         [
             np.where(
                 out["far_ok"].eq(False).fillna(False),
-                "FAR " + _fmt(out["far"], "%.2f") + " < " + _fmt(out["far_min"], "%.2f"),
+                "FAR " + _fmt(out["far_industrial"], "%.2f") + " < " + _fmt(out["far_min"], "%.2f"),
                 "",
             ),
             np.where(
@@ -341,6 +585,15 @@ def land_indicators(
                 + _pct(out["office_living_share"])
                 + " > "
                 + _pct(out["office_living_max"]),
+                "",
+            ),
+            np.where(
+                out["investment_ok"].eq(False).fillna(False),
+                "investment "
+                + _fmt(out["investment_intensity_10k_cny_per_mu"], "%.1f")
+                + " < "
+                + _fmt(out["investment_min_10k_cny_per_mu"], "%.1f")
+                + " 10k CNY/mu",
                 "",
             ),
         ]
@@ -477,7 +730,7 @@ def renewal_candidates(
     ...                           buildings=site.buildings)
     >>> candidates = eff.renewal_candidates(site, evaluation)
     >>> candidates.index[0], candidates["zone"].iloc[0], round(float(candidates["gain_10k_cny"].iloc[0]))
-    ('XH120704-04', '老园区', 2275)
+    ('XH120602-02', '老园区', 2486)
     """
     chosen_stages = _stage_ids(stages)
     day = to_day_or_none(as_of)
@@ -670,6 +923,129 @@ def _enterprise_floor_area(ent: pd.DataFrame, buildings: gpd.GeoDataFrame) -> np
     return floor
 
 
+def _tenant_parcel(ent: pd.DataFrame, parcels: gpd.GeoDataFrame) -> pd.Series:
+    """Each enterprise's parcel_id (its column, else its building's or containing parcel)."""
+    parcel = text_column(ent, "parcel_id")
+    if parcel.isna().any():
+        parcel = enterprise_land(ent, parcels, None)["parcel_id"].astype(object)
+    return parcel
+
+
+def _investment(
+    parcels: gpd.GeoDataFrame,
+    enterprises: pd.DataFrame | None,
+    minimums: pd.Series | None,
+    region_class: str | None,
+    out: pd.DataFrame,
+) -> pd.DataFrame:
+    """Investment, its source, intensity, region class and minimum per parcel (+ a note)."""
+    index = parcels.index
+    pid = pd.Index(index.astype(str))
+    n = len(index)
+    own = _fraction_column(parcels, "investment_10k_cny").to_numpy(dtype=float)
+    from_tenants = np.full(n, np.nan)
+    tenant_note = np.full(n, "", dtype=object)
+    if enterprises is not None and len(enterprises) and "investment_10k_cny" in enterprises.columns:
+        ent = as_enterprises(enterprises)
+        frame = pd.DataFrame(
+            {
+                "parcel": _tenant_parcel(ent, parcels).to_numpy(dtype=object),
+                "value": pd.to_numeric(ent["investment_10k_cny"], errors="coerce").to_numpy(
+                    dtype=float, na_value=np.nan
+                ),
+            }
+        )
+        frame = frame[frame["parcel"].notna()]
+        grouped = frame.groupby("parcel")["value"]
+        total = grouped.sum(min_count=1).reindex(pid)
+        tenants = grouped.size().reindex(pid).fillna(0).to_numpy(dtype=np.int64)
+        lacking = frame["value"].isna().groupby(frame["parcel"]).sum().reindex(pid).fillna(0)
+        lacking_n = lacking.to_numpy(dtype=np.int64)
+        complete = (tenants > 0) & (lacking_n == 0)
+        from_tenants = np.where(complete, total.to_numpy(dtype=float), np.nan)
+        tenant_note = np.where(
+            (tenants > 0) & (lacking_n > 0),
+            "investment_10k_cny missing for "
+            + lacking_n.astype(str).astype(object)
+            + " of "
+            + tenants.astype(str).astype(object)
+            + " tenants",
+            "",
+        )
+        tenant_column = True
+    else:
+        tenant_column = False
+    has_own = ~np.isnan(own)
+    investment = np.where(has_own, own, from_tenants)
+    source = np.full(n, np.nan, dtype=object)
+    source[~np.isnan(from_tenants)] = "enterprises"
+    source[has_own] = "parcel"
+    area_mu = out["area_mu"].to_numpy(dtype=float)
+    intensity = np.divide(
+        investment, area_mu, out=np.full(n, np.nan), where=~np.isnan(investment) & (area_mu > 0)
+    )
+    missing = np.where(
+        tenant_note != "",
+        tenant_note,
+        "no investment_10k_cny on the parcel"
+        + ("" if not tenant_column else " or its tenants")
+        + ("" if tenant_column else " (nor an enterprise investment_10k_cny column)"),
+    )
+    notes: list[np.ndarray] = [np.where(np.isnan(investment), missing, "")]
+
+    # region class and minimum
+    regions = pd.Series(region_class, index=pid, dtype=object)
+    if "region_class" in parcels.columns:
+        column = text_column(parcels, "region_class")
+        column.index = pid
+        regions = column.where(column.notna(), regions)
+    regions = regions.where(regions.isna(), regions.astype(str))
+    codes = pd.Series(out["industry_code"].to_numpy(dtype=object), index=pid)
+    minimum = np.full(n, np.nan)
+    if minimums is not None:
+        table = minimums.astype(float).copy()
+        table.index = pd.MultiIndex.from_arrays(
+            [
+                table.index.get_level_values(0).astype(str),
+                table.index.get_level_values(1).astype(str).str.zfill(2),
+            ]
+        )
+        keys = pd.MultiIndex.from_arrays(
+            [regions.fillna("").astype(str).to_numpy(), codes.fillna("").astype(str).to_numpy()]
+        )
+        minimum = table.reindex(keys).to_numpy(dtype=float, na_value=np.nan)
+        region_text = regions.fillna("").astype(str).to_numpy(dtype=object)
+        code_text = codes.fillna("").astype(str).to_numpy(dtype=object)
+        notes.append(
+            np.select(
+                [regions.isna().to_numpy(), codes.isna().to_numpy(), np.isnan(minimum)],
+                [
+                    "no region class (give region_class= or a region_class column)",
+                    "no industry code for the investment minimum",
+                    "no investment minimum for region class "
+                    + region_text
+                    + ", industry "
+                    + code_text,
+                ],
+                default="",
+            )
+        )
+    else:
+        notes.append(np.full(n, "no investment minimum table (investment_minimums=)", dtype=object))
+    result = pd.DataFrame(
+        {
+            "investment_10k_cny": investment,
+            "investment_source": source,
+            "investment_intensity_10k_cny_per_mu": intensity,
+            "region_class": regions.where(regions.notna(), np.nan).to_numpy(dtype=object),
+            "investment_min_10k_cny_per_mu": minimum,
+        },
+        index=index,
+    )
+    result.attrs["note"] = join_texts(notes)
+    return result
+
+
 def _parcel_codes(
     parcels: gpd.GeoDataFrame,
     enterprises: pd.DataFrame | None,
@@ -765,12 +1141,7 @@ def _stage_ids(stages: str | Collection[str]) -> list[str]:
 
 def _two_digit(codes: pd.Series) -> pd.Series:
     """Two-digit industry codes: ``"C3411"`` → ``"34"``, ``7`` → ``"07"``, else NaN."""
-    text = text_column(pd.DataFrame({"code": codes.to_numpy(dtype=object)}), "code")
-    digits = text.astype(object).str.extract(r"^\s*[A-Za-z]?(\d+)", expand=False)
-    two = digits.str.zfill(2).str.slice(0, 2)
-    return pd.Series(two.to_numpy(dtype=object), index=codes.index, dtype=object).where(
-        digits.notna().to_numpy(), np.nan
-    )
+    return two_digit(codes)
 
 
 def _far_min(codes: pd.Series, far_minimums: Mapping[str, float] | pd.Series) -> pd.Series:

@@ -27,7 +27,7 @@ Examples
 --------
 >>> from landasset.efficiency import load_scheme, list_schemes
 >>> list_schemes()
-['huangyan-2023', 'zhejiang-2018']
+['huangyan-2023', 'zhejiang-2018', 'zhejiang-2018-services', 'zhejiang-2018-small']
 >>> scheme = load_scheme("zhejiang-2018")
 >>> [i.name for i in scheme.indicators][:2]
 ['tax_per_mu_10k_cny', 'value_added_per_mu_10k_cny']
@@ -64,6 +64,7 @@ __all__ = [
     "Indicator",
     "IndicatorDefinition",
     "Scheme",
+    "Scope",
     "Veto",
     "list_schemes",
     "load_scheme",
@@ -74,9 +75,12 @@ FORMAT_VERSION = 1
 
 ZeroRule = Literal["not_graded", "full_points"]
 GradeBy = Literal["percentile", "score"]
+Size = Literal["any", "above_scale", "small"]
 
 _ZERO_RULES: tuple[str, ...] = ("not_graded", "full_points")
 _GRADE_BY: tuple[str, ...] = ("percentile", "score")
+_SIZES: tuple[str, ...] = ("any", "above_scale", "small")
+_CODE_ITEM = re.compile(r"^(\d{2})(?:-(\d{2}))?$")
 
 
 @dataclass(frozen=True)
@@ -230,6 +234,62 @@ class Exemption:
     label: str = ""
 
 
+@dataclass(frozen=True, kw_only=True)
+class Scope:
+    """Which enterprises a scheme grades; the others are reported as not graded.
+
+    Attributes
+    ----------
+    industry_codes : tuple of str
+        2-digit national economic classification codes (``"27"``) or ranges of them
+        (``"13-43"``, both ends included), read against the enterprise's
+        ``industry_code`` (``"C3411"`` → ``"34"``). Empty: every industry.
+    land_uses : tuple of str
+        Land-use codes (``"M1"``, ``"100101"``) or families (``"industrial"``) of the
+        enterprise's parcel (its ``land_use``). Empty: any land.
+    size : {"any", "above_scale", "small"}
+        Above-scale firms (规模以上) only, small firms only, or both. The size is the
+        enterprise's boolean ``above_scale`` column where it holds a value; else
+        ``revenue_10k_cny ≥ above_scale_revenue_10k_cny`` when that threshold is given.
+    above_scale_revenue_10k_cny : float or None
+        The yearly main revenue (万元) from which a firm counts as above scale where it
+        has no ``above_scale`` value (2000 for industrial firms in China's statistics).
+    """
+
+    industry_codes: tuple[str, ...] = ()
+    land_uses: tuple[str, ...] = ()
+    size: Size = "any"
+    above_scale_revenue_10k_cny: float | None = None
+
+    @property
+    def everyone(self) -> bool:
+        """True when the scope admits every enterprise."""
+        return not self.industry_codes and not self.land_uses and self.size == "any"
+
+    def codes(self) -> frozenset[str]:
+        """The 2-digit industry codes in scope (empty when every industry is)."""
+        out: set[str] = set()
+        for item in self.industry_codes:
+            match = _CODE_ITEM.match(item)
+            if match is None:  # checked when the scheme is built
+                continue
+            low = int(match.group(1))
+            high = int(match.group(2) or low)
+            out.update(f"{c:02d}" for c in range(low, high + 1))
+        return frozenset(out)
+
+    def describe(self) -> str:
+        """The scope in words, for reasons and reports."""
+        parts = []
+        if self.industry_codes:
+            parts.append("industries " + ", ".join(self.industry_codes))
+        if self.land_uses:
+            parts.append("land " + ", ".join(self.land_uses))
+        if self.size != "any":
+            parts.append("above-scale firms" if self.size == "above_scale" else "small firms")
+        return "; ".join(parts) or "every enterprise"
+
+
 @dataclass(frozen=True)
 class Scheme:
     """A per-mu efficiency scheme: indicators, grading, bonuses, vetoes, exemptions.
@@ -244,6 +304,8 @@ class Scheme:
     indicators : tuple of Indicator
     grading : Grading
     bonuses, vetoes, exemptions : tuple
+    scope : Scope
+        Which enterprises the scheme grades (default: every one).
     title, jurisdiction : str
     year : int or None
         The year the scheme was published or applies to.
@@ -285,6 +347,7 @@ class Scheme:
     year: int | None = None
     sources: tuple[str, ...] = ()
     notes: str = ""
+    scope: Scope = Scope()
 
     def __post_init__(self) -> None:
         # one validation path for files and for direct construction
@@ -307,6 +370,12 @@ class Scheme:
         cols += [e.column for e in self.exemptions]
         if self.grading.group_by:
             cols.append(self.grading.group_by)
+        if self.scope.industry_codes:
+            cols.append("industry_code")
+        if self.scope.size != "any":
+            cols.append("above_scale")
+            if self.scope.above_scale_revenue_10k_cny is not None:
+                cols.append("revenue_10k_cny")
         return tuple(dict.fromkeys(cols))
 
     # -- YAML ------------------------------------------------------------------------
@@ -351,6 +420,16 @@ class Scheme:
             out["sources"] = list(self.sources)
         if self.notes:
             out["notes"] = self.notes
+        if not self.scope.everyone or self.scope.above_scale_revenue_10k_cny is not None:
+            scope: dict[str, Any] = {}
+            if self.scope.industry_codes:
+                scope["industry_codes"] = list(self.scope.industry_codes)
+            if self.scope.land_uses:
+                scope["land_uses"] = list(self.scope.land_uses)
+            scope["size"] = self.scope.size
+            if self.scope.above_scale_revenue_10k_cny is not None:
+                scope["above_scale_revenue_10k_cny"] = self.scope.above_scale_revenue_10k_cny
+            out["scope"] = scope
         indicators = []
         for ind in self.indicators:
             item: dict[str, Any] = {
@@ -456,7 +535,7 @@ class Scheme:
         return (
             f"<div><strong>Scheme {esc(self.name)}</strong> {esc(self.title)}"
             f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
-            f"<p>Grades by {self.grading.by}"
+            f"<p>Grades {esc(self.scope.describe())}, by {self.grading.by}"
             f"{' within ' + esc(self.grading.group_by) if self.grading.group_by else ''}: {esc(bands)}</p>"
             + (f"<p>{'; '.join(extras)}</p>" if extras else "")
             + "</div>"
@@ -518,7 +597,7 @@ def load_scheme(name: str | os.PathLike[str]) -> Scheme:
     >>> load_scheme("zhejiang")
     Traceback (most recent call last):
     ...
-    landasset.ProfileError: 'zhejiang' is not a bundled scheme; use one of: 'huangyan-2023', 'zhejiang-2018', or the path of a .yaml file
+    landasset.ProfileError: 'zhejiang' is not a bundled scheme; use one of: 'huangyan-2023', 'zhejiang-2018', 'zhejiang-2018-services', 'zhejiang-2018-small', or the path of a .yaml file
     """
     if isinstance(name, os.PathLike) or (
         isinstance(name, str) and name.strip().lower().endswith((".yaml", ".yml"))
@@ -623,6 +702,7 @@ class _Reader:
             "year",
             "sources",
             "notes",
+            "scope",
             "indicators",
             "grading",
             "bonuses",
@@ -665,6 +745,7 @@ class _Reader:
             self.text(s, f"sources[{i}]")
             for i, s in enumerate(self.sequence(d.get("sources"), "sources"))
         )
+        scope = self.scope(d["scope"], "scope") if d.get("scope") is not None else Scope()
         try:
             return Scheme(
                 name=name,
@@ -678,6 +759,7 @@ class _Reader:
                 year=year,
                 sources=sources,
                 notes=str(d.get("notes") or ""),
+                scope=scope,
             )
         except ProfileError as err:
             # cross-field checks run in Scheme.__post_init__; name the file they came from
@@ -754,6 +836,34 @@ class _Reader:
             label=str(d.get("label") or ""),
         )
 
+    def scope(self, item: Any, where: str) -> Scope:
+        keys = ("industry_codes", "land_uses", "size", "above_scale_revenue_10k_cny")
+        d = self.mapping(item, where, keys, ())
+        codes = tuple(
+            str(c) if isinstance(c, int) and not isinstance(c, bool) else c
+            for c in self.sequence(d.get("industry_codes"), f"{where}.industry_codes")
+        )
+        for i, code in enumerate(codes):
+            self.text(code, f"{where}.industry_codes[{i}]")
+        land_uses = tuple(
+            self.text(
+                str(u) if isinstance(u, int) and not isinstance(u, bool) else u,
+                f"{where}.land_uses[{i}]",
+            )
+            for i, u in enumerate(self.sequence(d.get("land_uses"), f"{where}.land_uses"))
+        )
+        return Scope(
+            industry_codes=codes,
+            land_uses=land_uses,
+            size=cast(Size, self.choice(d.get("size", "any"), f"{where}.size", _SIZES, "a size")),
+            above_scale_revenue_10k_cny=self.number(
+                d.get("above_scale_revenue_10k_cny"),
+                f"{where}.above_scale_revenue_10k_cny",
+                positive=True,
+                allow_none=True,
+            ),
+        )
+
     def grading(self, item: Any, where: str) -> Grading:
         d = self.mapping(item, where, ("by", "group_by", "bands"), ("by", "bands"))
         by = cast(GradeBy, self.choice(d["by"], f"{where}.by", _GRADE_BY, "a grading method"))
@@ -807,9 +917,42 @@ class _Reader:
         )
 
     # cross-field checks (also for schemes built in Python) ----------------------------
+    def check_scope(self, scope: Scope) -> None:
+        where = "scope"
+        if not isinstance(scope, Scope):
+            raise self.fail(where, f"expected a Scope, got {_kind(scope)}")
+        for i, item in enumerate(scope.industry_codes):
+            match = _CODE_ITEM.match(item) if isinstance(item, str) else None
+            if match is None or (match.group(2) and match.group(2) < match.group(1)):
+                raise self.fail(
+                    f"{where}.industry_codes[{i}]",
+                    f"{item!r} is not a 2-digit industry code or a range of them; write "
+                    "'27' or '13-43' (low-high, quoted)",
+                )
+        for i, item in enumerate(scope.land_uses):
+            if not isinstance(item, str) or not item.strip():
+                raise self.fail(
+                    f"{where}.land_uses[{i}]",
+                    f"expected a land-use code or family such as 'M1' or 'industrial', got {item!r}",
+                )
+        if scope.size not in _SIZES:
+            raise self.fail(
+                f"{where}.size",
+                f"{scope.size!r} is not a size; use one of: " + ", ".join(map(repr, _SIZES)),
+            )
+        threshold = scope.above_scale_revenue_10k_cny
+        if threshold is not None and not (
+            isinstance(threshold, int | float) and not isinstance(threshold, bool) and threshold > 0
+        ):
+            raise self.fail(
+                f"{where}.above_scale_revenue_10k_cny",
+                f"expected a positive number (10k CNY), got {threshold!r}",
+            )
+
     def check_scheme(self, s: Scheme) -> None:
         if not s.indicators:
             raise self.fail("indicators", "a scheme needs at least one indicator")
+        self.check_scope(s.scope)
         seen: set[str] = set()
         for i, ind in enumerate(s.indicators):
             where = f"indicators[{i}]"

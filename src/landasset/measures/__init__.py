@@ -60,6 +60,7 @@ from landasset.measures.morphology import (
     compactness,
     floor_area_ratio,
     gross_floor_area,
+    industrial_floor_area_ratio,
 )
 from landasset.measures.network import (
     EdgeSnap,
@@ -121,6 +122,7 @@ __all__ = [
     "frontage",
     "gross_floor_area",
     "hilbert_partitions",
+    "industrial_floor_area_ratio",
     "nearest_distance",
     "nearest_id",
     "network_distance",

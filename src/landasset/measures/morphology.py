@@ -13,6 +13,7 @@ function               Series name          meaning
 :func:`assign_buildings` ``parcel_id``      parcel holding the largest share of a footprint
 :func:`gross_floor_area` ``gfa_m2``         gross floor area of the parcel's buildings, m²
 :func:`floor_area_ratio` ``far``            gross floor area / parcel area (容积率)
+:func:`industrial_floor_area_ratio` ``far_industrial`` FAR with storeys over 8 m counted twice
 :func:`building_coverage` ``building_coverage`` footprint area inside the parcel / parcel area
 =====================  ===================  =============================================
 
@@ -40,7 +41,13 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
-from landasset._buildings import building_floor_area, disjoint_footprints
+from landasset._buildings import (
+    STOREY_HEIGHT_M,
+    TALL_STOREY_M,
+    building_floor_area,
+    counted_floor_area,
+    disjoint_footprints,
+)
 from landasset.measures._common import (
     CHUNK,
     Layer,
@@ -52,7 +59,7 @@ from landasset.measures._common import (
     present,
     series,
 )
-from landasset.measures._registry import CHOICE, Param, Shared, measure
+from landasset.measures._registry import CHOICE, NUMBER, Param, Shared, measure
 from landasset.units import m2_to_mu
 
 __all__ = [
@@ -66,6 +73,7 @@ __all__ = [
     "compactness",
     "floor_area_ratio",
     "gross_floor_area",
+    "industrial_floor_area_ratio",
 ]
 
 #: How buildings are given to parcels for floor-area measures.
@@ -406,7 +414,7 @@ _OVERLAPS = Shared("building overlaps", ("parcels", "buildings", "by"), _overlap
 @measure(
     column="gfa_m2",
     layers={"buildings": "buildings"},
-    options={"by": _BY},
+    options={"by": _BY, "storey_height_m": NUMBER},
     shared={"overlaps": _OVERLAPS},
 )
 def gross_floor_area(
@@ -414,12 +422,14 @@ def gross_floor_area(
     buildings: Layer,
     *,
     by: Assignment = "auto",
+    storey_height_m: float = STOREY_HEIGHT_M,
     overlaps: BuildingOverlaps | None = None,
 ) -> pd.Series:
     """Gross floor area of the buildings on each parcel, in m².
 
-    Each building's floor area is its ``gfa_m2``, else footprint × ``floors``, else
-    footprint × round(``height_m`` / 3.5) (see :func:`landasset._buildings.building_floor_area`).
+    Each building's floor area is its ``gfa_m2``, else footprint × ``floors`` (or ×
+    the number of its ``storey_heights``), else footprint × round(``height_m`` /
+    ``storey_height_m``) (see :func:`landasset._buildings.building_floor_area`).
     A building belongs wholly to one parcel. Where footprints overlap (a building part
     inside its building) the overlap's floor area is counted once, at the storeys of
     the taller one, so a parcel's footprint-based floor area is that of the union of
@@ -435,6 +445,9 @@ def gross_floor_area(
         How a building finds its parcel: its ``parcel_id`` column, the parcel with the
         largest overlap (:func:`assign_buildings`), or ``"auto"``: the column where it
         holds a value, the overlap otherwise.
+    storey_height_m : float, default 3.5
+        The storey height that turns a building's ``height_m`` into storeys where it
+        has no ``floors`` (storeys = round(height / storey height)).
     overlaps : BuildingOverlaps, optional
         From :func:`building_overlaps` on the same layers (built here when None and
         ``by`` is not ``"parcel_id"``).
@@ -457,20 +470,27 @@ def gross_floor_area(
     check_layers("gross_floor_area", parcels=parcels, buildings=buildings)
     owner = _owner_positions(buildings, parcels, by, overlaps, what="gross_floor_area")
     if isinstance(buildings, gpd.GeoDataFrame):
-        floor = building_floor_area(buildings).to_numpy(dtype=float)
+        floor = building_floor_area(buildings, storey_height_m=storey_height_m).to_numpy(
+            dtype=float
+        )
     else:
         floor = np.full(len(buildings), np.nan)
+    return _parcel_sum(floor, owner, parcels, "gfa_m2")
+
+
+def _parcel_sum(floor: np.ndarray, owner: np.ndarray, parcels: Layer, name: str) -> pd.Series:
+    """Per-parcel sum of building floor areas: 0 without buildings, NaN if one is unknown."""
     has = owner >= 0
     total = np.bincount(owner[has], weights=np.nan_to_num(floor[has]), minlength=len(parcels))
     unknown = np.bincount(owner[has], weights=np.isnan(floor[has]), minlength=len(parcels))
     total = np.where(unknown > 0, np.nan, total)
-    return series(total[: len(parcels)], parcels.index, "gfa_m2")
+    return series(total[: len(parcels)], parcels.index, name)
 
 
 @measure(
     column="far",
     layers={"buildings": "buildings"},
-    options={"by": _BY},
+    options={"by": _BY, "storey_height_m": NUMBER},
     shared={"overlaps": _OVERLAPS},
 )
 def floor_area_ratio(
@@ -478,6 +498,7 @@ def floor_area_ratio(
     buildings: Layer,
     *,
     by: Assignment = "auto",
+    storey_height_m: float = STOREY_HEIGHT_M,
     overlaps: BuildingOverlaps | None = None,
 ) -> pd.Series:
     """Floor area ratio (容积率): gross floor area / parcel area.
@@ -490,6 +511,8 @@ def floor_area_ratio(
         Building footprints (see :func:`gross_floor_area`).
     by : {"auto", "parcel_id", "overlap"}, default "auto"
         How a building finds its parcel (see :func:`gross_floor_area`).
+    storey_height_m : float, default 3.5
+        Storey height for buildings known only by height (see :func:`gross_floor_area`).
     overlaps : BuildingOverlaps, optional
         From :func:`building_overlaps` (see :func:`gross_floor_area`).
 
@@ -497,6 +520,8 @@ def floor_area_ratio(
     -------
     Series
         ``far``, float, aligned on ``parcels.index``; 0 on a parcel without buildings.
+        Every storey counts once, whatever its height; for the industrial land control
+        rule (storeys over 8 m count twice) see :func:`industrial_floor_area_ratio`.
 
     Examples
     --------
@@ -507,11 +532,96 @@ def floor_area_ratio(
     True
     """
     check_layers("floor_area_ratio", parcels=parcels, buildings=buildings)
-    gfa = gross_floor_area(parcels, buildings, by=by, overlaps=overlaps).to_numpy()
+    gfa = gross_floor_area(
+        parcels, buildings, by=by, storey_height_m=storey_height_m, overlaps=overlaps
+    ).to_numpy()
     area = shapely.area(parcel_geometries(parcels, what="floor_area_ratio"))
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(area > 0, gfa / area, np.nan)
     return series(ratio, parcels.index, "far")
+
+
+@measure(
+    column="far_industrial",
+    layers={"buildings": "buildings"},
+    options={"by": _BY, "storey_height_m": NUMBER, "tall_storey_m": NUMBER},
+    shared={"overlaps": _OVERLAPS},
+)
+def industrial_floor_area_ratio(
+    parcels: Layer,
+    buildings: Layer,
+    *,
+    by: Assignment = "auto",
+    storey_height_m: float = STOREY_HEIGHT_M,
+    tall_storey_m: float = TALL_STOREY_M,
+    overlaps: BuildingOverlaps | None = None,
+) -> pd.Series:
+    """FAR as the industrial land control indicators count it: storeys over 8 m twice.
+
+    工业项目建设用地控制指标 (国土资发〔2008〕24号): 容积率 = total floor area / site
+    area, and the floor area of a storey higher than 8 m counts twice. The rule belongs
+    to industrial land; :func:`floor_area_ratio` is the plain ratio for any land.
+
+    A storey's height comes from the building's ``storey_heights`` (a list such as
+    ``[4.5, 9, 4.5]`` or text ``"4.5;9;4.5"``, ground storey first), else from
+    ``height_m / floors`` (every storey equally high: a single-storey 12 m plant counts
+    its floor area twice), else from ``height_m`` and ``storey_height_m`` (the storeys
+    :func:`gross_floor_area` assumes); a building with only ``floors`` or ``gfa_m2``
+    has no known storey height and counts once. See
+    :func:`landasset._buildings.counted_floor_area`.
+
+    Parameters
+    ----------
+    parcels : GeoDataFrame or GeoSeries
+        Parcel polygons in a metric CRS.
+    buildings : GeoDataFrame
+        Building footprints with ``gfa_m2``, ``floors``, ``height_m`` or
+        ``storey_heights``.
+    by : {"auto", "parcel_id", "overlap"}, default "auto"
+        How a building finds its parcel (see :func:`gross_floor_area`).
+    storey_height_m : float, default 3.5
+        Storey height for buildings known only by height.
+    tall_storey_m : float, default 8.0
+        A storey higher than this (strictly) counts twice; 8 m is the national rule.
+    overlaps : BuildingOverlaps, optional
+        From :func:`building_overlaps` (see :func:`gross_floor_area`).
+
+    Returns
+    -------
+    Series
+        ``far_industrial``, float, aligned on ``parcels.index``; 0 on a parcel without
+        buildings, NaN where a building's floor area is unknown. Never below ``far``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import landasset as la
+    >>> from shapely import box
+    >>> parcels = gpd.GeoDataFrame(
+    ...     {"parcel_id": ["P1"]}, geometry=[box(0, 0, 100, 100)], crs="EPSG:4549"
+    ... ).set_index("parcel_id")
+    >>> plant = gpd.GeoDataFrame(  # one storey, 12 m high, 4000 m² on a 10000 m² site
+    ...     {"floors": [1], "height_m": [12.0], "parcel_id": ["P1"]},
+    ...     geometry=[box(0, 0, 80, 50)], crs="EPSG:4549",
+    ... )
+    >>> float(la.measures.floor_area_ratio(parcels, plant).iloc[0])
+    0.4
+    >>> float(la.measures.industrial_floor_area_ratio(parcels, plant).iloc[0])
+    0.8
+    """
+    check_layers("industrial_floor_area_ratio", parcels=parcels, buildings=buildings)
+    owner = _owner_positions(buildings, parcels, by, overlaps, what="industrial_floor_area_ratio")
+    if isinstance(buildings, gpd.GeoDataFrame):
+        floor = counted_floor_area(
+            buildings, storey_height_m=storey_height_m, tall_storey_m=tall_storey_m
+        ).to_numpy(dtype=float)
+    else:
+        floor = np.full(len(buildings), np.nan)
+    gfa = _parcel_sum(floor, owner, parcels, "far_industrial").to_numpy()
+    area = shapely.area(parcel_geometries(parcels, what="industrial_floor_area_ratio"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(area > 0, gfa / area, np.nan)
+    return series(ratio, parcels.index, "far_industrial")
 
 
 @measure(
