@@ -74,10 +74,10 @@ def test_the_industrial_scheme_leaves_services_firms_out(
     services = code.isin(["51", "64", "65", "73"]).to_numpy()
     assert evaluation.loc[services, "grade"].isna().all()
     assert evaluation.loc[services, "reasons"].str.contains("industry (?:51|64|65|73)").all()
-    # SAMPLE FIGURES (the sample district as bundled; they change with it): before the
-    # scope these firms took 42 of the 86 A grades; now 256 of 430 firms are graded by
-    # zhejiang-2018 (A 51, B 154, C 38, D 13)
-    assert evaluation["grade"].value_counts().reindex(list("ABCD")).tolist() == [51, 154, 38, 13]
+    # SAMPLE FIGURES (the sample district as bundled; they change with it): 353 of 592
+    # firms are graded by zhejiang-2018 (A 71, B 211, C 53, D 18); the 239 others are
+    # services firms (software, internet, research, wholesale) and small industrial ones
+    assert evaluation["grade"].value_counts().reindex(list("ABCD")).tolist() == [71, 211, 53, 18]
 
 
 def test_the_old_park_grades_worst(sample_site: la.Site, evaluation: pd.DataFrame) -> None:

@@ -79,7 +79,7 @@ def test_score_parcels_matches_the_library(qgis, site_copy, tmp_path, scored):
     assert outcome.returncode == 0, outcome.text
     assert outcome.results["OUTPUT"] == str(out)
     layer = gpd.read_file(out, layer="parcels").set_index("parcel_id")
-    assert len(layer) == len(scored) == 398
+    assert len(layer) == len(scored) == 455
     expected_top = scored.sort_values(["rank", "score"], ascending=[True, False]).index[0]
     assert outcome.results["TOP"].split(", ")[0] == expected_top
     assert layer["score"].idxmax() == scored["score"].idxmax()

@@ -86,7 +86,7 @@ def test_progress_rises_to_the_end_and_the_output_is_written(environment_module,
         env,
         on_progress=lambda percent, label: seen.append(percent),
     )
-    assert out.exists() and outcome.result["rows"] == 398
+    assert out.exists() and outcome.result["rows"] == 455
     assert seen == sorted(seen) and seen[-1] == 100
     assert len(set(seen)) > 5  # one step per measure, not only start and end
 

@@ -77,7 +77,7 @@ def test_score_output_is_added_to_the_project_styled(qgis, tmp_path):
     result = json.loads(lines[0][len("RESULT ") :])
     assert result["output"].endswith(".gpkg")
     layer = result["layers"]["Scored parcels"]
-    assert layer["features"] == 398
+    assert layer["features"] == 455
     assert layer["renderer"] == "graduatedSymbol" and layer["classes"] == 5
     assert layer["aliases"]["score"] == "适宜性得分"
     assert layer["aliases"]["parcel_id"] == "地块编号"

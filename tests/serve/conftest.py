@@ -38,7 +38,7 @@ tokens:
     token: {TOKENS["recorder"]}
   - name: north-desk
     role: recorder
-    zones: [云谷北]
+    zones: [双浦]
     token: {TOKENS["north"]}
   - name: dashboard
     role: reader

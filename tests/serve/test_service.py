@@ -247,7 +247,7 @@ def test_score_process_ranks_as_the_library_does(server, sample_site):
 def test_explain_process_contributions_sum_to_the_score(server):
     response = httpx.post(
         f"{server.url}/processes/explain/execution",
-        json={"inputs": {"profile": "ai", "parcel_id": "XH120406-06", "as_of": "2025-12-31"}},
+        json={"inputs": {"profile": "ai", "parcel_id": "XH120507-02", "as_of": "2025-12-31"}},
         timeout=120,
     )
     assert response.status_code == 200, response.text
@@ -293,17 +293,17 @@ def test_a_process_refuses_an_unknown_profile_naming_the_bundled_ones(server):
 
 
 def parcel_in(server: Server, sample_site: la.Site, stage: str, *, north: bool) -> str:
-    """A parcel now in ``stage``, in zone 云谷北 (the north desk's) or outside it."""
+    """A parcel now in ``stage``, in zone 双浦 (the 双浦 desk's) or outside it."""
     with ledger_of(server) as ledger:
         stages = ledger.stages()
     zones = sample_site.parcels["zone"]
-    candidates = [p for p in stages.index[stages == stage] if (zones.get(p) == "云谷北") == north]
+    candidates = [p for p in stages.index[stages == stage] if (zones.get(p) == "双浦") == north]
     assert candidates
     return candidates[0]
 
 
 def reserved_parcel(server: Server, sample_site: la.Site) -> str:
-    """A parcel in the reserve (the sample's reserve lies in 云谷北)."""
+    """A parcel in the reserve (双浦 holds reserved plots of the sample)."""
     return parcel_in(server, sample_site, "reserved", north=True)
 
 
@@ -386,7 +386,7 @@ def test_a_recorder_with_zones_writes_only_in_them(server, sample_site):
     outside = parcel_in(server, sample_site, "operating", north=False)
     refused = post_event(server, supply_ready(outside), TOKENS["north"])
     assert refused.status_code == 403
-    assert "云谷北" in refused.json()["description"]
+    assert "双浦" in refused.json()["description"]
     inside = reserved_parcel(server, sample_site)
     accepted = post_event(server, supply_ready(inside), TOKENS["north"])
     assert accepted.status_code == 201, accepted.text

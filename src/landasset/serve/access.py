@@ -12,7 +12,7 @@ the ``zones`` it may record events in::
         token: "a-long-random-string"
       - name: investment-system
         role: recorder
-        zones: [云谷北]
+        zones: [双浦]
         sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 
 A token is given in clear (``token``) or as the hex SHA-256 of its text (``sha256``), so
@@ -82,7 +82,7 @@ class Principal:
 
     Examples
     --------
-    >>> Principal("investment-system", role="recorder", zones=("云谷北",)).may("record")
+    >>> Principal("investment-system", role="recorder", zones=("双浦",)).may("record")
     True
     >>> Principal("dashboard", role="reader").may("record")
     False
@@ -120,10 +120,10 @@ class AccessPolicy:
     --------
     >>> policy = AccessPolicy.from_yaml(
     ...     "version: 1\\nreads: token\\ntokens:\\n"
-    ...     "  - {name: desk, role: recorder, token: s3cret-token, zones: [云谷北]}"
+    ...     "  - {name: desk, role: recorder, token: s3cret-token, zones: [双浦]}"
     ... )
     >>> policy.principal("s3cret-token")
-    Principal(name='desk', role='recorder', zones=('云谷北',))
+    Principal(name='desk', role='recorder', zones=('双浦',))
     >>> policy.principal("guess") is None, policy.reads
     (True, 'token')
     """

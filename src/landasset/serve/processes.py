@@ -108,7 +108,7 @@ def score_parcels(path: str, profile: str, as_of: pd.Timestamp | None) -> gpd.Ge
     >>> from landasset.sample import sample_path
     >>> result = score_parcels(str(sample_path("yunqi")), "aerospace", pd.Timestamp("2025-12-31"))
     >>> result["rank"].idxmin()
-    'XH120406-06'
+    'XH120507-02'
     """
     from landasset.suitability import load_profile
 
