@@ -648,8 +648,9 @@ class _Yunqi:
         # the supply law (Policy.supply_modes): industrial land by auction, tender or
         # listing from 2007 (国发〔2006〕31号), commercial land by auction or tender
         # (城市房地产管理法 §13); earlier agreements stay as they were
-        family = land_use_family(pd.Series(self.parcels["land_use"].to_numpy(dtype=object)))
-        family = family.to_numpy(dtype=object)
+        family = land_use_family(
+            pd.Series(self.parcels["land_use"].to_numpy(dtype=object))
+        ).to_numpy(dtype=object)
         post_2007 = supply >= np.datetime64("2007-01-01")
         mode[(family == "industrial") & post_2007 & (mode == "agreement")] = "listing"
         commercial = (family == "commercial") & (supply >= np.datetime64("1995-01-01"))
