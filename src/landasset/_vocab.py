@@ -50,6 +50,7 @@ __all__ = [
     "STAGE_COLOURS",
     "STAGE_IDS",
     "STAGE_LABELS",
+    "UNDER_CONTRACT_STAGES",
     "StageTerm",
     "rgb_triplet",
     "stage_bilingual",
@@ -114,6 +115,17 @@ STAGE_COLOURS: Mapping[str, str] = MappingProxyType({s.id: s.colour for s in STA
 #: The phases of the reserve → develop → operate chain with their Chinese names, in order.
 PHASES: Mapping[str, str] = MappingProxyType(
     {"reserve": "储备", "develop": "开发", "operate": "运营", "retired": "注销"}
+)
+
+#: The stages in which a supply contract binds the parcel: from supply (出让/划拨) until
+#: the land goes back to the reserve or is retired.
+UNDER_CONTRACT_STAGES: tuple[str, ...] = (
+    "supplied",
+    "permitted",
+    "under_construction",
+    "completed",
+    "operating",
+    "renewal",
 )
 
 # -- other colours ------------------------------------------------------------------

@@ -52,6 +52,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from landasset import _vocab
 from landasset._errors import LandassetValueError, SchemaError
 from landasset.lifecycle._law import COMMITMENTS, PENALTY_BASES, parse_penalty
 from landasset.lifecycle.ledger import Ledger
@@ -69,14 +70,7 @@ COMPLIANCE_STATUSES: Mapping[str, str] = {
     "no_data": "the evaluation has no figure for this commitment on the parcel",
 }
 
-_UNDER_CONTRACT = (
-    "supplied",
-    "permitted",
-    "under_construction",
-    "completed",
-    "operating",
-    "renewal",
-)
+_UNDER_CONTRACT = _vocab.UNDER_CONTRACT_STAGES
 _COLUMNS = [
     "parcel_id",
     "contract_id",

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from landasset import _vocab
 from landasset._compat import keyword_only
 from landasset._errors import LandassetValueError, SchemaError
 from landasset.lifecycle._dates import DateLike, to_day
@@ -74,14 +75,7 @@ LOW_EFFICIENCY: Mapping[str, tuple[str, str, tuple[str, ...]]] = MappingProxyTyp
 
 _STAGE_VALUES = [s.value for s in Stage]
 _NOT_STARTED = ("supplied", "permitted")
-_UNDER_CONTRACT = (
-    "supplied",
-    "permitted",
-    "under_construction",
-    "completed",
-    "operating",
-    "renewal",
-)
+_UNDER_CONTRACT = _vocab.UNDER_CONTRACT_STAGES
 
 
 def _day(as_of: DateLike | None) -> pd.Timestamp:
