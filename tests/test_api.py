@@ -47,6 +47,7 @@ DATA_PARAMS = frozenset(
         "gdf",
         "layers",
         "frame",
+        "table",
         "site",
         "ledger",
         "result",

@@ -413,10 +413,8 @@ def op_low_efficiency(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def op_efficiency(args: dict[str, Any]) -> dict[str, Any]:
-    import geopandas as gpd
-
     from landasset._errors import LandassetValueError
-    from landasset.efficiency import by_parcel, evaluate, load_scheme
+    from landasset.efficiency import by_parcel, evaluate, load_scheme, with_geometry
 
     by = args.get("by") or "enterprise"
     if by not in ("enterprise", "parcel"):
@@ -429,21 +427,9 @@ def op_efficiency(args: dict[str, Any]) -> dict[str, Any]:
         site.enterprises, site.parcels, year=int(args["year"]), scheme=scheme, buildings=buildings
     )
     if by == "enterprise":
-        source = site.enterprises
-        layer = gpd.GeoDataFrame(
-            graded.join(source[[source.geometry.name]]),
-            geometry=source.geometry.name,
-            crs=source.crs,
-        )
+        layer = with_geometry(graded, site.enterprises, keep=())
     else:
-        parcels = site.parcels
-        rolled = by_parcel(graded, parcels)
-        keep = [c for c in ("name", "zone", "land_use", "stage") if c in parcels.columns]
-        layer = gpd.GeoDataFrame(
-            rolled.join(parcels[[*keep, parcels.geometry.name]]),
-            geometry=parcels.geometry.name,
-            crs=parcels.crs,
-        )
+        layer = with_geometry(by_parcel(graded, site.parcels), site.parcels)
     out = _write(layer, args["output"], args.get("layer") or "efficiency")
     out["grades"] = {
         str(k): int(v)

@@ -68,9 +68,7 @@ def efficiency(
       landasset efficiency yunqi.gpkg --year 2025 -o grades.gpkg
       landasset efficiency yunqi.gpkg --year 2025 --scheme zhejiang-2018-services -o services.gpkg
     """
-    import geopandas as gpd
-
-    from landasset.efficiency import by_parcel, evaluate, load_scheme
+    from landasset.efficiency import by_parcel, evaluate, load_scheme, with_geometry
 
     check_output(output, overwrite=overwrite, layer=output_layer)
     chosen = load_scheme(scheme)
@@ -78,21 +76,9 @@ def efficiency(
     buildings = site.buildings if "buildings" in site else None
     graded = evaluate(site.enterprises, site.parcels, year=year, scheme=chosen, buildings=buildings)
     if by == "enterprise":
-        source = site.enterprises
-        layer = gpd.GeoDataFrame(
-            graded.join(source[[source.geometry.name]]),
-            geometry=source.geometry.name,
-            crs=source.crs,
-        )
+        layer = with_geometry(graded, site.enterprises, keep=())
     else:
-        parcels = site.parcels
-        rolled = by_parcel(graded, parcels)
-        keep = [c for c in ("name", "zone", "land_use", "stage") if c in parcels.columns]
-        layer = gpd.GeoDataFrame(
-            rolled.join(parcels[[*keep, parcels.geometry.name]]),
-            geometry=parcels.geometry.name,
-            crs=parcels.crs,
-        )
+        layer = with_geometry(by_parcel(graded, site.parcels), site.parcels)
     write_output(layer, output, layer=output_layer, overwrite=overwrite)
     grades = graded["grade"].value_counts().reindex(list(chosen.grades), fill_value=0)
     summary = grades.rename("enterprises").to_frame()

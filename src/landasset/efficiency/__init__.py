@@ -30,7 +30,7 @@ Examples
 """
 
 from landasset._errors import NoEnterpriseForYearWarning
-from landasset.efficiency.grading import LAND_MU_SOURCES, by_parcel, evaluate
+from landasset.efficiency.grading import LAND_MU_SOURCES, by_parcel, evaluate, with_geometry
 from landasset.efficiency.land import (
     COVERAGE_MIN,
     FAR_MIN_BY_INDUSTRY,
@@ -93,4 +93,5 @@ __all__ = [
     "read_investment_minimums",
     "renewal_candidates",
     "tenant_quality",
+    "with_geometry",
 ]

@@ -43,7 +43,7 @@ from landasset.efficiency.scheme import INDICATORS, Indicator, Scheme, load_sche
 from landasset.landuse import land_use_family
 from landasset.measures import area_mu
 
-__all__ = ["LAND_MU_SOURCES", "by_parcel", "evaluate"]
+__all__ = ["LAND_MU_SOURCES", "by_parcel", "evaluate", "with_geometry"]
 
 #: Values of the ``land_mu_source`` column (missing when no land area was found).
 LAND_MU_SOURCES: tuple[str, ...] = ("column", "floor_area_share", "sole_tenant")
@@ -414,6 +414,48 @@ def by_parcel(evaluation: pd.DataFrame, parcels: gpd.GeoDataFrame) -> pd.DataFra
         }
     )
     return table
+
+
+def with_geometry(
+    table: pd.DataFrame,
+    features: gpd.GeoDataFrame,
+    *,
+    keep: tuple[str, ...] = ("name", "zone", "land_use", "stage"),
+) -> gpd.GeoDataFrame:
+    """A per-enterprise or per-parcel table as a map layer: the features' geometry joined.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`evaluate`'s result (indexed by ``enterprise_id``) or :func:`by_parcel`'s
+        (indexed by ``parcel_id``).
+    features : GeoDataFrame
+        The layer ``table`` is indexed like: the enterprises or the parcels.
+    keep : tuple of str, default ("name", "zone", "land_use", "stage")
+        Columns of ``features`` carried over where present and not already in ``table``.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``table``'s rows and columns, then the kept columns, then the geometry, in
+        ``features``' CRS. A row of ``table`` with no feature has no geometry.
+
+    Examples
+    --------
+    >>> import landasset as la
+    >>> from landasset import efficiency as eff
+    >>> site = la.sample.load("yunqi")
+    >>> graded = eff.evaluate(site.enterprises, site.parcels, year=2025,
+    ...                       buildings=site.buildings)
+    >>> layer = eff.with_geometry(eff.by_parcel(graded, site.parcels), site.parcels)
+    >>> len(layer) == len(site.parcels), layer.crs == site.parcels.crs, "zone" in layer
+    (True, True, True)
+    """
+    geometry = features.geometry.name
+    carried = [c for c in keep if c in features.columns and c not in table.columns]
+    return gpd.GeoDataFrame(
+        table.join(features[[*carried, geometry]]), geometry=geometry, crs=features.crs
+    )
 
 
 # -- scoring ----------------------------------------------------------------------------
