@@ -164,6 +164,23 @@ _FISCAL = [
     "payback_years",
 ]
 
+# the figures of an appraisal (landasset.fiscal.Appraisal.to_series)
+_APPRAISAL = [
+    "kind",
+    "area_mu",
+    "floor_area_m2",
+    "price_10k_cny_per_mu",
+    "price_source",
+    "land_revenue_10k_cny",
+    "cost_10k_cny_per_mu",
+    "cost_10k_cny",
+    "tax_10k_cny_per_mu",
+    "tax_source",
+    "rent_10k_cny_per_year",
+    "npv_10k_cny",
+    "payback_years",
+]
+
 
 # -- the conditions ------------------------------------------------------------------------
 
@@ -1410,7 +1427,7 @@ def _appraise_kept(
     fiscal_policy: FiscalPolicy,
 ) -> pd.DataFrame:
     """The fiscal figures of the kept candidates (land by year of delivery)."""
-    out = pd.DataFrame(index=kept.index, columns=_FISCAL, dtype=object)
+    out = pd.DataFrame(index=kept.index, columns=_APPRAISAL, dtype=object)
     parcels = site.parcels
     land = kept[kept["kind"].isin(["parcel", "assembly"])]
     if len(land):
@@ -1432,7 +1449,7 @@ def _appraise_kept(
                 evaluation=evaluation,
                 year0=int(year),
             )
-            for name in _FISCAL:
+            for name in _APPRAISAL:
                 out.loc[group.index, name] = table[name].reindex(group.index.astype(str)).to_numpy()
     spaces = kept[kept["kind"] == "spaces"]
     units = site.spaces
@@ -1443,9 +1460,9 @@ def _appraise_kept(
             policy=fiscal_policy,
             candidate=str(cid),
         ).to_series()
-        for name in _FISCAL:
+        for name in _APPRAISAL:
             out.loc[cid, name] = appraisal[name]
-    for name in _FISCAL:
-        if name not in ("price_source", "tax_source"):
+    for name in _APPRAISAL:
+        if name not in ("kind", "price_source", "tax_source"):
             out[name] = pd.to_numeric(out[name], errors="coerce").astype(float)
     return out
