@@ -570,7 +570,11 @@ class MatchResult:
     as_of: pd.Timestamp
     conditions: pd.DataFrame
     offered: Mapping[str, int]
-    _explanations: Mapping[str, CandidateExplanation] = field(repr=False)
+    _details: pd.DataFrame = field(repr=False)
+    _appraisals: pd.DataFrame = field(repr=False)
+    _model: Any = field(repr=False)
+    _scored: gpd.GeoDataFrame = field(repr=False)
+    _explained: dict[str, CandidateExplanation] = field(default_factory=dict, repr=False)
 
     def explain(self, candidate_id: str) -> CandidateExplanation:
         """Every condition, the suitability and the appraisal of one candidate.
@@ -589,13 +593,27 @@ class MatchResult:
         LandassetKeyError
             No such candidate among the kept ones.
         """
-        if candidate_id not in self._explanations:
+        if candidate_id not in self._details.index:
             shown = list(self.candidates.index[:5])
             raise LandassetKeyError(
                 f"no candidate {candidate_id!r} in this match; use one of its candidates' ids, "
                 f"such as {shown}"
             )
-        return self._explanations[candidate_id]
+        if candidate_id not in self._explained:
+            row = pd.Series(self._details.loc[candidate_id])
+            lookup = _object_ids(self._scored.index)
+            self._explained[candidate_id] = CandidateExplanation(
+                candidate_id=candidate_id,
+                kind=str(row["kind"]),
+                passes=bool(row["passes"]),
+                conditions=_conditions_table(row, self.project),
+                suitability=_suitability(self._model, self._scored, lookup, row),
+                score=_num(row["score"]),
+                fit=_num(row["fit"]),
+                delivery_date=pd.Timestamp(str(row["delivery_date"])),
+                appraisal=pd.Series(self._appraisals.loc[candidate_id]),
+            )
+        return self._explained[candidate_id]
 
     def to_file(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
         """Write the candidates as a layer (``shortlist``), styled in a GeoPackage.
@@ -689,9 +707,9 @@ def _land_candidates(
     from landasset.suitability import assemble
 
     parcels = site.parcels
-    ids = pd.Index(parcels.index.astype(str), dtype=object)
+    ids = _object_ids(parcels.index)
     stage = stages.reindex(ids).to_numpy(dtype=object)
-    reserve = np.isin(stage, RESERVE_STAGES) & ids.isin(scored.index.astype(str))
+    reserve = np.isin(stage, RESERVE_STAGES) & ids.isin(_object_ids(scored.index))
     rows = np.flatnonzero(reserve)
     free = parcels.iloc[rows]
     free_ids = ids[rows]
@@ -701,8 +719,8 @@ def _land_candidates(
     delivery = expected_delivery(
         stage_source, list(free_ids), as_of=as_of, policy=lifecycle_policy, durations=durations
     )
-    delivery.index = pd.Index(delivery.index.astype(str), dtype=object)
-    score_of = pd.Series(scored["score"].to_numpy(dtype=float), index=scored.index.astype(str))
+    delivery.index = _object_ids(delivery.index)
+    score_of = pd.Series(scored["score"].to_numpy(dtype=float), index=_object_ids(scored.index))
     eligible_of = pd.Series(scored["eligible"].to_numpy(dtype=bool), index=score_of.index)
     excluded_of = pd.Series(scored["excluded_by"].to_numpy(dtype=object), index=score_of.index)
 
@@ -739,7 +757,7 @@ def _land_candidates(
 
     demand = project.area_mu_min if project.area_mu_min is not None else project.area_mu_max
     assert demand is not None
-    pool = scored.loc[scored.index.astype(str).isin(free_ids)]
+    pool = scored.loc[_object_ids(scored.index).isin(free_ids)]
     if not scored["score"].notna().any():  # no profile: every parcel alike, least excess wins
         pool = pool.assign(score=1.0, eligible=True)
     sites = assemble(
@@ -907,7 +925,7 @@ def _space_candidates(
             "power_kva": grouped["power"].sum().where(~lacks["power"]),
             "rent_max": grouped["rent"].max().where(~lacks["rent"]),
             "delivery_date": grouped["free_from"].max(),
-            "space_ids": grouped["space_id"].agg(lambda s: ",".join(sorted(s))),
+            "n_members": grouped["space_id"].size(),
         }
     )
     counts["buildings"] = len(agg)
@@ -920,21 +938,21 @@ def _space_candidates(
     buildings = site.buildings
     if "parcel_id" in buildings.columns and parcel_of.isna().any():
         from_buildings = pd.Series(
-            buildings["parcel_id"].to_numpy(dtype=object), index=buildings.index.astype(str)
+            buildings["parcel_id"].to_numpy(dtype=object), index=_object_ids(buildings.index)
         )
         parcel_of = parcel_of.fillna(from_buildings.reindex(agg.index))
-    score_of = pd.Series(scored["score"].to_numpy(dtype=float), index=scored.index.astype(str))
+    score_of = pd.Series(scored["score"].to_numpy(dtype=float), index=_object_ids(scored.index))
     agg["score"] = score_of.reindex(parcel_of.astype(str)).to_numpy(dtype=float)
     agg["score"] = agg["score"].where(parcel_of.notna().to_numpy())
     agg["parcel_ids"] = parcel_of.where(parcel_of.notna(), None).to_numpy(dtype=object)
     agg["kind"] = "spaces"
     agg["building_id"] = agg.index.to_numpy(dtype=object)
-    agg["members"] = [tuple(ids.split(",")) for ids in agg["space_ids"]]
-    agg["n_members"] = [len(m) for m in agg["members"]]
+    agg["members"] = None  # filled in for the kept candidates only (_unit_members)
+    agg["space_ids"] = None
     agg["stage"] = "vacant"
     agg["eligible"] = True
     # geometry: the building's footprint, else the units themselves
-    footprint = pd.Series(buildings.geometry.to_numpy(), index=buildings.index.astype(str))
+    footprint = pd.Series(buildings.geometry.to_numpy(), index=_object_ids(buildings.index))
     geometry = footprint.reindex(agg.index).to_numpy(dtype=object)
     missing = np.flatnonzero(pd.isna(geometry))
     if len(missing):
@@ -943,6 +961,7 @@ def _space_candidates(
             geometry[i] = shapely.union_all(unit_geom.loc[[agg.index[int(i)]]].to_numpy())
     agg["geometry"] = geometry
     agg.index = pd.Index([f"spaces:{b}" for b in agg.index], dtype=object)
+    agg.attrs["units"] = pd.DataFrame({"building": owner, "space_id": space_id[rows]})
     return agg, counts
 
 
@@ -1061,27 +1080,26 @@ def _conditions_table(row: pd.Series, project: Project) -> pd.DataFrame:
     ).set_index("condition")
 
 
-def _suitability(model: Any, scored: gpd.GeoDataFrame, row: pd.Series) -> pd.DataFrame:
+def _object_ids(index: pd.Index) -> pd.Index:
+    """Ids as plain Python strings in an object index (fast lookups, fast iteration)."""
+    return pd.Index(np.asarray(index.astype(str), dtype=object), dtype=object)
+
+
+def _suitability(
+    model: Any, scored: gpd.GeoDataFrame, lookup: pd.Index, row: pd.Series
+) -> pd.DataFrame:
     if model is None:
         return pd.DataFrame()
-    if row["kind"] == "spaces":
-        parcel = row["parcel_ids"]
-        if parcel is None or pd.isna(parcel):
-            return pd.DataFrame()
-        members: tuple[Any, ...] = (parcel,)
-    else:
-        members = tuple(row["members"])
-    index = scored.index.astype(str)
-    present = [m for m in members if m in set(index)]
+    members = _members_of(row)
+    positions = lookup.get_indexer(pd.Index(list(members), dtype=object))
+    present = [m for m, i in zip(members, positions, strict=True) if i >= 0]
+    positions = positions[positions >= 0]
     if not present:
         return pd.DataFrame()
-    tables = [model.explain(scored, scored.index[index.get_loc(m)]) for m in present]
+    tables = [model.explain(scored, scored.index[i]) for i in positions]
     if len(tables) == 1:
         return tables[0]
-    weights = np.asarray(
-        m2_to_mu(shapely.area(scored.geometry.to_numpy()[[index.get_loc(m) for m in present]])),
-        dtype=float,
-    )
+    weights = np.asarray(m2_to_mu(shapely.area(scored.geometry.to_numpy()[positions])), dtype=float)
     weights = weights / weights.sum()
     first = tables[0]
     mixed = first[["measure", "weight", "transform"]].copy()
@@ -1095,10 +1113,43 @@ def _suitability(model: Any, scored: gpd.GeoDataFrame, row: pd.Series) -> pd.Dat
     return mixed
 
 
-def _top_criteria(table: pd.DataFrame) -> str:
-    if table.empty or "contribution" not in table.columns:
-        return ""
-    share = pd.to_numeric(table["contribution"], errors="coerce").dropna()
+def _members_of(row: pd.Series) -> tuple[Any, ...]:
+    if row["kind"] == "spaces":
+        parcel = row["parcel_ids"]
+        return () if parcel is None or pd.isna(parcel) else (parcel,)
+    return tuple(row["members"])
+
+
+def _contributions(
+    model: Any, scored: gpd.GeoDataFrame, lookup: pd.Index, row: pd.Series
+) -> pd.Series:
+    """Each criterion's contribution to the candidate's score (area-weighted for several)."""
+    if model is None:
+        return pd.Series(dtype=float)
+    positions = lookup.get_indexer(pd.Index(list(_members_of(row)), dtype=object))
+    positions = positions[positions >= 0]
+    if not len(positions):
+        return pd.Series(dtype=float)
+    names = [c.name for c in model.criteria]
+    values = np.column_stack([scored[f"c_{n}"].to_numpy(dtype=float)[positions] for n in names])
+    weights = np.asarray(m2_to_mu(shapely.area(scored.geometry.to_numpy()[positions])), dtype=float)
+    return pd.Series(weights @ values / weights.sum(), index=names)
+
+
+def _unit_members(kept: pd.DataFrame, units: pd.DataFrame | None) -> None:
+    """The units of the kept floor-space candidates (members, space_ids), in place."""
+    rows = kept.index[(kept["kind"] == "spaces").to_numpy()]
+    if units is None or not len(rows):
+        return
+    buildings = kept.loc[rows, "building_id"].to_numpy(dtype=object)
+    mine = units[units["building"].isin(buildings)]
+    members = {b: tuple(sorted(g)) for b, g in mine.groupby("building")["space_id"]}
+    kept.loc[rows, "members"] = pd.Series([members[b] for b in buildings], index=rows, dtype=object)
+    kept.loc[rows, "space_ids"] = [",".join(members[b]) for b in buildings]
+
+
+def _top_criteria(share: pd.Series) -> str:
+    share = share.dropna()
     if share.empty:
         return ""
     top = share.sort_values(ascending=False, kind="stable").head(3)
@@ -1218,6 +1269,7 @@ def match(
     model, scored = _score(project, site, day, stage_ids)
 
     frames: list[pd.DataFrame] = []
+    units_chosen: pd.DataFrame | None = None
     offered: dict[str, int] = {"parcels": 0, "assemblies": 0, "buildings": 0, "units": 0}
     if project.has_land_demand:
         assert stage_ids is not None
@@ -1239,6 +1291,7 @@ def match(
     if project.has_space_demand:
         space, counts = _space_candidates(project, site, scored, as_of=day)
         offered.update(counts)
+        units_chosen = space.attrs.pop("units", None)
         frames.append(space)
     frames = [f for f in frames if len(f)]
     frame = pd.concat(frames) if frames else _empty_frame()
@@ -1310,6 +1363,7 @@ def match(
     kept = frame.iloc[order[:limit] if limit is not None else order].copy()
     kept["rank"] = np.arange(1, len(kept) + 1, dtype=np.int64)
 
+    _unit_members(kept, units_chosen)
     kept["failed"] = [
         "" if row["passes"] else _failed_text(row, project) for _, row in kept.iterrows()
     ]
@@ -1326,23 +1380,10 @@ def match(
     for name in _FISCAL:
         kept[name] = fiscal[name].to_numpy()
 
-    explanations: dict[str, CandidateExplanation] = {}
-    summaries = []
-    for cid, row in kept.iterrows():
-        suit = _suitability(model, scored, row)
-        summaries.append(_top_criteria(suit))
-        explanations[str(cid)] = CandidateExplanation(
-            candidate_id=str(cid),
-            kind=str(row["kind"]),
-            passes=bool(row["passes"]),
-            conditions=_conditions_table(row, project),
-            suitability=suit,
-            score=_num(row["score"]),
-            fit=_num(row["fit"]),
-            delivery_date=pd.Timestamp(row["delivery_date"]),
-            appraisal=pd.Series(fiscal.loc[str(cid)]),
-        )
-    kept["explanation"] = summaries
+    lookup = _object_ids(scored.index)
+    kept["explanation"] = [
+        _top_criteria(_contributions(model, scored, lookup, row)) for _, row in kept.iterrows()
+    ]
     candidates = gpd.GeoDataFrame(
         kept[_CANDIDATE_COLUMNS],
         geometry=gpd.GeoSeries(kept["geometry"].to_numpy(), index=kept.index, crs=site.crs),
@@ -1356,7 +1397,10 @@ def match(
         as_of=day,
         conditions=_conditions_overview(project),
         offered=MappingProxyType(offered),
-        _explanations=MappingProxyType(explanations),
+        _details=kept,
+        _appraisals=fiscal,
+        _model=model,
+        _scored=scored,
     )
 
 
