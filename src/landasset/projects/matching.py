@@ -4,7 +4,10 @@
 
 * ``parcel`` — one parcel in a reserve stage;
 * ``assembly`` — adjacent reserve parcels that together meet the land demand
-  (:func:`landasset.suitability.assemble`, on the same scores);
+  (:func:`landasset.suitability.assemble`, on the same scores), grown only from
+  parcels that each pass what holds parcel by parcel (delivery by the wanted date,
+  FAR, height, industrial class, the profile's rules) and are smaller than the
+  demand's maximum: an assembly is offered as a site that can work;
 * ``spaces`` — vacant units of floor space in one building.
 
 Only land and space that can still be offered is considered: parcels whose stage on
@@ -51,7 +54,7 @@ from __future__ import annotations
 import html
 import math
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -440,6 +443,9 @@ _CONDITION_LIST: tuple[_Condition, ...] = (
 )
 assert tuple(c.name for c in _CONDITION_LIST) == tuple(CONDITIONS)
 
+# the conditions a parcel of an assembly must pass on its own
+_PER_PARCEL = ("available", "far", "height", "pollution_class", "eligible")
+
 _NOT_APPLICABLE = {
     "far": "not applicable to floor space (the building stands)",
     "height": "not applicable to floor space (the building stands)",
@@ -460,10 +466,14 @@ def _status(condition: _Condition, project: Project, kind: str) -> str | None:
     return None
 
 
-def _check_all(frame: pd.DataFrame, project: Project) -> dict[str, np.ndarray]:
+def _check_all(
+    frame: pd.DataFrame, project: Project, *, only: Sequence[str] | None = None
+) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
     kinds = frame["kind"].to_numpy(dtype=object)
     for condition in _CONDITION_LIST:
+        if only is not None and condition.name not in only:
+            continue
         ok = np.ones(len(frame), dtype=bool)
         if condition.stated(project) and len(frame):
             applies = np.isin(kinds, condition.kinds)
@@ -716,10 +726,23 @@ def _land_candidates(
     counts = {"parcels": len(rows), "assemblies": 0}
     if not len(rows):
         return _empty_frame(), counts
-    delivery = expected_delivery(
-        stage_source, list(free_ids), as_of=as_of, policy=lifecycle_policy, durations=durations
-    )
-    delivery.index = _object_ids(delivery.index)
+    if hasattr(stage_source, "events"):  # a ledger: the stays count from recorded dates
+        delivery = expected_delivery(
+            stage_source, list(free_ids), as_of=as_of, policy=lifecycle_policy, durations=durations
+        )
+        delivery.index = _object_ids(delivery.index)
+    else:  # stages only: the delivery depends on the stage alone, ask once per stage
+        kinds = sorted(set(stage[rows].tolist()))
+        by_stage = expected_delivery(
+            pd.Series(kinds, index=kinds, dtype=object),
+            kinds,
+            as_of=as_of,
+            policy=lifecycle_policy,
+            durations=durations,
+        )
+        delivery = pd.Series(
+            by_stage.reindex(stage[rows]).to_numpy(dtype="datetime64[ns]"), index=free_ids
+        )
     score_of = pd.Series(scored["score"].to_numpy(dtype=float), index=_object_ids(scored.index))
     eligible_of = pd.Series(scored["eligible"].to_numpy(dtype=bool), index=score_of.index)
     excluded_of = pd.Series(scored["excluded_by"].to_numpy(dtype=object), index=score_of.index)
@@ -757,7 +780,14 @@ def _land_candidates(
 
     demand = project.area_mu_min if project.area_mu_min is not None else project.area_mu_max
     assert demand is not None
-    pool = scored.loc[_object_ids(scored.index).isin(free_ids)]
+    # assemblies grow from parcels that each pass what holds parcel by parcel (delivery,
+    # FAR, height, industrial class, the profile's rules) and are not above the demand
+    # alone: an assembly is offered as a site that can work
+    per_parcel = _check_all(single, project, only=_PER_PARCEL)
+    viable = np.logical_and.reduce(list(per_parcel.values()))
+    if project.area_mu_max is not None:
+        viable &= area < project.area_mu_max
+    pool = scored.loc[_object_ids(scored.index).isin(free_ids[viable])]
     if not scored["score"].notna().any():  # no profile: every parcel alike, least excess wins
         pool = pool.assign(score=1.0, eligible=True)
     sites = assemble(
@@ -1010,9 +1040,10 @@ def _prices(
     zones = frame.loc[land, "zone"]
     key = zones.astype(object).where(zones.notna(), "\x00none")
     reps: dict[str, gpd.GeoDataFrame] = {}
-    for zone in pd.unique(key.to_numpy(dtype=object)):
-        first = frame.loc[land][key.to_numpy() == zone]["members"].iloc[0][0]
-        one = parcels.loc[[_original_id(parcels, first)]]
+    firsts = pd.Series(frame.loc[land, "members"].to_numpy(dtype=object), index=key.to_numpy())
+    firsts = firsts[~firsts.index.duplicated()]
+    for zone, members in firsts.items():
+        one = parcels.loc[[_original_id(parcels, members[0])]]
         if zone == "\x00none" and "zone" in one.columns:
             one = one.assign(zone=None)
         elif zone != "\x00none":
