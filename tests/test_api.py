@@ -124,6 +124,8 @@ DATA_PARAMS = frozenset(
         "spaces",
         "candidates",
         "schedule",
+        # a match's result: one candidate explained
+        "candidate_id",
     }
 )
 
@@ -137,6 +139,7 @@ RECORDS = frozenset(
         "MeasureRule", "PointTree", "Policy", "Problem", "Scheme", "SensitivityResult",
         "StageRule", "StreetGraph", "SuitabilityModel", "Transition", "ValidationReport", "Veto",
         "Appraisal", "FiscalPolicy",
+        "MatchResult", "CandidateExplanation",
     }
 )  # fmt: skip
 

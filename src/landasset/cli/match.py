@@ -82,12 +82,13 @@ def match(
 
     check_output(output, overwrite=overwrite, layer="shortlist")
     if memo is not None:
-        from landasset.viz._common import require
+        import importlib.util
 
-        try:
-            require("matplotlib", what="landasset match --report")
-        except ImportError as exc:
-            raise click.ClickException(str(exc)) from None
+        if importlib.util.find_spec("matplotlib") is None:
+            raise click.ClickException(
+                "landasset match --report draws its map with matplotlib, which is not "
+                "installed; install the viz extra: pip install 'landasset[viz]'"
+            )
         if memo.suffix.lower() not in (".html", ".htm"):
             raise click.BadParameter(f"{memo.name} is not an .html file", param_hint="'--report'")
         if memo.exists() and not overwrite:
