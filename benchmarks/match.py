@@ -43,9 +43,9 @@ def city(n_parcels: int, n_spaces: int, *, seed: int = 0) -> tuple[la.Site, pd.S
     site = synthetic_city(n_parcels, seed=seed)
     parcels = site.parcels
     ids = parcels.index.to_numpy(dtype=object)
-    stage = np.where(
-        rng.random(len(ids)) < 0.3, rng.choice(RESERVE, len(ids)), "operating"
-    ).astype(object)
+    stage = np.where(rng.random(len(ids)) < 0.3, rng.choice(RESERVE, len(ids)), "operating").astype(
+        object
+    )
     stages = pd.Series(stage, index=pd.Index(ids, name="parcel_id"), name="stage")
     operating = np.flatnonzero(stage == "operating")
     n_buildings = max(n_spaces // 2, 1)

@@ -121,7 +121,6 @@ DATA_PARAMS = frozenset(
         "mapping",
         # the fiscal appraisal and the forward schedule: a project, its candidates
         "project",
-        "spaces",
         "candidates",
         "schedule",
         # a match's result: one candidate explained
