@@ -526,3 +526,14 @@ def test_sample_projects_give_shortlists() -> None:
             result = match(la.load_project(name), site, as_of=AS_OF, stages=ledger, limit=5)
             assert len(result) == 5 and result.candidates["passes"].iloc[0], name
             assert not math.isnan(result.candidates["npv_10k_cny"].iloc[0])
+
+
+def test_to_file_by_extension(profile: str, tmp_path: Path) -> None:
+    site, stages = make_site()
+    result = run(land_project(profile), site, stages)
+    shp = gpd.read_file(result.to_file(tmp_path / "shortlist.shp"))
+    # the Shapefile's short field names (landasset.io.SHAPEFILE_NAMES)
+    assert shp["cand_id"].tolist() == result.candidates.index.tolist()
+    assert "npv_10k" in shp.columns and "ok_avail" in shp.columns
+    parquet = gpd.read_parquet(result.to_file(tmp_path / "shortlist.parquet"))
+    assert parquet["candidate_id"].tolist() == result.candidates.index.tolist()

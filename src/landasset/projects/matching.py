@@ -628,8 +628,10 @@ class MatchResult:
     def to_file(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
         """Write the candidates as a layer (``shortlist``), styled in a GeoPackage.
 
-        The format follows the extension (:func:`landasset.io.write_layer`); a
-        GeoPackage layer gets its default QGIS style and Chinese field aliases.
+        The format follows the extension (:func:`landasset.io.write_layer`); in a
+        GeoPackage the layer is ``shortlist`` and gets its default QGIS style and
+        Chinese field aliases; a Shapefile gets the short field names of
+        :data:`landasset.io.SHAPEFILE_NAMES`.
 
         Parameters
         ----------
@@ -641,12 +643,13 @@ class MatchResult:
         -------
         pathlib.Path
         """
-        from landasset.io import write_layer
+        from landasset.io import format_for, write_layer
 
         frame = self.candidates.copy()
         frame["delivery_date"] = pd.to_datetime(frame["delivery_date"]).dt.strftime("%Y-%m-%d")
         frame["payback_years"] = frame["payback_years"].replace([np.inf], np.nan)
-        return write_layer(frame, path, layer="shortlist", overwrite=overwrite)
+        layer = "shortlist" if format_for(path) == "GPKG" else None  # others: the file name
+        return write_layer(frame, path, layer=layer, overwrite=overwrite)
 
     def __len__(self) -> int:
         return len(self.candidates)
@@ -1476,10 +1479,10 @@ def _score(
             crs=frame.crs,
         )
         return None, scored
-    from landasset.suitability import load_profile
+    from landasset.suitability import StageRule, load_profile
 
     model = load_profile(project.industry)
-    needs_stages = any(type(rule).__name__ == "StageRule" for rule in model.constraints)
+    needs_stages = any(isinstance(rule, StageRule) for rule in model.constraints)
     scored = model.score(
         live,
         as_of=day,
