@@ -537,3 +537,21 @@ def test_to_file_by_extension(profile: str, tmp_path: Path) -> None:
     assert "npv_10k" in shp.columns and "ok_avail" in shp.columns
     parquet = gpd.read_parquet(result.to_file(tmp_path / "shortlist.parquet"))
     assert parquet["candidate_id"].tolist() == result.candidates.index.tolist()
+
+
+def test_a_park_offers_units_of_several_buildings(profile: str) -> None:
+    # 5,000–6,500 m²: H1 (4,000) and H2 (3,000, V3 let) fall short alone; the park on
+    # parcel F offers U1 + V1 + V2 = 6,000 m² across both buildings
+    site, stages = make_site()
+    project = space_project(profile, floor_area_m2_min=5000.0, floor_area_m2_max=6500.0)
+    result = run(project, site, stages)
+    table = result.candidates
+    assert table.index[0] == "spaces:park:F"
+    best = table.loc["spaces:park:F"]
+    assert best["passes"] and best["space_ids"] == "U1,V1,V2"
+    assert best["building_id"] == "H1,H2" and best["floor_area_m2"] == 6000.0
+    assert result.explain("spaces:park:F").conditions.loc["power", "offered"] == "1,200 kVA in all"
+    assert not table.loc["spaces:H1", "ok_area"] and not table.loc["spaces:H2", "ok_area"]
+    # a park whose best set lies in one building is that building's candidate, not twice
+    plain = run(space_project(profile), site, stages).candidates
+    assert not plain.index.str.startswith("spaces:park:").any()

@@ -8,7 +8,8 @@
   parcels that each pass what holds parcel by parcel (delivery by the wanted date,
   FAR, height, industrial class, the profile's rules) and are smaller than the
   demand's maximum: an assembly is offered as a site that can work;
-* ``spaces`` — vacant units of floor space in one building.
+* ``spaces`` — vacant units of floor space in one building, or in one park (the
+  buildings on one parcel) when no single building of it offers the set.
 
 Only land and space that can still be offered is considered: parcels whose stage on
 ``as_of`` is a reserve stage (planned, acquiring, reserved, supply_ready — land
@@ -86,7 +87,7 @@ __all__ = [
 ]
 
 #: The kinds of candidate: one parcel, an assembly of adjacent parcels, vacant units
-#: of floor space in one building.
+#: of floor space in one building or one park.
 CANDIDATE_KINDS: tuple[str, ...] = ("parcel", "assembly", "spaces")
 
 #: The stages in which land can still be offered to a new project.
@@ -552,7 +553,8 @@ class MatchResult:
         The project matched.
     candidates : GeoDataFrame
         One row per kept candidate, best first, indexed by ``candidate_id``
-        (``parcel:<id>``, ``assembly:<id>+<id>…``, ``spaces:<building_id>``):
+        (``parcel:<id>``, ``assembly:<id>+<id>…``, ``spaces:<building_id>``,
+        ``spaces:park:<parcel_id>``):
         ``kind``, ``parcel_ids`` / ``space_ids`` (comma-separated), ``building_id``,
         ``area_mu`` (land) / ``floor_area_m2`` (space), ``passes``, one
         ``ok_<condition>`` per :data:`CONDITIONS`, ``n_failed``, ``failed`` (each
@@ -563,7 +565,7 @@ class MatchResult:
         ``price_source``, ``land_revenue_10k_cny``, ``cost_10k_cny``,
         ``tax_10k_cny_per_mu``, ``tax_source``, ``rent_10k_cny_per_year``,
         ``npv_10k_cny``, ``payback_years``) and ``rank`` (1 = best); the geometry
-        is the parcel, the dissolved assembly, or the building's footprint.
+        is the parcel, the dissolved assembly, or the buildings' footprints.
     as_of : Timestamp
         The day the match was made on (stages read on it).
     conditions : DataFrame
@@ -901,56 +903,152 @@ def _space_candidates(
         good &= free_from <= np.datetime64(project.wanted_by)
     building = units["building_id"].astype(str).to_numpy(dtype=object)
     space_id = units.index.astype(str).to_numpy(dtype=object)
+    buildings = site.buildings
+    # the parcel of each unit: its own parcel_id, else its building's
+    parcel = np.full(len(units), None, dtype=object)
+    if "parcel_id" in units.columns:
+        parcel = units["parcel_id"].to_numpy(dtype=object).copy()
+    if "parcel_id" in buildings.columns:
+        of_building = pd.Series(
+            buildings["parcel_id"].to_numpy(dtype=object), index=_object_ids(buildings.index)
+        )
+        missing = pd.isna(parcel)
+        parcel[missing] = of_building.reindex(building[missing]).to_numpy(dtype=object)
+    parcel = np.array([None if pd.isna(p) else str(p) for p in parcel], dtype=object)
+    figures = {
+        "area": area,
+        "clear": clear,
+        "load": load,
+        "power": column("power_kva"),
+        "rent": rent,
+        "free_from": free_from,
+    }
+    score_of = pd.Series(scored["score"].to_numpy(dtype=float), index=_object_ids(scored.index))
+    footprint = pd.Series(buildings.geometry.to_numpy(), index=_object_ids(buildings.index))
+    frames, chosen_units = [], []
+    # one building; then one park (the buildings of one parcel) when its set spans several
+    for level, group in (("building", building), ("park", parcel)):
+        has = np.array([g is not None for g in group], dtype=bool)
+        if not has.any():
+            continue
+        rows, owner = _choose_units(
+            group[has], np.flatnonzero(has), space_id[has], area[has], good[has], project
+        )
+        spans = pd.Series(building[rows]).groupby(owner, sort=True).nunique()
+        if level == "park":  # a park's set within one building is that building's
+            keep = np.isin(owner, spans.index[spans >= 2].to_numpy())
+            rows, owner = rows[keep], owner[keep]
+            if not len(rows):
+                continue
+        agg = _aggregate_units(rows, owner, figures, space_id)
+        if level == "building":
+            counts["buildings"] = len(agg)
+            parcel_of = pd.Series(parcel[rows], index=owner)
+            parcel_of = parcel_of[~parcel_of.index.duplicated()].reindex(agg.index)
+            agg["building_id"] = agg.index.to_numpy(dtype=object)
+            geometry = footprint.reindex(agg.index).to_numpy(dtype=object)
+        else:
+            parcel_of = pd.Series(agg.index.to_numpy(dtype=object), index=agg.index)
+            in_park = pd.Series(building[rows]).groupby(owner, sort=True)
+            agg["building_id"] = in_park.agg(lambda b: ",".join(sorted(set(b)))).reindex(agg.index)
+            geometry = np.array(
+                [
+                    shapely.union_all(footprint.reindex(sorted(set(b))).dropna().to_numpy())
+                    for b in in_park.agg(list).reindex(agg.index)
+                ],
+                dtype=object,
+            )
+        no_footprint = np.flatnonzero(pd.isna(geometry))
+        if len(no_footprint):  # no footprint: the units themselves
+            unit_geom = pd.Series(units.geometry.to_numpy()[rows], index=owner)
+            for i in no_footprint:
+                geometry[i] = shapely.union_all(unit_geom.loc[[agg.index[int(i)]]].to_numpy())
+        agg["score"] = score_of.reindex(parcel_of.astype(str)).to_numpy(dtype=float)
+        agg["score"] = agg["score"].where(parcel_of.notna().to_numpy())
+        agg["parcel_ids"] = parcel_of.where(parcel_of.notna(), None).to_numpy(dtype=object)
+        agg["geometry"] = geometry
+        prefix = "spaces:" if level == "building" else "spaces:park:"
+        ids = np.array([f"{prefix}{g}" for g in agg.index], dtype=object)
+        chosen_units.append(
+            pd.DataFrame(
+                {
+                    "candidate": pd.Series(ids, index=agg.index).reindex(owner).to_numpy(),
+                    "space_id": space_id[rows],
+                }
+            )
+        )
+        agg.index = pd.Index(ids, dtype=object)
+        frames.append(agg)
+    if not frames:
+        return _empty_frame(), counts
+    out = pd.concat(frames) if len(frames) > 1 else frames[0]
+    out["kind"] = "spaces"
+    out["members"] = None  # filled in for the kept candidates only (_unit_members)
+    out["space_ids"] = None
+    out["stage"] = "vacant"
+    out["eligible"] = True
+    out.attrs["units"] = pd.concat(chosen_units, ignore_index=True)
+    return out, counts
+
+
+def _choose_units(
+    group: np.ndarray,
+    rows: np.ndarray,
+    space_id: np.ndarray,
+    area: np.ndarray,
+    good: np.ndarray,
+    project: Project,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per group, the units offered together: (unit rows, their group).
+
+    Units meeting the unit-level conditions first, largest first, until the minimum
+    floor area is reached; a group with one such unit of the right size offers that
+    unit alone (the one nearest the middle of the demand).
+    """
     lo, hi = _bounds(project.floor_area_m2_min, project.floor_area_m2_max)
     target = _target(project.floor_area_m2_min, project.floor_area_m2_max)
     threshold = lo if lo > 0 else hi
     table = pd.DataFrame(
         {
-            "building": building,
+            "group": group,
             "space_id": space_id,
             "bad": ~good,
             "neg_area": -np.nan_to_num(area, nan=0.0),
-            "row": np.arange(len(units)),
+            "row": rows,
         }
-    ).sort_values(["building", "bad", "neg_area", "space_id"], kind="stable")
+    ).sort_values(["group", "bad", "neg_area", "space_id"], kind="stable")
     unit_area = -table["neg_area"].to_numpy()
-    cum = pd.Series(unit_area).groupby(table["building"].to_numpy()).cumsum().to_numpy()
+    cum = pd.Series(unit_area).groupby(table["group"].to_numpy()).cumsum().to_numpy()
     take = (cum - unit_area) < threshold  # the smallest prefix that reaches the threshold
-    chosen = table.loc[take, ["building", "row"]]
-    # a building with one good unit of the right size offers that unit alone
+    chosen = table.loc[take, ["group", "row"]]
     with np.errstate(invalid="ignore"):
         fits = good & (area >= lo) & (area <= hi)
     if fits.any():
         single = pd.DataFrame(
             {
-                "building": building[fits],
+                "group": group[fits],
                 "gap": np.abs(area[fits] - target),
                 "space_id": space_id[fits],
-                "row": np.flatnonzero(fits),
+                "row": rows[fits],
             }
-        ).sort_values(["building", "gap", "space_id"], kind="stable")
-        single = single.drop_duplicates("building")
+        ).sort_values(["group", "gap", "space_id"], kind="stable")
+        single = single.drop_duplicates("group")
         chosen = pd.concat(
-            [chosen[~chosen["building"].isin(single["building"])], single[["building", "row"]]]
+            [chosen[~chosen["group"].isin(single["group"])], single[["group", "row"]]]
         )
-    rows = chosen["row"].to_numpy()
-    owner = chosen["building"].to_numpy(dtype=object)
-    power = column("power_kva")
-    parts = pd.DataFrame(
-        {
-            "area": area[rows],
-            "clear": clear[rows],
-            "load": load[rows],
-            "power": power[rows],
-            "rent": rent[rows],
-            "free_from": free_from[rows],
-            "space_id": space_id[rows],
-        }
-    )
+    return chosen["row"].to_numpy(), chosen["group"].to_numpy(dtype=object)
+
+
+def _aggregate_units(
+    rows: np.ndarray, owner: np.ndarray, figures: Mapping[str, np.ndarray], space_id: np.ndarray
+) -> pd.DataFrame:
+    """The figures of each group's units: sums, the weakest unit, the last free."""
+    parts = pd.DataFrame({name: values[rows] for name, values in figures.items()})
+    parts["space_id"] = space_id[rows]
     grouped = parts.groupby(owner, sort=True)
     # min/max of a unit-level figure: NaN if any unit lacks it (nothing guessed)
     lacks = parts[["clear", "load", "power", "rent"]].isna().groupby(owner, sort=True).any()
-    agg = pd.DataFrame(
+    return pd.DataFrame(
         {
             "floor_area_m2": grouped["area"].sum(min_count=1),
             "clear_height_m": grouped["clear"].min().where(~lacks["clear"]),
@@ -961,41 +1059,6 @@ def _space_candidates(
             "n_members": grouped["space_id"].size(),
         }
     )
-    counts["buildings"] = len(agg)
-    # the score of the building's parcel
-    parcel_of = pd.Series(None, index=agg.index, dtype=object)
-    if "parcel_id" in units.columns:
-        own = pd.Series(units["parcel_id"].to_numpy(dtype=object), index=building)
-        own = own[own.notna()]
-        parcel_of = own[~own.index.duplicated()].reindex(agg.index).astype(object)
-    buildings = site.buildings
-    if "parcel_id" in buildings.columns and parcel_of.isna().any():
-        from_buildings = pd.Series(
-            buildings["parcel_id"].to_numpy(dtype=object), index=_object_ids(buildings.index)
-        )
-        parcel_of = parcel_of.fillna(from_buildings.reindex(agg.index))
-    score_of = pd.Series(scored["score"].to_numpy(dtype=float), index=_object_ids(scored.index))
-    agg["score"] = score_of.reindex(parcel_of.astype(str)).to_numpy(dtype=float)
-    agg["score"] = agg["score"].where(parcel_of.notna().to_numpy())
-    agg["parcel_ids"] = parcel_of.where(parcel_of.notna(), None).to_numpy(dtype=object)
-    agg["kind"] = "spaces"
-    agg["building_id"] = agg.index.to_numpy(dtype=object)
-    agg["members"] = None  # filled in for the kept candidates only (_unit_members)
-    agg["space_ids"] = None
-    agg["stage"] = "vacant"
-    agg["eligible"] = True
-    # geometry: the building's footprint, else the units themselves
-    footprint = pd.Series(buildings.geometry.to_numpy(), index=_object_ids(buildings.index))
-    geometry = footprint.reindex(agg.index).to_numpy(dtype=object)
-    missing = np.flatnonzero(pd.isna(geometry))
-    if len(missing):
-        unit_geom = pd.Series(units.geometry.to_numpy()[rows], index=owner)
-        for i in missing:
-            geometry[i] = shapely.union_all(unit_geom.loc[[agg.index[int(i)]]].to_numpy())
-    agg["geometry"] = geometry
-    agg.index = pd.Index([f"spaces:{b}" for b in agg.index], dtype=object)
-    agg.attrs["units"] = pd.DataFrame({"building": owner, "space_id": space_id[rows]})
-    return agg, counts
 
 
 def _target(low: float | None, high: float | None) -> float:
@@ -1175,11 +1238,10 @@ def _unit_members(kept: pd.DataFrame, units: pd.DataFrame | None) -> None:
     rows = kept.index[(kept["kind"] == "spaces").to_numpy()]
     if units is None or not len(rows):
         return
-    buildings = kept.loc[rows, "building_id"].to_numpy(dtype=object)
-    mine = units[units["building"].isin(buildings)]
-    members = {b: tuple(sorted(g)) for b, g in mine.groupby("building")["space_id"]}
-    kept.loc[rows, "members"] = pd.Series([members[b] for b in buildings], index=rows, dtype=object)
-    kept.loc[rows, "space_ids"] = [",".join(members[b]) for b in buildings]
+    mine = units[units["candidate"].isin(rows)]
+    members = {c: tuple(sorted(g)) for c, g in mine.groupby("candidate")["space_id"]}
+    kept.loc[rows, "members"] = pd.Series([members[c] for c in rows], index=rows, dtype=object)
+    kept.loc[rows, "space_ids"] = [",".join(members[c]) for c in rows]
 
 
 def _top_criteria(share: pd.Series) -> str:
