@@ -96,6 +96,16 @@ def main(argv: list[str] | None = None) -> int:
             title=f"Yunqi sample district — {model.name} report",
         )
     print(f"Wrote {path.resolve()}  (self-contained: open it in any browser, offline)")
+
+    # land waits for projects (地等项目): the four sample projects matched to the land in
+    # reserve and the vacant floor space, best first
+    with Ledger.open(la.sample.sample_path("yunqi"), read_only=True) as ledger:
+        for name in la.projects.list_projects():
+            match = la.match(la.load_project(name), site, as_of=AS_OF, stages=ledger, limit=5)
+            print(f"\nShortlist for {match.project!r}:")
+            shown = match.candidates[["kind", "passes", "score", "fit", "delivery_date"]]
+            shown = shown.assign(npv_10k_cny=match.candidates["npv_10k_cny"])
+            print(shown.round({"score": 3, "fit": 3, "npv_10k_cny": 0}).to_string())
     return 0
 
 

@@ -441,6 +441,89 @@ print(f"{path.name}: {len(page) / 1e6:.1f} MB, external references: {viz.find_ex
 workdir.cleanup()
 """),
     ],
+    "05_project_match.ipynb": [
+        md("""
+# 05 · Matching a project 地等项目
+
+An incoming project states its demand in a small YAML file: land in mu or floor space
+in m², density and height, clear height, floor load, power, budget, the day it wants
+to move in. `la.match` offers it every candidate the district has — a parcel in
+reserve, an assembly of adjacent reserve parcels, vacant units in one building — with
+each hard condition passed or failed (and why), the industry profile's score, the size
+fit, the delivery date and the fiscal appraisal.
+"""),
+        code(
+            SETUP
+            + """
+ledger = la.Ledger.open(la.sample.sample_path("yunqi"), read_only=True)
+projects = {name: la.load_project(name) for name in la.projects.list_projects()}
+projects["aerospace_plant"]
+"""
+        ),
+        md("""
+## A plant that wants land
+
+The best candidates pass every condition; the near-misses follow, each with the
+conditions it fails.
+"""),
+        code("""
+plant = la.match(projects["aerospace_plant"], site, as_of=AS_OF, stages=ledger, limit=10)
+plant
+"""),
+        code("""
+columns = ["kind", "parcel_ids", "area_mu", "passes", "failed", "score", "fit", "delivery_date", "npv_10k_cny"]
+plant.candidates[columns].round({"area_mu": 1, "score": 3, "fit": 3, "npv_10k_cny": 0})
+"""),
+        code("""
+ax = site.parcels.plot(color="#eeeeee", edgecolor="#bbbbbb", linewidth=0.3, figsize=(9, 9))
+top = plant.candidates.head(5)
+top.plot(ax=ax, column="score", cmap="RdYlGn", vmin=0, vmax=1, edgecolor="black")
+for rank, point in zip(top["rank"], top.geometry.representative_point(), strict=True):
+    ax.annotate(str(rank), (point.x, point.y), ha="center", weight="bold")
+ax.set_title("aerospace_plant: the five best candidates, by rank")
+ax.set_axis_off();
+"""),
+        md("""
+Why the best one is where it is: every condition, the criteria behind the score, the
+appraisal.
+"""),
+        code("""
+best = plant.explain(plant.candidates.index[0])
+best.conditions
+"""),
+        code("""
+best.suitability[["raw", "value", "weight", "contribution"]].round(3)
+"""),
+        md("""
+## Offices and a pilot line that want floor space
+"""),
+        code("""
+for name in ("ai_office", "life_science_pilot", "smart_manufacturing_plant"):
+    result = la.match(projects[name], site, as_of=AS_OF, stages=ledger, limit=5)
+    print(repr(result))
+    shown = result.candidates[["kind", "passes", "score", "fit", "delivery_date"]]
+    print(shown.round({"score": 3, "fit": 3}).to_string(), end="\\n\\n")
+"""),
+        md("""
+## The shortlist and the memo
+
+`to_file` writes a styled GeoPackage layer for QGIS (Chinese field aliases);
+`viz.match_memo` writes the one-page memo for the investment committee, self-contained.
+"""),
+        code("""
+import tempfile
+from pathlib import Path
+
+workdir = tempfile.TemporaryDirectory()
+out = Path(workdir.name)
+plant.to_file(out / "shortlist.gpkg")
+memo = viz.match_memo(plant, site, out / "memo.html", top_k=3)
+page = memo.read_text(encoding="utf-8")
+print(f"{memo.name}: {len(page) / 1e3:.0f} kB, external references: {viz.find_external_references(page)}")
+ledger.close()
+workdir.cleanup()
+"""),
+    ],
 }
 
 

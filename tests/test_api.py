@@ -129,6 +129,8 @@ DATA_PARAMS = frozenset(
         "project",
         "candidates",
         "schedule",
+        # a match's result: one candidate explained
+        "candidate_id",
     }
 )
 
@@ -142,6 +144,7 @@ RECORDS = frozenset(
         "MeasureRule", "PointTree", "Policy", "Problem", "Scheme", "SensitivityResult",
         "StageRule", "StreetGraph", "SuitabilityModel", "Transition", "ValidationReport", "Veto",
         "Appraisal", "FiscalPolicy",
+        "MatchResult", "CandidateExplanation",
     }
 )  # fmt: skip
 

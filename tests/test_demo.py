@@ -98,3 +98,13 @@ def test_demo_report_is_self_contained(demo: DemoRun) -> None:
     assert "<title>Yunqi sample district — aerospace report</title>" in page
     assert "data:image/png;base64," in page  # the charts are embedded, not linked
     assert find_external_references(page) == []
+
+
+def test_demo_prints_a_shortlist_for_each_sample_project(demo: DemoRun) -> None:
+    for name in la.projects.list_projects():
+        head = f"Shortlist for <Project {name!r}"
+        assert head in demo.stdout, name
+        block = demo.stdout.split(head, 1)[1].splitlines()
+        # the header, the index name, then the best candidate: it passes every condition
+        best = block[3].split()
+        assert best[1] in ("parcel", "assembly", "spaces") and best[2] == "True", block[:4]

@@ -23,12 +23,13 @@ FOLDER = ROOT / "notebooks"
 NOTEBOOKS = sorted(FOLDER.glob("[0-9][0-9]_*.ipynb"))
 
 
-def test_the_four_notebooks_exist() -> None:
+def test_the_five_notebooks_exist() -> None:
     assert [p.name for p in NOTEBOOKS] == [
         "01_district_overview.ipynb",
         "02_site_selection.ipynb",
         "03_lifecycle.ipynb",
         "04_per_mu_efficiency.ipynb",
+        "05_project_match.ipynb",
     ]
 
 

@@ -43,7 +43,14 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from landasset.efficiency import Scheme, load_scheme
     from landasset.io import read_layer, write_layer
     from landasset.lifecycle import Ledger, Stage
-    from landasset.projects import Commitments, Project, available_spaces, load_project
+    from landasset.projects import (
+        Commitments,
+        MatchResult,
+        Project,
+        available_spaces,
+        load_project,
+        match,
+    )
     from landasset.schema import LAYER_KINDS, ValidationReport, validate
     from landasset.site import Site, read_site
     from landasset.suitability import (
@@ -77,6 +84,7 @@ __all__ = [
     "LandassetValueError",
     "LandassetWarning",
     "Ledger",
+    "MatchResult",
     "MeasureError",
     "MissingValueWarning",
     "NoEnterpriseForYearWarning",
@@ -103,6 +111,7 @@ __all__ = [
     "load_project",
     "load_scheme",
     "local_crs",
+    "match",
     "read_layer",
     "read_site",
     "sensitivity",
@@ -164,6 +173,8 @@ _LAZY = {
     "Commitments": "landasset.projects",
     "load_project": "landasset.projects",
     "available_spaces": "landasset.projects",
+    "match": "landasset.projects",
+    "MatchResult": "landasset.projects",
 }
 
 __getattr__, __dir__ = attach(__name__, _LAZY, submodules=_SUBMODULES)

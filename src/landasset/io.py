@@ -223,6 +223,24 @@ SHAPEFILE_NAMES: Mapping[str, str] = MappingProxyType(
         "rnd_intensity_points": "rnd_int_pt",
         "bonus_points": "bonus_pts",
         "worst_grade": "worst_grd",
+        # a match's shortlist
+        "candidate_id": "cand_id",
+        "ok_available": "ok_avail",
+        "ok_pollution_class": "ok_poll",
+        "ok_clear_height": "ok_clr_hgt",
+        "ok_floor_load": "ok_flr_ld",
+        "ok_eligible": "ok_elig",
+        "explanation": "explain",
+        "waste_share": "waste_shr",
+        "delivery_date": "deliv_date",
+        "price_10k_cny_per_mu": "price_pmu",
+        "price_source": "price_src",
+        "land_revenue_10k_cny": "land_rev",
+        "cost_10k_cny": "cost_10k",
+        "tax_10k_cny_per_mu": "tax_10k_mu",
+        "rent_10k_cny_per_year": "rent_yr",
+        "npv_10k_cny": "npv_10k",
+        "payback_years": "payback_yr",
     }
 )
 _SHAPEFILE_LONG_NAMES = {short: long for long, short in SHAPEFILE_NAMES.items()}

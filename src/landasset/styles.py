@@ -267,6 +267,37 @@ _EFFICIENCY_ALIASES = {
     "tenants_D": "D类企业数",
 }
 
+# The shortlist of a project match (landasset.match, MatchResult.to_file).
+_MATCH_ALIASES = {
+    "candidate_id": "候选编号",
+    "space_ids": "组成空间",
+    "passes": "是否满足全部条件",
+    "ok_available": "按期可交付",
+    "ok_area": "面积符合",
+    "ok_far": "容积率符合",
+    "ok_height": "限高符合",
+    "ok_pollution_class": "工业类别符合",
+    "ok_clear_height": "净高符合",
+    "ok_floor_load": "荷载符合",
+    "ok_power": "电力符合",
+    "ok_budget": "预算符合",
+    "ok_eligible": "符合产业准入",
+    "n_failed": "不满足条件数",
+    "failed": "不满足的条件及原因",
+    "explanation": "得分主要来源",
+    "fit": "规模匹配度",
+    "waste_share": "超出需求比例",
+    "delivery_date": "预计交付日期",
+    "price_10k_cny_per_mu": "地价(万元/亩)",
+    "price_source": "地价来源",
+    "land_revenue_10k_cny": "土地出让收入(万元)",
+    "cost_10k_cny": "收储与开发成本(万元)",
+    "tax_source": "税收来源",
+    "rent_10k_cny_per_year": "年租金(万元)",
+    "npv_10k_cny": "净现值(万元)",
+    "payback_years": "回收期(年)",
+}
+
 #: Column → Chinese alias written to the QML ``<aliases>`` block: every schema column
 #: (ids included), the measures, and the scoring, lifecycle and efficiency outputs.
 #: Efficiency indicator points (``<indicator>_points``) get ``<alias>得分``.
@@ -278,6 +309,7 @@ ALIASES: Mapping[str, str] = MappingProxyType(
         **_LIFECYCLE_ALIASES,
         **_SCORING_ALIASES,
         **_EFFICIENCY_ALIASES,
+        **_MATCH_ALIASES,
     }
 )
 
@@ -490,6 +522,8 @@ def _recognise(layer: str, columns: Sequence[str], family: str | None) -> str | 
         return "parcels"
     if family == "point" and "enterprise_id" in columns and "grade" in columns:
         return "enterprises"
+    if family == "polygon" and "candidate_id" in columns and "score" in columns:
+        return "parcels"  # a match's shortlist: graduated by score
     return None
 
 

@@ -72,6 +72,7 @@ def test_every_date_option_is_an_iso_date() -> None:
         "landasset lifecycle status",
         "landasset lifecycle kpi",
         "landasset lifecycle idle",
+        "landasset match",
     }
     for path, option in options:
         assert option.type is ISO_DATE, (path, option.opts)

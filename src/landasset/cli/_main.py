@@ -13,6 +13,7 @@ from landasset.cli.efficiency import efficiency
 from landasset.cli.explain import explain
 from landasset.cli.info import info
 from landasset.cli.lifecycle import lifecycle
+from landasset.cli.match import match
 from landasset.cli.profiles import profiles
 from landasset.cli.report import report
 from landasset.cli.sample import sample
@@ -54,6 +55,7 @@ for command in (
     lifecycle,
     report,
     serve,
+    match,
 ):
     cli.add_command(command)
 

@@ -31,6 +31,7 @@ from landasset._lazy import attach
 
 if TYPE_CHECKING:
     from landasset.viz._fonts import use_cjk_font
+    from landasset.viz._memo import match_memo
     from landasset.viz._schedule import plot_schedule
     from landasset.viz.charts import plot_explain, plot_pipeline, plot_sensitivity, plot_timeline
     from landasset.viz.interactive import explore
@@ -50,6 +51,7 @@ from landasset.viz.html_report import find_external_references, report
 __all__ = [
     "explore",
     "find_external_references",
+    "match_memo",
     "plot_best_fit",
     "plot_explain",
     "plot_grades",
@@ -80,6 +82,7 @@ _LAZY = {
     "explore": "landasset.viz.interactive",
     "use_cjk_font": "landasset.viz._fonts",
     "plot_schedule": "landasset.viz._schedule",
+    "match_memo": "landasset.viz._memo",
 }
 
 __getattr__, __dir__ = attach(__name__, _LAZY)
