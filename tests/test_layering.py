@@ -63,6 +63,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "landasset._compat",
             "landasset._config",
             "landasset._sqlite",
+            "landasset._postgres",
             "landasset._vocab",
             "landasset._lazy",
             "landasset._topology",

@@ -315,7 +315,7 @@ class Store:
         where = (
             "known_parcels"
             if self.known_from == "given"
-            else f"the parcels layer of {self.path.name if self.path else 'the file'}"
+            else f"the parcels layer of {self.path.name if self.path else self.where}"
         )
         shown = []
         candidates = known.tolist() if len(known) <= 200_000 else []

@@ -76,6 +76,7 @@ from shapely.geometry.base import BaseGeometry
 
 from landasset._compat import keyword_only
 from landasset._errors import LandassetKeyError, TransitionError
+from landasset._postgres import is_url
 from landasset.lifecycle import _corrections, _lineage
 from landasset.lifecycle._checks import Batch, check_moves, normalise
 from landasset.lifecycle._dates import DateLike, as_day
@@ -166,6 +167,14 @@ class Ledger:
         ...
         landasset.LandassetKeyError: 1 parcel id is not in known_parcels, nothing was recorded: 'XH12O101-08' (did you mean 'XH120101-08'?); correct the id, or add the parcel first
         """
+        if is_url(path):
+            from landasset.lifecycle._pg import PgStore
+
+            return cls(
+                PgStore.open(
+                    str(path), timeout=timeout, read_only=read_only, known_parcels=known_parcels
+                )
+            )
         return cls(
             Store.open(path, timeout=timeout, read_only=read_only, known_parcels=known_parcels)
         )
