@@ -755,9 +755,7 @@ class PgStore(Store):
         ).fetchall()
         return [r[0] for r in rows]
 
-    def add_lineage(
-        self, con: Any, rows: list[tuple[str, str, str, str, int]]
-    ) -> None:
+    def add_lineage(self, con: Any, rows: list[tuple[str, str, str, str, int]]) -> None:
         cur = con.cursor()
         cur.executemany(
             f"INSERT INTO {LINEAGE_TABLE} (parent_id, child_id, kind, date, event_id) "
