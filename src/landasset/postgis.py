@@ -38,7 +38,16 @@ from landasset._errors import LandassetIOError, LandassetPermissionError, Landas
 from landasset._postgres import check_name, connect, psycopg, quote_identifier, redacted
 from landasset.schema import LAYERS
 
-__all__ = ["list_tables", "read_layer", "read_layers", "write_layer", "write_layers"]
+__all__ = [
+    "GEOMETRY_COLUMN",
+    "KEY_COLUMN",
+    "LAYER_STYLES_SQL",
+    "list_tables",
+    "read_layer",
+    "read_layers",
+    "write_layer",
+    "write_layers",
+]
 
 #: The geometry column of the tables landasset writes.
 GEOMETRY_COLUMN = "geom"
@@ -46,7 +55,8 @@ GEOMETRY_COLUMN = "geom"
 KEY_COLUMN = "fid"
 _ROLES = ("landasset_reader", "landasset_recorder", "landasset_admin")
 
-_LAYER_STYLES = """CREATE TABLE IF NOT EXISTS public.layer_styles (
+#: QGIS's own ``public.layer_styles`` table (as QGIS creates it for PostgreSQL).
+LAYER_STYLES_SQL = """CREATE TABLE IF NOT EXISTS public.layer_styles (
     id serial PRIMARY KEY,
     f_table_catalog varchar,
     f_table_schema varchar,
@@ -101,8 +111,13 @@ def write_layers(
     try:
         with con.transaction():
             con.execute("SET LOCAL client_min_messages = warning")
-            con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_identifier(schema)}")
-            con.execute(_LAYER_STYLES)
+            # CREATE … IF NOT EXISTS needs the right to create even when nothing is made
+            if not con.execute(
+                "SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)
+            ).fetchone():
+                con.execute(f"CREATE SCHEMA {quote_identifier(schema)}")
+            if not con.execute("SELECT to_regclass('public.layer_styles')").fetchone()[0]:
+                con.execute(LAYER_STYLES_SQL)
             roles = _existing_roles(con)
             for name, gdf in layers.items():
                 _write_one(con, schema, name, gdf, overwrite=overwrite, roles=roles)

@@ -27,6 +27,7 @@ Examples
 from typing import TYPE_CHECKING
 
 from landasset._lazy import attach
+from landasset.lifecycle.database import copy_ledger, grant_role, init_database
 from landasset.lifecycle.files import has_ledger, read_events_csv
 from landasset.lifecycle.kpi import (
     LOW_EFFICIENCY,
@@ -75,10 +76,13 @@ __all__ = [
     "StageSource",
     "Transition",
     "allowed_next",
+    "copy_ledger",
     "duration_summary",
     "durations",
+    "grant_role",
     "has_ledger",
     "idle_land",
+    "init_database",
     "late_against_contract",
     "low_efficiency",
     "pipeline",

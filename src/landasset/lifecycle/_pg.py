@@ -58,6 +58,7 @@ from landasset.lifecycle._schema import (
     event_from_row,
 )
 from landasset.lifecycle._store import Store, _known_index
+from landasset.postgis import LAYER_STYLES_SQL
 
 __all__ = [
     "ROLES",
@@ -221,6 +222,13 @@ def create_ledger(con: Any, schema: str) -> None:
             con.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(schema) ^ 1,))
             for sql in _ddl(schema):
                 con.execute(sql)
+            # QGIS's style table, readable by every role and written by admins
+            if not con.execute("SELECT to_regclass('public.layer_styles')").fetchone()[0]:
+                con.execute(LAYER_STYLES_SQL)
+            reader, recorder, admin = ROLES["reader"], ROLES["recorder"], ROLES["admin"]
+            con.execute(f"GRANT SELECT ON public.layer_styles TO {reader}, {recorder}, {admin}")
+            con.execute(f"GRANT INSERT, UPDATE, DELETE ON public.layer_styles TO {admin}")
+            con.execute(f"GRANT USAGE ON SEQUENCE public.layer_styles_id_seq TO {admin}")
     except driver.errors.InsufficientPrivilege as exc:
         raise LandassetPermissionError(
             f"cannot create the ledger in schema {schema!r}: {str(exc).strip()}; run "
@@ -765,6 +773,54 @@ class PgStore(Store):
 
     def parcel_layer(self, con: Any) -> PgParcelLayer | None:  # type: ignore[override]
         return find_parcel_layer(con, self.schema)
+
+    # -- moving a whole ledger ---------------------------------------------------------
+    def dump(self) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+        con = self.connection
+        events = con.execute(
+            f"SELECT event_id, parcel_id, stage, date::text, {_RECORDED_AT}, actor, data::text, "
+            f"corrects, seq FROM {EVENTS_TABLE} ORDER BY event_id"
+        ).fetchall()
+        lineage = con.execute(
+            f"SELECT lineage_id, parent_id, child_id, kind, date::text, event_id FROM {LINEAGE_TABLE} "
+            "ORDER BY lineage_id"
+        ).fetchall()
+        return list(events), list(lineage)
+
+    def load(self, events: list[tuple[object, ...]], lineage: list[tuple[object, ...]]) -> None:
+        def work(con: Any) -> None:
+            if con.execute(f"SELECT 1 FROM {EVENTS_TABLE} LIMIT 1").fetchone() is not None:
+                raise TransitionError(
+                    f"the ledger in {self.where} already holds events; copy into an empty ledger"
+                )
+            con.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS landasset_loading (event_id bigint, parcel_id text, "
+                "stage text, date date, recorded_at timestamptz, actor text, data json, "
+                "corrects bigint, seq bigint) ON COMMIT DROP"
+            )
+            with con.cursor().copy(
+                "COPY landasset_loading (event_id, parcel_id, stage, date, recorded_at, actor, data, "
+                "corrects, seq) FROM STDIN"
+            ) as copy:
+                for row in events:
+                    copy.write_row(row)
+            con.execute(
+                f"INSERT INTO {EVENTS_TABLE} (event_id, parcel_id, stage, date, recorded_at, actor, "
+                "data, corrects, seq) SELECT event_id, parcel_id, stage, date, recorded_at, actor, "
+                "data, corrects, seq FROM landasset_loading ORDER BY event_id"
+            )
+            con.cursor().executemany(
+                f"INSERT INTO {LINEAGE_TABLE} (lineage_id, parent_id, child_id, kind, date, event_id) "
+                "VALUES (%s, %s, %s, %s, %s::date, %s)",
+                lineage,
+            )
+            if lineage:
+                con.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{LINEAGE_TABLE}', 'lineage_id'), "
+                    f"(SELECT max(lineage_id) FROM {LINEAGE_TABLE}))"
+                )
+
+        self.write(work)
 
 
 def _data_texts(batch: Batch) -> list[str | None]:

@@ -883,3 +883,41 @@ class Store:
     def where(self) -> str:
         """The ledger's place, for messages."""
         return str(self.path) if self.path is not None else ":memory:"
+
+    # -- moving a whole ledger (landasset db import / export) ------------------------------
+    def dump(self) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+        """Every event row and lineage row as stored, in id order."""
+        con = self.connection
+        events = con.execute(
+            f"SELECT event_id, parcel_id, stage, date, recorded_at, actor, data, corrects, seq "
+            f"FROM {EVENTS_TABLE} ORDER BY event_id"
+        ).fetchall()
+        lineage = con.execute(
+            f"SELECT lineage_id, parent_id, child_id, kind, date, event_id FROM {LINEAGE_TABLE} "
+            "ORDER BY lineage_id"
+        ).fetchall()
+        return list(events), list(lineage)
+
+    def load(self, events: list[tuple[object, ...]], lineage: list[tuple[object, ...]]) -> None:
+        """Append rows from :meth:`dump` of another ledger as they are (into an empty one)."""
+
+        def work(con: sqlite3.Connection) -> None:
+            if con.execute(f"SELECT 1 FROM {EVENTS_TABLE} LIMIT 1").fetchone() is not None:
+                raise TransitionError(
+                    f"the ledger in {self.where} already holds events; copy into an empty ledger"
+                )
+            con.executemany(
+                f"INSERT INTO {EVENTS_TABLE} (event_id, parcel_id, stage, date, recorded_at, "
+                "actor, data, corrects, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                events,
+            )
+            con.executemany(
+                f"INSERT INTO {LINEAGE_TABLE} (lineage_id, parent_id, child_id, kind, date, "
+                "event_id) VALUES (?, ?, ?, ?, ?, ?)",
+                lineage,
+            )
+            if self.geopackage:
+                _gpkg.touch(con, EVENTS_TABLE)
+                _gpkg.touch(con, LINEAGE_TABLE)
+
+        self.write(work)
