@@ -3,6 +3,7 @@ GeoPackage validator."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import subprocess
@@ -140,6 +141,26 @@ class PgCluster:
     def stop(self, mode: str = "fast") -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop", check=False)
 
+    def kill(self) -> None:
+        """SIGKILL the server and every backend at once (a machine-level crash of the
+        server, not a shutdown), then clear their lock files for the next start."""
+        import signal
+        import time
+
+        postmaster = self.postmaster_pid()
+        children = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(postmaster)], capture_output=True, text=True
+        ).stdout.split()
+        for pid in [postmaster, *map(int, children)]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and Path(f"/proc/{postmaster}").exists():
+            time.sleep(0.05)
+        (self.data / "postmaster.pid").unlink(missing_ok=True)
+        for lock in self.socket.glob(".s.PGSQL.*"):
+            lock.unlink(missing_ok=True)
+
     def postmaster_pid(self) -> int:
         return int((self.data / "postmaster.pid").read_text().split()[0])
 
@@ -198,9 +219,7 @@ def make_pg_cluster(folder: Path) -> PgCluster:
     return cluster
 
 
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[PgCluster]:
-    """One cluster for the test session (per xdist worker)."""
+def _throwaway_cluster() -> Iterator[PgCluster]:
     import shutil
     import tempfile
 
@@ -213,6 +232,18 @@ def pg_cluster() -> Iterator[PgCluster]:
         if cluster is not None:
             cluster.stop("immediate")
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    """One cluster for the test session (per xdist worker)."""
+    yield from _throwaway_cluster()
+
+
+@pytest.fixture
+def pg_killable() -> Iterator[PgCluster]:
+    """A cluster of the test's own, for a test that kills its server."""
+    yield from _throwaway_cluster()
 
 
 @pytest.fixture
