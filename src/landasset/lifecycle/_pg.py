@@ -430,6 +430,7 @@ class PgStore(Store):
         self.known: pd.Index | None = None
         self.known_from: str | None = "layer"
         self._lock = _lock_key(schema)
+        self._row_security: bool | None = None  # whether row-level security applies to us
 
     @classmethod
     def open(  # type: ignore[override]
@@ -579,35 +580,48 @@ class PgStore(Store):
         corrects = batch.corrects if batch.corrects is not None else np.full(n, None, dtype=object)
         seq = batch.seq if batch.seq is not None else ids
         data = _data_texts(batch)
-        # staged with COPY (fast) and appended with one INSERT … SELECT: COPY FROM does
-        # not apply row-level security, the INSERT does
+        rows = zip(
+            ids.tolist(),
+            batch.parcel.tolist(),
+            stage.tolist(),
+            day.tolist(),
+            [recorded] * n,
+            batch.actor.tolist(),
+            data,
+            [None if c is None else int(c) for c in corrects.tolist()],
+            [int(s) for s in np.asarray(seq).tolist()],
+            strict=True,
+        )
+        columns = "event_id, parcel_id, stage, date, recorded_at, actor, data, corrects, seq"
+        if n <= 100:  # a few rows: one pipelined INSERT per row
+            con.cursor().executemany(
+                f"INSERT INTO {EVENTS_TABLE} ({columns}) VALUES "
+                "(%s, %s, %s, %s::date, %s::timestamptz, %s, %s::json, %s, %s)",
+                list(rows),
+            )
+            return ids
+        if self._row_security is None:
+            self._row_security = bool(
+                con.execute("SELECT row_security_active(%s)", (EVENTS_TABLE,)).fetchone()[0]
+            )
+        if not self._row_security:  # the owner: COPY straight into the table
+            with con.cursor().copy(f"COPY {EVENTS_TABLE} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return ids
+        # COPY FROM does not apply row-level security: the rows are staged with COPY and
+        # appended with one INSERT … SELECT, which does
         con.execute(
             "CREATE TEMP TABLE IF NOT EXISTS landasset_staging (event_id bigint, "
-            "parcel_id text, stage text, date date, actor text, data json, corrects bigint, "
-            "seq bigint) ON COMMIT DELETE ROWS"
+            "parcel_id text, stage text, date date, recorded_at timestamptz, actor text, "
+            "data json, corrects bigint, seq bigint) ON COMMIT DELETE ROWS"
         )
-        cur = con.cursor()
-        with cur.copy(
-            "COPY landasset_staging (event_id, parcel_id, stage, date, actor, data, corrects, seq) "
-            "FROM STDIN"
-        ) as copy:
-            for row in zip(
-                ids.tolist(),
-                batch.parcel.tolist(),
-                stage.tolist(),
-                day.tolist(),
-                batch.actor.tolist(),
-                data,
-                [None if c is None else int(c) for c in corrects.tolist()],
-                [int(s) for s in np.asarray(seq).tolist()],
-                strict=True,
-            ):
+        with con.cursor().copy(f"COPY landasset_staging ({columns}) FROM STDIN") as copy:
+            for row in rows:
                 copy.write_row(row)
         con.execute(
-            f"INSERT INTO {EVENTS_TABLE} (event_id, parcel_id, stage, date, recorded_at, actor, "
-            "data, corrects, seq) SELECT event_id, parcel_id, stage, date, %s::timestamptz, "
-            "actor, data, corrects, seq FROM landasset_staging ORDER BY event_id",
-            (recorded,),
+            f"INSERT INTO {EVENTS_TABLE} ({columns}) SELECT {columns} FROM landasset_staging "
+            "ORDER BY event_id"
         )
         con.execute("TRUNCATE landasset_staging")
         return ids
@@ -824,26 +838,33 @@ class PgStore(Store):
 
 
 def _data_texts(batch: Batch) -> list[str | None]:
-    """Each event's data as JSON text (None when it has none), in batch order."""
+    """Each event's data as JSON text (None when it has none), in batch order.
+
+    Column by column: each present value is encoded once (``"key": value``), then each
+    row's parts are joined.
+    """
     n = len(batch)
     keys = list(batch.data)
     if not keys:
         return [None] * n
-    columns = [batch.data[k] for k in keys]
-    present = [np.asarray(pd.notna(c), dtype=bool) for c in columns]
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    parts = []
+    plain = (str, int, float, bool)
+    for k in keys:
+        col = batch.data[k]
+        at = np.flatnonzero(np.asarray(pd.notna(col), dtype=bool))
+        head = encode(k) + ": "
+        texts = np.full(n, "", dtype=object)
+        values = col[at].tolist()
+        if k in batch.json_keys:
+            texts[at] = [head + v for v in values]
+        else:
+            texts[at] = [head + encode(v if type(v) in plain else _plain(v)) for v in values]
+        parts.append(texts.tolist())
     out: list[str | None] = []
-    dumps = json.dumps
-    for i in range(n):
-        parts = []
-        for k, col, on in zip(keys, columns, present, strict=True):
-            if on[i]:
-                v = col[i]
-                parts.append(
-                    dumps(k, ensure_ascii=False)
-                    + ": "
-                    + (v if k in batch.json_keys else dumps(_plain(v), ensure_ascii=False))
-                )
-        out.append("{" + ", ".join(parts) + "}" if parts else None)
+    for row in zip(*parts, strict=True):
+        body = ", ".join(p for p in row if p)
+        out.append("{" + body + "}" if body else None)
     return out
 
 
