@@ -97,7 +97,7 @@ __all__ = ["EVENTS_TABLE", "LINEAGE_TABLE", "Event", "Ledger"]
 
 # -- the ledger ------------------------------------------------------------------------------
 class Ledger:
-    """An append-only lifecycle event log in a GeoPackage or SQLite file.
+    """An append-only lifecycle event log in a GeoPackage or SQLite file, or in PostgreSQL.
 
     Open one with :meth:`Ledger.open`; use it as a context manager or call
     :meth:`close`. A ledger holds one database connection and is meant for one
@@ -137,7 +137,9 @@ class Ledger:
             A GeoPackage (``.gpkg``; created as an empty GeoPackage when missing, the
             ledger tables are added to an existing one) or a plain SQLite file
             (``.sqlite``, ``.sqlite3`` or ``.db``). ``":memory:"`` opens a throw-away
-            ledger.
+            ledger. A ``postgresql://user@host/dbname`` URL (``?schema=name``, default
+            ``public``) opens the ledger in that PostgreSQL schema, created with its
+            roles when missing (see ``docs/postgis.md``; needs the ``postgis`` extra).
         timeout : float, default 30
             Seconds to wait for another writer's lock before retrying.
         read_only : bool, default False
@@ -158,6 +160,9 @@ class Ledger:
             Unknown extension; the file is not a GeoPackage/SQLite database; it cannot
             be opened for writing; with ``read_only``, it is missing or holds no ledger.
             A file that is refused is left as it was.
+        LandassetPermissionError
+            (a ``PermissionError``) In PostgreSQL: the role may not create the ledger;
+            later, recording refused by privileges or row-level security.
 
         Examples
         --------
@@ -203,7 +208,9 @@ class Ledger:
 
     @property
     def connection(self) -> sqlite3.Connection:
-        """The underlying SQLite connection (read freely; never write around the ledger)."""
+        """The underlying SQLite connection (read freely; never write around the ledger).
+
+        For a ledger in PostgreSQL, its psycopg connection (in autocommit mode)."""
         return self._store.connection
 
     # -- recording -------------------------------------------------------------------------
