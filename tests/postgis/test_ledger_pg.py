@@ -36,9 +36,11 @@ def test_parcel_ids_checked_against_the_parcels_layer(site_url: str) -> None:
             led.record("XH12O101-08", "planned", "2024-01-01", actor="x")
         assert len(led) == 0
         led.record("XH120101-08", "planned", "2024-01-01", actor="x")
-    with Ledger.open(site_url, known_parcels=["ONLY"]) as led:
-        with pytest.raises(LandassetKeyError, match="known_parcels"):
-            led.record("XH120101-09", "planned", "2024-01-01", actor="x")
+    with (
+        Ledger.open(site_url, known_parcels=["ONLY"]) as led,
+        pytest.raises(LandassetKeyError, match="known_parcels"),
+    ):
+        led.record("XH120101-09", "planned", "2024-01-01", actor="x")
 
 
 def test_schema_of_its_own_and_bad_urls(pg_url: str) -> None:

@@ -848,8 +848,8 @@ def _data_texts(batch: Batch) -> list[str | None]:
     if not keys:
         return [None] * n
     encode = json.JSONEncoder(ensure_ascii=False).encode
-    parts = []
     plain = (str, int, float, bool)
+    joined: npt.NDArray[np.object_] | None = None
     for k in keys:
         col = batch.data[k]
         at = np.flatnonzero(np.asarray(pd.notna(col), dtype=bool))
@@ -857,15 +857,13 @@ def _data_texts(batch: Batch) -> list[str | None]:
         texts = np.full(n, "", dtype=object)
         values = col[at].tolist()
         if k in batch.json_keys:
-            texts[at] = [head + v for v in values]
+            texts[at] = [f"{head}{v}, " for v in values]
         else:
-            texts[at] = [head + encode(v if type(v) in plain else _plain(v)) for v in values]
-        parts.append(texts.tolist())
-    out: list[str | None] = []
-    for row in zip(*parts, strict=True):
-        body = ", ".join(p for p in row if p)
-        out.append("{" + body + "}" if body else None)
-    return out
+            texts[at] = [f"{head}{encode(v if type(v) in plain else _plain(v))}, " for v in values]
+        # element-wise concatenation in numpy's loop: "k1: v1, k2: v2, " per row
+        joined = texts if joined is None else joined + texts
+    assert joined is not None
+    return [f"{{{row[:-2]}}}" if row else None for row in joined.tolist()]
 
 
 def _plain(v: Any) -> Any:
