@@ -200,3 +200,35 @@ def test_grant_refuses_unknown_role_and_zones_for_readers(pg_url: str) -> None:
         grant_role(pg_url, "x1", role="reader", zones=["云谷"])
     result = CliRunner().invoke(cli, ["db", "init", "not-a-url"])
     assert result.exit_code == 2 and "not a PostgreSQL URL" in result.output
+
+
+def test_recorder_large_batches_go_through_row_level_security_too(
+    roles_url: str, login: Login, sample_site: la.Site
+) -> None:
+    """Over 100 rows the batch is staged by COPY (which skips row-level security) and
+    appended by INSERT … SELECT (which applies it)."""
+    import pandas as pd
+
+    yungu = _zone_parcels(sample_site, "云谷")[:80]
+    frame = pd.DataFrame(
+        {
+            "parcel_id": yungu * 2,
+            "stage": ["planned"] * 80 + ["acquiring"] * 80,
+            "on": ["2024-01-01"] * 80 + ["2024-03-01"] * 80,
+            "actor": "bo",
+        }
+    )
+    url = login(roles_url, "bo_yungu")
+    with Ledger.open(url) as led:
+        stray = frame.iloc[:150].copy()
+        stray.loc[len(frame)] = [
+            _zone_parcels(sample_site, "云栖")[0],
+            "planned",
+            "2024-01-01",
+            "bo",
+        ]
+        with pytest.raises(LandassetPermissionError, match="row-level security"):
+            led.record_many(stray)
+        assert len(led) == 0
+        ids = led.record_many(frame)
+        assert len(ids) == 160 and set(led.stages()) == {"acquiring"}
