@@ -74,6 +74,9 @@ DATA_PARAMS = frozenset(
         "specs",
         "styles",
         "tables",
+        # a database (a PostgreSQL URL, like a path) and the login role a grant is for
+        "url",
+        "login",
         # numbers and arrays a function transforms
         "matrix",
         "weights",

@@ -63,6 +63,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "landasset._compat",
             "landasset._config",
             "landasset._sqlite",
+            "landasset._postgres",
             "landasset._vocab",
             "landasset._lazy",
             "landasset._topology",
@@ -76,7 +77,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "landasset.index",
         ),
     ),
-    ("io", ("landasset.io",)),
+    ("io", ("landasset.io", "landasset.postgis")),
     # the sample generators build Sites; the sample history also knows the stages
     ("site", ("landasset.site", "landasset.sample", "landasset._samplegen")),
     ("measures", ("landasset.measures",)),

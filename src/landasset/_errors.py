@@ -25,6 +25,7 @@ __all__ = [
     "LandassetError",
     "LandassetIOError",
     "LandassetKeyError",
+    "LandassetPermissionError",
     "LandassetTypeError",
     "LandassetValueError",
     "LandassetWarning",
@@ -86,6 +87,11 @@ class LandassetKeyError(LandassetError, KeyError):
 
     def __str__(self) -> str:  # KeyError would show the message with quotes
         return str(self.args[0]) if self.args else ""
+
+
+class LandassetPermissionError(LandassetError, PermissionError):
+    """The database refused an operation to the role logged in (privileges or row-level
+    security: a recorder recording for a parcel outside its zones)."""
 
 
 class LandassetWarning(UserWarning):

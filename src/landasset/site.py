@@ -404,6 +404,29 @@ class Site:
             )
         return write_layers({**self._layers, **self.extra}, path, overwrite=overwrite)
 
+    def to_postgis(self, url: str, *, overwrite: bool = False) -> list[str]:
+        """Write every layer (and the extra ones) as tables of a PostGIS schema.
+
+        One transaction: all layers or none. Each table gets the layer's Chinese
+        column aliases as comments and its default QGIS style in
+        ``public.layer_styles``; see :mod:`landasset.postgis`.
+
+        Parameters
+        ----------
+        url : str
+            ``postgresql://user@host/dbname`` (``?schema=name``, default ``public``).
+        overwrite : bool, default False
+            Replace tables of the same names.
+
+        Returns
+        -------
+        list of str
+            The tables written, layer kinds first.
+        """
+        from landasset.postgis import write_layers as write_tables
+
+        return write_tables({**self._layers, **self.extra}, url, overwrite=overwrite)
+
 
 def read_site(
     path: str | Path,
@@ -422,7 +445,8 @@ def read_site(
     Parameters
     ----------
     path : str or Path
-        A ``.gpkg`` file.
+        A ``.gpkg`` file, or a PostGIS schema as ``postgresql://user@host/dbname``
+        (``?schema=name``; see :mod:`landasset.postgis`).
     engine : {"pyogrio", "fiona"}
         The reading engine.
     validate, fix, crs, datum
@@ -440,9 +464,16 @@ def read_site(
     >>> site.crs.to_epsg()
     4549
     """
-    from landasset.io import read_layers
+    from landasset._postgres import is_url
 
-    layers = read_layers(path, engine=engine)
+    if is_url(path):
+        from landasset.postgis import read_layers as read_tables
+
+        layers = read_tables(str(path))
+    else:
+        from landasset.io import read_layers
+
+        layers = read_layers(path, engine=engine)
     known = {k: v for k, v in layers.items() if k in LAYERS}
     others = {k: v for k, v in layers.items() if k not in LAYERS}
     spatial = {

@@ -19,11 +19,17 @@ from landasset.lifecycle import Ledger
 X0, Y0 = 514_000.0, 3_350_000.0
 
 
-@pytest.fixture
-def ledger() -> Iterator[Ledger]:
-    """A throw-away in-memory ledger."""
-    with Ledger.open(":memory:") as led:
-        yield led
+@pytest.fixture(params=["sqlite", "postgres"])
+def ledger(request: pytest.FixtureRequest) -> Iterator[Ledger]:
+    """A throw-away ledger: in memory (SQLite), and in a fresh PostgreSQL database (the
+    same tests run against both back ends)."""
+    if request.param == "postgres":
+        url = request.getfixturevalue("pg_url")
+        with Ledger.open(url) as led:
+            yield led
+    else:
+        with Ledger.open(":memory:") as led:
+            yield led
 
 
 @pytest.fixture

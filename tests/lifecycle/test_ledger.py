@@ -402,7 +402,8 @@ def test_data_values_round_trip(ledger: Ledger) -> None:
     }
     assert b == {"count": 4, "flag": False, "quote": "it's", "when": "2024-02-01T10:30:00"}
     raw = ledger.connection.execute(f"SELECT data FROM {EVENTS_TABLE}").fetchall()
-    assert all(json.loads(r[0]) for r in raw)
+    # SQLite gives the JSON text; psycopg parses PostgreSQL's json type itself
+    assert all(json.loads(r[0]) if isinstance(r[0], str) else r[0] for r in raw)
 
 
 def test_python_json_fallback_gives_the_same_data(ledger: Ledger) -> None:

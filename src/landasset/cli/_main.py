@@ -9,6 +9,7 @@ from landasset.cli._common import LandassetGroup, verbosity_options
 from landasset.cli.assemble import assemble
 from landasset.cli.best_fit import best_fit
 from landasset.cli.convert import convert
+from landasset.cli.db import db
 from landasset.cli.efficiency import efficiency
 from landasset.cli.explain import explain
 from landasset.cli.info import info
@@ -56,6 +57,7 @@ for command in (
     report,
     serve,
     match,
+    db,
 ):
     cli.add_command(command)
 

@@ -39,6 +39,7 @@ from landasset.lifecycle.controls import (
     InvestmentControls,
     read_investment_controls,
 )
+from landasset.lifecycle.database import copy_ledger, grant_role, init_database
 from landasset.lifecycle.files import has_ledger, read_events_csv
 from landasset.lifecycle.kpi import (
     LOW_EFFICIENCY,
@@ -113,12 +114,15 @@ __all__ = [
     "Transition",
     "allowed_next",
     "contract_compliance",
+    "copy_ledger",
     "duration_summary",
     "durations",
     "expected_delivery",
     "forward_schedule",
+    "grant_role",
     "has_ledger",
     "idle_land",
+    "init_database",
     "late_against_contract",
     "low_efficiency",
     "pipeline",

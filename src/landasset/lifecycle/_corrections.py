@@ -17,7 +17,6 @@ import pandas as pd
 
 from landasset._errors import TransitionError
 from landasset.lifecycle._checks import Batch, check_moves, normalise
-from landasset.lifecycle._schema import EVENTS_TABLE, LINEAGE_TABLE
 from landasset.lifecycle._store import Store
 from landasset.lifecycle.stages import Stage
 
@@ -61,18 +60,13 @@ def correct(
         original = store.event_row(con, event_id)
         if original is None:
             raise TransitionError(f"there is no event {event_id} in the ledger")
-        later = con.execute(
-            f"SELECT event_id FROM {EVENTS_TABLE} WHERE corrects = ?", (event_id,)
-        ).fetchone()
+        later = store.corrected_by(con, event_id)
         if later is not None:
             raise TransitionError(
-                f"event {event_id} was already corrected by event {later[0]}; correct event "
-                f"{later[0]} instead"
+                f"event {event_id} was already corrected by event {later}; correct event "
+                f"{later} instead"
             )
-        linked = con.execute(
-            f"SELECT 1 FROM {LINEAGE_TABLE} WHERE event_id = ?", (event_id,)
-        ).fetchone()
-        if linked is not None and "stage" in changes:
+        if "stage" in changes and store.retires_in_lineage(con, event_id):
             raise TransitionError(
                 f"event {event_id} retired its parcel in a split or merge; its stage cannot be corrected"
             )

@@ -3,7 +3,7 @@
 A split or merge is one transaction: the parents' retiring events, the new parcels'
 first events (the parents' stage and data, the price shared by area or summed), the
 lineage rows, and in a GeoPackage with a ``parcels`` layer the new parcels' rows in
-that layer. :func:`walk` follows the lineage table up or down.
+that layer. :func:`lineage_frame` shows the lineage table.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from landasset._errors import SchemaError, TransitionError
 from landasset.lifecycle import _gpkg
 from landasset.lifecycle._checks import check_moves, normalise
 from landasset.lifecycle._dates import DateLike, as_day
-from landasset.lifecycle._schema import EVENTS_TABLE, LINEAGE_TABLE, STAGES
+from landasset.lifecycle._schema import STAGES
 from landasset.lifecycle._store import Store
 from landasset.lifecycle.stages import Stage
 
-__all__ = ["change", "lineage_frame", "walk"]
+__all__ = ["change", "lineage_frame"]
 
 
 def change(
@@ -66,15 +66,10 @@ def change(
                 "Bring them to one stage first"
             )
         stage = next(iter(stages.values()))
-        taken = con.execute(
-            f"SELECT DISTINCT parcel_id FROM {EVENTS_TABLE} WHERE parcel_id IN ({', '.join('?' for _ in children)})",
-            list(children),
-        ).fetchall()
+        taken = store.with_events(con, list(children))
         if taken:
-            raise TransitionError(
-                f"{sorted(r[0] for r in taken)} already have events; new parcels need new ids"
-            )
-        layer = _gpkg.find_parcel_layer(con) if store.geopackage else None
+            raise TransitionError(f"{sorted(taken)} already have events; new parcels need new ids")
+        layer = store.parcel_layer(con)
         templates: dict[str, dict[str, Any]] = {}
         geoms = dict(children)
         if layer is not None:
@@ -82,7 +77,7 @@ def change(
             absent = [p for p in parents if p not in templates]
             if absent:
                 raise TransitionError(
-                    f"{absent} are not in the {layer.table!r} layer of {store.path}; "
+                    f"{absent} are not in the {layer.table!r} layer of {store.where}; "
                     "a split or merge edits that layer, so the parcels must be in it"
                 )
             clash = layer.rows(con, list(children))
@@ -137,20 +132,19 @@ def change(
         batch = normalise(frame)
         stage_all, day_all = store.state(con, batch.parcel)
         check_moves(batch, stage_all, day_all)
-        ids = store.insert(con, batch)
-        by_row = np.empty(len(frame), dtype=np.int64)
-        by_row[batch.position] = ids
-        retire = {p: int(by_row[i]) for i, p in enumerate(parents)}
-        con.executemany(
-            f"INSERT INTO {LINEAGE_TABLE} (parent_id, child_id, kind, date, event_id) VALUES (?, ?, ?, ?, ?)",
-            [(p, c, kind, str(day), retire[p]) for p in parents for c in children],
-        )
-        if store.geopackage:
-            _gpkg.touch(con, LINEAGE_TABLE)
+        # the new parcels enter the layer first: a database that checks who may record
+        # for a parcel (row-level security by zone) finds them there
         if layer is not None:
             for cid, geom in geoms.items():
                 assert geom is not None
                 layer.insert(con, templates[parents[0]], cid, geom)
+        ids = store.insert(con, batch)
+        by_row = np.empty(len(frame), dtype=np.int64)
+        by_row[batch.position] = ids
+        retire = {p: int(by_row[i]) for i, p in enumerate(parents)}
+        store.add_lineage(
+            con, [(p, c, kind, str(day), retire[p]) for p in parents for c in children]
+        )
         return by_row.tolist()
 
     ids = store.write(work)
@@ -167,25 +161,8 @@ def _profile(store: Store, con: sqlite3.Connection, parcel_id: str) -> dict[str,
     return out
 
 
-def walk(con: sqlite3.Connection, parcel_id: str, key: str, other: str) -> list[str]:
-    """Parcels reached from ``parcel_id`` through the lineage (``key`` to ``other``), nearest first."""
-    rows = con.execute(
-        f"""WITH RECURSIVE walk(id, depth) AS (
-                SELECT {other}, 1 FROM {LINEAGE_TABLE} WHERE {key} = ?
-                UNION
-                SELECT l.{other}, w.depth + 1 FROM {LINEAGE_TABLE} l JOIN walk w ON l.{key} = w.id
-            )
-            SELECT id, min(depth) AS d FROM walk GROUP BY id ORDER BY d, id""",
-        (str(parcel_id),),
-    ).fetchall()
-    return [r[0] for r in rows]
-
-
-def lineage_frame(con: sqlite3.Connection) -> pd.DataFrame:
+def lineage_frame(rows: list[Any]) -> pd.DataFrame:
     """The lineage table: ``parent_id``, ``child_id``, ``kind``, ``date``, ``event_id``."""
-    rows = con.execute(
-        f"SELECT parent_id, child_id, kind, date, event_id FROM {LINEAGE_TABLE} ORDER BY lineage_id"
-    ).fetchall()
     frame = pd.DataFrame(rows, columns=["parent_id", "child_id", "kind", "date", "event_id"])
     frame["date"] = pd.to_datetime(frame["date"], format="%Y-%m-%d")
     return frame

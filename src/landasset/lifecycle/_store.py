@@ -315,7 +315,7 @@ class Store:
         where = (
             "known_parcels"
             if self.known_from == "given"
-            else f"the parcels layer of {self.path.name if self.path else 'the file'}"
+            else f"the parcels layer of {self.path.name if self.path else self.where}"
         )
         shown = []
         candidates = known.tolist() if len(known) <= 200_000 else []
@@ -720,3 +720,204 @@ class Store:
             (parcel_id,),
         ).fetchall()
         return [event_from_row(r) for r in rows]
+
+    # -- the ledger's queries (each back end has its own SQL) ----------------------------
+    def count(self) -> int:
+        """Number of events (corrected ones included)."""
+        return int(self.connection.execute(f"SELECT count(*) FROM {EVENTS_TABLE}").fetchone()[0])
+
+    def parcel_id_list(self) -> list[str]:
+        """Every parcel with an event, sorted."""
+        rows = self.connection.execute(
+            f"SELECT DISTINCT parcel_id FROM {EVENTS_TABLE} ORDER BY parcel_id"
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def has_parcel(self, parcel_id: str) -> bool:
+        return (
+            self.connection.execute(
+                f"SELECT 1 FROM {EVENTS_TABLE} WHERE parcel_id = ? LIMIT 1", (parcel_id,)
+            ).fetchone()
+            is not None
+        )
+
+    def stage_at(self, parcel_id: str, as_of: str | None) -> str | None:
+        """The stage value of one parcel on ``as_of`` (None: no event by then)."""
+        con = self.connection
+        where, params = ("AND date <= ?", (as_of,)) if as_of is not None else ("", ())
+        row = con.execute(
+            f"SELECT stage, max(seq) FROM {EVENTS_TABLE} WHERE parcel_id = ? {where} "
+            f"AND {effective_clause(con)}",
+            (parcel_id, *params),
+        ).fetchone()
+        return None if row is None else row[0]
+
+    def stage_rows(self, as_of: str | None) -> list[tuple[str, str]]:
+        """(parcel_id, stage) of every parcel on ``as_of``, sorted by parcel."""
+        con = self.connection
+        where, params = ("AND date <= ?", (as_of,)) if as_of is not None else ("", ())
+        rows = con.execute(
+            f"SELECT parcel_id, stage, max(seq) FROM {EVENTS_TABLE} "
+            f"WHERE {effective_clause(con)} {where} GROUP BY parcel_id",
+            params,
+        ).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+    def event_rows(
+        self,
+        *,
+        effective: bool,
+        as_of: str | None,
+        stages: list[str] | None,
+        parcels: list[str] | None,
+    ) -> list[tuple[object, ...]]:
+        """Rows for :func:`~landasset.lifecycle._schema.events_frame`."""
+        con = self.connection
+        clauses = ["1 = 1"]
+        params: list[object] = []
+        if effective:
+            clauses.append(effective_clause(con))
+        if as_of is not None:
+            clauses.append("date <= ?")
+            params.append(as_of)
+        if stages is not None:
+            clauses.append(f"stage IN ({', '.join('?' for _ in stages)})")
+            params.extend(stages)
+        if parcels is not None:
+            con.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS landasset_query_ids (parcel_id TEXT PRIMARY KEY)"
+            )
+            con.execute("DELETE FROM temp.landasset_query_ids")
+            con.executemany(
+                "INSERT OR IGNORE INTO temp.landasset_query_ids VALUES (?)", ((p,) for p in parcels)
+            )
+            clauses.append("parcel_id IN (SELECT parcel_id FROM temp.landasset_query_ids)")
+        return list(
+            con.execute(
+                f"SELECT event_id, parcel_id, stage, date, recorded_at, actor, corrects, seq, data "
+                f"FROM {EVENTS_TABLE} WHERE {' AND '.join(clauses)} ORDER BY parcel_id, seq, event_id",
+                params,
+            ).fetchall()
+        )
+
+    def timeline_rows(self, as_of: str | None) -> list[tuple[object, ...]]:
+        """(parcel_id, stage, date, event_id) of the effective events, by parcel and place."""
+        con = self.connection
+        where, params = ("AND date <= ?", (as_of,)) if as_of is not None else ("", ())
+        return list(
+            con.execute(
+                f"SELECT parcel_id, stage, date, event_id FROM {EVENTS_TABLE} "
+                f"WHERE {effective_clause(con)} {where} ORDER BY parcel_id, seq",
+                params,
+            ).fetchall()
+        )
+
+    def latest(self) -> tuple[str | None, str | None]:
+        """(last recorded_at, last date) as text."""
+        row = self.connection.execute(
+            f"SELECT max(recorded_at), max(date) FROM {EVENTS_TABLE}"
+        ).fetchone()
+        return row[0], row[1]
+
+    def walk(self, parcel_id: str, key: str, other: str) -> list[str]:
+        """Parcels reached from ``parcel_id`` through the lineage (``key`` to ``other``)."""
+        rows = self.connection.execute(
+            f"""WITH RECURSIVE walk(id, depth) AS (
+                    SELECT {other}, 1 FROM {LINEAGE_TABLE} WHERE {key} = ?
+                    UNION
+                    SELECT l.{other}, w.depth + 1 FROM {LINEAGE_TABLE} l JOIN walk w ON l.{key} = w.id
+                )
+                SELECT id, min(depth) AS d FROM walk GROUP BY id ORDER BY d, id""",
+            (parcel_id,),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def lineage_rows(self) -> list[tuple[object, ...]]:
+        """(parent_id, child_id, kind, date, event_id) in the order recorded."""
+        return list(
+            self.connection.execute(
+                f"SELECT parent_id, child_id, kind, date, event_id FROM {LINEAGE_TABLE} "
+                "ORDER BY lineage_id"
+            ).fetchall()
+        )
+
+    # -- reads and writes inside a write transaction ---------------------------------------
+    def corrected_by(self, con: sqlite3.Connection, event_id: int) -> int | None:
+        row = con.execute(
+            f"SELECT event_id FROM {EVENTS_TABLE} WHERE corrects = ?", (event_id,)
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def retires_in_lineage(self, con: sqlite3.Connection, event_id: int) -> bool:
+        return (
+            con.execute(f"SELECT 1 FROM {LINEAGE_TABLE} WHERE event_id = ?", (event_id,)).fetchone()
+            is not None
+        )
+
+    def with_events(self, con: sqlite3.Connection, parcel_ids: list[str]) -> list[str]:
+        """Those of ``parcel_ids`` that have events."""
+        rows = con.execute(
+            f"SELECT DISTINCT parcel_id FROM {EVENTS_TABLE} "
+            f"WHERE parcel_id IN ({', '.join('?' for _ in parcel_ids)})",
+            parcel_ids,
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def add_lineage(
+        self, con: sqlite3.Connection, rows: list[tuple[str, str, str, str, int]]
+    ) -> None:
+        """Append (parent_id, child_id, kind, date, event_id) rows."""
+        con.executemany(
+            f"INSERT INTO {LINEAGE_TABLE} (parent_id, child_id, kind, date, event_id) "
+            "VALUES (?, ?, ?, ?, ?)",
+            rows,
+        )
+        if self.geopackage:
+            _gpkg.touch(con, LINEAGE_TABLE)
+
+    def parcel_layer(self, con: sqlite3.Connection) -> _gpkg.ParcelLayer | None:
+        """The parcel layer a split or merge edits (None: the ledger has none)."""
+        return _gpkg.find_parcel_layer(con) if self.geopackage else None
+
+    @property
+    def where(self) -> str:
+        """The ledger's place, for messages."""
+        return str(self.path) if self.path is not None else ":memory:"
+
+    # -- moving a whole ledger (landasset db import / export) ------------------------------
+    def dump(self) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+        """Every event row and lineage row as stored, in id order."""
+        con = self.connection
+        events = con.execute(
+            f"SELECT event_id, parcel_id, stage, date, recorded_at, actor, data, corrects, seq "
+            f"FROM {EVENTS_TABLE} ORDER BY event_id"
+        ).fetchall()
+        lineage = con.execute(
+            f"SELECT lineage_id, parent_id, child_id, kind, date, event_id FROM {LINEAGE_TABLE} "
+            "ORDER BY lineage_id"
+        ).fetchall()
+        return list(events), list(lineage)
+
+    def load(self, events: list[tuple[object, ...]], lineage: list[tuple[object, ...]]) -> None:
+        """Append rows from :meth:`dump` of another ledger as they are (into an empty one)."""
+
+        def work(con: sqlite3.Connection) -> None:
+            if con.execute(f"SELECT 1 FROM {EVENTS_TABLE} LIMIT 1").fetchone() is not None:
+                raise TransitionError(
+                    f"the ledger in {self.where} already holds events; copy into an empty ledger"
+                )
+            con.executemany(
+                f"INSERT INTO {EVENTS_TABLE} (event_id, parcel_id, stage, date, recorded_at, "
+                "actor, data, corrects, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                events,
+            )
+            con.executemany(
+                f"INSERT INTO {LINEAGE_TABLE} (lineage_id, parent_id, child_id, kind, date, "
+                "event_id) VALUES (?, ?, ?, ?, ?, ?)",
+                lineage,
+            )
+            if self.geopackage:
+                _gpkg.touch(con, EVENTS_TABLE)
+                _gpkg.touch(con, LINEAGE_TABLE)
+
+        self.write(work)

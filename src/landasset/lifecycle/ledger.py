@@ -76,6 +76,7 @@ from shapely.geometry.base import BaseGeometry
 
 from landasset._compat import keyword_only
 from landasset._errors import LandassetKeyError, LandassetTypeError, TransitionError
+from landasset._postgres import is_url
 from landasset.lifecycle import _corrections, _law, _lineage
 from landasset.lifecycle._checks import Batch, check_moves, normalise
 from landasset.lifecycle._dates import DateLike, as_day
@@ -86,7 +87,6 @@ from landasset.lifecycle._schema import (
     RESERVED_KEYS,
     STAGE_VALUES,
     Event,
-    effective_clause,
     events_frame,
 )
 from landasset.lifecycle._store import Store
@@ -98,7 +98,7 @@ __all__ = ["EVENTS_TABLE", "LINEAGE_TABLE", "Event", "Ledger"]
 
 # -- the ledger ------------------------------------------------------------------------------
 class Ledger:
-    """An append-only lifecycle event log in a GeoPackage or SQLite file.
+    """An append-only lifecycle event log in a GeoPackage or SQLite file, or in PostgreSQL.
 
     Open one with :meth:`Ledger.open`; use it as a context manager or call
     :meth:`close`. A ledger holds one database connection and is meant for one
@@ -159,7 +159,9 @@ class Ledger:
             A GeoPackage (``.gpkg``; created as an empty GeoPackage when missing, the
             ledger tables are added to an existing one) or a plain SQLite file
             (``.sqlite``, ``.sqlite3`` or ``.db``). ``":memory:"`` opens a throw-away
-            ledger.
+            ledger. A ``postgresql://user@host/dbname`` URL (``?schema=name``, default
+            ``public``) opens the ledger in that PostgreSQL schema, created with its
+            roles when missing (see ``docs/postgis.md``; needs the ``postgis`` extra).
         timeout : float, default 30
             Seconds to wait for another writer's lock before retrying.
         read_only : bool, default False
@@ -184,6 +186,9 @@ class Ledger:
             Unknown extension; the file is not a GeoPackage/SQLite database; it cannot
             be opened for writing; with ``read_only``, it is missing or holds no ledger.
             A file that is refused is left as it was.
+        LandassetPermissionError
+            (a ``PermissionError``) In PostgreSQL: the role may not create the ledger;
+            later, recording refused by privileges or row-level security.
 
         Examples
         --------
@@ -196,6 +201,15 @@ class Ledger:
         if policy is not None and not isinstance(policy, Policy):
             raise LandassetTypeError(
                 f"policy is a landasset.lifecycle.Policy, not {type(policy).__name__}"
+            )
+        if is_url(path):
+            from landasset.lifecycle._pg import PgStore
+
+            return cls(
+                PgStore.open(
+                    str(path), timeout=timeout, read_only=read_only, known_parcels=known_parcels
+                ),
+                policy=policy,
             )
         return cls(
             Store.open(path, timeout=timeout, read_only=read_only, known_parcels=known_parcels),
@@ -226,7 +240,9 @@ class Ledger:
 
     @property
     def connection(self) -> sqlite3.Connection:
-        """The underlying SQLite connection (read freely; never write around the ledger)."""
+        """The underlying SQLite connection (read freely; never write around the ledger).
+
+        For a ledger in PostgreSQL, its psycopg connection (in autocommit mode)."""
         return self._store.connection
 
     # -- recording -------------------------------------------------------------------------
@@ -459,14 +475,11 @@ class Ledger:
 
     def __len__(self) -> int:
         """Number of events recorded (corrected ones included)."""
-        return int(self.connection.execute(f"SELECT count(*) FROM {EVENTS_TABLE}").fetchone()[0])
+        return self._store.count()
 
     def parcel_ids(self) -> pd.Index:
         """Every parcel the ledger has an event for, sorted."""
-        rows = self.connection.execute(
-            f"SELECT DISTINCT parcel_id FROM {EVENTS_TABLE} ORDER BY parcel_id"
-        ).fetchall()
-        return pd.Index([r[0] for r in rows], name="parcel_id", dtype=object)
+        return pd.Index(self._store.parcel_id_list(), name="parcel_id", dtype=object)
 
     @keyword_only(2, "as_of")
     def stage(self, parcel_id: str, *, as_of: DateLike | None = None) -> Stage | None:
@@ -479,20 +492,12 @@ class Ledger:
         LandassetKeyError
             (a ``KeyError``) The ledger has no event for ``parcel_id``.
         """
-        con = self.connection
-        where, params = self._as_of_clause(as_of)
-        row = con.execute(
-            f"SELECT stage, max(seq) FROM {EVENTS_TABLE} WHERE parcel_id = ? {where} "
-            f"AND {effective_clause(con)}",
-            (str(parcel_id), *params),
-        ).fetchone()
-        if row is None or row[0] is None:
-            if con.execute(
-                f"SELECT 1 FROM {EVENTS_TABLE} WHERE parcel_id = ? LIMIT 1", (str(parcel_id),)
-            ).fetchone():
+        found = self._store.stage_at(str(parcel_id), self._as_of_text(as_of))
+        if found is None:
+            if self._store.has_parcel(str(parcel_id)):
                 return None
             raise LandassetKeyError(self._unknown(parcel_id))
-        return Stage(row[0])
+        return Stage(found)
 
     def _unknown(self, parcel_id: str) -> str:
         close = difflib.get_close_matches(str(parcel_id), self.parcel_ids().tolist(), n=3)
@@ -504,10 +509,8 @@ class Ledger:
         return f"the ledger has no event for parcel {parcel_id!r}{hint}"
 
     @staticmethod
-    def _as_of_clause(as_of: DateLike | None) -> tuple[str, tuple[str, ...]]:
-        if as_of is None:
-            return "", ()
-        return "AND date <= ?", (str(as_day(as_of, "as_of")),)
+    def _as_of_text(as_of: DateLike | None) -> str | None:
+        return None if as_of is None else str(as_day(as_of, "as_of"))
 
     @keyword_only(1, "as_of")
     def stages(self, *, as_of: DateLike | None = None) -> pd.Series:
@@ -536,14 +539,9 @@ class Ledger:
         {'A': 'operating'}
         >>> ledger.close(); tmp.cleanup()
         """
-        where, params = self._as_of_clause(as_of)
-        rows = self.connection.execute(
-            f"SELECT parcel_id, stage, max(seq) FROM {EVENTS_TABLE} "
-            f"WHERE {effective_clause(self.connection)} {where} GROUP BY parcel_id",
-            params,
-        ).fetchall()
+        rows = self._store.stage_rows(self._as_of_text(as_of))
         if rows:
-            ids, stage, _ = zip(*rows, strict=True)
+            ids, stage = zip(*rows, strict=True)
         else:
             ids, stage = (), ()
         codes = np.fromiter((CODE[s] for s in stage), dtype=np.int64, count=len(stage))
@@ -580,34 +578,11 @@ class Ledger:
             ``recorded_at`` (UTC), ``actor``, ``corrects``, ``seq``, then one column per
             data key (dates stay ISO strings), ordered by parcel and place.
         """
-        clauses = ["1 = 1"]
-        params: list[Any] = []
-        if effective:
-            clauses.append(effective_clause(self.connection))
-        if as_of is not None:
-            clauses.append("date <= ?")
-            params.append(str(as_day(as_of, "as_of")))
-        if stages is not None:
-            values = [Stage.parse(s).value for s in stages]
-            clauses.append(f"stage IN ({', '.join('?' for _ in values)})")
-            params.extend(values)
-        con = self.connection
-        source = EVENTS_TABLE
-        if parcels is not None:
-            ids = list(dict.fromkeys(str(p) for p in parcels))
-            con.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS landasset_query_ids (parcel_id TEXT PRIMARY KEY)"
-            )
-            con.execute("DELETE FROM temp.landasset_query_ids")
-            con.executemany(
-                "INSERT OR IGNORE INTO temp.landasset_query_ids VALUES (?)", ((p,) for p in ids)
-            )
-            clauses.append("parcel_id IN (SELECT parcel_id FROM temp.landasset_query_ids)")
-        rows = con.execute(
-            f"SELECT event_id, parcel_id, stage, date, recorded_at, actor, corrects, seq, data "
-            f"FROM {source} WHERE {' AND '.join(clauses)} ORDER BY parcel_id, seq, event_id",
-            params,
-        ).fetchall()
+        values = None if stages is None else [Stage.parse(s).value for s in stages]
+        ids = None if parcels is None else list(dict.fromkeys(str(p) for p in parcels))
+        rows = self._store.event_rows(
+            effective=effective, as_of=self._as_of_text(as_of), stages=values, parcels=ids
+        )
         return events_frame(rows)
 
     def history(self, parcel_id: str) -> pd.DataFrame:
@@ -685,12 +660,7 @@ class Ledger:
         1  operating 2021-03-01        NaT
         >>> ledger.close(); tmp.cleanup()
         """
-        where, params = self._as_of_clause(as_of)
-        rows = self.connection.execute(
-            f"SELECT parcel_id, stage, date, event_id FROM {EVENTS_TABLE} "
-            f"WHERE {effective_clause(self.connection)} {where} ORDER BY parcel_id, seq",
-            params,
-        ).fetchall()
+        rows = self._store.timeline_rows(self._as_of_text(as_of))
         frame = pd.DataFrame(rows, columns=["parcel_id", "stage", "valid_from", "event_id"])
         # an in-stage event continues the stay it is recorded in
         repeated = frame["parcel_id"].eq(frame["parcel_id"].shift(1)) & frame["stage"].eq(
@@ -801,36 +771,33 @@ class Ledger:
         {'P': 'retired', 'P-1': 'retired', 'P-2': 'retired', 'Q': 'reserved'}
         >>> ledger.close(); tmp.cleanup()
         """
-        return _lineage.walk(self.connection, parcel_id, "child_id", "parent_id")
+        return self._store.walk(str(parcel_id), "child_id", "parent_id")
 
     def descendants(self, parcel_id: str) -> list[str]:
         """Parcels made from ``parcel_id`` by splits and merges, nearest first."""
-        return _lineage.walk(self.connection, parcel_id, "parent_id", "child_id")
+        return self._store.walk(str(parcel_id), "parent_id", "child_id")
 
     def lineage(self) -> pd.DataFrame:
         """The lineage table: ``parent_id``, ``child_id``, ``kind``, ``date``, ``event_id``."""
-        return _lineage.lineage_frame(self.connection)
+        return _lineage.lineage_frame(self._store.lineage_rows())
 
     # -- display ---------------------------------------------------------------------------
     def __repr__(self) -> str:
         if self._store.closed:
             return "<Ledger (closed)>"
-        where = str(self._store.path) if self._store.path else ":memory:"
-        return f"<Ledger {where}: {len(self):,} events>"
+        return f"<Ledger {self._store.where}: {len(self):,} events>"
 
     def _repr_html_(self) -> str:
         if self._store.closed:
             return "<div><strong>Ledger</strong> (closed)</div>"
         counts = self.stages().value_counts(sort=False)
-        last = self.connection.execute(
-            f"SELECT max(recorded_at), max(date) FROM {EVENTS_TABLE}"
-        ).fetchone()
+        last = self._store.latest()
         body = "".join(
             f"<tr><td>{html.escape(s.label_zh)}</td><td><code>{s.value}</code></td>"
             f"<td style='text-align:right'>{int(counts.get(s.value, 0)):,}</td></tr>"
             for s in Stage
         )
-        where = html.escape(str(self._store.path) if self._store.path else ":memory:")
+        where = html.escape(self._store.where)
         return (
             f"<div><strong>Ledger</strong> <code>{where}</code> — {len(self):,} events, "
             f"{int(counts.sum()):,} parcels; latest event {html.escape(str(last[1] or '—'))}, "
