@@ -304,6 +304,10 @@ def _write_one(
             )
         )
     if style is not None:
+        # ``type`` stays NULL: QGIS looks a layer's style up by catalog, schema, table,
+        # geometry column and ``(type = <its URI's geometry type> OR type IS NULL)``, and
+        # a URI without ``type=`` (a layer added by table name) asks for 'Unknown
+        # geometry', so 'Polygon' would be found from the Browser only; NULL from both.
         con.execute(
             "UPDATE public.layer_styles SET useasdefault = false "
             "WHERE f_table_schema = %s AND f_table_name = %s",
@@ -313,7 +317,7 @@ def _write_one(
             "INSERT INTO public.layer_styles (f_table_catalog, f_table_schema, f_table_name, "
             "f_geometry_column, stylename, styleqml, stylesld, useasdefault, description, type) "
             "VALUES (current_database(), %s, %s, %s, %s, XMLPARSE(DOCUMENT %s), NULL, true, %s, "
-            "%s)",
+            "NULL)",
             (
                 schema,
                 name,
@@ -321,7 +325,6 @@ def _write_one(
                 f"{name} ({style.theme})",
                 _strip_doctype(style.qml),
                 style.description,
-                _style_type(geom_type),
             ),
         )
     for role in roles:
@@ -354,11 +357,6 @@ def _strip_doctype(qml: str) -> str:
     """The QML without its ``<!DOCTYPE …>`` line (PostgreSQL's xml type refuses DTDs)."""
     lines = [line for line in qml.splitlines() if not line.lstrip().startswith("<!DOCTYPE")]
     return "\n".join(lines)
-
-
-def _style_type(geom_type: str) -> str:
-    base = geom_type.removeprefix("Multi")
-    return {"Point": "Point", "LineString": "Line", "Polygon": "Polygon"}.get(base, "")
 
 
 # -- reading -------------------------------------------------------------------------------
