@@ -231,19 +231,16 @@ def _write_one(
     geoms = frame.geometry.to_numpy()
     if geom_type.startswith("Multi"):
         single = geom_type[len("Multi") :]
-        is_single = shapely.get_type_id(geoms) == {
-            "Point": 0,
-            "LineString": 1,
-            "Polygon": 3,
-        }.get(single, -2)
+        part_type, maker = {
+            "Polygon": (shapely.GeometryType.POLYGON, shapely.multipolygons),
+            "LineString": (shapely.GeometryType.LINESTRING, shapely.multilinestrings),
+            "Point": (shapely.GeometryType.POINT, shapely.multipoints),
+        }[single]
+        is_single = shapely.get_type_id(geoms) == part_type
         if is_single.any():
-            maker = {
-                "Polygon": shapely.multipolygons,
-                "LineString": shapely.multilinestrings,
-                "Point": shapely.multipoints,
-            }[single]
             geoms = geoms.copy()
-            geoms[is_single] = [maker([g]) for g in geoms[is_single]]
+            parts = geoms[is_single]
+            geoms[is_single] = maker(parts, indices=np.arange(len(parts)))
     types = {c: _pg_type(frame[c]) for c in columns}
     table = sql.Identifier(schema, name)
     if overwrite:
