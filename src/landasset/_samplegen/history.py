@@ -22,6 +22,13 @@ turns them into ledger events, in the frame format of
   (腾笼换鸟) since 2024–2025;
 * idle land: ``XH120304-01`` and ``XH120306-04`` are ``supplied`` with agreed starts of
   2023-09-30 and 2024-11-30 and no start.
+* 标准地 contracts: industrial land supplied from 2018-01-01 on carries its commitments
+  in its ``supplied`` event (浙江省土地管理条例 (2021) §35): output (value added) and tax
+  per mu, energy per 10k CNY, a 达产 year 2–4 years after the agreed completion and a
+  penalty clause (the tax shortfall paid back; 2 % of the transfer price for a missed
+  output or energy commitment). The figures lie near what the parcel's tenants reach in
+  2025 — most below (met), about one in five above (breached) — and are drawn from a
+  random stream of their own, so no other figure of the sample depends on them.
 
 No date is later than 2025-12-31. Prices are illustrative (a unit price per mu by
 land-use family and year, times the parcel's area).
@@ -44,7 +51,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
+from zlib import crc32
 
+import numpy as np
 import pandas as pd
 
 from landasset._errors import SchemaError
@@ -94,6 +103,31 @@ _ACTORS = {
 }
 _STOCK_TAKING = "历史数据建账"
 
+# 标准地 commitments: industrial land supplied from this day on carries them (浙江省土地管理条例
+# (2021) §35); their draws come from their own RNG stream, one per parcel, seeded by this
+# number and the parcel id, so that no other figure of the sample depends on them
+_COMMITMENTS_FROM = pd.Timestamp("2018-01-01")
+_COMMITMENT_SEED = 20180101
+# the share of commitments drawn above what the tenants reach (the contracts the operator pursues)
+_BREACH_SHARE = 0.2
+# the penalty clause of the sample's contracts: the tax shortfall is paid back in full;
+# a missed output or energy commitment costs 2 % of the transfer price
+_PENALTY = [
+    {"basis": "tax_shortfall", "rate": 1.0},
+    {
+        "basis": "price_share",
+        "rate": 0.02,
+        "commitments": ["output_per_mu_10k_cny", "energy_tce_per_10k_cny"],
+    },
+]
+_COMMITMENT_KEYS = (
+    "output_per_mu_10k_cny",
+    "tax_per_mu_10k_cny",
+    "energy_tce_per_10k_cny",
+    "production_year",
+    "penalty",
+)
+
 
 def _offset(i: int, low: int, high: int, salt: int = 0) -> pd.Timedelta:
     """A deterministic number of days in [low, high) for parcel number ``i``."""
@@ -119,7 +153,10 @@ def sample_events(site: Site) -> pd.DataFrame:
         ``green_max`` (the planning conditions), ``contract_id``, ``mode``,
         ``price_10k_cny``, ``agreed_start``, ``agreed_completion``, ``started_on``,
         ``accepted_on``, ``filed_on`` and ``note`` (ISO date strings; null where an
-        event does not carry the field), in parcel then date order.
+        event does not carry the field), then the 标准地 commitments of the ``supplied``
+        event of industrial land supplied from 2018 on: ``output_per_mu_10k_cny``,
+        ``tax_per_mu_10k_cny``, ``energy_tce_per_10k_cny``, ``production_year`` (达产)
+        and ``penalty``; in parcel then date order.
 
     Raises
     ------
@@ -146,9 +183,17 @@ def sample_events(site: Site) -> pd.DataFrame:
     parcels = parcels.sort_index()
     area_mu = m2_to_mu(parcels.geometry.area.to_numpy())
     family = land_use_family(parcels["land_use"]).to_numpy(dtype=object)
+    tenants = _tenant_figures(site, parcels, area_mu)
     rows: list[dict[str, object]] = []
     for i, (pid, p) in enumerate(parcels.iterrows()):
-        rows.extend(_parcel_events(i, str(pid), p, float(area_mu[i]), str(family[i])))
+        events = _parcel_events(i, str(pid), p, float(area_mu[i]), str(family[i]))
+        supply = p["supply_date"]
+        if family[i] == "industrial" and pd.notna(supply) and supply >= _COMMITMENTS_FROM:
+            commitments = _commitments(str(pid), p, tenants.get(str(pid)))
+            for event in events:
+                if event["stage"] == "supplied":
+                    event.update(commitments)
+        rows.extend(events)
     frame = pd.DataFrame(rows)
     columns = [
         "parcel_id",
@@ -170,13 +215,95 @@ def sample_events(site: Site) -> pd.DataFrame:
         "accepted_on",
         "filed_on",
         "note",
+        *_COMMITMENT_KEYS,
     ]
     frame = frame.reindex(columns=columns)
     frame["on"] = pd.to_datetime(frame["on"])
     for column in _CONDITIONS:
         frame[column] = frame[column].astype(float)
     frame["price_10k_cny"] = frame["price_10k_cny"].astype(float)
+    for column in _COMMITMENT_KEYS[:3]:
+        frame[column] = frame[column].astype(float)
+    frame["production_year"] = frame["production_year"].astype("Int64")
     return frame.reset_index(drop=True)
+
+
+def _tenant_figures(
+    site: Site, parcels: pd.DataFrame, area_mu: np.ndarray
+) -> dict[str, dict[str, float]]:
+    """Per parcel, the sample year's tenant figures per mu of the land they occupy.
+
+    The tenants' land is the parcel's area times the share of its floor area in buildings
+    with a tenant (as the per-mu evaluation shares land by floor area); tax and value
+    added are totals over that land, energy the total over the total value added.
+    """
+    ent = site.enterprises
+    buildings = site.buildings
+    if ent is None or buildings is None or not len(ent) or "parcel_id" not in buildings:
+        return {}
+    year = SAMPLE_AS_OF.year
+    if "year" in ent.columns:
+        ent = ent[pd.to_numeric(ent["year"], errors="coerce") == year]
+    floors = pd.to_numeric(buildings["floors"], errors="coerce").astype(float)
+    gfa = (buildings.geometry.area * floors).astype(float)
+    if "gfa_m2" in buildings:
+        given = pd.to_numeric(buildings["gfa_m2"], errors="coerce").astype(float)
+        gfa = given.where(given.notna(), gfa)
+    occupied = buildings.index.astype(str).isin(ent["building_id"].dropna().astype(str))
+    b_parcel = buildings["parcel_id"].astype(str)
+    share = gfa[occupied].groupby(b_parcel[occupied]).sum() / gfa.groupby(b_parcel).sum()
+    area = pd.Series(area_mu, index=parcels.index.astype(str))
+    totals = (
+        ent.groupby(ent["parcel_id"].astype(str))[
+            ["tax_10k_cny", "value_added_10k_cny", "energy_tce"]
+        ]
+        .sum()
+        .astype(float)
+    )
+    out: dict[str, dict[str, float]] = {}
+    for pid, row in totals.iterrows():
+        land = float(area.get(str(pid), np.nan) * share.get(str(pid), np.nan))
+        if not land > 0 or not row["value_added_10k_cny"] > 0:
+            continue
+        out[str(pid)] = {
+            "tax_per_mu_10k_cny": float(row["tax_10k_cny"]) / land,
+            "output_per_mu_10k_cny": float(row["value_added_10k_cny"]) / land,
+            "energy_tce_per_10k_cny": float(row["energy_tce"] / row["value_added_10k_cny"]),
+        }
+    return out
+
+
+def _commitments(pid: str, p: pd.Series, reached: Mapping[str, float] | None) -> dict[str, Any]:
+    """A parcel's 标准地 commitments, drawn from its own RNG stream.
+
+    Near what its tenants reach in the sample year: most below it (met), about
+    :data:`_BREACH_SHARE` of them above (breached); a parcel without tenants yet gets
+    the usual figures of a Hangzhou 标准地 contract. 达产 is 2–4 years after the agreed
+    completion.
+    """
+    rng = np.random.default_rng([_COMMITMENT_SEED, crc32(pid.encode())])
+    completion = pd.Timestamp(p["agreed_completion"])
+    production = int(completion.year + rng.integers(2, 5))
+    draws = rng.random(3)
+    met = rng.uniform(0.6, 0.9, 3)
+    breached = rng.uniform(1.1, 1.35, 3)
+    typical = {
+        "output_per_mu_10k_cny": rng.uniform(150.0, 300.0),
+        "tax_per_mu_10k_cny": rng.uniform(25.0, 50.0),
+        "energy_tce_per_10k_cny": rng.uniform(0.15, 0.3),
+    }
+    out: dict[str, Any] = {}
+    for k, key in enumerate(typical):
+        if reached is None:
+            value = typical[key]
+        else:
+            factor = breached[k] if draws[k] < _BREACH_SHARE else met[k]
+            # energy is a ceiling: a met commitment lies above the figure reached
+            value = reached[key] / factor if key.startswith("energy") else reached[key] * factor
+        out[key] = round(value, 2) if key.startswith("energy") else float(round(value))
+    out["production_year"] = production
+    out["penalty"] = _PENALTY
+    return out
 
 
 def _iso(value: Any) -> str | None:
