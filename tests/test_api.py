@@ -142,6 +142,7 @@ RECORDS = frozenset(
         "MeasureRule", "PointTree", "Policy", "Problem", "Scheme", "SensitivityResult",
         "StageRule", "StreetGraph", "SuitabilityModel", "Transition", "ValidationReport", "Veto",
         "Appraisal", "FiscalPolicy",
+        "InvestmentMinimum", "InvestmentMinimums",
     }
 )  # fmt: skip
 

@@ -74,6 +74,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "landasset.schema",
             "landasset.styles",
             "landasset.index",
+            # one investment minimum table for lifecycle and efficiency alike
+            "landasset.investment",
         ),
     ),
     ("io", ("landasset.io",)),

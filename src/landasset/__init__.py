@@ -117,6 +117,7 @@ _SUBMODULES = (
     "efficiency",
     "fiscal",
     "index",
+    "investment",
     "io",
     "landuse",
     "lifecycle",
