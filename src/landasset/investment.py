@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 
 from landasset import _config
-from landasset._errors import ProfileError
+from landasset._errors import LandassetValueError, ProfileError
 
 __all__ = [
     "ANY",
@@ -191,35 +191,41 @@ class InvestmentMinimums:
         ... ).tolist()
         [450.0, 350.0, 250.0, 250.0]
         """
-        regions = pd.Series(list(region_classes), dtype=object)
-        codes = pd.Series(list(industry_codes), dtype=object)
+        regions = pd.Series(_values(region_classes), dtype=object)
+        codes = pd.Series(_values(industry_codes), dtype=object)
         if len(regions) != len(codes):
-            raise ProfileError(
+            raise LandassetValueError(
                 f"{len(regions)} region classes but {len(codes)} industry codes; give one of "
                 "each per item"
             )
-        region_text = regions.where(regions.isna(), regions.astype(str).str.strip())
-        code_text = _two_digit_series(codes)
-        table = self.to_series()
-        result = np.full(len(regions), np.nan)
-        if not len(table):
-            return result
-        for region_key, code_key in (
-            (region_text, code_text),
-            (region_text, ANY),
-            (ANY, code_text),
-            (ANY, ANY),
+        named_regions = sorted({e.region_class for e in self.entries} - {ANY})
+        named_codes = sorted({e.industry_code for e in self.entries} - {ANY})
+        # a grid of minima; the last row and column are the "*" entries
+        grid = np.full((len(named_regions) + 1, len(named_codes) + 1), np.nan)
+        r_at = {r: i for i, r in enumerate(named_regions)}
+        c_at = {c: i for i, c in enumerate(named_codes)}
+        for e in self.entries:
+            grid[r_at.get(e.region_class, -1), c_at.get(e.industry_code, -1)] = e.minimum
+        # each distinct value is normalised once, then every item is a numpy lookup
+        r_codes, r_uniques = pd.factorize(regions)
+        r_rows = np.array([r_at.get(str(u).strip(), -1) for u in r_uniques] + [-1], dtype=np.intp)
+        row = r_rows[r_codes]  # -1: no named region class (its NaN code -1 hits the pad)
+        c_codes, c_uniques = pd.factorize(codes)
+        c_cols = np.array(
+            [c_at.get(_two_digit(u) or "", -1) for u in c_uniques] + [-1], dtype=np.intp
+        )
+        col = c_cols[c_codes]
+        any_row, any_col = len(named_regions), len(named_codes)
+        has_row, has_col = row >= 0, col >= 0
+        row_or_any = np.where(has_row, row, any_row)
+        col_or_any = np.where(has_col, col, any_col)
+        result = np.where(has_row & has_col, grid[row_or_any, col_or_any], np.nan)
+        for candidate, usable in (
+            (grid[row_or_any, any_col], has_row),
+            (grid[any_row, col_or_any], has_col),
+            (np.full(len(row), grid[any_row, any_col]), np.ones(len(row), dtype=bool)),
         ):
-            todo = np.isnan(result)
-            if not todo.any():
-                break
-            r = pd.Series(region_key, index=regions.index, dtype=object)
-            c = pd.Series(code_key, index=regions.index, dtype=object)
-            keys = pd.MultiIndex.from_arrays(
-                [r.fillna("\0").to_numpy(dtype=object), c.fillna("\0").to_numpy(dtype=object)]
-            )
-            found = table.reindex(keys).to_numpy(dtype=float, na_value=np.nan)
-            result = np.where(todo, found, result)
+            result = np.where(np.isnan(result) & usable, candidate, result)
         return result
 
     def to_series(self) -> pd.Series:
@@ -321,10 +327,11 @@ def _two_digit(code: object) -> str | None:
     return head if len(head) == 2 and head.isdigit() else None
 
 
-def _two_digit_series(codes: pd.Series) -> pd.Series:
-    text = codes.where(codes.isna(), codes.astype(str).str.strip())
-    text = text.str.replace(r"^[A-Za-z]", "", regex=True).str[:2]
-    return text.where(text.str.fullmatch(r"\d\d", na=False).astype(bool), None)
+def _values(items: Iterable[Any]) -> Any:
+    """An array-like of the items, without copying arrays and Series item by item."""
+    if isinstance(items, np.ndarray | pd.Series | pd.Index):
+        return np.asarray(items, dtype=object)
+    return list(items)
 
 
 def _table(data: Any, origin: str) -> InvestmentMinimums:
