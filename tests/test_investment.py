@@ -160,3 +160,16 @@ def test_the_table_is_frozen() -> None:
     table = example_investment_minimums()
     with pytest.raises(AttributeError):
         table.name = "other"  # type: ignore[misc]
+
+
+def test_the_vectorised_lookup_needs_one_code_per_region_class(table: InvestmentMinimums) -> None:
+    with pytest.raises(la.LandassetValueError, match="2 region classes but 1 industry codes"):
+        table.minimums(region_classes=["1", "2"], industry_codes=["27"])
+    # arrays and Series are taken as they are, numbers as their text
+    import pandas as pd
+
+    got = table.minimums(
+        region_classes=pd.Series([1, None], index=[10, 20], dtype=object),
+        industry_codes=np.array([2711, "34"], dtype=object),
+    )
+    assert got.tolist() == [400.0, 100.0]
