@@ -148,6 +148,7 @@ RECORDS = frozenset(
         "StageRule", "StreetGraph", "SuitabilityModel", "Transition", "ValidationReport", "Veto",
         "Appraisal", "FiscalPolicy",
         "MatchResult", "CandidateExplanation",
+        "InvestmentMinimum", "InvestmentMinimums",
     }
 )  # fmt: skip
 

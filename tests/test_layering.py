@@ -75,6 +75,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "landasset.schema",
             "landasset.styles",
             "landasset.index",
+            # one investment minimum table for lifecycle and efficiency alike
+            "landasset.investment",
         ),
     ),
     ("io", ("landasset.io", "landasset.postgis")),

@@ -128,6 +128,7 @@ _SUBMODULES = (
     "efficiency",
     "fiscal",
     "index",
+    "investment",
     "io",
     "landuse",
     "lifecycle",

@@ -13,14 +13,13 @@ from landasset.efficiency import (
     FAR_MIN_BY_INDUSTRY,
     Scheme,
     evaluate,
-    example_investment_minimums,
     far_minimum,
     industry_mix,
     land_indicators,
-    read_investment_minimums,
     renewal_candidates,
     tenant_quality,
 )
+from landasset.investment import read_investment_minimums
 
 # -- the national FAR table (国土资发〔2008〕24号) ------------------------------------------
 
@@ -450,7 +449,11 @@ def test_investment_intensity_from_parcel_or_tenants() -> None:
     parcels, buildings, tenants = _land_layers()
     minimums = read_investment_minimums(TABLE_PER_HA)
     # per ha ÷ 15 = per mu: 6000 → 400, 5250 → 350
-    assert minimums.to_dict() == {("1", "27"): 400.0, ("1", "34"): 350.0, ("2", "27"): 350.0}
+    assert minimums.to_series().to_dict() == {
+        ("1", "27"): 400.0,
+        ("1", "34"): 350.0,
+        ("2", "27"): 350.0,
+    }
     parcels = parcels.assign(investment_10k_cny=[6000.0, np.nan, np.nan, np.nan, np.nan, np.nan])
     tenants = tenants.assign(investment_10k_cny=[2000.0, np.nan, 3000.0])
     table = land_indicators(
@@ -510,37 +513,21 @@ def test_investment_minimums_refuse_a_non_table() -> None:
         land_indicators(parcels, buildings, investment_minimums={"1": 3})  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(
-    ("text", "match"),
-    [
-        (TABLE_PER_HA.replace("per ha", "per acre"), "unit: .*'10k CNY per mu'"),
-        (TABLE_PER_HA.replace('"34"', '"3411"'), "2-digit industry code"),
-        (
-            TABLE_PER_HA.replace('{"27": 5250}', '{"27": -1}'),
-            r"minimums\.2\.27: expected a positive number",
-        ),
-        (TABLE_PER_HA.replace("version: 1", "version: 2"), "version: 1"),
-        (TABLE_PER_HA.replace("unit: 10k CNY per ha\n", ""), "missing required key 'unit'"),
-        (TABLE_PER_HA + "example: maybe\n", "example: expected true or false"),
-        (TABLE_PER_HA + "rows: []\n", "rows: unknown key"),
-    ],
-)
-def test_read_investment_minimums_errors(text: str, match: str) -> None:
-    with pytest.raises(la.ProfileError, match=match):
-        read_investment_minimums(text)
-
-
-def test_example_investment_table_is_marked_as_an_example(tmp_path) -> None:
-    table = example_investment_minimums()
-    assert table.attrs["example"] is True
-    assert table.index.names == ["region_class", "industry_code"]
-    assert (table > 0).all() and len(table) > 0
-    # the same file read by path gives the same table
-    from importlib import resources
-
-    source = resources.files("landasset.efficiency") / "tables" / "investment-minimums-example.yaml"
-    text = source.read_text(encoding="utf-8")
-    assert text.startswith("# EXAMPLE ONLY")
-    path = tmp_path / "copy.yaml"
-    path.write_text(text, encoding="utf-8")
-    assert read_investment_minimums(path).equals(table)
+def test_investment_minimums_any_region_and_most_specific_entry() -> None:
+    parcels, buildings, tenants = _land_layers()
+    minimums = read_investment_minimums(
+        TABLE_PER_HA.replace('"2": {"27": 5250}', '"2": {"27": 5250}\n  "*": {"*": 1500}')
+    )
+    table = land_indicators(
+        parcels.assign(region_class=[None, "1", "2", None, None, None]),
+        buildings,
+        enterprises=tenants,
+        investment_minimums=minimums,
+    )
+    # L1 has no region class: only the "*" region applies (1500 / 15 = 100 per mu)
+    assert table.loc["L1", "investment_min_10k_cny_per_mu"] == 100.0
+    # L2 is in class 1, industry 27: its own entry (6000 / 15) beats "*"
+    assert table.loc["L2", "investment_min_10k_cny_per_mu"] == 400.0
+    # L6 (industry 65) finds the "*"/"*" entry too
+    assert table.loc["L6", "investment_min_10k_cny_per_mu"] == 100.0
+    assert "no investment minimum" not in table.loc["L6", "investment_note"]

@@ -20,17 +20,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from landasset import LandassetValueError, SchemaError, TransitionError
+from landasset import LandassetValueError, TransitionError
+from landasset.investment import example_investment_minimums, read_investment_minimums
 from landasset.lifecycle import (
     DEFAULT_LOW_EFFICIENCY_STAGES,
-    EXAMPLE_INVESTMENT_CONTROLS,
     IN_STAGE_EVENTS,
     LOW_EFFICIENCY,
-    InvestmentControls,
     Ledger,
     Policy,
     durations,
-    read_investment_controls,
 )
 
 
@@ -175,45 +173,55 @@ def test_the_ledger_accepts_exactly_the_allowed_modes(day, mode, use):
 
 
 # -- investment intensity -------------------------------------------------------------------
+# The bundled example table (made-up figures): class "1" sets 39 → 450 and 26 → 350;
+# "*" (any region) sets 39 → 400 and "*" (any industry) → 250.
 @pytest.fixture
 def controlled() -> Ledger:
-    table = read_investment_controls(EXAMPLE_INVESTMENT_CONTROLS)
-    with Ledger.open(":memory:", policy=Policy(investment_controls=table)) as ledger:
+    with Ledger.open(
+        ":memory:", policy=Policy(investment_minimums=example_investment_minimums())
+    ) as ledger:
         yield ledger
 
 
-def test_below_the_minimum_is_refused_naming_the_minimum_and_the_row(controlled):
+def test_below_the_minimum_is_refused_naming_the_minimum_and_the_entry(controlled):
     with pytest.raises(TransitionError) as err:
         supply(
             controlled, "A", "2020-01-01", "listing",
-            investment_intensity_10k_cny_per_mu=449.9, region="example-county", industry_code="3911",
+            investment_intensity_10k_cny_per_mu=449.9, region_class="1", industry_code="3911",
         )  # fmt: skip
     message = str(err.value)
-    assert "minimum 450 万元/亩" in message and "row 3" in message
-    assert "below_minimum_reason" in message
+    assert "minimum 450 万元/亩" in message and "minimums.1.39" in message
+    assert "'investment-minimums-example'" in message
+    assert "below_minimum_reason='...'" in message
     supply(
         controlled,
         "A",
         "2020-01-01",
         "listing",
         investment_intensity_10k_cny_per_mu=450,
-        region="example-county",
+        region_class="1",
         industry_code="3911",
     )  # fmt: skip  (exactly the minimum is enough)
     supply(
         controlled, "B", "2020-01-01", "listing", investment_intensity_10k_cny_per_mu=200,
-        region="example-county", industry_code="2611", below_minimum_reason="县政府专题会议纪要",
+        region_class="1", industry_code="2611", below_minimum_reason="县政府专题会议纪要",
     )  # fmt: skip
-    # elsewhere, industry 26: the general row 0 (250) applies
-    with pytest.raises(TransitionError, match="minimum 250"):
+    # another region class, industry 39: the "*" region's 39 row (400) applies ...
+    with pytest.raises(TransitionError, match=r"minimum 400 .*minimums\.\*\.39"):
         supply(
             controlled, "C", "2020-01-01", "listing",
-            investment_intensity_10k_cny_per_mu=249, region="elsewhere", industry_code="26",
+            investment_intensity_10k_cny_per_mu=399, region_class="elsewhere", industry_code="C3911",
+        )  # fmt: skip
+    # ... and for industry 26 the general "*"/"*" row (250)
+    with pytest.raises(TransitionError, match=r"minimum 250 .*minimums\.\*\.\*"):
+        supply(
+            controlled, "C", "2020-01-01", "listing",
+            investment_intensity_10k_cny_per_mu=249, region_class="elsewhere", industry_code="26",
         )  # fmt: skip
 
 
-def test_a_table_by_region_needs_the_contracts_region(controlled):
-    with pytest.raises(TransitionError, match="give region"):
+def test_a_table_by_region_class_needs_the_contracts_region_class(controlled):
+    with pytest.raises(TransitionError, match="give region_class"):
         supply(
             controlled, "A", "2020-01-01", "listing",
             investment_intensity_10k_cny_per_mu=500, industry_code="3911",
@@ -222,33 +230,21 @@ def test_a_table_by_region_needs_the_contracts_region(controlled):
     supply(controlled, "A", "2020-01-01", "listing")
 
 
-def test_control_table_format_errors(tmp_path):
-    assert read_investment_controls(EXAMPLE_INVESTMENT_CONTROLS).minimum(
-        region="x", industry=None
-    ) == (
-        250.0,
-        0,
+def test_a_table_without_an_applying_entry_checks_nothing():
+    table = read_investment_minimums(
+        'version: 1\nname: t\nunit: 10k CNY per mu\nminimums: {"1": {"39": 450}}\n'
     )
-    with pytest.raises(SchemaError, match="lacks the column"):
-        read_investment_controls(pd.DataFrame({"region": ["*"], "industry": ["26"]}))
-    with pytest.raises(SchemaError, match="both set the minimum"):
-        InvestmentControls([("*", "26", 300), ("*", "26", 350)])
-    with pytest.raises(SchemaError, match="2-digit"):
-        InvestmentControls([("*", "C26", 300)])
-    with pytest.raises(SchemaError, match="not a number"):
-        InvestmentControls([("*", "26", -1)])
-    bad = tmp_path / "missing.csv"
-    from landasset import LandassetIOError
-
-    with pytest.raises(LandassetIOError, match="cannot read"):
-        read_investment_controls(bad)
-    with pytest.raises(LandassetValueError, match="InvestmentControls"):
-        Policy(investment_controls=pd.DataFrame())  # type: ignore[arg-type]
+    with Ledger.open(":memory:", policy=Policy(investment_minimums=table)) as ledger:
+        supply(
+            ledger, "A", "2020-01-01", "listing",
+            investment_intensity_10k_cny_per_mu=1, region_class="1", industry_code="2611",
+        )  # fmt: skip
+        assert ledger.stage("A") == "supplied"
 
 
-def test_the_example_table_says_it_is_an_example():
-    text = EXAMPLE_INVESTMENT_CONTROLS.read_text(encoding="utf-8")
-    assert text.startswith("# EXAMPLE ONLY")
+def test_the_policy_refuses_what_is_not_a_table():
+    with pytest.raises(LandassetValueError, match=r"InvestmentMinimums.*read_investment_minimums"):
+        Policy(investment_minimums=pd.DataFrame())  # type: ignore[arg-type]
 
 
 # -- penalty clauses ------------------------------------------------------------------------

@@ -9,8 +9,8 @@ by jurisdiction and year.
   :func:`by_parcel` — the same per parcel, weighted by land area;
 * :func:`land_indicators` — FAR (storeys over 8 m twice), building coverage, green
   ratio, office/living share and investment intensity against the national industrial
-  land control indicators (国土资发〔2008〕24号); :func:`read_investment_minimums`
-  reads a table of investment minima by region class and industry;
+  land control indicators (国土资发〔2008〕24号), investment minima from
+  :func:`landasset.investment.read_investment_minimums`;
 * :func:`tenant_quality` — high-tech, 专精特新 and leading-industry flags;
 * :func:`renewal_candidates` — operating parcels with worst-grade tenants or land below
   standard, ranked by the gain if they reached the park median;
@@ -38,11 +38,9 @@ from landasset.efficiency.land import (
     OFFICE_LIVING_MAX,
     OFFICE_LIVING_USES,
     RENEWAL_METRICS,
-    example_investment_minimums,
     far_minimum,
     industry_mix,
     land_indicators,
-    read_investment_minimums,
     renewal_candidates,
     tenant_quality,
 )
@@ -84,13 +82,11 @@ __all__ = [
     "Veto",
     "by_parcel",
     "evaluate",
-    "example_investment_minimums",
     "far_minimum",
     "industry_mix",
     "land_indicators",
     "list_schemes",
     "load_scheme",
-    "read_investment_minimums",
     "renewal_candidates",
     "tenant_quality",
     "with_geometry",

@@ -22,19 +22,16 @@ Examples
 
 from __future__ import annotations
 
-import os
 from collections.abc import Collection, Iterable, Mapping
-from importlib import resources
 from typing import TYPE_CHECKING, Any, Protocol, overload
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from landasset import _config
 from landasset._buildings import STOREY_HEIGHT_M, TALL_STOREY_M, building_floor_area
 from landasset._dates import DateLike, to_day_or_none
-from landasset._errors import LandassetTypeError, LandassetValueError, ProfileError
+from landasset._errors import LandassetTypeError, LandassetValueError
 from landasset._stages import STAGE_IDS, stage_series
 from landasset.efficiency._enterprises import (
     as_enterprises,
@@ -45,6 +42,7 @@ from landasset.efficiency._enterprises import (
     two_digit,
 )
 from landasset.efficiency.grading import by_parcel
+from landasset.investment import InvestmentMinimums
 from landasset.landuse import land_use_family
 from landasset.measures import (
     area_m2,
@@ -65,11 +63,9 @@ __all__ = [
     "OFFICE_LIVING_MAX",
     "OFFICE_LIVING_USES",
     "RENEWAL_METRICS",
-    "example_investment_minimums",
     "far_minimum",
     "industry_mix",
     "land_indicators",
-    "read_investment_minimums",
     "renewal_candidates",
     "tenant_quality",
 ]
@@ -197,148 +193,6 @@ def far_minimum(
     return _far_min(_two_digit(series), far_minimums).rename("far_min")
 
 
-#: Units an investment minimum table may be written in, and the factor to 10k CNY per mu.
-INVESTMENT_UNITS: dict[str, float] = {"10k CNY per mu": 1.0, "10k CNY per ha": 1.0 / 15.0}
-
-
-def read_investment_minimums(source: str | os.PathLike[str]) -> pd.Series:
-    """Read a table of minimum investment intensity by region class and industry.
-
-    国土资发〔2008〕24号 sets a minimum fixed-asset investment per unit of site area
-    (投资强度) by region class (地区分类) and industry; provinces and counties publish
-    their own. The table is a YAML file (the same file format rules as schemes)::
-
-        version: 1
-        name: my-county-2024
-        example: false            # true marks a table whose figures are not real
-        unit: 10k CNY per mu      # or "10k CNY per ha" (read ÷ 15 into per mu)
-        sources: [...]            # optional
-        minimums:
-          "1":                    # region class, as text
-            "27": 400             # 2-digit industry code: minimum
-            "39": 450
-
-    The same concept (投资强度) is what a 标准地 transfer contract commits to.
-
-    Parameters
-    ----------
-    source : str or path-like
-        A path to the file or the YAML text itself.
-
-    Returns
-    -------
-    Series
-        ``investment_min_10k_cny_per_mu`` (万元 per mu), indexed by
-        (``region_class``, ``industry_code``), both text, sorted. ``attrs`` holds
-        ``name``, ``example`` (bool), ``unit`` as written and ``sources``.
-
-    Raises
-    ------
-    ProfileError
-        A key or value is wrong; the message names the key path and what to write.
-    LandassetIOError
-        A path that does not exist.
-
-    Examples
-    --------
-    >>> table = read_investment_minimums('''
-    ... version: 1
-    ... name: county
-    ... unit: 10k CNY per ha
-    ... minimums: {"1": {"27": 6000, "39": 7500}}
-    ... ''')
-    >>> float(table.loc[("1", "27")]), table.attrs["example"]
-    (400.0, False)
-    """
-    text, origin = _config.read_source(source, what="investment table")
-    return _investment_table(_config.load_yaml(text, origin=origin), origin)
-
-
-def example_investment_minimums() -> pd.Series:
-    """The bundled EXAMPLE investment minimum table: the file format, not real figures.
-
-    ``attrs["example"]`` is True. See :func:`read_investment_minimums` for the format;
-    the file is ``landasset/efficiency/tables/investment-minimums-example.yaml``.
-
-    >>> table = example_investment_minimums()
-    >>> table.attrs["example"], table.name, list(table.index.names)
-    (True, 'investment_min_10k_cny_per_mu', ['region_class', 'industry_code'])
-    """
-    resource = (
-        resources.files("landasset.efficiency") / "tables" / "investment-minimums-example.yaml"
-    )
-    origin = "bundled investment table 'investment-minimums-example'"
-    return _investment_table(
-        _config.load_yaml(resource.read_text(encoding="utf-8"), origin=origin), origin
-    )
-
-
-def _investment_table(data: Any, origin: str) -> pd.Series:
-    def fail(where: str, message: str) -> ProfileError:
-        return ProfileError(f"{origin}, {where}: {message}" if where else f"{origin}: {message}")
-
-    keys = ("version", "name", "title", "example", "unit", "sources", "notes", "minimums")
-    if not isinstance(data, Mapping):
-        raise fail("", f"expected a mapping with keys {', '.join(keys)}")
-    unknown = [k for k in data if k not in keys]
-    if unknown:
-        raise fail(str(unknown[0]), f"unknown key; use one of: {', '.join(keys)}")
-    for key in ("version", "name", "unit", "minimums"):
-        if key not in data:
-            raise fail("", f"missing required key {key!r}")
-    if data["version"] != 1 or isinstance(data["version"], bool):
-        raise fail(
-            "version",
-            f"{data['version']!r} is not a table format this release reads; use version: 1",
-        )
-    unit = data["unit"]
-    if unit not in INVESTMENT_UNITS:
-        raise fail(
-            "unit", f"{unit!r} is not a unit; use one of: " + ", ".join(map(repr, INVESTMENT_UNITS))
-        )
-    example = data.get("example", False)
-    if not isinstance(example, bool):
-        raise fail("example", f"expected true or false, got {example!r}")
-    minimums = data["minimums"]
-    if not isinstance(minimums, Mapping) or not minimums:
-        raise fail("minimums", "expected a mapping of region class to {industry code: minimum}")
-    rows: dict[tuple[str, str], float] = {}
-    for region, by_code in minimums.items():
-        region_text = str(region).strip()
-        if isinstance(region, bool) or not region_text:
-            raise fail("minimums", f"{region!r} is not a region class; use text such as '1'")
-        where = f"minimums.{region_text}"
-        if not isinstance(by_code, Mapping) or not by_code:
-            raise fail(where, "expected a mapping of 2-digit industry code to minimum")
-        for code, value in by_code.items():
-            code_text = str(code).strip()
-            if isinstance(code, bool) or not (code_text.isdigit() and len(code_text) <= 2):
-                raise fail(where, f'{code!r} is not a 2-digit industry code; quote it, as "27"')
-            code_text = code_text.zfill(2)
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int | float)
-                or not np.isfinite(value)
-                or value <= 0
-            ):
-                raise fail(f"{where}.{code_text}", f"expected a positive number, got {value!r}")
-            if (region_text, code_text) in rows:
-                raise fail(f"{where}.{code_text}", "listed twice")
-            rows[(region_text, code_text)] = float(value) * INVESTMENT_UNITS[unit]
-    index = pd.MultiIndex.from_tuples(list(rows), names=["region_class", "industry_code"])
-    table = pd.Series(list(rows.values()), index=index, dtype=float)
-    table = table.rename("investment_min_10k_cny_per_mu").sort_index()
-    table.attrs.update(
-        {
-            "name": str(data["name"]),
-            "example": example,
-            "unit": unit,
-            "sources": [str(x) for x in (data.get("sources") or [])],
-        }
-    )
-    return table
-
-
 def land_indicators(
     parcels: gpd.GeoDataFrame,
     buildings: gpd.GeoDataFrame,
@@ -351,7 +205,7 @@ def land_indicators(
     office_living_max: float = OFFICE_LIVING_MAX,
     office_living_uses: Collection[str] = OFFICE_LIVING_USES,
     land_uses: Collection[str] | None = None,
-    investment_minimums: pd.Series | None = None,
+    investment_minimums: InvestmentMinimums | None = None,
     region_class: str | None = None,
     storey_height_m: float = STOREY_HEIGHT_M,
     tall_storey_m: float = TALL_STOREY_M,
@@ -387,10 +241,10 @@ def land_indicators(
         (:func:`landasset.landuse.land_use_family`) except ``M0``, new industrial land
         (新型产业用地), which local rules govern with other limits. Without a
         ``land_use`` column every parcel is assessed.
-    investment_minimums : Series, optional
-        Minimum investment intensity by (``region_class``, ``industry_code``), from
-        :func:`read_investment_minimums` (there is no national default to ship). Without
-        it the intensity is still computed but not checked.
+    investment_minimums : InvestmentMinimums, optional
+        Minimum investment intensity by region class and industry, from
+        :func:`landasset.investment.read_investment_minimums` (there is no national
+        default to ship). Without it the intensity is still computed but not checked.
     region_class : str, optional
         The region class of every parcel in the table; a parcel's own ``region_class``
         value takes precedence.
@@ -436,7 +290,8 @@ def land_indicators(
       per mu: the parcel's ``investment_10k_cny``, else the sum of its tenants'
       ``investment_10k_cny`` when every tenant gives one; otherwise NaN and
       ``investment_note`` says why. Its minimum is looked up by the parcel's region
-      class and ``industry_code`` (the code that sets the FAR minimum).
+      class and ``industry_code`` (the code that sets the FAR minimum): the most
+      specific entry of the table, ``"*"`` entries included.
     * Coverage is building footprints / site area: a lower bound of the statutory
       建筑系数, which also counts structures and open storage yards. The threshold is
       ``max(coverage_min, parcel coverage_min)``.
@@ -468,10 +323,10 @@ def land_indicators(
     >>> row.fails
     'FAR 0.44 < 0.70; coverage 21.0 % < 30.0 %; office/living 9.1 % > 7.0 %'
     """
-    if investment_minimums is not None and not isinstance(investment_minimums, pd.Series):
+    if investment_minimums is not None and not isinstance(investment_minimums, InvestmentMinimums):
         raise LandassetTypeError(
-            "investment_minimums is a Series by (region_class, industry_code), as "
-            "read_investment_minimums(path) returns, not "
+            "investment_minimums is an InvestmentMinimums table, as "
+            "landasset.investment.read_investment_minimums(path) returns, not "
             f"{type(investment_minimums).__name__}"
         )
     index = parcels.index
@@ -934,7 +789,7 @@ def _tenant_parcel(ent: pd.DataFrame, parcels: gpd.GeoDataFrame) -> pd.Series:
 def _investment(
     parcels: gpd.GeoDataFrame,
     enterprises: pd.DataFrame | None,
-    minimums: pd.Series | None,
+    minimums: InvestmentMinimums | None,
     region_class: str | None,
     out: pd.DataFrame,
 ) -> pd.DataFrame:
@@ -1003,22 +858,19 @@ def _investment(
     codes = pd.Series(out["industry_code"].to_numpy(dtype=object), index=pid)
     minimum = np.full(n, np.nan)
     if minimums is not None:
-        table = minimums.astype(float).copy()
-        table.index = pd.MultiIndex.from_arrays(
-            [
-                table.index.get_level_values(0).astype(str),
-                table.index.get_level_values(1).astype(str).str.zfill(2),
-            ]
+        minimum = minimums.minimums(
+            region_classes=regions.to_numpy(dtype=object),
+            industry_codes=codes.to_numpy(dtype=object),
         )
-        keys = pd.MultiIndex.from_arrays(
-            [regions.fillna("").astype(str).to_numpy(), codes.fillna("").astype(str).to_numpy()]
-        )
-        minimum = table.reindex(keys).to_numpy(dtype=float, na_value=np.nan)
         region_text = regions.fillna("").astype(str).to_numpy(dtype=object)
         code_text = codes.fillna("").astype(str).to_numpy(dtype=object)
         notes.append(
             np.select(
-                [regions.isna().to_numpy(), codes.isna().to_numpy(), np.isnan(minimum)],
+                [
+                    np.isnan(minimum) & regions.isna().to_numpy(),
+                    np.isnan(minimum) & codes.isna().to_numpy(),
+                    np.isnan(minimum),
+                ],
                 [
                     "no region class (give region_class= or a region_class column)",
                     "no industry code for the investment minimum",

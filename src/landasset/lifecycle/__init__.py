@@ -7,7 +7,7 @@ was every parcel in on this date", keeps the lineage of splits and merges and fe
 the KPIs (:func:`pipeline`, :func:`durations`, :func:`idle_land`,
 :func:`low_efficiency`, :func:`late_against_contract`, :func:`terms_expiring`,
 :func:`contract_compliance`). Policy figures (idle-land fee and repossession, permit
-and filing windows, land-use terms, supply modes, the investment control table) are
+and filing windows, land-use terms, supply modes, the investment minimum table) are
 parameters of :class:`Policy`.
 
 Examples
@@ -33,11 +33,6 @@ from landasset.lifecycle.contracts import (
     COMPLIANCE_STATUSES,
     PENALTY_BASES,
     contract_compliance,
-)
-from landasset.lifecycle.controls import (
-    EXAMPLE_INVESTMENT_CONTROLS,
-    InvestmentControls,
-    read_investment_controls,
 )
 from landasset.lifecycle.database import copy_ledger, grant_role, init_database
 from landasset.lifecycle.files import has_ledger, read_events_csv
@@ -93,7 +88,6 @@ __all__ = [
     "DEFAULT_SUPPLY_MODES",
     "DEFAULT_TERM_YEARS",
     "EVENTS_TABLE",
-    "EXAMPLE_INVESTMENT_CONTROLS",
     "FIELDS",
     "IN_STAGE_EVENTS",
     "LINEAGE_TABLE",
@@ -106,7 +100,6 @@ __all__ = [
     "TRANSITIONS",
     "Event",
     "FieldSpec",
-    "InvestmentControls",
     "Ledger",
     "Policy",
     "Stage",
@@ -127,7 +120,6 @@ __all__ = [
     "low_efficiency",
     "pipeline",
     "read_events_csv",
-    "read_investment_controls",
     "required_fields",
     "sample_events",
     "stages_on",

@@ -8,7 +8,7 @@ cannot judge from the transition table alone:
   unless the event carries a ``supply_exception``. The land use is the event's, else
   the parcel's latest in the ledger, else the parcels layer's; with none known the
   mode cannot be judged and is not;
-* the committed investment intensity against the policy's control table
+* the committed investment intensity against the policy's investment minimum table
   (国土资发〔2008〕24号), unless the event carries a ``below_minimum_reason``;
 * the penalty clause's structure (:data:`PENALTY_BASES`);
 * permit extensions against their legal number (建筑法 §9).
@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from landasset.investment import ANY
 from landasset.landuse import land_use_family
 from landasset.lifecycle import _gpkg
 from landasset.lifecycle._checks import Batch, Problems
@@ -209,21 +210,21 @@ def check_law(batch: Batch, policy: Policy, land_use_before: Mapping[str, str]) 
     if supplied.any():
         _check_modes(problems, batch, policy, supplied, land_use)
 
-    controls = policy.investment_controls
+    table = policy.investment_minimums
     intensity = _column(batch, "investment_intensity_10k_cny_per_mu")
-    if controls is not None and (supplied & pd.notna(intensity)).any():
-        region = _column(batch, "region")
+    if table is not None and (supplied & pd.notna(intensity)).any():
+        region = _column(batch, "region_class")
         industry = _column(batch, "industry_code")
         reason = _column(batch, "below_minimum_reason")
-        specific_region = any(r.region != "*" for r in controls.rows)
-        specific_industry = any(r.industry != "*" for r in controls.rows)
+        specific_region = any(e.region_class != ANY for e in table.entries)
+        specific_industry = any(e.industry_code != ANY for e in table.entries)
         bad = np.zeros(n, dtype=bool)
         messages = {}
         for i in np.flatnonzero(supplied & pd.notna(intensity)):
             lacking = [
                 key
                 for key, value, specific in (
-                    ("region", region[i], specific_region),
+                    ("region_class", region[i], specific_region),
                     ("industry_code", industry[i], specific_industry),
                 )
                 if specific and value is None
@@ -231,18 +232,19 @@ def check_law(batch: Batch, policy: Policy, land_use_before: Mapping[str, str]) 
             if lacking:
                 bad[i] = True
                 messages[int(i)] = (
-                    f"the investment control table sets minima by region and industry; give "
-                    f"{' and '.join(lacking)} with the contract so its minimum can be checked"
+                    f"the investment minimum table {table.name!r} sets minima by region class "
+                    f"and industry; give {' and '.join(lacking)} with the contract so its "
+                    "minimum can be checked"
                 )
                 continue
-            found = controls.minimum(region=region[i], industry=industry[i])
-            if found is None or float(intensity[i]) >= found[0] or reason[i] is not None:
+            found = table.match(region_class=region[i], industry_code=industry[i])
+            if found is None or float(intensity[i]) >= found.minimum or reason[i] is not None:
                 continue
             bad[i] = True
             messages[int(i)] = (
                 f"the committed investment intensity {float(intensity[i]):g} 万元/亩 is below "
-                f"the minimum {found[0]:g} 万元/亩 of the investment control table, "
-                f"{controls._describe_row(found[1])}; raise the commitment, or record why it "
+                f"the minimum {found.minimum:g} 万元/亩 of the investment minimum table "
+                f"{table.name!r}, {found.describe()}; raise the commitment, or record why it "
                 "is accepted with below_minimum_reason='...'"
             )
         problems.add(bad, lambda i: messages[i])

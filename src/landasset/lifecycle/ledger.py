@@ -126,7 +126,7 @@ class Ledger:
         """The :class:`~landasset.lifecycle.Policy` events are checked against.
 
         It decides which supply modes a ``supplied`` event may use, the investment
-        control table a contract's commitment is checked against and how many permit
+        minimum table a contract's commitment is checked against and how many permit
         extensions may be recorded. Set it when opening (``Ledger.open(path,
         policy=...)``) or later (``ledger.policy = Policy(...)``).
         """
@@ -177,7 +177,7 @@ class Ledger:
             :meth:`merge` are added.
         policy : Policy, optional
             The rules events are checked against beyond the transition table (supply
-            modes, the investment control table, permit extensions); default
+            modes, the investment minimum table, permit extensions); default
             :class:`~landasset.lifecycle.Policy`. See :attr:`policy`.
 
         Raises
@@ -274,7 +274,7 @@ class Ledger:
             missing or invalid, the date is before the parcel's last event, or the
             ledger's :attr:`policy` refuses it: a supply mode the law does not allow
             for the land use and date (without ``supply_exception``), a committed
-            investment below the control table's minimum (without
+            investment below the minimum table's figure (without
             ``below_minimum_reason``), a malformed ``penalty`` clause, too many permit
             extensions.
 

@@ -28,8 +28,8 @@ import pandas as pd
 
 from landasset._errors import LandassetValueError
 from landasset._vocab import STAGE_IDS
+from landasset.investment import InvestmentMinimums
 from landasset.landuse import land_use_family
-from landasset.lifecycle.controls import InvestmentControls
 from landasset.lifecycle.stages import MODES
 
 __all__ = [
@@ -164,10 +164,11 @@ class Policy:
         Days after the completion filing before a completed parcel without tenants
         counts as built, not in production (建而未投). **An example figure**: no
         national rule sets it; counties set their own.
-    investment_controls : InvestmentControls, optional
-        The investment-intensity control table (minimum investment per mu by region
-        and industry) a ``supplied`` event's ``investment_intensity_10k_cny_per_mu``
-        is checked against (国土资发〔2008〕24号); None: no check.
+    investment_minimums : InvestmentMinimums, optional
+        The minimum investment intensity table (万元/亩 by region class and industry,
+        :func:`landasset.investment.read_investment_minimums`) a ``supplied`` event's
+        ``investment_intensity_10k_cny_per_mu`` is checked against, by the event's
+        ``region_class`` and ``industry_code`` (国土资发〔2008〕24号); None: no check.
 
     Raises
     ------
@@ -207,7 +208,7 @@ class Policy:
         default_factory=lambda: DEFAULT_LOW_EFFICIENCY_STAGES
     )
     built_not_operating_grace_days: int = 365
-    investment_controls: InvestmentControls | None = None
+    investment_minimums: InvestmentMinimums | None = None
 
     def __post_init__(self) -> None:
         for name, what in (
@@ -286,13 +287,13 @@ class Policy:
                 )
             categories[category] = _stages(f"low_efficiency_stages[{category!r}]", stages)
         object.__setattr__(self, "low_efficiency_stages", MappingProxyType(categories))
-        if self.investment_controls is not None and not isinstance(
-            self.investment_controls, InvestmentControls
+        if self.investment_minimums is not None and not isinstance(
+            self.investment_minimums, InvestmentMinimums
         ):
             raise LandassetValueError(
-                "investment_controls is an InvestmentControls table (read one with "
-                "landasset.lifecycle.read_investment_controls(path)), not "
-                f"{type(self.investment_controls).__name__}"
+                "investment_minimums is an InvestmentMinimums table (read one with "
+                "landasset.investment.read_investment_minimums(path)), not "
+                f"{type(self.investment_minimums).__name__}"
             )
 
     # -- derived dates -------------------------------------------------------------

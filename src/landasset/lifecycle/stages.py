@@ -247,7 +247,10 @@ FIELDS: Mapping[str, FieldSpec] = MappingProxyType(
                 "why a supply mode the policy does not allow for the land and date is lawful here",
             ),
             FieldSpec(
-                "region", "text", "地区", "region (or region class) of the investment control table"
+                "region_class",
+                "text",
+                "地区分类",
+                "region class of the investment minimum table (Policy.investment_minimums)",
             ),
             FieldSpec(
                 "industry_code",
@@ -265,7 +268,7 @@ FIELDS: Mapping[str, FieldSpec] = MappingProxyType(
                 "below_minimum_reason",
                 "text",
                 "低于投资强度控制值原因",
-                "why a committed investment intensity below the control table's minimum is accepted",
+                "why a committed investment intensity below the table's minimum is accepted",
             ),
             FieldSpec(
                 "output_per_mu_10k_cny",
