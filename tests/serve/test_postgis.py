@@ -188,3 +188,25 @@ def test_the_database_refuses_a_db_role_outside_its_zone(pg_server, sample_site)
     with Ledger.open(str(pg_server.site), read_only=True) as ledger:
         assert len(ledger) == before
         assert ledger.stage(parcel) == "supply_ready"
+
+
+def test_the_match_process_answers_la_match_on_the_postgis_ledger(pg_server, sample_site):
+    from landasset.projects import load_project, match
+
+    response = httpx.post(
+        f"{pg_server.url}/processes/match/execution",
+        json={"inputs": {"project": "aerospace_plant", "as_of": "2025-12-31", "limit": 6}},
+        timeout=300,
+    )
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    with Ledger.open(str(pg_server.site), read_only=True) as ledger:
+        expected = match(
+            load_project("aerospace_plant"),
+            la.read_site(str(pg_server.site)),
+            as_of="2025-12-31",
+            stages=ledger,
+            limit=6,
+        )
+    assert len(expected) > 1
+    assert [c["candidate_id"] for c in answer["candidates"]] == list(expected.candidates.index)
