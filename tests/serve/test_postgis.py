@@ -118,6 +118,10 @@ def test_owslib_reads_the_parcels_from_postgis(pg_server, sample_site):
     assert page["numberMatched"] == len(sample_site.parcels)
     row = sample_site.parcels.iloc[3]
     assert page["features"][0]["properties"]["zone"] == row["zone"]
+    # the database URL (its user, host and any password) is not shown to clients
+    for path in ("/", "/collections", "/collections/parcels", "/processes", "/openapi"):
+        text = httpx.get(f"{pg_server.url}{path}", params={"f": "json"}, timeout=60).text
+        assert str(pg_server.site) not in text and "postgresql://" not in text, path
 
 
 @pytest.mark.parametrize("day", ["2019-06-30", "2025-12-31"])

@@ -71,9 +71,18 @@ def create_app(
     Raises
     ------
     LandassetValueError
-        pygeoapi's application is already loaded in this process for another site.
+        pygeoapi's application is already loaded in this process for another site, or
+        a token names a database role (``db_role``) for a site that is not in PostGIS.
     """
     _require_pygeoapi()
+    from landasset._postgres import is_url
+
+    with_roles = sorted(p.name for p in (policy.tokens.values() if policy else ()) if p.db_role)
+    if with_roles and not is_url(site):
+        raise LandassetValueError(
+            f"the tokens of {with_roles} name a database role (db_role), but the site is a "
+            "file: serve the site's PostGIS database (postgresql://...) or drop db_role"
+        )
     config = pygeoapi_config(
         site,
         host=host,
