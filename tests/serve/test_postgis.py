@@ -32,7 +32,11 @@ psycopg = (
 )
 features_module = pytest.importorskip("owslib.ogcapi.features")
 
-TOKENS = {"all": "pg-recorder-token-0001", "yungu": "pg-yungu-token-0001"}
+TOKENS = {
+    "all": "pg-recorder-token-0001",
+    "yungu": "pg-yungu-token-0001",
+    "ghost": "pg-ghost-token-0001",
+}
 
 #: A recorder of every zone (the server's own login), and one that records as the
 #: database role bo_yungu, with no zones of its own in this file.
@@ -47,6 +51,10 @@ tokens:
     role: recorder
     db_role: bo_yungu
     token: {TOKENS["yungu"]}
+  - name: ghost-desk
+    role: recorder
+    db_role: no_such_login
+    token: {TOKENS["ghost"]}
 """
 
 
@@ -187,7 +195,7 @@ def test_the_database_refuses_a_db_role_outside_its_zone(pg_server, sample_site)
     description = response.json()["description"]
     # the database's words (row-level security), not the service's zone check
     assert "the database refused" in description
-    assert "row-level security" in description
+    assert "violates row-level security policy" in description
     assert "may record only in" not in description
     with Ledger.open(str(pg_server.site), read_only=True) as ledger:
         assert len(ledger) == before
@@ -214,3 +222,12 @@ def test_the_match_process_answers_la_match_on_the_postgis_ledger(pg_server, sam
         )
     assert len(expected) > 1
     assert [c["candidate_id"] for c in answer["candidates"]] == list(expected.candidates.index)
+
+
+def test_a_db_role_the_server_cannot_take_is_refused_saying_so(pg_server, sample_site):
+    parcel = _ready_in(pg_server, sample_site, "云谷")[-1]
+    response = _post(pg_server, _supplied(parcel), TOKENS["ghost"])
+    assert response.status_code == 403, response.text
+    assert "cannot act as role 'no_such_login'" in response.json()["description"]
+    with Ledger.open(str(pg_server.site), read_only=True) as ledger:
+        assert ledger.stage(parcel) == "supply_ready"
