@@ -50,13 +50,14 @@ def create_app(
     default_items: int = DEFAULT_ITEMS,
     max_items: int = MAX_ITEMS,
 ) -> Any:
-    """The ASGI application serving the site in a GeoPackage: pygeoapi behind the access
-    middleware.
+    """The ASGI application serving the site in a GeoPackage or in PostGIS: pygeoapi
+    behind the access middleware.
 
     Parameters
     ----------
-    site : path-like
-        The site's GeoPackage.
+    site : path-like or str
+        The site's GeoPackage, or a ``postgresql://`` URL of a database holding its
+        layers and ledger (tokens may then name a ``db_role``).
     policy : AccessPolicy, optional
         Tokens, read rule and body cap (:meth:`AccessPolicy.from_yaml`). Without one,
         reads are open and every write is refused (there is no token to give).

@@ -128,7 +128,7 @@ def view_frame(path: str, view: str, as_of: pd.Timestamp | None = None) -> gpd.G
     Parameters
     ----------
     path : str
-        The site's GeoPackage.
+        The site's GeoPackage, or its PostGIS URL.
     view : str
         A layer kind or one of :data:`VIEWS`.
     as_of : Timestamp, optional
