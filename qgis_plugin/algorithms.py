@@ -663,6 +663,59 @@ class Report(LandassetAlgorithm):
         }
 
 
+class MatchProject(LandassetAlgorithm):
+    NAME, OP = "match_project", "match"
+    LABEL, GROUP, GROUP_ID = "Match a project", "Suitability", "suitability"
+    HELP = (
+        "Land waits for projects (地等项目): the parcels, assemblies of adjacent parcels and "
+        "floor space that meet a project's demand on a date, ranked: the styled shortlist "
+        "layer, and optionally a one-page HTML memo of the best candidates."
+    )
+
+    def initAlgorithm(self, config: Any = None) -> None:
+        param = QgsProcessingParameterString(
+            "PROJECT",
+            tr("Project (bundled name or .yaml file)"),
+            defaultValue="aerospace_plant",
+        )
+        param.setHelp(
+            tr(
+                "A project YAML file (demand, conditions, industry) or the name of a bundled "
+                "sample project, such as aerospace_plant."
+            )
+        )
+        self.addParameter(param)
+        self.add_site()
+        self.add_as_of()
+        self.add_number("LIMIT", "Most candidates", 20, integer=True, minimum=1)
+        self.add_output_layer("Shortlist")
+        memo = QgsProcessingParameterFileDestination(
+            "MEMO",
+            tr("Memo (HTML)"),
+            fileFilter="HTML files (*.html)",
+            optional=True,
+            createByDefault=False,
+        )
+        self.addParameter(memo)
+
+    def arguments(self, parameters: dict[str, Any], context: Any) -> dict[str, Any]:
+        memo = self.parameterAsFileOutput(parameters, "MEMO", context) or ""
+        return {
+            "project": self.text(parameters, "PROJECT", context),
+            "site": self.site(parameters, context),
+            "as_of": self.text(parameters, "AS_OF", context),
+            "limit": self.parameterAsInt(parameters, "LIMIT", context),
+            "output": self.output_path(parameters, context),
+            "memo": memo,
+        }
+
+    def outputs(
+        self, result: dict[str, Any], parameters: dict[str, Any], context: Any, feedback: Any
+    ) -> dict[str, Any]:
+        feedback.pushInfo(tr("candidates, best first: " + ", ".join(result.get("candidates", []))))
+        return {"OUTPUT": result.get("output"), "MEMO": result.get("memo")}
+
+
 def _user() -> str:
     try:
         return getpass.getuser()
@@ -681,4 +734,5 @@ ALGORITHMS = (
     LowEfficiency,
     PerMuEvaluation,
     Report,
+    MatchProject,
 )

@@ -488,6 +488,65 @@ def op_report(args: dict[str, Any]) -> dict[str, Any]:
     return {"output": str(path)}
 
 
+def op_match(args: dict[str, Any]) -> dict[str, Any]:
+    """A project matched to the site's land and space: the shortlist layer (and a memo)."""
+    from pathlib import Path
+
+    from landasset._errors import LandassetValueError
+    from landasset.projects import list_projects, load_project, match
+
+    given = str(args.get("project") or "").strip()
+    if not given:
+        raise LandassetValueError(
+            f"give a project: a project YAML file or a bundled name ({', '.join(list_projects())})"
+        )
+    memo = str(args.get("memo") or "").strip()
+    if memo and Path(memo).suffix.lower() not in (".html", ".htm"):
+        raise LandassetValueError(f"{Path(memo).name} is not an .html file; name the memo *.html")
+    project = load_project(Path(given) if Path(given).suffix else given)
+    site = _site(args["site"])
+    progress(20, "matching the project")
+    with _stages(args["site"]) as ledger:
+        result = match(
+            project,
+            site,
+            as_of=_day(args.get("as_of"), "as_of"),
+            stages=ledger,
+            limit=int(args.get("limit", 20)),
+        )
+    offered = result.offered
+    info(
+        f"{int(offered['candidates']):,} candidates checked, {int(offered['passing']):,} pass "
+        f"every condition; keeping {len(result)}"
+    )
+    progress(90, "writing the shortlist")
+    output = args["output"]
+    result.to_file(output, overwrite=True)
+    info(f"wrote {len(result)} candidates to {output}")
+    out: dict[str, Any] = {
+        "output": output,
+        "layer": "shortlist" if output.lower().endswith(".gpkg") else None,
+        "rows": len(result),
+        "candidates": [str(i) for i in result.candidates.index],
+        "memo": None,
+    }
+    if memo:
+        try:
+            import matplotlib
+        except ImportError:
+            raise LandassetValueError(
+                "the memo draws its map with matplotlib, which is not installed in the "
+                "landasset environment; install the viz extra: pip install 'landasset[viz]'"
+            ) from None
+        matplotlib.use("Agg")
+        from landasset.viz import match_memo
+
+        progress(95, "writing the memo")
+        match_memo(result, site, memo, top_k=int(args.get("top", 5)), overwrite=True)
+        out["memo"] = memo
+    return out
+
+
 OPERATIONS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "probe": op_probe,
     "validate": op_validate,
@@ -500,6 +559,7 @@ OPERATIONS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "low_efficiency": op_low_efficiency,
     "efficiency": op_efficiency,
     "report": op_report,
+    "match": op_match,
 }
 
 

@@ -31,6 +31,7 @@ ALGORITHMS = (
     "low_efficiency",
     "per_mu_evaluation",
     "report",
+    "match_project",
 )
 
 
@@ -327,6 +328,41 @@ def test_report_writes_the_page(qgis, site_copy, tmp_path):
     assert outcome.returncode == 0, outcome.text
     page = out.read_text(encoding="utf-8")
     assert "云栖 test" in page and "<img" in page
+
+
+def test_match_project_gives_the_librarys_candidates_in_order(qgis, site_copy, tmp_path, sample):
+    from landasset.projects import load_project, match
+
+    project = load_project("aerospace_plant")
+    with Ledger.open(site_copy, read_only=True) as ledger:
+        expected = match(project, sample, as_of=AS_OF, stages=ledger, limit=8)
+    assert len(expected) > 1
+    # the bundled name, and the same project as a YAML file with the memo
+    yaml_file = tmp_path / "project.yaml"
+    project.to_yaml(yaml_file)
+    for given, memo in (("aerospace_plant", None), (str(yaml_file), tmp_path / "memo.html")):
+        out = tmp_path / f"shortlist-{memo is not None}.gpkg"
+        extra = {} if memo is None else {"MEMO": memo}
+        outcome = qgis.run(
+            "match_project",
+            PROJECT=given,
+            SITE=site_copy,
+            AS_OF=AS_OF,
+            LIMIT=8,
+            OUTPUT=out,
+            **extra,
+        )
+        assert outcome.returncode == 0, outcome.text
+        layer = gpd.read_file(out, layer="shortlist")
+        assert list(layer["candidate_id"]) == list(expected.candidates.index)
+        assert "shortlist" in styles_of(out)
+        if memo is not None:
+            page = memo.read_text(encoding="utf-8")
+            assert str(expected.candidates.index[0]) in page
+    outcome = qgis.run(
+        "match_project", PROJECT="no_such_project", SITE=site_copy, AS_OF=AS_OF, OUTPUT=out
+    )
+    assert_clean_failure(outcome, "no_such_project")
 
 
 def test_without_landasset_the_message_says_how_to_install(qgis_with, site_copy, tmp_path):

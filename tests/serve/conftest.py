@@ -55,7 +55,7 @@ class Server:
     """A running test server: its base ``url``, the ``site`` file it serves, its log."""
 
     url: str
-    site: Path
+    site: Path | str
     log: Path
 
 
@@ -65,14 +65,21 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(folder: Path, *extra: str) -> tuple[subprocess.Popen[bytes], Server]:
-    """Start ``landasset serve`` on a copy of the sample site in ``folder``."""
+def start_server(
+    folder: Path, *extra: str, source: str | None = None, tokens_text: str = TOKEN_FILE
+) -> tuple[subprocess.Popen[bytes], Server]:
+    """Start ``landasset serve`` on a copy of the sample site in ``folder`` (or on the
+    PostGIS URL ``source``), with the token file ``tokens_text``."""
     from landasset.sample import sample_path
 
-    site = folder / "site.gpkg"
-    shutil.copy(sample_path("yunqi"), site)
+    site: Path | str
+    if source is None:
+        site = folder / "site.gpkg"
+        shutil.copy(sample_path("yunqi"), site)
+    else:
+        site = source
     tokens = folder / "tokens.yaml"
-    tokens.write_text(TOKEN_FILE, encoding="utf-8")
+    tokens.write_text(tokens_text, encoding="utf-8")
     port = free_port()
     log = folder / "server.log"
     command = [

@@ -73,6 +73,20 @@ def test_tokens_map_to_principals_by_their_text_or_hash():
     assert read.max_body_bytes == 100
 
 
+def test_a_db_role_is_read_and_passed_on_with_the_principal():
+    read = AccessPolicy.from_yaml(
+        "tokens:\n  - {name: yungu-desk, role: recorder, db_role: bo_yungu, token: abcdefgh}"
+    )
+    principal = read.principal("abcdefgh")
+    assert principal == Principal("yungu-desk", role="recorder", db_role="bo_yungu")
+    assert principal.as_dict() == {
+        "name": "yungu-desk",
+        "role": "recorder",
+        "zones": [],
+        "db_role": "bo_yungu",
+    }
+
+
 def test_roles_are_ordered_reader_recorder_admin():
     allowed = {
         role: [a for a in ("read", "record", "admin") if Principal("x", role=role).may(a)]
@@ -105,6 +119,8 @@ def test_roles_are_ordered_reader_recorder_admin():
         ("version: 2", "version 2"),
         ("token: abc", "unknown keys ['token']"),
         ("tokens:\n  - {name: a, role: reader, token: abcdefgh, zone: x}", "unknown keys"),
+        ("tokens:\n  - {name: a, role: recorder, token: abcdefgh, db_role: 7}", "'db_role'"),
+        ("tokens:\n  - {name: a, role: recorder, token: abcdefgh, db_role: ''}", "'db_role'"),
     ],
 )
 def test_a_bad_token_file_is_refused_saying_what_to_fix(text, says):

@@ -229,6 +229,29 @@ def test_processes_offered_are_score_explain_evaluate_and_match_only_with_the_li
     assert ids == expected
 
 
+def test_match_process_answers_the_librarys_candidates_in_order(server, sample_site):
+    from landasset.projects import load_project, match
+
+    client = processes_module.Processes(server.url)
+    answer = client.execute(
+        "match", inputs={"project": "ai_office", "as_of": "2025-12-31", "limit": 5}
+    )
+    result = answer["outputs"][0] if "outputs" in answer else answer
+    with ledger_of(server) as ledger:
+        expected = match(
+            load_project("ai_office"), sample_site, as_of="2025-12-31", stages=ledger, limit=5
+        )
+    assert len(expected) > 1
+    assert [c["candidate_id"] for c in result["candidates"]] == list(expected.candidates.index)
+    assert result["offered"] == {k: int(v) for k, v in dict(expected.offered).items()}
+    refused = httpx.post(
+        f"{server.url}/processes/match/execution",
+        json={"inputs": {"project": "/etc/passwd.yaml", "as_of": "2025-12-31"}},
+        timeout=60,
+    )
+    assert refused.status_code >= 400 and "not a bundled project" in refused.text
+
+
 def test_score_process_ranks_as_the_library_does(server, sample_site):
     client = processes_module.Processes(server.url)
     answer = client.execute(

@@ -47,25 +47,35 @@ def serve(
     default_items: int,
     max_items: int,
 ) -> None:
-    """Serve the site SITE (.gpkg) over OGC API – Features and Processes.
+    """Serve the site SITE (.gpkg, or a postgresql:// URL) over OGC API – Features and
+    Processes.
 
     One collection per non-empty layer, `stages` (parcels with their stage on the
     day given as `datetime`) and `events` (the ledger; POST a GeoJSON feature with
     a recorder token to record one). Processes: score, explain, evaluate (and
     match when installed). GeoJSON in CRS84 by default, the site CRS with `crs=`.
 
+    On PostGIS (a database filled by `landasset db import`), a token whose entry
+    names a `db_role` records its events as that database role: the database's
+    privileges and row-level security decide.
+
     \b
-    Example:
+    Examples:
       landasset serve yunqi.gpkg --port 8080 --tokens tokens.yaml
+      landasset serve postgresql://landasset@dbhost/yunqi --tokens tokens.yaml
     """
-    if site.startswith(("postgresql://", "postgres://")):
-        raise InputError(
-            "serving a PostGIS site needs the PostGIS ledger, which this installation "
-            "lacks; serve the site's GeoPackage"
-        )
-    path = Path(site)
-    if not path.is_file():
-        raise InputError(f"no site file at {site!r}; give the site's .gpkg")
+    from landasset._postgres import is_url, redacted
+
+    source: str | Path
+    if is_url(site):
+        source, shown = site, redacted(site)
+    else:
+        source = Path(site)
+        if not source.is_file():
+            raise InputError(
+                f"no site file at {site!r}; give the site's .gpkg or a postgresql:// URL"
+            )
+        shown = source.name
     if default_items > max_items:
         raise InputError(f"--default-items ({default_items}) exceeds --max-items ({max_items})")
     from landasset.serve import AccessPolicy
@@ -73,9 +83,9 @@ def serve(
 
     policy = AccessPolicy.from_yaml(tokens) if tokens is not None else AccessPolicy()
     base = url or f"http://{host}:{port}"
-    note(f"serving {path.name} at {base} (Ctrl-C stops)")
+    note(f"serving {shown} at {base} (Ctrl-C stops)")
     run(
-        path,
+        source,
         policy=policy,
         host=host,
         port=port,

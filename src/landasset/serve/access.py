@@ -22,6 +22,16 @@ the file need not hold the secret itself. The roles are those of the PostGIS led
 database role of the same name and ``zones`` the zones its row-level security lets it
 write, so one file describes both.
 
+When the site is in PostGIS, an entry may name a database login role (``db_role:
+bo_yungu``, made by ``landasset db grant``): the server then records that token's events
+through a connection switched to that role, so the database's privileges and row-level
+security decide, and a refusal by the database is answered 403 with its message::
+
+      - name: yungu-desk
+        role: recorder
+        db_role: bo_yungu
+        token: "another-long-random-string"
+
 :class:`AccessMiddleware` is the one hand-written HTTP piece of the service: an ASGI
 middleware around pygeoapi that checks the token, refuses what the role may not do
 (401 without a valid token, 403 with a role too weak, as JSON with a message), caps the
@@ -77,8 +87,9 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 @dataclass(frozen=True)
 class Principal:
     """Who a token stands for: a ``name`` (recorded as the actor of the events it
-    writes), a ``role`` (one of :data:`ROLES`) and the ``zones`` it may write in
-    (empty: every zone).
+    writes), a ``role`` (one of :data:`ROLES`), the ``zones`` it may write in
+    (empty: every zone) and, on PostGIS, the database role its events are recorded
+    as (``db_role``; None: the server's own login).
 
     Examples
     --------
@@ -92,6 +103,7 @@ class Principal:
     _: KW_ONLY
     role: str
     zones: tuple[str, ...] = ()
+    db_role: str | None = None
 
     def may(self, action: str) -> bool:
         """Whether the role allows ``action``: ``"read"``, ``"record"`` or ``"admin"``."""
@@ -100,7 +112,10 @@ class Principal:
 
     def as_dict(self) -> dict[str, Any]:
         """The principal as plain JSON-ready data."""
-        return {"name": self.name, "role": self.role, "zones": list(self.zones)}
+        out: dict[str, Any] = {"name": self.name, "role": self.role, "zones": list(self.zones)}
+        if self.db_role is not None:
+            out["db_role"] = self.db_role
+        return out
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -123,7 +138,7 @@ class AccessPolicy:
     ...     "  - {name: desk, role: recorder, token: s3cret-token, zones: [双浦]}"
     ... )
     >>> policy.principal("s3cret-token")
-    Principal(name='desk', role='recorder', zones=('双浦',))
+    Principal(name='desk', role='recorder', zones=('双浦',), db_role=None)
     >>> policy.principal("guess") is None, policy.reads
     (True, 'token')
     """
@@ -203,11 +218,11 @@ def _sha256(text: str) -> str:
 def _entry(entry: object, where: str) -> tuple[str, Principal]:
     if not isinstance(entry, dict):
         raise ProfileError(f"{where}: an entry is a mapping with name, role and token or sha256")
-    unknown = set(entry) - {"name", "role", "zones", "token", "sha256"}
+    unknown = set(entry) - {"name", "role", "zones", "db_role", "token", "sha256"}
     if unknown:
         raise ProfileError(
-            f"{where}: unknown keys {sorted(unknown)}; an entry has name, role, zones and "
-            "token or sha256"
+            f"{where}: unknown keys {sorted(unknown)}; an entry has name, role, zones, "
+            "db_role and token or sha256"
         )
     name = entry.get("name")
     if not isinstance(name, str) or not name.strip():
@@ -220,6 +235,12 @@ def _entry(entry: object, where: str) -> tuple[str, Principal]:
     zones = entry.get("zones") or []
     if not isinstance(zones, list) or not all(isinstance(z, str) for z in zones):
         raise ProfileError(f"{where} ({name!r}): 'zones' is a list of zone names")
+    db_role = entry.get("db_role")
+    if db_role is not None and (not isinstance(db_role, str) or not db_role.strip()):
+        raise ProfileError(
+            f"{where} ({name!r}): 'db_role' is the name of a database login role "
+            "(made by `landasset db grant`)"
+        )
     has_token, has_hash = "token" in entry, "sha256" in entry
     if has_token == has_hash:
         raise ProfileError(
@@ -245,7 +266,12 @@ def _entry(entry: object, where: str) -> tuple[str, Principal]:
         digest = str(entry["sha256"]).lower()
         if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
             raise ProfileError(f"{where} ({name!r}): 'sha256' is 64 hexadecimal digits")
-    return digest, Principal(name.strip(), role=str(role), zones=tuple(zones))
+    return digest, Principal(
+        name.strip(),
+        role=str(role),
+        zones=tuple(zones),
+        db_role=None if db_role is None else db_role.strip(),
+    )
 
 
 # -- the middleware ----------------------------------------------------------------------

@@ -50,13 +50,14 @@ def create_app(
     default_items: int = DEFAULT_ITEMS,
     max_items: int = MAX_ITEMS,
 ) -> Any:
-    """The ASGI application serving the site in a GeoPackage: pygeoapi behind the access
-    middleware.
+    """The ASGI application serving the site in a GeoPackage or in PostGIS: pygeoapi
+    behind the access middleware.
 
     Parameters
     ----------
-    site : path-like
-        The site's GeoPackage.
+    site : path-like or str
+        The site's GeoPackage, or a ``postgresql://`` URL of a database holding its
+        layers and ledger (tokens may then name a ``db_role``).
     policy : AccessPolicy, optional
         Tokens, read rule and body cap (:meth:`AccessPolicy.from_yaml`). Without one,
         reads are open and every write is refused (there is no token to give).
@@ -71,9 +72,18 @@ def create_app(
     Raises
     ------
     LandassetValueError
-        pygeoapi's application is already loaded in this process for another site.
+        pygeoapi's application is already loaded in this process for another site, or
+        a token names a database role (``db_role``) for a site that is not in PostGIS.
     """
     _require_pygeoapi()
+    from landasset._postgres import is_url
+
+    with_roles = sorted(p.name for p in (policy.tokens.values() if policy else ()) if p.db_role)
+    if with_roles and not is_url(site):
+        raise LandassetValueError(
+            f"the tokens of {with_roles} name a database role (db_role), but the site is a "
+            "file: serve the site's PostGIS database (postgresql://...) or drop db_role"
+        )
     config = pygeoapi_config(
         site,
         host=host,

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from landasset.serve._site import site_for
+from landasset.serve._site import site_for, site_key
 
 __all__ = [
     "CRS84",
@@ -137,12 +137,14 @@ def pygeoapi_config(
     max_items: int = MAX_ITEMS,
     writable: bool = True,
 ) -> dict[str, Any]:
-    """The pygeoapi configuration serving the site in a GeoPackage.
+    """The pygeoapi configuration serving the site in a GeoPackage or in PostGIS.
 
     Parameters
     ----------
-    site : path-like
-        The site's GeoPackage (read through :func:`landasset.read_site`).
+    site : path-like or str
+        The site's GeoPackage, or a ``postgresql://`` URL of a database holding its
+        layers and ledger (``landasset db import``); read through
+        :func:`landasset.read_site`.
     host, port : str, int
         Where the server listens.
     url : str, optional
@@ -176,7 +178,7 @@ def pygeoapi_config(
         raise LandassetValueError(
             f"default_items ({default_items}) must be between 1 and max_items ({max_items})"
         )
-    path = Path(site).resolve()
+    path = site_key(site)
     loaded = site_for(path)
     storage = crs_uri(loaded.crs)
     crs_list = [CRS84] if storage is None else [CRS84, storage]
@@ -233,7 +235,7 @@ def pygeoapi_config(
         "logging": {"level": "ERROR"},
         "metadata": {
             "identification": {
-                "title": f"landasset: {path.stem}",
+                "title": f"landasset: {_site_name(path)}",
                 "description": "Layers, lifecycle stages and analyses of an industrial land site",
                 "keywords": ["landasset", "industrial land", "parcels", "lifecycle"],
                 "keywords_type": "theme",
@@ -246,6 +248,17 @@ def pygeoapi_config(
         },
         "resources": resources,
     }
+
+
+def _site_name(site: str) -> str:
+    """A site's short name: the file's stem, or a PostGIS URL's database name."""
+    from landasset._postgres import is_url
+
+    if is_url(site):
+        from urllib.parse import urlsplit
+
+        return urlsplit(site).path.lstrip("/") or "postgis"
+    return Path(site).stem
 
 
 def openapi_document(config: dict[str, Any]) -> dict[str, Any]:

@@ -128,7 +128,7 @@ def view_frame(path: str, view: str, as_of: pd.Timestamp | None = None) -> gpd.G
     Parameters
     ----------
     path : str
-        The site's GeoPackage.
+        The site's GeoPackage, or its PostGIS URL.
     view : str
         A layer kind or one of :data:`VIEWS`.
     as_of : Timestamp, optional
@@ -412,11 +412,16 @@ class LandassetProvider(BaseProvider):
         stage = props.pop("stage")
         on = props.pop("date")
         props.pop("actor", None)
-        ledger = open_ledger(self.path, read_only=False)
-        assert ledger is not None
+        db_role = caller.get("db_role")
         try:
+            ledger = open_ledger(
+                self.path, read_only=False, db_role=None if db_role is None else str(db_role)
+            )
+            assert ledger is not None
             with ledger:
                 event = ledger.record(parcel_id, stage, on, actor=actor, **props)
+        except PermissionError as exc:  # the database refused the role (privileges, RLS)
+            raise http_error(HTTPStatus.FORBIDDEN, str(exc).strip("'\"")) from exc
         except (LandassetError, ValueError, TypeError, KeyError) as exc:
             raise http_error(HTTPStatus.BAD_REQUEST, str(exc).strip("'\"")) from exc
         LOGGER.info("recorded event %s: %s → %s by %s", event.event_id, parcel_id, stage, actor)
