@@ -246,6 +246,10 @@ def _run(
     stage: str,
 ) -> list[Any]:
     dask, _ = _dask()
+    from landasset._dask_plugins import GeoImports
+
+    # every worker, and any that replaces a lost one mid-run, reads geometries
+    client.register_plugin(GeoImports(), name=GeoImports.name)
     shared = [client.scatter(obj, broadcast=True, hash=False) for obj in broadcast]
     tasks = [
         dask.delayed(function, pure=False)(
