@@ -510,7 +510,9 @@ def hilbert_partitions(parcels: Any, *, partitions: int) -> list[npt.NDArray[np.
         gx = np.clip(((cx[ok] - x0) / span * top).astype(np.int64), 0, top)
         gy = np.clip(((cy[ok] - y0) / span * top).astype(np.int64), 0, top)
         keys[ok] = _hilbert_keys(gx, gy, bits)
-    order = np.lexsort((np.arange(n), keys, ~ok))
+    # parcels without a geometry last, then by key, ties by position: one stable
+    # sort of one key (keys < 2**32) is the lexsort of the three, at a third of its cost
+    order = np.argsort((~ok).astype(np.int64) << 32 | keys, kind="stable")
     return [np.sort(part).astype(np.intp) for part in np.array_split(order, max(1, partitions))]
 
 
