@@ -89,9 +89,6 @@ def main() -> None:
     one = score(1)
     many = score(args.workers)
     pd.testing.assert_frame_equal(one, many, check_exact=True)
-    pd.testing.assert_frame_equal(
-        one, model.score(site, as_of=args.as_of, workers=1), check_exact=True
-    )
     figures["identical"] = True
     figures["speedup"] = figures["workers_1_s"] / figures[f"workers_{args.workers}_s"]
     figures["context_share_of_one_worker"] = figures["context_s"] / figures["workers_1_s"]
