@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import pickle
 import warnings
 
@@ -113,6 +114,33 @@ def test_every_measure_of_the_sample_district_in_partitions(sample_site):
     assert_same_bits(one, parts)
     context = Context(sample_site, ALL_SPECS)
     assert context.whole_layer == ("gfa_m2", "far", "building_coverage")
+
+
+def test_whole_layer_measures_run_in_the_parent_while_two_workers_measure(sample_site):
+    # with worker processes, the floor-area measures are computed in this process
+    # while the workers measure the partitions: the same bits, and they are not
+    # measured on a partition (a worker never sees a whole-layer column)
+    one = compute(sample_site, ALL_SPECS, as_of="2030-01-01", workers=1)
+    seen: list[tuple[int, tuple[str, ...], int]] = []
+    measure_part = Context._measure_part
+
+    def spy(self, parcels, *, whole_layer=False):
+        workers = len(multiprocessing.active_children())
+        frame, caught = measure_part(self, parcels, whole_layer=whole_layer)
+        seen.append((len(parcels), tuple(frame.columns), workers))
+        return frame, caught
+
+    # the forked workers record into their own copies of the list: it holds the
+    # parent's calls only
+    Context._measure_part = spy
+    try:
+        two = compute(sample_site, ALL_SPECS, as_of="2030-01-01", workers=2, partitions=4)
+    finally:
+        Context._measure_part = measure_part
+    assert_same_bits(one, two)
+    [(n, columns, workers)] = seen
+    assert (n, columns) == (len(sample_site.parcels), ("gfa_m2", "far", "building_coverage"))
+    assert workers == 2  # the pool's processes were alive: measured side by side
 
 
 def test_unreachable_warnings_of_partitions_add_up_to_the_one_process_warning(city):

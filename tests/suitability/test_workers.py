@@ -42,3 +42,16 @@ def test_best_fit_and_sensitivity_take_workers(city):
     a = quiet(sensitivity, model, city, n=20, as_of="2030-01-01", workers=1)
     b = quiet(sensitivity, model, city, n=20, as_of="2030-01-01", workers=2)
     pd.testing.assert_frame_equal(a.parcels, b.parcels, check_exact=True)
+
+
+def test_the_score_shares_no_writable_memory_with_the_site(city):
+    # the result is built without copying the parcels' columns (copy-on-write):
+    # writing to it leaves the site as it was
+    model = load_profile("aerospace")
+    before = city.parcels.copy()
+    result = quiet(model.score, city, as_of="2030-01-01", workers=1)
+    own = [c for c in city.parcels.columns if c != city.parcels.geometry.name]
+    first, second = result.index[:2]
+    for column in [*own, "geometry"]:
+        result.loc[first, column] = result.loc[second, column]  # in place
+    pd.testing.assert_frame_equal(city.parcels, before, check_exact=True)

@@ -888,10 +888,13 @@ class SuitabilityModel:
             columns[col] = parcels[col]  # a Series: copy-on-write keeps the site safe
         geometry = parcels.geometry.name if isinstance(parcels, gpd.GeoDataFrame) else None
         out = pd.DataFrame(columns, index=index, copy=False)
+        # copy=False: the columns are this call's own arrays or the parcels' Series
+        # (copy-on-write keeps the site safe); geopandas' default copy of every block
+        # of a frame is a serial second or more at 1M parcels
         if geometry is not None:
-            result = gpd.GeoDataFrame(out, geometry=geometry, crs=parcels.crs)
+            result = gpd.GeoDataFrame(out, geometry=geometry, crs=parcels.crs, copy=False)
         else:
-            result = gpd.GeoDataFrame(out)
+            result = gpd.GeoDataFrame(out, copy=False)
         result.attrs = {"as_of": day, "retired": retired}
         return result
 
