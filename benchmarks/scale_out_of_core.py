@@ -28,6 +28,8 @@ import warnings
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
+import pyarrow.parquet as pq
 
 #: The layers of the context, written and read back as GeoParquet.
 CONTEXT = (
@@ -53,6 +55,10 @@ def write(args: argparse.Namespace) -> dict[str, object]:
     t = time.perf_counter()
     files = write_synthetic_city(folder, args.parcels, tile_parcels=args.partition_size, seed=0)
     size = sum(f.stat().st_size for f in folder.rglob("*.parquet"))
+    rows = {
+        name: sum(pq.read_metadata(f).num_rows for f in (folder / "context" / name).iterdir())
+        for name in CONTEXT
+    }
     parts = sum(f.stat().st_size for f in files)
     return {
         "parcels": args.parcels,
@@ -61,6 +67,7 @@ def write(args: argparse.Namespace) -> dict[str, object]:
         "peak_rss_mb": peak_rss_mb(),
         "parts_mb": parts / 2**20,
         "context_mb": (size - parts) / 2**20,
+        "context_rows": rows,
     }
 
 
@@ -72,20 +79,26 @@ def score(args: argparse.Namespace) -> dict[str, object]:
     from landasset.suitability import load_profile
 
     folder = Path(args.dir)
-    t = time.perf_counter()
-    layers = {name: gpd.read_parquet(folder / "context" / name) for name in CONTEXT}
-    context_rows = {name: len(frame) for name, frame in layers.items()}
-    read_s = time.perf_counter() - t
-    site = Site(**layers)
     parts = folder / "parts"
     files = scale.partition_files(parts)
-    if args.first:  # the first partitions only, against the whole city's context
+    if args.first:  # the first partitions only
         files = files[: args.first]
         parts = folder / f"parts-first-{args.first}"
         parts.mkdir(exist_ok=True)
         for f in files:
             if not (parts / f.name).exists():
                 (parts / f.name).symlink_to(f.resolve())
+    t = time.perf_counter()
+    if args.region_context:  # the context of the scored tiles only: one region
+        layers = {
+            name: pd.concat([gpd.read_parquet(folder / "context" / name / f.name) for f in files])
+            for name in CONTEXT
+        }
+    else:
+        layers = {name: gpd.read_parquet(folder / "context" / name) for name in CONTEXT}
+    context_rows = {name: len(frame) for name, frame in layers.items()}
+    read_s = time.perf_counter() - t
+    site = Site(**layers)
     load_before = os.getloadavg()
     cluster = distributed.LocalCluster(
         n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None
@@ -130,6 +143,11 @@ def main() -> None:
     parser.add_argument("--partition-size", type=int, default=50_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--first", type=int, default=None, help="score the first N partitions")
+    parser.add_argument(
+        "--region-context",
+        action="store_true",
+        help="read the context of the scored tiles only (a region), not the whole city's",
+    )
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     warnings.simplefilter("ignore")  # unreachable parcels of the synthetic city
