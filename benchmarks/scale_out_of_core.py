@@ -6,10 +6,11 @@ process never holds the parcel layer::
     PYTHONPATH=src .venv/bin/python benchmarks/scale_out_of_core.py write --parcels 10000000 --dir /tmp/city
     PYTHONPATH=src .venv/bin/python benchmarks/scale_out_of_core.py score --dir /tmp/city --workers 2
 
-``write`` builds :func:`landasset.sample.synthetic_city` in memory (the generator is
-one process) and writes the parcels as Hilbert-compact GeoParquet partitions of
-``--partition-size`` parcels, and the other layers (the context) as one GeoParquet
-file each. ``score`` reads the context, scores every partition with
+``write`` writes the city tile by tile with
+:func:`landasset.sample.write_synthetic_city` (one tile of ``--partition-size``
+parcels in memory at a time): the parcels as one GeoParquet partition per tile, and
+the other layers (the context) as one GeoParquet folder each; it prints the time and
+the generator's peak resident memory. ``score`` reads the context, scores every partition with
 :func:`landasset.scale.score` (the ``aerospace`` profile) and writes the scored
 partitions; it prints the total time, the time per partition, and the peak resident
 memory of each worker process and of the client (``ru_maxrss``), with the machine's
@@ -27,6 +28,8 @@ import warnings
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
+import pyarrow.parquet as pq
 
 #: The layers of the context, written and read back as GeoParquet.
 CONTEXT = (
@@ -46,25 +49,25 @@ def peak_rss_mb() -> float:
 
 
 def write(args: argparse.Namespace) -> dict[str, object]:
-    from landasset import scale
-    from landasset.sample import synthetic_city
+    from landasset.sample import write_synthetic_city
 
     folder = Path(args.dir)
     t = time.perf_counter()
-    city = synthetic_city(args.parcels, seed=0)
-    built = time.perf_counter() - t
-    for name in CONTEXT:
-        (folder / "context").mkdir(parents=True, exist_ok=True)
-        city[name].to_parquet(folder / "context" / f"{name}.parquet")
-    partitions = max(1, -(-args.parcels // args.partition_size))
-    t = time.perf_counter()
-    scale.write_partitions(city.parcels, folder / "parts", partitions=partitions)
+    files = write_synthetic_city(folder, args.parcels, tile_parcels=args.partition_size, seed=0)
+    size = sum(f.stat().st_size for f in folder.rglob("*.parquet"))
+    rows = {
+        name: sum(pq.read_metadata(f).num_rows for f in (folder / "context" / name).iterdir())
+        for name in CONTEXT
+    }
+    parts = sum(f.stat().st_size for f in files)
     return {
         "parcels": args.parcels,
-        "partitions": partitions,
-        "city_s": built,
+        "partitions": len(files),
         "write_s": time.perf_counter() - t,
         "peak_rss_mb": peak_rss_mb(),
+        "parts_mb": parts / 2**20,
+        "context_mb": (size - parts) / 2**20,
+        "context_rows": rows,
     }
 
 
@@ -76,9 +79,26 @@ def score(args: argparse.Namespace) -> dict[str, object]:
     from landasset.suitability import load_profile
 
     folder = Path(args.dir)
-    layers = {name: gpd.read_parquet(folder / "context" / f"{name}.parquet") for name in CONTEXT}
+    parts = folder / "parts"
+    files = scale.partition_files(parts)
+    if args.first:  # the first partitions only
+        files = files[: args.first]
+        parts = folder / f"parts-first-{args.first}"
+        parts.mkdir(exist_ok=True)
+        for f in files:
+            if not (parts / f.name).exists():
+                (parts / f.name).symlink_to(f.resolve())
+    t = time.perf_counter()
+    if args.region_context:  # the context of the scored tiles only: one region
+        layers = {
+            name: pd.concat([gpd.read_parquet(folder / "context" / name / f.name) for f in files])
+            for name in CONTEXT
+        }
+    else:
+        layers = {name: gpd.read_parquet(folder / "context" / name) for name in CONTEXT}
+    context_rows = {name: len(frame) for name, frame in layers.items()}
+    read_s = time.perf_counter() - t
     site = Site(**layers)
-    files = scale.partition_files(folder / "parts")
     load_before = os.getloadavg()
     cluster = distributed.LocalCluster(
         n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None
@@ -87,7 +107,7 @@ def score(args: argparse.Namespace) -> dict[str, object]:
     try:
         t = time.perf_counter()
         scale.score(
-            folder / "parts",
+            parts,
             site,
             load_profile("aerospace"),
             as_of="2030-01-01",
@@ -103,6 +123,8 @@ def score(args: argparse.Namespace) -> dict[str, object]:
         cluster.close()
     return {
         "partitions": len(files),
+        "context_rows": context_rows,
+        "context_read_s": read_s,
         "workers": args.workers,
         "total_s": total,
         "per_partition_s": total * args.workers / len(files),
@@ -120,6 +142,12 @@ def main() -> None:
     parser.add_argument("--parcels", type=int, default=10_000_000)
     parser.add_argument("--partition-size", type=int, default=50_000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--first", type=int, default=None, help="score the first N partitions")
+    parser.add_argument(
+        "--region-context",
+        action="store_true",
+        help="read the context of the scored tiles only (a region), not the whole city's",
+    )
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     warnings.simplefilter("ignore")  # unreachable parcels of the synthetic city

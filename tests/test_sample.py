@@ -558,3 +558,115 @@ def test_public_generator_names_are_the_private_ones() -> None:
     assert sample.synthetic_city is synthetic.synthetic_city
     assert pd.Timestamp("2025-12-31") == sample.YUNQI_AS_OF
     assert sample.SAMPLE_CRS == "EPSG:4549"
+
+
+# -- a synthetic city written tile by tile ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("written")
+    sample.write_synthetic_city(folder, 2600, tile_parcels=1000, seed=3)
+    return folder
+
+
+def _read(folder: Path) -> gpd.GeoDataFrame:
+    return gpd.read_parquet(folder)
+
+
+def test_written_city_files_and_ids(written: Path) -> None:
+    parts = sorted(p.name for p in (written / "parts").iterdir())
+    assert parts == ["part.00000.parquet", "part.00001.parquet", "part.00002.parquet"]
+    parcels = _read(written / "parts")
+    assert len(parcels) == 2600
+    assert list(parcels.index[[0, 999, 1000, 2599]]) == [
+        "P0000001",
+        "P0001000",
+        "P0001001",
+        "P0002600",
+    ]
+    assert shapely.is_valid(parcels.geometry.to_numpy()).all()
+    for name in ["streets", "stations", "amenities", "enterprises", "axes", "constraints"]:
+        frame = _read(written / "context" / name)
+        assert frame.index.is_unique, name
+        assert set(frame.index.str[:7]) == {"T00000.", "T00001.", "T00002."}, name
+    # amenities and enterprises as synthetic_city draws them, tile by tile
+    assert len(_read(written / "context" / "amenities")) == 500 + 500 + 300
+    enterprises = _read(written / "context" / "enterprises")
+    assert len(enterprises) == 300 + 300 + 180
+    assert enterprises["parcel_id"].isin(parcels.index).all()
+    # an enterprise lies in the parcel it names, on every tile
+    inside = shapely.contains(
+        parcels.geometry.loc[enterprises["parcel_id"]].to_numpy(), enterprises.geometry.to_numpy()
+    )
+    assert inside.all()
+    stations = _read(written / "context" / "stations")
+    assert stations["line_id"].isin(_read(written / "context" / "transit_lines").index).all()
+
+
+def test_written_city_tiles_are_apart(written: Path) -> None:
+    parcels = _read(written / "parts")
+    tile = (np.arange(len(parcels)) // 1000).astype(int)
+    boxes = [shapely.box(*parcels[tile == k].total_bounds) for k in range(3)]
+    for a, b in itertools.combinations(boxes, 2):
+        assert shapely.distance(a, b) > 1000  # each tile's streets stay its own
+    streets = _read(written / "context" / "streets")
+    assert _components(streets) >= 3
+
+
+def test_a_tile_built_alone_equals_the_same_tile_written(written: Path) -> None:
+    from landasset._samplegen.synthetic import CONTEXT_LAYERS, _tile_layers
+
+    for tile in (2, 0):
+        alone = _tile_layers(2600, tile, tile_parcels=1000, seed=3)
+        name = f"part.{tile:05d}.parquet"
+        for layer in ("parcels", *CONTEXT_LAYERS):
+            path = written / ("parts" if layer == "parcels" else f"context/{layer}") / name
+            assert_geodataframe_equal(
+                gpd.read_parquet(path), alone[layer], check_dtype=False, check_index_type=False
+            )
+
+
+def test_two_writes_with_the_same_seed_give_the_same_bytes(written: Path, tmp_path: Path) -> None:
+    sample.write_synthetic_city(tmp_path / "again", 2600, tile_parcels=1000, seed=3)
+    sample.write_synthetic_city(tmp_path / "other", 2600, tile_parcels=1000, seed=4)
+    files = sorted(p.relative_to(written) for p in written.rglob("*.parquet"))
+    assert len(files) == 3 * 8
+    for f in files:
+        assert (written / f).read_bytes() == (tmp_path / "again" / f).read_bytes(), f
+    assert (written / files[0]).read_bytes() != (tmp_path / "other" / files[0]).read_bytes()
+
+
+def test_written_partitions_are_geoparquet_1_1_with_a_bbox_covering(written: Path) -> None:
+    import json
+
+    import pyarrow.parquet as pq
+
+    meta = json.loads(pq.read_schema(written / "parts" / "part.00001.parquet").metadata[b"geo"])
+    assert meta["version"] == "1.1.0"
+    assert meta["columns"]["geometry"]["covering"]["bbox"]["xmin"] == ["bbox", "xmin"]
+    first = _read(written / "parts" / "part.00001.parquet")
+    assert meta["columns"]["geometry"]["bbox"] == pytest.approx(list(first.total_bounds))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"n_parcels": 0}, ValueError),
+        ({"n_parcels": 10.0}, TypeError),
+        ({"n_parcels": 10, "tile_parcels": 0}, ValueError),
+        ({"n_parcels": 10, "tile_parcels": True}, TypeError),
+    ],
+)
+def test_write_synthetic_city_refuses_bad_sizes(
+    tmp_path: Path, kwargs: dict[str, object], error: type[Exception]
+) -> None:
+    with pytest.raises(error, match="must be"):
+        sample.write_synthetic_city(tmp_path, **kwargs)  # type: ignore[arg-type]
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_city_of_one_tile_holds_fewer_parcels_than_a_tile(tmp_path: Path) -> None:
+    files = sample.write_synthetic_city(tmp_path, 7, seed=1)
+    assert [f.name for f in files] == ["part.00000.parquet"]
+    assert list(gpd.read_parquet(files[0]).index) == [f"P000000{i}" for i in range(1, 8)]

@@ -41,7 +41,7 @@ from landasset._lazy import attach
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from landasset._samplegen._common import YUNQI_AS_OF
-    from landasset._samplegen.synthetic import synthetic_city
+    from landasset._samplegen.synthetic import synthetic_city, write_synthetic_city
     from landasset._samplegen.yunqi import build_yunqi
     from landasset.site import Site
 
@@ -53,6 +53,7 @@ __all__ = [
     "load",
     "sample_path",
     "synthetic_city",
+    "write_synthetic_city",
 ]
 
 #: The CRS of the sample district and of :func:`synthetic_city`: CGCS2000 3-degree
@@ -67,6 +68,7 @@ __getattr__, __dir__ = attach(
         "YUNQI_AS_OF": "landasset._samplegen._common",
         "build_yunqi": "landasset._samplegen.yunqi",
         "synthetic_city": "landasset._samplegen.synthetic",
+        "write_synthetic_city": "landasset._samplegen.synthetic",
     },
 )
 

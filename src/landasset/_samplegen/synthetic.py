@@ -6,6 +6,8 @@ Not imported by ``import landasset``: it loads on the first use of
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Final
 
 import geopandas as gpd
@@ -27,7 +29,7 @@ from landasset.sample import SAMPLE_CRS
 from landasset.site import Site
 from landasset.units import MU_M2
 
-__all__ = ["synthetic_city"]
+__all__ = ["synthetic_city", "write_synthetic_city"]
 
 
 def synthetic_city(n_parcels: int, *, seed: int = 0) -> Site:
@@ -79,6 +81,152 @@ def synthetic_city(n_parcels: int, *, seed: int = 0) -> Site:
         raise LandassetValueError(f"n_parcels must be at least 1, not {n_parcels}")
     layers = _synthetic_layers(int(n_parcels), np.random.default_rng(seed))
     return Site(**layers)
+
+
+#: The layers of a written city's context (every layer but the parcels), one folder each.
+CONTEXT_LAYERS: Final = (
+    "axes",
+    "streets",
+    "transit_lines",
+    "stations",
+    "amenities",
+    "constraints",
+    "enterprises",
+)
+
+
+def write_synthetic_city(
+    path: str | os.PathLike[str],
+    n_parcels: int,
+    *,
+    tile_parcels: int = 50_000,
+    seed: int = 0,
+) -> list[Path]:
+    """Write a synthetic city of ``n_parcels`` parcels tile by tile, never whole.
+
+    The city is a square grid of tiles, each a district as :func:`synthetic_city`
+    builds one (its own street grid, stations, axes, amenities, enterprises and
+    constraints) of ``tile_parcels`` parcels (the last tile holds the rest), drawn
+    from the seed ``(seed, tile)`` alone and moved to its place on the grid: any tile
+    can be built by itself and is the same, whatever the size of the city. Tiles are
+    two kilometres apart, so their street networks do not meet. One tile is built,
+    written and dropped at a time, so the memory held is one tile's, not the city's.
+
+    Written under ``path``: ``parts/part.00000.parquet`` ... (the parcels of one tile
+    per file, GeoParquet 1.1 with a ``bbox`` covering column: the partitions
+    :func:`landasset.scale.score` reads) and ``context/<layer>/part.00000.parquet``
+    ... for each other layer (read a layer back with ``geopandas.read_parquet`` on
+    its folder). Parcel ids run over the city (``P0000001`` ...); the ids of the
+    other layers start with their tile (``T00000.S000001``).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The folder to write (created if missing; files of the same names replaced).
+    n_parcels : int
+        Exact number of parcels, at least 1.
+    tile_parcels : int, default 50,000
+        Parcels per tile, and so per partition file, at least 1.
+    seed : int, default 0
+        Seed of the city; the same seed gives the same files, byte for byte.
+
+    Returns
+    -------
+    list of Path
+        The parcel partition files, in order.
+
+    Raises
+    ------
+    TypeError
+        ``n_parcels`` or ``tile_parcels`` is not an integer.
+    ValueError
+        ``n_parcels`` or ``tile_parcels`` is less than 1.
+
+    Examples
+    --------
+    >>> import tempfile, geopandas as gpd
+    >>> folder = tempfile.mkdtemp()
+    >>> files = write_synthetic_city(folder, 2500, tile_parcels=1000, seed=1)
+    >>> [f.name for f in files]
+    ['part.00000.parquet', 'part.00001.parquet', 'part.00002.parquet']
+    >>> last = gpd.read_parquet(files[-1])
+    >>> len(last), last.index[0]
+    (500, 'P0002001')
+    >>> len(gpd.read_parquet(f"{folder}/context/amenities"))
+    1250
+    """
+    n = _positive("n_parcels", n_parcels)
+    size = _positive("tile_parcels", tile_parcels)
+    out = Path(path)
+    n_tiles = -(-n // size)
+    written = []
+    for tile in range(n_tiles):
+        layers = _tile_layers(n, tile, tile_parcels=size, seed=seed)
+        written.append(_write_part(layers.pop("parcels"), out / "parts", tile))
+        for name, frame in layers.items():
+            _write_part(frame, out / "context" / name, tile)
+        del layers
+    return written
+
+
+def _positive(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise LandassetTypeError(f"{name} must be a positive integer, not {value!r}")
+    if value < 1:
+        raise LandassetValueError(f"{name} must be at least 1, not {value}")
+    return int(value)
+
+
+def _write_part(frame: gpd.GeoDataFrame, folder: Path, i: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"part.{i:05d}.parquet"
+    tmp = folder / f".part.{i:05d}.parquet.tmp"
+    frame.to_parquet(tmp, write_covering_bbox=True, schema_version="1.1.0")
+    os.replace(tmp, path)
+    return path
+
+
+def _tile_layers(
+    n_parcels: int, tile: int, *, tile_parcels: int, seed: int
+) -> dict[str, gpd.GeoDataFrame]:
+    """The layers of one tile of :func:`write_synthetic_city`'s city, built alone."""
+    n_tiles = -(-n_parcels // tile_parcels)
+    first = tile * tile_parcels
+    n = min(tile_parcels, n_parcels - first)
+    layers = _synthetic_layers(n, np.random.default_rng([seed, tile]))
+    # the pitch of the grid: the largest extent a tile of tile_parcels can take
+    ncols = max(3, int(np.ceil(np.sqrt(tile_parcels / 13.0 * 0.75))))
+    nrows = max(2, int(np.ceil(tile_parcels / (8 * ncols))) + 1)
+    pitch_x, pitch_y = ncols * 640.0 + 2000.0, nrows * 460.0 + 2000.0
+    side = int(np.ceil(np.sqrt(n_tiles)))
+    row, col = divmod(tile, side)
+    shift = np.array([(col - (side - 1) / 2) * pitch_x, (row - (side - 1) / 2) * pitch_y])
+    width = max(7, len(str(n_parcels)))
+    local = layers["parcels"].index.str[1:].astype(np.int64).to_numpy()
+    parcel_ids = _parcel_ids(local + first, width)
+    prefix = f"T{tile:05d}."
+    for name, frame in layers.items():
+        moved = shapely.transform(frame.geometry.to_numpy(), lambda xy: (xy + shift).round(2))
+        frame.geometry = gpd.GeoSeries(moved, index=frame.index, crs=frame.crs)
+        if name == "parcels":
+            frame.index = as_index(parcel_ids, frame.index.name)
+        else:
+            frame.index = as_index(
+                np.char.add(prefix, frame.index.to_numpy(dtype=str)), frame.index.name
+            )
+    stations = layers["stations"]
+    stations["line_id"] = np.char.add(prefix, stations["line_id"].to_numpy(dtype=str)).astype(
+        object
+    )
+    enterprises = layers["enterprises"]
+    number = enterprises["parcel_id"].str[1:].astype(np.int64).to_numpy() + first
+    enterprises["parcel_id"] = _parcel_ids(number, width).astype(object)
+    return layers
+
+
+def _parcel_ids(numbers: IntArray, width: int) -> npt.NDArray[np.str_]:
+    ids: npt.NDArray[np.str_] = np.char.add("P", np.char.zfill(numbers.astype(f"U{width}"), width))
+    return ids
 
 
 _SYN_LONLAT: Final = (120.16, 30.28)
