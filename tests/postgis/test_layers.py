@@ -161,6 +161,37 @@ def test_split_rewrites_the_parcels_table_in_the_same_transaction(site_url: str)
     assert sum(r[2] for r in rows) == pytest.approx(area)
 
 
+def test_merge_writes_the_union_into_the_parcels_table_in_the_same_transaction(
+    site_url: str,
+) -> None:
+    parents = ["XH120101-01", "XH120101-02"]  # side by side in the first row of the block
+    with psycopg.connect(site_url) as con:
+        rows = con.execute(
+            "SELECT zone, ST_Area(geom) FROM parcels WHERE parcel_id = ANY(%s) ORDER BY parcel_id",
+            (parents,),
+        ).fetchall()
+    assert len(rows) == 2 and rows[0][0] == rows[1][0]
+    with Ledger.open(site_url) as led:
+        led.record(parents[0], "reserved", "2024-01-01", actor="a")
+        led.record(parents[1], "planned", "2024-01-01", actor="a")
+        # different stages: refused, nothing written to the events or the layer
+        with pytest.raises(TransitionError, match="must be in the same stage"):
+            led.merge(parents, ("M-1", None), "2024-06-01", actor="a")
+        assert len(led) == 2
+        led.record(parents[1], "acquiring", "2024-02-01", actor="a")
+        led.record(parents[1], "reserved", "2024-03-01", actor="a")
+        events = led.merge(parents, ("M-1", None), "2024-06-01", actor="a")
+        assert [e.parcel_id for e in events] == [*parents, "M-1"]
+        assert led.stages().loc[[*parents, "M-1"]].tolist() == ["retired", "retired", "reserved"]
+        assert led.ancestors("M-1") == parents
+    with psycopg.connect(site_url) as con:
+        merged = con.execute(
+            "SELECT zone, ST_Area(geom) FROM parcels WHERE parcel_id = 'M-1'"
+        ).fetchall()
+    assert len(merged) == 1 and merged[0][0] == rows[0][0]
+    assert merged[0][1] == pytest.approx(rows[0][1] + rows[1][1])
+
+
 def test_import_export_round_trip_layers_and_every_event(tmp_path: Path, pg_url: str) -> None:
     from landasset.sample import sample_path
 
