@@ -267,8 +267,8 @@ def projects(draw: st.DrawFn) -> Project:
         production_year=maybe(st.integers(1990, 2100)),
     )
     return Project(
-        id=draw(st.text(min_size=1, max_size=12).filter(str.strip)),
-        name=maybe(st.text(min_size=1, max_size=12).filter(str.strip)),
+        id=draw(st.text(min_size=1, max_size=12).filter(str.strip).filter(str.isprintable)),
+        name=maybe(st.text(min_size=1, max_size=12).filter(str.strip).filter(str.isprintable)),
         industry=maybe(st.sampled_from(la.list_profiles())),
         area_mu_min=area[0],
         area_mu_max=area[1],
@@ -326,3 +326,13 @@ def test_repr_html_escapes_and_lists_the_fields():
     assert "<td>area_mu_min</td><td>3.0</td>" in page
     assert "<td>commitments.tax_per_mu_10k_cny</td><td>50.0</td>" in page
     assert "<x>" not in page
+
+
+@pytest.mark.parametrize("text", ["P\x85", "a\nb", "x\u2028y", "\x00"])
+def test_ids_and_names_with_control_characters_are_refused(text):
+    # YAML reads U+0085, U+2028 and newlines as line breaks: such an id would not come
+    # back from its own file
+    with pytest.raises(la.LandassetValueError, match="control character U\\+"):
+        la.Project(id=text, area_mu_min=1)
+    with pytest.raises(la.LandassetValueError, match="project's name holds"):
+        la.Project(id="P", name=text, area_mu_min=1)

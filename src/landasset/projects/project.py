@@ -254,6 +254,14 @@ class Project:
             value = getattr(self, name)
             if value is not None and (not isinstance(value, str) or not value.strip()):
                 raise LandassetTypeError(f"{name} must be a non-empty string, not {value!r}")
+        for name in ("id", "name"):
+            value = getattr(self, name)
+            if value is not None and not value.isprintable():
+                bad = next(c for c in value if not c.isprintable())
+                raise LandassetValueError(
+                    f"a project's {name} holds the control character U+{ord(bad):04X} "
+                    f"({value!r}); write it as plain text on one line"
+                )
         for name in _POSITIVE:
             object.__setattr__(self, name, _positive(getattr(self, name), name))
         for pair in _RANGES:
