@@ -42,7 +42,7 @@ import math
 import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 import pandas as pd
@@ -203,7 +203,25 @@ class Appraisal:
     explanation : DataFrame
         One row per figure: ``item``, ``value``, ``unit``, ``source``.
     policy : FiscalPolicy
+    FIGURES : tuple of str
+        (class attribute) The scalar figures, in the order of :meth:`to_series`.
     """
+
+    FIGURES: ClassVar[tuple[str, ...]] = (
+        "kind",
+        "area_mu",
+        "floor_area_m2",
+        "price_10k_cny_per_mu",
+        "price_source",
+        "land_revenue_10k_cny",
+        "cost_10k_cny_per_mu",
+        "cost_10k_cny",
+        "tax_10k_cny_per_mu",
+        "tax_source",
+        "rent_10k_cny_per_year",
+        "npv_10k_cny",
+        "payback_years",
+    )
 
     candidate: str | None
     kind: str
@@ -235,22 +253,9 @@ class Appraisal:
         >>> appraise(land, p, prices={"Z": 100}).to_series()[["area_mu", "price_source"]].tolist()
         [30.0, 'prices']
         """
-        names = [
-            "kind",
-            "area_mu",
-            "floor_area_m2",
-            "price_10k_cny_per_mu",
-            "price_source",
-            "land_revenue_10k_cny",
-            "cost_10k_cny_per_mu",
-            "cost_10k_cny",
-            "tax_10k_cny_per_mu",
-            "tax_source",
-            "rent_10k_cny_per_year",
-            "npv_10k_cny",
-            "payback_years",
-        ]
-        return pd.Series({n: getattr(self, n) for n in names}, name=self.candidate, dtype=object)
+        return pd.Series(
+            {n: getattr(self, n) for n in self.FIGURES}, name=self.candidate, dtype=object
+        )
 
 
 # -- cash flow arithmetic ------------------------------------------------------------------

@@ -70,7 +70,7 @@ from landasset._dates import to_day
 from landasset._errors import LandassetKeyError, LandassetTypeError, LandassetValueError
 from landasset._stages import stage_series
 from landasset.crs import require_metric
-from landasset.fiscal import FiscalPolicy, appraise_many, appraise_spaces
+from landasset.fiscal import Appraisal, FiscalPolicy, appraise_many, appraise_spaces
 from landasset.landuse import land_use_family
 from landasset.lifecycle import expected_delivery
 from landasset.projects.project import Project
@@ -168,22 +168,8 @@ _FISCAL = [
     "payback_years",
 ]
 
-# the figures of an appraisal (landasset.fiscal.Appraisal.to_series)
-_APPRAISAL = [
-    "kind",
-    "area_mu",
-    "floor_area_m2",
-    "price_10k_cny_per_mu",
-    "price_source",
-    "land_revenue_10k_cny",
-    "cost_10k_cny_per_mu",
-    "cost_10k_cny",
-    "tax_10k_cny_per_mu",
-    "tax_source",
-    "rent_10k_cny_per_year",
-    "npv_10k_cny",
-    "payback_years",
-]
+# the figures of an appraisal, in the order of Appraisal.to_series
+_APPRAISAL = list(Appraisal.FIGURES)
 
 
 # -- the conditions ------------------------------------------------------------------------
