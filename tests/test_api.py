@@ -145,7 +145,7 @@ RECORDS = frozenset(
         "DissolvedConstraints", "EdgeSnap", "Event", "Exemption", "FeatureTree", "FieldSpec",
         "Grading", "Indicator", "IndicatorDefinition", "LayerRule", "LayerSpec", "LayerStyle",
         "MeasureRule", "PointTree", "Policy", "Problem", "Scheme", "SensitivityResult",
-        "StageRule", "StreetGraph", "SuitabilityModel", "Transition", "ValidationReport", "Veto",
+        "StageRule", "StreetGraph", "SuitabilityModel", "TargetDistances", "Transition", "ValidationReport", "Veto",
         "Appraisal", "FiscalPolicy",
         "MatchResult", "CandidateExplanation",
         "InvestmentMinimum", "InvestmentMinimums",

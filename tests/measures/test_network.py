@@ -583,3 +583,106 @@ def test_random_larger_network_equals_networkx():
     parcels = _frame([box(x, y, x + 10, y + 10) for x, y in corners], "P", "parcel_id")
     got, expected, _ = run_both(parcels, targets, streets)
     np.testing.assert_allclose(got.to_numpy(), expected, atol=1e-6)
+
+
+# -- the targets' side, built once ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"as_of": "2030-06-29"},
+        {"max_distance": 150.0},
+        {"max_snap": 20.0, "max_distance": 400.0, "as_of": "2030-06-30"},
+    ],
+)
+def test_target_distances_give_the_same_answer_as_a_plain_call(options):
+    streets = grid_streets(4)
+    streets = pd.concat(
+        [streets, _frame([LineString([(900, 900), (1000, 900)])], "X", "street_id")]
+    )  # a component without a station
+    targets = _frame(
+        [Point(0, 5), Point(400, 210), Point(200, 60)],
+        "T",
+        "station_id",
+        opening_date=pd.to_datetime(["2010-01-01", "2030-06-30", None]),
+    )
+    rng = np.random.default_rng(3)
+    corners = rng.uniform(-50, 1000, size=(60, 2))
+    parcels = _frame([box(x, y, x + 15, y + 12) for x, y in corners], "P", "parcel_id")
+    graph = street_graph(streets)
+    served = la.measures.target_distances(graph, targets, **options)
+    with warnings.catch_warnings(record=True) as plain_warned:
+        warnings.simplefilter("always")
+        plain = walk_distance(parcels, targets, streets, **options)
+    with warnings.catch_warnings(record=True) as shared_warned:
+        warnings.simplefilter("always")
+        shared = walk_distance(
+            parcels, targets, streets, graph=graph, from_targets=served, **options
+        )
+        # the graph comes with the target distances when not given
+        alone = walk_distance(parcels, targets, streets, from_targets=served, **options)
+    pd.testing.assert_series_equal(plain, shared, check_exact=True)
+    pd.testing.assert_series_equal(plain, alone, check_exact=True)
+    assert np.isinf(plain).any() and np.isfinite(plain).any()
+    assert [str(w.message) for w in plain_warned] * 2 == [str(w.message) for w in shared_warned]
+    assert "TargetDistances" in repr(served)
+
+
+def test_target_distances_from_other_options_are_refused():
+    streets = grid_streets(2)
+    targets = _frame([Point(0, 0), Point(200, 200)], "T", "station_id")
+    parcels = _frame([box(90, 10, 110, 30)], "P", "parcel_id")
+    graph = street_graph(streets)
+    served = la.measures.target_distances(graph, targets, max_distance=500)
+    with pytest.raises(la.measures.MeasureError, match="another max_distance"):
+        walk_distance(parcels, targets, streets, graph=graph, from_targets=served)
+    with pytest.raises(la.measures.MeasureError, match="another graph"):
+        walk_distance(
+            parcels,
+            targets,
+            streets,
+            graph=street_graph(streets),
+            from_targets=served,
+            max_distance=500,
+        )
+    with pytest.raises(la.measures.MeasureError, match="another targets, as_of"):
+        walk_distance(
+            parcels,
+            targets.iloc[:1],
+            streets,
+            graph=graph,
+            from_targets=served,
+            max_distance=500,
+            as_of="2030-01-01",
+        )
+    with pytest.raises(la.measures.MeasureError, match="must be the TargetDistances"):
+        walk_distance(parcels, targets, streets, graph=graph, from_targets=graph)
+    with pytest.raises(la.measures.MeasureError, match="must be a StreetGraph"):
+        la.measures.target_distances(streets, targets)
+    with pytest.raises(la.measures.MeasureError, match="max_distance"):
+        la.measures.target_distances(graph, targets, max_distance=-1)
+
+
+def test_no_street_or_no_open_target_gives_inf_with_shared_distances():
+    streets = grid_streets(1)
+    targets = _frame([Point(0, 0)], "T", "station_id", opening_date=pd.to_datetime(["2040-01-01"]))
+    parcels = _frame([box(10, 10, 20, 20)], "P", "parcel_id")
+    graph = street_graph(streets)
+    served = la.measures.target_distances(graph, targets, as_of="2030-01-01")
+    with pytest.warns(UnreachableWarning, match="no target"):
+        d = walk_distance(
+            parcels, targets, streets, as_of="2030-01-01", graph=graph, from_targets=served
+        )
+    assert np.isinf(d.iloc[0])
+    empty = street_graph(streets.iloc[:0])
+    with pytest.warns(UnreachableWarning):
+        d = walk_distance(
+            parcels,
+            targets,
+            streets.iloc[:0],
+            graph=empty,
+            from_targets=la.measures.target_distances(empty, targets),
+        )
+    assert np.isinf(d.iloc[0])

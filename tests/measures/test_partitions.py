@@ -247,3 +247,26 @@ def test_default_partitioning():
     assert b._partition_count(1_000_000, 2, None) == 8
     assert b._partition_count(4_000_000, 16, None) == 64
     assert b._partition_count(30, 1, 100) == 30
+
+
+def test_context_finds_the_distances_from_the_stations_once(city, monkeypatch):
+    calls = []
+    build = la.measures.network._target_distances
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(la.measures.network, "_target_distances", counting)
+    specs = [
+        {"measure": "walk_distance", "name": "a"},
+        {"measure": "walk_distance", "name": "b"},
+        {"measure": "walk_distance", "name": "c", "max_distance": 300},
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnreachableWarning)
+        split = compute(city, specs, workers=1, partitions=5)
+        whole = compute(city, specs, workers=1)
+    # a and b share one; c (another max_distance) has its own; not one per partition
+    assert len(calls) == 4
+    assert_same_bits(whole, split)

@@ -8,9 +8,10 @@ specs on a :class:`~landasset.Site` and shares the intermediates between them.
 A measure is one function, registered where it is defined; :data:`MEASURES` is
 derived from those functions. Work that several measures share (the street graph,
 the parcels' snaps to it, the trees over a layer, the building overlaps, the
-dissolved constraints) is a keyword-only argument of each function (``graph=``,
-``snapped=``, ``tree=``, ``segments=``, ``overlaps=``, ``dissolved=``), built by a
-public function (:func:`street_graph`, :func:`snap_to_edges`, :func:`feature_tree`,
+dissolved constraints, the distances from the stations) is a keyword-only argument
+of each function (``graph=``, ``snapped=``, ``tree=``, ``segments=``, ``overlaps=``,
+``dissolved=``, ``from_targets=``), built by a public function (:func:`street_graph`,
+:func:`snap_to_edges`, :func:`target_distances`, :func:`feature_tree`,
 :func:`point_tree`, :func:`axis_segments`, :func:`building_overlaps`,
 :func:`dissolve_constraints`) when you pass nothing; :func:`compute` builds each
 one once per call and passes it.
@@ -65,9 +66,11 @@ from landasset.measures.morphology import (
 from landasset.measures.network import (
     EdgeSnap,
     StreetGraph,
+    TargetDistances,
     network_distance,
     snap_to_edges,
     street_graph,
+    target_distances,
     walk_distance,
 )
 from landasset.measures.proximity import (
@@ -103,6 +106,7 @@ __all__ = [
     "MeasureError",
     "PointTree",
     "StreetGraph",
+    "TargetDistances",
     "UnreachableWarning",
     "area_m2",
     "area_mu",
@@ -130,5 +134,6 @@ __all__ = [
     "snap_to_edges",
     "street_graph",
     "sum_within",
+    "target_distances",
     "walk_distance",
 ]

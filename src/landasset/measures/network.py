@@ -30,7 +30,10 @@ parcel" in three steps, each public so other measures can reuse them:
    (a multi-source problem on the origin side too), 0 where the parcel holds a
    target. This equals inserting the origins as virtual nodes too, without growing
    the graph by a million parcels, and a parcel's answer does not depend on which
-   other parcels are measured.
+   other parcels are measured. The targets' side (their snaps, the split graph, the
+   distance from them to every node) does not depend on the parcels at all:
+   :func:`target_distances` builds it once, and a
+   :class:`~landasset.measures.Context` shares it between every partition.
 
 Origins that cannot reach any target (no street within ``max_snap``, only street
 components with no target) get ``inf``; so do origins farther than ``max_distance``.
@@ -98,9 +101,11 @@ __all__ = [
     "SNAP_TIE_M",
     "EdgeSnap",
     "StreetGraph",
+    "TargetDistances",
     "network_distance",
     "snap_to_edges",
     "street_graph",
+    "target_distances",
     "walk_distance",
 ]
 
@@ -905,9 +910,88 @@ def _per_owner_min(owner: IntArray, values: FloatArray, n: int) -> FloatArray:
     return out
 
 
+@dataclass(frozen=True, eq=False)
+class TargetDistances:
+    """The open targets on a street graph, and the network distance from the nearest
+    of them to every node: the part of :func:`walk_distance` that does not depend on
+    the parcels (build it with :func:`target_distances`).
+
+    :func:`~landasset.measures.compute` builds it once per call (a
+    :class:`~landasset.measures.Context` once, whatever the partitions), so a
+    partition of the parcels only snaps its own parcels and reads the distances.
+
+    Attributes
+    ----------
+    graph : StreetGraph
+        The graph it was built on.
+    n_targets : int
+        Rows of the targets layer it was built from (open or not).
+    as_of : Timestamp or None
+        The day the targets were open on (None: all of them).
+    max_distance, max_snap : float or None
+        As :func:`walk_distance`.
+    open_geometries : ndarray of shapely geometries
+        The open targets (a parcel that holds one is at 0).
+    snap : EdgeSnap
+        Their access points (within ``max_snap``).
+    """
+
+    graph: StreetGraph
+    n_targets: int
+    as_of: pd.Timestamp | None
+    max_distance: float | None
+    max_snap: float | None
+    open_geometries: GeomArray
+    snap: EdgeSnap
+    # the graph with the targets inserted and the distance from them to every node;
+    # None when the graph has no edge or no target reaches it
+    _split: _SplitGraph | None = None
+    _dist: FloatArray | None = None
+    # with max_distance: whether each node's component holds a target
+    _served: npt.NDArray[np.bool_] | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"<TargetDistances targets={len(self.open_geometries):,} open of "
+            f"{self.n_targets:,} on {self.graph!r}>"
+        )
+
+
+def _target_distances(
+    graph: StreetGraph,
+    snap: EdgeSnap,
+    *,
+    max_distance: float | None,
+    max_snap: float | None = None,
+    open_geometries: GeomArray | None = None,
+    n_targets: int | None = None,
+    as_of: pd.Timestamp | None = None,
+) -> TargetDistances:
+    if max_snap is not None:
+        snap = snap.subset(snap.distance_m <= max_snap)
+    geoms = np.empty(0, dtype=object) if open_geometries is None else open_geometries
+    n = snap.n_geometries if n_targets is None else n_targets
+    if graph.n_edges == 0 or snap.n_access == 0:
+        return TargetDistances(graph, n, as_of, max_distance, max_snap, geoms, snap)
+    split = _split(graph, snap)
+    limit = np.inf if max_distance is None else max_distance
+    dist = dijkstra(split.matrix, directed=False, indices=split.sources, min_only=True, limit=limit)
+    served = None
+    if max_distance is not None:
+        # inf for two reasons: no target on a parcel's street component, or the
+        # nearest one beyond max_distance; the components tell them apart
+        _, labels = connected_components(split.matrix, directed=False)
+        reached = np.zeros(labels.max() + 1, dtype=bool)
+        reached[labels[split.sources]] = True
+        served = reached[labels[: graph.n_nodes]]
+    return TargetDistances(
+        graph, n, as_of, max_distance, max_snap, geoms, snap, split, dist, served
+    )
+
+
 def _network_distance(
     graph: StreetGraph,
-    targets: EdgeSnap,
+    targets: EdgeSnap | TargetDistances,
     origins: EdgeSnap,
     *,
     max_distance: float | None,
@@ -916,21 +1000,26 @@ def _network_distance(
 ) -> _Reach:
     """Distances and the reasons for inf.
 
-    ``at_target``: origins that hold a target (distance 0 whatever the streets).
+    ``targets``: snapped (the distances from them are computed here), or their
+    :class:`TargetDistances` on ``graph``. ``at_target``: origins that hold a target
+    (distance 0 whatever the streets).
     """
+    field = (
+        targets
+        if isinstance(targets, TargetDistances)
+        else _target_distances(graph, targets, max_distance=max_distance)
+    )
     n = origins.n_geometries
     zero = np.zeros(n, dtype=bool) if at_target is None else at_target
     has_access = np.zeros(n, dtype=bool)
     has_access[origins.owner] = True
     no_street = int((~has_access & ~zero).sum())
     out = np.where(zero, 0.0, np.inf)
-    if graph.n_edges == 0 or targets.n_access == 0:
+    split, dist = field._split, field._dist
+    if split is None or dist is None:
         n_out = int((~zero).sum())
         empty = graph.n_edges == 0
         return _Reach(out, n_out, n_out if empty else no_street, not empty, empty)
-    split = _split(graph, targets)
-    limit = np.inf if max_distance is None else max_distance
-    dist = dijkstra(split.matrix, directed=False, indices=split.sources, min_only=True, limit=limit)
     m = origins.n_access
     access = np.empty(m)
     # access points in chunks: the per-point temporaries stay bounded
@@ -952,15 +1041,10 @@ def _network_distance(
     unreachable = ~has_access & ~zero
     beyond = 0
     if np.isinf(out).any():
-        if max_distance is None:
+        if field._served is None:
             unreachable |= np.isinf(out)
         else:
-            # inf for two reasons: no target on any of the parcel's street components,
-            # or the nearest one lies beyond max_distance; tell them apart
-            _, labels = connected_components(split.matrix, directed=False)
-            reached = np.zeros(labels.max() + 1, dtype=bool)
-            reached[labels[split.sources]] = True
-            ok = reached[labels[graph.edge_u[origins.edge]]].astype(float)
+            ok = field._served[graph.edge_u[origins.edge]].astype(float)
             served = _per_owner_min(origins.owner, -ok, n) < 0
             unreachable |= ~served & ~zero
             beyond = int((np.isinf(out) & ~unreachable).sum())
@@ -1113,6 +1197,124 @@ def _holds_target(geoms: GeomArray, targets: GeomArray) -> npt.NDArray[np.bool_]
     return out
 
 
+def _build_target_distances(
+    graph: StreetGraph,
+    targets: Layer,
+    *,
+    as_of: Any,
+    max_distance: float | None,
+    max_snap: float | None,
+    workers: int | None = 1,
+) -> TargetDistances:
+    stamp = _as_of(as_of, what="walk_distance")
+    open_geoms = geometry_array(targets)[open_targets(targets, stamp)]
+    # the targets are few (stations): one snapping thread is enough
+    snap = snap_to_edges(graph, open_geoms, workers=workers)
+    return _target_distances(
+        graph,
+        snap,
+        max_distance=max_distance,
+        max_snap=max_snap,
+        open_geometries=open_geoms,
+        n_targets=len(targets),
+        as_of=stamp,
+    )
+
+
+def _check_target_distances(
+    given: object,
+    graph: StreetGraph,
+    targets: Layer,
+    *,
+    as_of: Any,
+    max_distance: float | None,
+    max_snap: float | None,
+) -> None:
+    """Refuse target distances built from other targets, another graph or other options."""
+    if not isinstance(given, TargetDistances):
+        raise MeasureError(
+            "walk_distance: from_targets must be the TargetDistances of "
+            "landasset.measures.target_distances(graph, targets, ...), not a "
+            f"{type(given).__name__}"
+        )
+    stamp = _as_of(as_of, what="walk_distance")
+    wrong = [
+        what
+        for what, same in (
+            ("graph", given.graph is graph),
+            ("targets", given.n_targets == len(targets)),
+            ("as_of", given.as_of == stamp),
+            ("max_distance", given.max_distance == max_distance),
+            ("max_snap", given.max_snap == max_snap),
+        )
+        if not same
+    ]
+    if wrong:
+        raise MeasureError(
+            f"walk_distance: from_targets was built with another {', '.join(wrong)}; build "
+            "it with target_distances(graph, targets, as_of=..., max_distance=..., "
+            "max_snap=...) with the same graph and options as this call, or leave it out"
+        )
+
+
+def target_distances(
+    graph: StreetGraph,
+    targets: Layer,
+    *,
+    as_of: DateLike | None = None,
+    max_distance: float | None = None,
+    max_snap: float | None = None,
+) -> TargetDistances:
+    """Snap the open targets to the streets and find the distance from them to every
+    node: the shared part of :func:`walk_distance`, built once for many parcels.
+
+    Pass it as ``from_targets=`` (with the same ``graph`` and options) to measure
+    several parcel layers, or the partitions of one, against the same targets;
+    :func:`~landasset.measures.compute` does, once per call.
+
+    Parameters
+    ----------
+    graph : StreetGraph
+        From :func:`street_graph`.
+    targets : GeoDataFrame or GeoSeries
+        The targets (stations); with ``opening_date``, only those open on ``as_of``
+        count.
+    as_of, max_distance, max_snap
+        As :func:`walk_distance`.
+
+    Returns
+    -------
+    TargetDistances
+
+    Examples
+    --------
+    >>> import landasset as la
+    >>> site = la.sample.load("yunqi")
+    >>> graph = la.measures.street_graph(site.streets)
+    >>> served = la.measures.target_distances(graph, site.stations, as_of="2030-01-01")
+    >>> d = la.measures.walk_distance(
+    ...     site.parcels, site.stations, site.streets, as_of="2030-01-01",
+    ...     graph=graph, from_targets=served,
+    ... )
+    >>> d.equals(la.measures.walk_distance(
+    ...     site.parcels, site.stations, site.streets, as_of="2030-01-01"))
+    True
+    """
+    check_layers("target_distances", targets=targets)
+    if not isinstance(graph, StreetGraph):
+        raise MeasureError(
+            "target_distances: graph must be a StreetGraph from "
+            f"landasset.measures.street_graph(streets), not a {type(graph).__name__}"
+        )
+    if max_distance is not None:
+        max_distance = check_positive(max_distance, what="target_distances: max_distance")
+    if max_snap is not None:
+        max_snap = check_positive(max_snap, what="target_distances: max_snap")
+    return _build_target_distances(
+        graph, targets, as_of=as_of, max_distance=max_distance, max_snap=max_snap
+    )
+
+
 def _walk_distance(
     parcels: Layer,
     targets: Layer,
@@ -1124,6 +1326,7 @@ def _walk_distance(
     max_snap: float | None = None,
     graph: StreetGraph | None = None,
     snapped: EdgeSnap | None = None,
+    from_targets: TargetDistances | None = None,
 ) -> tuple[pd.Series, _Reach]:
     if max_distance is not None:
         max_distance = check_positive(max_distance, what="walk_distance: max_distance")
@@ -1131,7 +1334,8 @@ def _walk_distance(
         max_snap = check_positive(max_snap, what="walk_distance: max_snap")
     n_workers = _check_workers(workers, what="walk_distance")
     geoms = parcel_geometries(parcels, what="walk_distance")
-    is_open = open_targets(targets, as_of)
+    if graph is None and from_targets is not None:
+        graph = from_targets.graph
     if graph is None:
         graph = street_graph(streets)
     elif not isinstance(graph, StreetGraph):
@@ -1154,15 +1358,24 @@ def _walk_distance(
         )
     else:
         origin = snapped
-    target_geoms = geometry_array(targets)[is_open]
-    # the targets are few (stations): snapped on every call, not shared
-    target = snap_to_edges(graph, target_geoms, workers=n_workers)
-    at_target = _holds_target(geoms, target_geoms)
+    if from_targets is None:
+        from_targets = _build_target_distances(
+            graph, targets, as_of=as_of, max_distance=max_distance, max_snap=max_snap
+        )
+    else:
+        _check_target_distances(
+            from_targets, graph, targets, as_of=as_of, max_distance=max_distance, max_snap=max_snap
+        )
+    at_target = _holds_target(geoms, from_targets.open_geometries)
     if max_snap is not None:
         origin = origin.subset(origin.distance_m <= max_snap)
-        target = target.subset(target.distance_m <= max_snap)
     reach = _network_distance(
-        graph, target, origin, max_distance=max_distance, max_snap=max_snap, at_target=at_target
+        graph,
+        from_targets,
+        origin,
+        max_distance=max_distance,
+        max_snap=max_snap,
+        at_target=at_target,
     )
     return series(reach.distance, parcels.index, "walk_distance_m"), reach
 
@@ -1199,6 +1412,16 @@ def _graph_of(streets: Layer) -> StreetGraph:
     return street_graph(streets)
 
 
+def _targets_of(
+    targets: Layer, as_of: Any, max_distance: float | None, graph: StreetGraph
+) -> TargetDistances:
+    if max_distance is not None:
+        max_distance = check_positive(max_distance, what="walk_distance: max_distance")
+    return _build_target_distances(
+        graph, targets, as_of=as_of, max_distance=max_distance, max_snap=None
+    )
+
+
 def _snap_parcels(parcels: Layer, graph: StreetGraph) -> EdgeSnap:
     return snap_to_edges(graph, parcel_geometries(parcels, what="walk_distance"))
 
@@ -1211,6 +1434,12 @@ def _snap_parcels(parcels: Layer, graph: StreetGraph) -> EdgeSnap:
         "graph": Shared("street graph", ("streets",), _graph_of),
         "snapped": Shared(
             "parcels snapped", ("parcels",), _snap_parcels, uses=("graph",), per_parcel=True
+        ),
+        "from_targets": Shared(
+            "targets on the graph",
+            ("targets", "as_of", "max_distance"),
+            _targets_of,
+            uses=("graph",),
         ),
     },
 )
@@ -1225,6 +1454,7 @@ def walk_distance(
     max_snap: float | None = None,
     graph: StreetGraph | None = None,
     snapped: EdgeSnap | None = None,
+    from_targets: TargetDistances | None = None,
 ) -> pd.Series:
     """Walking distance in metres from each parcel to its nearest target along streets.
 
@@ -1268,6 +1498,11 @@ def walk_distance(
         ``snap_to_edges(graph, parcels)``: the parcels' access points on ``graph``,
         most of the work on many parcels, shared between calls on the same parcels
         and streets (built here when None).
+    from_targets : TargetDistances, optional
+        ``target_distances(graph, targets, as_of=..., max_distance=..., max_snap=...)``
+        with this call's graph and options: the open targets snapped and the
+        distance from them to every node, shared between calls on other parcels
+        (built here when None).
 
     Returns
     -------
@@ -1310,6 +1545,7 @@ def walk_distance(
         max_snap=max_snap,
         graph=graph,
         snapped=snapped,
+        from_targets=from_targets,
     )
     warning = _unreachable_warning(reach, len(result))
     if warning is not None:
