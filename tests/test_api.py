@@ -96,6 +96,7 @@ DATA_PARAMS = frozenset(
         "n_parcels",
         # what the call is about
         "name",
+        "function",
         "kind",
         "layer",
         "theme",

@@ -47,7 +47,7 @@ import os
 import sys
 import warnings
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -762,8 +762,7 @@ class Context:
                 if progress is not None:
                     progress(spec.column)
             return self._table(out, parcels.index)
-        parts = hilbert_partitions(parcels, partitions=count)
-        self.prepare()
+        parts = self._split_and_prepare(parcels, count)
         whole_part: list[tuple[pd.DataFrame, dict[str, list[_Caught]]]] = []
 
         def measure_whole() -> None:
@@ -795,6 +794,109 @@ class Context:
             if progress is not None:
                 progress(column)
         return self._table(out, parcels.index)
+
+    def map_partitions(
+        self,
+        parcels: Any,
+        function: Callable[[Any, pd.DataFrame], Any],
+        *,
+        workers: int | None = 1,
+        partitions: int | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> list[tuple[npt.NDArray[np.intp], Any]]:
+        """Measure parcels partition by partition and call ``function(parcels_part,
+        table_part)`` where each partition was measured, in its worker process.
+
+        What :meth:`measure` does, with a next step run beside it: whatever only
+        needs the partition's parcels and columns (scoring them, summing them) is
+        spread over the workers too, and only its (smaller) results come back.
+
+        Parameters
+        ----------
+        parcels : GeoDataFrame or GeoSeries
+            In the context's CRS and within its :attr:`bounds`.
+        function : callable
+            ``function(parcels_part, table_part)``: the partition's rows of
+            ``parcels`` and their columns (as :meth:`measure` returns them). It must
+            be picklable where processes are started rather than forked.
+        workers, partitions, progress
+            As :meth:`measure`. With one partition everything runs here, and
+            ``progress(column)`` is called as each column is done; otherwise once per
+            column at the end.
+
+        Returns
+        -------
+        list of (ndarray, object)
+            Per partition, in order: the row positions of its parcels in
+            ``parcels`` (ascending) and what ``function`` returned. The warnings of
+            the measures are shown once, as one :meth:`measure` call would.
+
+        Raises
+        ------
+        MeasureError
+            As :meth:`measure`; or a column needs every parcel at once
+            (:attr:`whole_layer`): use :meth:`measure`.
+
+        Examples
+        --------
+        >>> import landasset as la
+        >>> site = la.sample.load("yunqi")
+        >>> context = la.measures.Context(site, ["area_mu"])
+        >>> parts = context.map_partitions(
+        ...     site.parcels, lambda p, t: t["area_mu"].sum(), partitions=3
+        ... )
+        >>> [len(rows) for rows, _ in parts] == [152, 152, 151]
+        True
+        >>> bool(abs(sum(total for _, total in parts) - la.measures.area_mu(site.parcels).sum()) < 1e-6)
+        True
+        """
+        if not callable(function):
+            raise MeasureError(
+                "function must be a callable taking a partition's parcels and its "
+                f"columns, not {function!r}"
+            )
+        if progress is not None and not callable(progress):
+            raise MeasureError(
+                f"progress must be a callable taking a column name (or None), not {progress!r}"
+            )
+        if self.whole_layer:
+            raise MeasureError(
+                f"{', '.join(self.whole_layer)} need every parcel at once and cannot be "
+                "measured partition by partition; use Context.measure"
+            )
+        n_workers = _check_count(workers, what="workers", default="the CPUs available")
+        if n_workers is None:
+            n_workers = available_cpus() if _start_method() == "fork" else 1
+        n_parts = _check_count(partitions, what="partitions", default="a size chosen by workers")
+        self.check_parcels(parcels)
+        n = len(parcels)
+        count = _partition_count(n, n_workers, n_parts)
+        if count == 1:
+            shared = _Intermediates(parcels, self._built)
+            out: dict[str, pd.Series] = {}
+            for spec in self._specs:
+                out[spec.column] = _run(spec, parcels, shared)
+                if progress is not None:
+                    progress(spec.column)
+            table = self._table(out, parcels.index)
+            return [(np.arange(n, dtype=np.intp), function(parcels, table))]
+        parts = self._split_and_prepare(parcels, count)
+        results = _measure_parts(self, parcels, parts, n_workers, then=function)
+        for column in self.columns:
+            found = [w for _, caught in results for w in caught.get(column, [])]
+            _emit(column, found, n, stacklevel=2)
+            if progress is not None:
+                progress(column)
+        return [(part, result) for part, (result, _) in zip(parts, results, strict=True)]
+
+    def _split_and_prepare(self, parcels: Any, count: int) -> list[npt.NDArray[np.intp]]:
+        """The Hilbert partitions, found in a thread while the context is prepared
+        here (both are serial work before the workers start; numpy and GEOS leave
+        the GIL for most of it)."""
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            parts = pool.submit(hilbert_partitions, parcels, partitions=count)
+            self.prepare()
+            return parts.result()
 
     def _table(self, out: Mapping[str, pd.Series], index: pd.Index) -> pd.DataFrame:
         table = pd.DataFrame(out, index=index)
@@ -847,17 +949,29 @@ def _start_method() -> str:
     return "forkserver" if "forkserver" in methods else "spawn"
 
 
-def _worker_start(context: Context, parcels: Any) -> None:
+def _worker_start(context: Context, parcels: Any, then: Callable[..., Any] | None = None) -> None:
     # the processes share the CPUs: one snapping thread each
     _n._PROCESS_THREADS = 1
     _WORKER["context"] = context
     _WORKER["parcels"] = parcels
+    _WORKER["then"] = then
 
 
-def _worker_part(part: Any) -> tuple[pd.DataFrame, dict[str, list[_Caught]]]:
+def _measured(
+    context: Context, rows: Any, then: Callable[..., Any] | None
+) -> tuple[Any, dict[str, list[_Caught]]]:
+    frame, caught = context._measure_part(rows)
+    if then is None:
+        return frame, caught
+    frame.attrs["as_of"] = context.as_of
+    return then(rows, frame), caught
+
+
+def _worker_part(part: Any) -> tuple[Any, dict[str, list[_Caught]]]:
     context: Context = _WORKER["context"]
     parcels = _WORKER["parcels"]
-    return context._measure_part(parcels.iloc[part] if parcels is not None else part)
+    rows = parcels.iloc[part] if parcels is not None else part
+    return _measured(context, rows, _WORKER["then"])
 
 
 def _measure_parts(
@@ -867,11 +981,14 @@ def _measure_parts(
     workers: int,
     *,
     meanwhile: Callable[[], None] | None = None,
-) -> list[tuple[pd.DataFrame, dict[str, list[_Caught]]]]:
+    then: Callable[..., Any] | None = None,
+) -> list[tuple[Any, dict[str, list[_Caught]]]]:
     """Measure each partition, in worker processes when ``workers`` > 1, and call
-    ``meanwhile()`` in this process while they work (after them for one worker)."""
+    ``meanwhile()`` in this process while they work (after them for one worker).
+    With ``then``, each partition's result is ``then(rows, table)``, called where
+    the partition was measured."""
     if workers == 1:
-        results = [context._measure_part(parcels.iloc[part]) for part in parts]
+        results = [_measured(context, parcels.iloc[part], then) for part in parts]
         if meanwhile is not None:
             meanwhile()
         return results
@@ -881,7 +998,7 @@ def _measure_parts(
         max_workers=min(workers, len(parts)),
         mp_context=multiprocessing.get_context(method),
         initializer=_worker_start,
-        initargs=(context, parcels if forked else None),
+        initargs=(context, parcels if forked else None, then),
     )
     try:
         futures = [
