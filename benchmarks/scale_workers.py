@@ -10,10 +10,12 @@ with the bundled ``aerospace`` profile:
 * the context (street graph, snapping tree, feature trees, point grids) built once:
   its cost, and its share of one worker's time;
 * the Hilbert partitioning of the parcels (serial, in the calling process);
-* ``model.score(site, workers=1)`` vs ``model.score(site, workers=N)``, each timed in
-  its two steps (``measure_frame``, then ``score_frame`` in the calling process): the speed-up
-  (target ≥ 1.7× with 2 workers at 1M parcels on the 2-core reference machine, ≥ 10×
-  with 16 at 4M on a 16-core one), checked to give the same frame to the bit.
+* ``model.score(site, workers=1)`` vs ``model.score(site, workers=N)`` (each partition
+  measured and scored in its worker, the ranks set in the calling process), in
+  ``--repeat`` alternating rounds: the speed-up of each round and their median (target
+  ≥ 1.7× with 2 workers at 1M parcels on the 2-core reference machine, ≥ 10× with 16 at
+  4M on a 16-core one), every result checked to be the same frame to the bit, and
+  equal to the two public steps (``measure_frame`` then ``score_frame``).
 
 The machine's load (``os.getloadavg``) before and after is printed with the figures:
 on a shared machine the ratio is only as good as the CPUs that were free.
@@ -30,6 +32,7 @@ import platform
 import time
 import warnings
 
+import numpy as np
 import pandas as pd
 
 from landasset.measures import MEASURES, Context, available_cpus, hilbert_partitions
@@ -43,6 +46,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=min(2, available_cpus()))
     parser.add_argument("--profile", default="aerospace")
     parser.add_argument("--as-of", default="2030-01-01")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of 1 and N workers")
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     warnings.simplefilter("ignore")  # unreachable parcels of the synthetic city
@@ -72,26 +76,34 @@ def main() -> None:
     hilbert_partitions(site.parcels, partitions=4 * args.workers)
     figures["partitioning_s"] = time.perf_counter() - t
 
-    def score(workers: int) -> pd.DataFrame:
-        # model.score's two steps, timed apart: measuring (in partitions with
-        # worker processes) and scoring the measure frame (in this process)
+    def score(workers: int) -> tuple[pd.DataFrame, float]:
         t = time.perf_counter()
-        measures = model.measure_frame(site, as_of=args.as_of, workers=workers)
-        figures[f"workers_{workers}_measure_s"] = time.perf_counter() - t
-        t = time.perf_counter()
-        result = model.score_frame(site.parcels, measures, as_of=args.as_of)
-        figures[f"workers_{workers}_score_frame_s"] = time.perf_counter() - t
-        figures[f"workers_{workers}_s"] = (
-            figures[f"workers_{workers}_measure_s"] + figures[f"workers_{workers}_score_frame_s"]
-        )
-        return result
+        result = model.score(site, as_of=args.as_of, workers=workers)
+        return result, time.perf_counter() - t
 
-    one = score(1)
-    many = score(args.workers)
-    pd.testing.assert_frame_equal(one, many, check_exact=True)
+    # the rounds alternate one worker and N, so that a change of the machine's load
+    # falls on both; the ratio of each round and their median are printed
+    ratios, ones, manys = [], [], []
+    for _ in range(args.repeat):
+        one, t1 = score(1)
+        many, tn = score(args.workers)
+        pd.testing.assert_frame_equal(one, many, check_exact=True)
+        ones.append(t1)
+        manys.append(tn)
+        ratios.append(t1 / tn)
+    # and both equal the two public steps: every measure here, then every score here
+    two_steps = model.score_frame(
+        site.parcels,
+        model.measure_frame(site, as_of=args.as_of, workers=1),
+        as_of=args.as_of,
+    )
+    pd.testing.assert_frame_equal(two_steps, many, check_exact=True)
     figures["identical"] = True
-    figures["speedup"] = figures["workers_1_s"] / figures[f"workers_{args.workers}_s"]
-    figures["context_share_of_one_worker"] = figures["context_s"] / figures["workers_1_s"]
+    figures["workers_1_s"] = [round(t, 2) for t in ones]
+    figures[f"workers_{args.workers}_s"] = [round(t, 2) for t in manys]
+    figures["speedups"] = [round(r, 3) for r in ratios]
+    figures["speedup_median"] = float(np.median(ratios))
+    figures["context_share_of_one_worker"] = figures["context_s"] / float(np.median(ones))
     figures["load_after"] = os.getloadavg()
     for key, value in figures.items():
         print(f"{key:>30}: {value:.3f}" if isinstance(value, float) else f"{key:>30}: {value}")

@@ -773,9 +773,57 @@ class SuitabilityModel:
             )
             stages = ledger
         self.check_site(site, stages=stages is not None)
+        if stages is None and self._scores_alone:
+            return self._score_in_partitions(site, as_of=as_of, progress=progress, workers=workers)
         stage_ids = None if stages is None else stage_series(stages, as_of)
         measures = self.measure_frame(site, as_of=as_of, progress=progress, workers=workers)
         return self.score_frame(site.parcels, measures, stages=stage_ids, as_of=as_of)
+
+    @property
+    def _scores_alone(self) -> bool:
+        """Whether a parcel's score depends on that parcel alone (not TOPSIS, which
+        normalises over every parcel; no stage rule, which needs the ledger)."""
+        return self.method in ("wlc", "owa") and not any(
+            isinstance(rule, StageRule) for rule in self.constraints
+        )
+
+    def _score_in_partitions(
+        self,
+        site: Site,
+        *,
+        as_of: Any,
+        progress: Callable[[str], None] | None,
+        workers: int | None,
+    ) -> gpd.GeoDataFrame:
+        """:meth:`score` with each partition measured and scored where it lies (in its
+        worker process); the ranks are set here, over all of them. The same frame,
+        to the bit, as :meth:`measure_frame` then :meth:`score_frame`."""
+        from landasset.measures import Context
+
+        specs = self.measure_specs()
+        computed = self.computed_specs()
+        # the context checks as_of (a MeasureError, as measure_frame gives)
+        context = Context(
+            site, [{**spec, "name": label} for label, spec in computed.items()], as_of=as_of
+        )
+        day = to_day_or_none(as_of)
+        parcels = site.parcels
+        if context.whole_layer:
+            # the floor-area measures need every parcel at once: measure, then score
+            measures = self.measure_frame(site, as_of=as_of, progress=progress, workers=workers)
+            return self.score_frame(parcels, measures, as_of=as_of)
+        parts = context.map_partitions(
+            parcels, _PartScorer(self), workers=workers, progress=progress
+        )
+        if progress is not None:
+            for label in specs:
+                if label not in computed:
+                    progress(label)
+        positions = np.concatenate([rows for rows, _ in parts])
+        order = np.argsort(positions, kind="stable")
+        scored = _Scored.concat([part for _, part in parts], order)
+        warn_missing(self, scored.missing, scored.undecided)
+        return self._assemble(parcels, scored, day, [])
 
     def score_frame(
         self,
@@ -845,7 +893,20 @@ class SuitabilityModel:
                 "model.measure_frame(site) (columns are named by measure_label(spec))"
             )
         frame = measures if measures.index.equals(index) else measures.reindex(index)
-        n, names = len(index), self.names
+        scored = self._score_columns(frame, stages, index, parcels)
+        warn_missing(self, scored.missing, scored.undecided)
+        return self._assemble(parcels, scored, day, retired)
+
+    def _score_columns(
+        self,
+        frame: pd.DataFrame,
+        stages: pd.Series | None,
+        index: pd.Index,
+        parcels: pd.DataFrame,
+    ) -> _Scored:
+        """The computed columns of :meth:`score_frame` (all but the ranks), and what
+        its warnings count."""
+        n = len(index)
 
         raw: dict[str, pd.Series] = {}
         values = np.empty((n, len(self.criteria)), dtype=np.float64)
@@ -865,24 +926,38 @@ class SuitabilityModel:
         score, contributions = agg.score_and_contributions(w)
         score[missing_rows] = np.nan
         contributions[missing_rows] = np.nan
-        ranked = eligible & ~missing_rows
-        rank = competition_rank(score, ranked)
+        return _Scored(
+            score=score,
+            ranked=eligible & ~missing_rows,
+            eligible=eligible,
+            excluded_by=excluded_by,
+            missing_names=missing_names(missing_cols, self.names),
+            raw=[raw[c.name].to_numpy(copy=True) for c in self.criteria],
+            values=values,
+            contributions=contributions,
+            missing=missing_cols,
+            undecided=undecided,
+        )
 
-        warn_missing(self, missing_cols, undecided)
-
+    def _assemble(
+        self, parcels: pd.DataFrame, scored: _Scored, day: Any, retired: list[Any]
+    ) -> gpd.GeoDataFrame:
+        """The frame :meth:`score_frame` returns: the scored columns, the ranks over
+        them, then the parcels' own columns."""
+        index = parcels.index
         columns: dict[str, Any] = {
-            "score": score,
-            "rank": rank,
-            "eligible": eligible,
-            "excluded_by": excluded_by,
-            "missing": missing_names(missing_cols, names),
+            "score": scored.score,
+            "rank": competition_rank(scored.score, scored.ranked),
+            "eligible": scored.eligible,
+            "excluded_by": scored.excluded_by,
+            "missing": scored.missing_names,
         }
-        for c in self.criteria:
-            columns[f"m_{c.name}"] = raw[c.name].to_numpy(copy=True)
         for j, c in enumerate(self.criteria):
-            columns[f"v_{c.name}"] = values[:, j]
+            columns[f"m_{c.name}"] = scored.raw[j]
         for j, c in enumerate(self.criteria):
-            columns[f"c_{c.name}"] = contributions[:, j]
+            columns[f"v_{c.name}"] = scored.values[:, j]
+        for j, c in enumerate(self.criteria):
+            columns[f"c_{c.name}"] = scored.contributions[:, j]
         own = [col for col in parcels.columns if col not in columns]
         for col in own:
             columns[col] = parcels[col]  # a Series: copy-on-write keeps the site safe
@@ -1214,3 +1289,60 @@ class SuitabilityModel:
             else:
                 lo = mid
         return float(min(hi + NUDGE, 1.0))
+
+
+@dataclass(frozen=True)
+class _Scored:
+    """What :meth:`SuitabilityModel.score_frame` computes for some parcels, before
+    the ranks (set over all of them) and the parcels' own columns."""
+
+    score: FloatArray
+    ranked: BoolArray
+    eligible: BoolArray
+    excluded_by: npt.NDArray[np.object_]
+    missing_names: npt.NDArray[np.object_]
+    #: per criterion, its raw measure (the measure frame column's own dtype)
+    raw: list[np.ndarray]
+    values: FloatArray
+    contributions: FloatArray
+    #: parcels x criteria: no value where the weight is > 0
+    missing: BoolArray
+    #: rule label -> parcels it could not decide
+    undecided: dict[str, int]
+
+    @classmethod
+    def concat(cls, parts: Sequence[_Scored], order: npt.NDArray[np.intp]) -> _Scored:
+        """The parts one after the other, then rows taken in ``order``."""
+
+        def rows(arrays: Sequence[np.ndarray]) -> np.ndarray:
+            return np.concatenate(arrays)[order]
+
+        undecided: dict[str, int] = {}
+        for part in parts:
+            for label, count in part.undecided.items():
+                undecided[label] = undecided.get(label, 0) + count
+        return cls(
+            score=rows([p.score for p in parts]),
+            ranked=rows([p.ranked for p in parts]),
+            eligible=rows([p.eligible for p in parts]),
+            excluded_by=rows([p.excluded_by for p in parts]),
+            missing_names=rows([p.missing_names for p in parts]),
+            raw=[rows([p.raw[j] for p in parts]) for j in range(len(parts[0].raw))],
+            values=rows([p.values for p in parts]),
+            contributions=rows([p.contributions for p in parts]),
+            missing=rows([p.missing for p in parts]),
+            undecided=undecided,
+        )
+
+
+class _PartScorer:
+    """Scores one measured partition where it was measured (a worker process):
+    picklable, it holds the model only."""
+
+    def __init__(self, model: SuitabilityModel) -> None:
+        self.model = model
+
+    def __call__(self, parcels: pd.DataFrame, table: pd.DataFrame) -> _Scored:
+        model = self.model
+        measures = pd.concat([table, model.parcel_columns(parcels)], axis=1)
+        return model._score_columns(measures, None, parcels.index, parcels)
