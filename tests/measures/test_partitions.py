@@ -270,3 +270,54 @@ def test_context_finds_the_distances_from_the_stations_once(city, monkeypatch):
     # a and b share one; c (another max_distance) has its own; not one per partition
     assert len(calls) == 4
     assert_same_bits(whole, split)
+
+
+def _tables(parcels: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """A next step that keeps what it was given (module level: picklable)."""
+    assert table.index.equals(parcels.index)
+    return table
+
+
+@pytest.mark.parametrize(("workers", "partitions"), [(1, None), (1, 4), (2, 5)])
+def test_map_partitions_sees_the_tables_measure_gives(city, whole, workers, partitions):
+    context = Context(city, CITY_SPECS, as_of="2030-01-01")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnreachableWarning)
+        parts = context.map_partitions(
+            city.parcels, _tables, workers=workers, partitions=partitions
+        )
+    assert len(parts) == (partitions or 1)
+    rows = np.concatenate([r for r, _ in parts])
+    # every parcel once, each partition's rows ascending
+    assert np.array_equal(np.sort(rows), np.arange(len(city.parcels)))
+    assert all(np.all(np.diff(r) > 0) for r, _ in parts)
+    glued = pd.concat([t for _, t in parts]).iloc[np.argsort(rows, kind="stable")]
+    assert_same_bits(whole, glued)
+
+
+def test_map_partitions_warns_once_over_every_partition(city):
+    context = Context(city, [{"measure": "walk_distance", "max_distance": 300.0}], as_of=None)
+    with pytest.warns(UnreachableWarning) as one_piece:
+        compute(city, [{"measure": "walk_distance", "max_distance": 300.0}], workers=1)
+    with pytest.warns(UnreachableWarning) as split:
+        context.map_partitions(city.parcels, _tables, workers=1, partitions=3)
+    assert [str(w.message) for w in split] == [str(w.message) for w in one_piece]
+
+
+def test_map_partitions_reports_progress_and_refuses_what_it_cannot(city, sample_site):
+    context = Context(city, ["area_mu", "compactness"])
+    done: list[str] = []
+    context.map_partitions(city.parcels, _tables, partitions=1, progress=done.append)
+    assert done == ["area_mu", "compactness"]
+    done.clear()
+    context.map_partitions(city.parcels, _tables, partitions=3, progress=done.append)
+    assert done == ["area_mu", "compactness"]
+    with pytest.raises(MeasureError, match="function must be a callable"):
+        context.map_partitions(city.parcels, "sum")
+    with pytest.raises(MeasureError, match="progress must be a callable"):
+        context.map_partitions(city.parcels, _tables, progress="bar")
+    with pytest.raises(MeasureError, match="partitions must be a whole number"):
+        context.map_partitions(city.parcels, _tables, partitions=0)
+    floor = Context(sample_site, [{"measure": "floor_area_ratio"}])
+    with pytest.raises(MeasureError, match=r"need every parcel at once.*Context\.measure"):
+        floor.map_partitions(sample_site.parcels, _tables)
