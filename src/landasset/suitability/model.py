@@ -819,9 +819,7 @@ class SuitabilityModel:
             for label in specs:
                 if label not in computed:
                     progress(label)
-        positions = np.concatenate([rows for rows, _ in parts])
-        order = np.argsort(positions, kind="stable")
-        scored = _Scored.concat([part for _, part in parts], order)
+        scored = _Scored.gather(parts, len(parcels))
         warn_missing(self, scored.missing, scored.undecided)
         return self._assemble(parcels, scored, day, [])
 
@@ -1311,28 +1309,40 @@ class _Scored:
     undecided: dict[str, int]
 
     @classmethod
-    def concat(cls, parts: Sequence[_Scored], order: npt.NDArray[np.intp]) -> _Scored:
-        """The parts one after the other, then rows taken in ``order``."""
+    def gather(cls, parts: Sequence[tuple[npt.NDArray[np.intp], _Scored]], n: int) -> _Scored:
+        """One frame's worth from its partitions: each part's rows put at its
+        positions (``parts`` as :meth:`Context.map_partitions` returns them)."""
 
-        def rows(arrays: Sequence[np.ndarray]) -> np.ndarray:
-            return np.concatenate(arrays)[order]
+        def rows(pick: Callable[[_Scored], np.ndarray]) -> np.ndarray:
+            first = pick(parts[0][1])
+            out = np.empty((n, *first.shape[1:]), dtype=first.dtype)
+            for positions, part in parts:
+                out[positions] = pick(part)
+            return out
 
         undecided: dict[str, int] = {}
-        for part in parts:
+        for _, part in parts:
             for label, count in part.undecided.items():
                 undecided[label] = undecided.get(label, 0) + count
         return cls(
-            score=rows([p.score for p in parts]),
-            ranked=rows([p.ranked for p in parts]),
-            eligible=rows([p.eligible for p in parts]),
-            excluded_by=rows([p.excluded_by for p in parts]),
-            missing_names=rows([p.missing_names for p in parts]),
-            raw=[rows([p.raw[j] for p in parts]) for j in range(len(parts[0].raw))],
-            values=rows([p.values for p in parts]),
-            contributions=rows([p.contributions for p in parts]),
-            missing=rows([p.missing for p in parts]),
+            score=rows(lambda p: p.score),
+            ranked=rows(lambda p: p.ranked),
+            eligible=rows(lambda p: p.eligible),
+            excluded_by=rows(lambda p: p.excluded_by),
+            missing_names=rows(lambda p: p.missing_names),
+            raw=[rows(_raw_of(j)) for j in range(len(parts[0][1].raw))],
+            values=rows(lambda p: p.values),
+            contributions=rows(lambda p: p.contributions),
+            missing=rows(lambda p: p.missing),
             undecided=undecided,
         )
+
+
+def _raw_of(j: int) -> Callable[[_Scored], np.ndarray]:
+    def pick(scored: _Scored) -> np.ndarray:
+        return scored.raw[j]
+
+    return pick
 
 
 class _PartScorer:
