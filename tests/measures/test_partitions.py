@@ -321,3 +321,28 @@ def test_map_partitions_reports_progress_and_refuses_what_it_cannot(city, sample
     floor = Context(sample_site, [{"measure": "floor_area_ratio"}])
     with pytest.raises(MeasureError, match=r"need every parcel at once.*Context\.measure"):
         floor.map_partitions(sample_site.parcels, _tables)
+
+
+def test_prepare_builds_only_the_point_index_each_spec_reads(city):
+    # from the parcels' edges a count reads the grid, from their centroids the KD-tree
+    context = Context(
+        city,
+        [
+            {"measure": "count_within", "radius": 500, "name": "edge"},
+            {
+                "measure": "cluster_strength",
+                "industry": "aerospace_information",
+                "radius": 800,
+                "origin": "centroid",
+                "name": "centre",
+            },
+        ],
+    ).prepare()
+    trees = {
+        key[0]: value
+        for key, value in context._built.items()
+        if isinstance(value, la.measures.PointTree)
+    }
+    edge, centre = trees["points by category"], trees["points by industry"]
+    assert list(edge.grids) == [500.0] and "tree" not in edge.__dict__
+    assert centre.grids == {} and "tree" in centre.__dict__

@@ -907,14 +907,18 @@ class Context:
 def _warm(intermediate: Any, arguments: Mapping[str, Any]) -> None:
     """Build the caches an intermediate fills on first use, so that they are built
     once here and not once per partition: the street graph's snapping tree, a point
-    set's KD-tree and its grid for the spec's radius."""
+    set's grid for the spec's radius (from the parcels' edges) or its KD-tree (from
+    their centroids)."""
     if isinstance(intermediate, _n.StreetGraph) and intermediate.n_edges:
         intermediate._samples  # noqa: B018 (a cached property)
     elif isinstance(intermediate, _p.PointTree) and len(intermediate.xy):
-        intermediate.tree  # noqa: B018 (a cached property)
+        # from the parcel's edge the grid answers, from its centroid the KD-tree:
+        # only the one the spec reads is built
         radius = arguments.get("radius")
-        if isinstance(radius, (int, float)) and radius > 0:
+        if arguments.get("origin") == "edge" and isinstance(radius, (int, float)) and radius > 0:
             intermediate.grid(float(radius))
+        else:
+            intermediate.tree  # noqa: B018 (a cached property)
 
 
 def _site_bounds(site: Site) -> tuple[float, float, float, float]:
