@@ -15,7 +15,7 @@ def test_match_writes_a_styled_shortlist_and_a_memo(run, site_gpkg, tmp_path):
     la.load_project("aerospace_plant").to_yaml(project)
     result = run(
         "match", project, site_gpkg, "-o", out, "--as-of", "2025-12-31",
-        "--report", memo, "--limit", "8", "--top", "3",
+        "--report", memo, "--limit", "8", "--top", "3", "--workers", "2",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     shortlist = gpd.read_file(out, layer="shortlist")
@@ -58,3 +58,8 @@ def test_match_by_bundled_name_and_refusals(run, site_gpkg, tmp_path, one_line_e
         "--report", tmp_path / "memo.txt",
     )  # fmt: skip
     one_line_error(bad_memo, contains="not an .html file")
+    no_workers = run(
+        "match", "ai_office", site_gpkg, "-o", tmp_path / "w.gpkg", "--as-of", "2025-12-31",
+        "--workers", "0",
+    )  # fmt: skip
+    assert no_workers.exit_code == 2 and "--workers" in no_workers.stderr

@@ -555,3 +555,16 @@ def test_a_park_offers_units_of_several_buildings(profile: str) -> None:
     # a park whose best set lies in one building is that building's candidate, not twice
     plain = run(space_project(profile), site, stages).candidates
     assert not plain.index.str.startswith("spaces:park:").any()
+
+
+def test_workers_do_not_change_the_match() -> None:
+    # enough parcels for two partitions: the scores come from worker processes
+    city = la.sample.synthetic_city(20_500, seed=5)
+    stages = pd.Series("reserved", index=city.parcels.index)
+    plant = la.load_project("aerospace_plant")
+    with pytest.warns(la.measures.UnreachableWarning):
+        one = match(plant, city, as_of="2030-01-01", stages=stages, limit=50, workers=1)
+    with pytest.warns(la.measures.UnreachableWarning):
+        two = match(plant, city, as_of="2030-01-01", stages=stages, limit=50, workers=2)
+    assert len(one.candidates) == 50 and one.candidates["score"].notna().all()
+    pd.testing.assert_frame_equal(one.candidates, two.candidates, check_exact=True)

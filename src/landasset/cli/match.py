@@ -18,6 +18,7 @@ from landasset.cli._common import (
     parse_date,
     site_ledger,
 )
+from landasset.cli.score import workers_option
 
 
 @click.command()
@@ -51,6 +52,7 @@ from landasset.cli._common import (
     show_default=True,
     help="Candidates shown in the memo.",
 )
+@workers_option
 @overwrite_option
 def match(
     project: str,
@@ -60,6 +62,7 @@ def match(
     memo: Path | None,
     limit: int,
     top: int,
+    workers: int | None,
     overwrite: bool,
 ) -> None:
     """Match PROJECT (a project .yaml file or a bundled name) to the site PATH.
@@ -99,7 +102,7 @@ def match(
     wanted = load_project(Path(project) if Path(project).suffix else project)
     site = load_site(path)
     with site_ledger(path) as ledger:
-        result = run(wanted, site, as_of=day, stages=ledger, limit=limit)
+        result = run(wanted, site, as_of=day, stages=ledger, limit=limit, workers=workers)
     offered = result.offered
     note(
         f"{offered['candidates']:,} candidates checked, {offered['passing']:,} pass every "

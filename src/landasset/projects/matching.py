@@ -1255,6 +1255,7 @@ def match(
     durations: Mapping[str, int] | None = None,
     max_parcels: int = 5,
     tolerance_m: float = 1.0,
+    workers: int | None = None,
 ) -> MatchResult:
     """Candidates for a project: parcels, assemblies of parcels and vacant floor space.
 
@@ -1290,6 +1291,10 @@ def match(
         At most this many parcels in an assembly.
     tolerance_m : float, default 1.0
         Gap bridged between adjacent parcels of an assembly, metres.
+    workers : int, optional
+        Processes that measure and score partitions of the parcels side by side
+        (see :meth:`~landasset.suitability.SuitabilityModel.score`). Default: the
+        CPUs available to the process. The result does not depend on it, to the bit.
 
     Returns
     -------
@@ -1348,7 +1353,7 @@ def match(
             "give stages= (a Ledger, or a Series of stage ids by parcel_id)"
         )
 
-    model, scored = _score(project, site, day, stage_ids)
+    model, scored = _score(project, site, day, stage_ids, workers=workers)
 
     frames: list[pd.DataFrame] = []
     units_chosen: pd.DataFrame | None = None
@@ -1504,7 +1509,12 @@ def _conditions_overview(project: Project) -> pd.DataFrame:
 
 
 def _score(
-    project: Project, site: Any, day: pd.Timestamp, stage_ids: pd.Series | None
+    project: Project,
+    site: Any,
+    day: pd.Timestamp,
+    stage_ids: pd.Series | None,
+    *,
+    workers: int | None = None,
 ) -> tuple[Any, gpd.GeoDataFrame]:
     """The profile's scores of the live parcels (no profile: NaN scores, all eligible)."""
     parcels = site.parcels
@@ -1537,6 +1547,7 @@ def _score(
         stages=stage_ids.reindex(live.parcels.index.astype(str))
         if needs_stages and stage_ids is not None
         else None,
+        workers=workers,
     )
     return model, scored
 
