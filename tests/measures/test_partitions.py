@@ -244,8 +244,8 @@ def test_default_partitioning():
     assert b._partition_count(0, 8, None) == 1
     assert b._partition_count(19_999, 8, None) == 1
     assert b._partition_count(1_000_000, 1, None) == 1
-    assert b._partition_count(1_000_000, 2, None) == 8
-    assert b._partition_count(4_000_000, 16, None) == 64
+    assert b._partition_count(1_000_000, 2, None) == 16
+    assert b._partition_count(4_000_000, 16, None) == 128
     assert b._partition_count(30, 1, 100) == 30
 
 

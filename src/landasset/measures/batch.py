@@ -42,9 +42,11 @@ True
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
+import threading
 import warnings
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -297,6 +299,10 @@ class _Intermediates:
         self._parcels = parcels
         self._context: dict[Hashable, Any] = {} if context is None else context
         self._own: dict[Hashable, Any] = {}
+        # one lock per intermediate: threads that prepare a context side by side
+        # build each once (a thread needing one that another builds waits for it)
+        self._locks: dict[Hashable, threading.Lock] = {}
+        self._guard = threading.Lock()
 
     def get(self, spec: _Resolved, keyword: str, recipe: Shared) -> tuple[Any, Hashable]:
         used = {name: self.get(spec, name, spec.measure.shared[name]) for name in recipe.uses}
@@ -307,13 +313,17 @@ class _Intermediates:
         )
         store = self._own if _reads_parcels(spec.measure, recipe) else self._context
         if key not in store:
-            inputs = {
-                name: self._parcels if name == "parcels" else spec.arguments[name]
-                for name in recipe.inputs
-            }
-            store[key] = recipe.build(
-                **inputs, **{name: value for name, (value, _) in used.items()}
-            )
+            with self._guard:
+                lock = self._locks.setdefault(key, threading.Lock())
+            with lock:
+                if key not in store:
+                    inputs = {
+                        name: self._parcels if name == "parcels" else spec.arguments[name]
+                        for name in recipe.inputs
+                    }
+                    store[key] = recipe.build(
+                        **inputs, **{name: value for name, (value, _) in used.items()}
+                    )
         return store[key], key
 
 
@@ -322,6 +332,15 @@ def _reads_parcels(measure: MeasureDef, recipe: Shared) -> bool:
     return "parcels" in recipe.inputs or any(
         _reads_parcels(measure, measure.shared[name]) for name in recipe.uses
     )
+
+
+def _chain_depth(measure: MeasureDef) -> int:
+    """How many intermediates deep the longest ``uses`` chain of a measure goes."""
+
+    def depth(recipe: Shared) -> int:
+        return 1 + max((depth(measure.shared[name]) for name in recipe.uses), default=0)
+
+    return max((depth(recipe) for recipe in measure.shared.values()), default=0)
 
 
 def _needs_whole_layer(measure: MeasureDef) -> bool:
@@ -424,9 +443,10 @@ def _run(spec: _Resolved, parcels: Any, shared: _Intermediates) -> pd.Series:
 #: With ``partitions=None``, a partition holds at least this many parcels (fewer
 #: parcels than two of them: one partition, measured in this process) ...
 _MIN_PARTITION = 10_000
-#: ... and at most this many, with about four partitions per worker process.
+#: ... and at most this many, with about eight partitions per worker process (the
+#: last ones balance the workers; the context is shared, so a partition costs little).
 _MAX_PARTITION = 250_000
-_PARTS_PER_WORKER = 4
+_PARTS_PER_WORKER = 8
 
 
 def available_cpus() -> int:
@@ -612,12 +632,15 @@ class Context:
         Context
             The context itself.
         """
-        shared = _Intermediates(None, self._built)
-        for spec in self._specs:
+        self._prepare(self._specs, _Intermediates(None, self._built))
+        return self
+
+    @staticmethod
+    def _prepare(specs: Sequence[_Resolved], shared: _Intermediates) -> None:
+        for spec in specs:
             for keyword, recipe in spec.measure.shared.items():
                 if not _reads_parcels(spec.measure, recipe):
                     _warm(shared.get(spec, keyword, recipe)[0], spec.arguments)
-        return self
 
     def __repr__(self) -> str:
         return f"<Context columns={list(self.columns)!r} as_of={self.as_of!r}>"
@@ -890,12 +913,22 @@ class Context:
         return [(part, result) for part, (result, _) in zip(parts, results, strict=True)]
 
     def _split_and_prepare(self, parcels: Any, count: int) -> list[npt.NDArray[np.intp]]:
-        """The Hilbert partitions, found in a thread while the context is prepared
-        here (both are serial work before the workers start; numpy and GEOS leave
-        the GIL for most of it)."""
-        with ThreadPoolExecutor(max_workers=1) as pool:
+        """The Hilbert partitions, and the context prepared, on two threads (serial
+        work before the workers start; numpy, scipy and GEOS leave the GIL for much
+        of it): the specs of one measure together (they share most), the largest
+        group first, each intermediate built once whatever thread needs it."""
+        groups: dict[str, list[_Resolved]] = {}
+        for spec in self._specs:
+            groups.setdefault(spec.measure.name, []).append(spec)
+        # chains first (an intermediate built from another: the street graph, then the
+        # stations on it), so the longest work starts at once
+        ordered = sorted(groups.values(), key=lambda g: -_chain_depth(g[0].measure))
+        shared = _Intermediates(None, self._built)
+        with ThreadPoolExecutor(max_workers=2) as pool:
             parts = pool.submit(hilbert_partitions, parcels, partitions=count)
-            self.prepare()
+            built = [pool.submit(self._prepare, group, shared) for group in ordered]
+            for done in built:
+                done.result()
             return parts.result()
 
     def _table(self, out: Mapping[str, pd.Series], index: pd.Index) -> pd.DataFrame:
@@ -998,6 +1031,11 @@ def _measure_parts(
         return results
     method = _start_method()
     forked = method == "fork"
+    if forked:
+        # the objects the workers inherit leave the collector's reach: a collection
+        # in a worker would otherwise write to every one of them (copy-on-write of
+        # the whole heap, page by page)
+        gc.freeze()
     pool = ProcessPoolExecutor(
         max_workers=min(workers, len(parts)),
         mp_context=multiprocessing.get_context(method),
@@ -1013,6 +1051,8 @@ def _measure_parts(
         return [future.result() for future in futures]
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        if forked:
+            gc.unfreeze()
 
 
 def compute(
