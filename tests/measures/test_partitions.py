@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+import time
 import warnings
 
 import numpy as np
@@ -346,3 +347,26 @@ def test_prepare_builds_only_the_point_index_each_spec_reads(city):
     edge, centre = trees["points by category"], trees["points by industry"]
     assert list(edge.grids) == [500.0] and "tree" not in edge.__dict__
     assert centre.grids == {} and "tree" in centre.__dict__
+
+
+def test_two_threads_preparing_build_a_shared_intermediate_once(city, monkeypatch):
+    # nearest_distance and nearest_id are prepared on different threads and share
+    # one feature tree: it is built once, the other thread waits for it
+    import threading
+
+    calls = []
+    build = la.measures.proximity._features
+
+    def slow_counting(layer):
+        calls.append(threading.get_ident())
+        time.sleep(0.2)  # the other thread asks for it meanwhile
+        return build(layer)
+
+    monkeypatch.setattr(la.measures.proximity, "_features", slow_counting)
+    specs = [
+        {"measure": "nearest_distance", "features": "stations"},
+        {"measure": "nearest_id", "features": "stations"},
+    ]
+    split = compute(city, specs, workers=1, partitions=3)
+    assert len(calls) == 1
+    pd.testing.assert_frame_equal(split, compute(city, specs, workers=1), check_exact=True)
