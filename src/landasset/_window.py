@@ -1,0 +1,810 @@
+"""A windowed context: the layers of a city read from GeoParquet, a window at a time.
+
+:mod:`landasset.scale` measures a partition of parcels against the context rows near
+it only: a folder of context layers (``<folder>/<layer>/*.parquet`` or
+``<folder>/<layer>.parquet``) is indexed once from its metadata (per file: its
+GeoParquet ``bbox``, row count and CRS), and each task reads the rows whose bounding
+box meets its partition's bounds grown by a margin (``bbox`` covering column), builds
+a :class:`~landasset.measures.Context` on that window and measures the partition.
+
+A value measured in a window equals the whole context's when everything it depends
+on lies inside the window. Each measure has a rule (:data:`RULES`) that says, per
+parcel, whether its value is *proven* from what was read; a parcel whose value is
+not is measured again in a wider window, until proven, the whole extent being exact
+by definition. See docs/scale.md for the rules and why they hold.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow.parquet as pq
+import shapely
+from pyproj import CRS
+
+from landasset._errors import CRSError, LandassetValueError
+from landasset.measures import Context, MeasureError
+from landasset.measures import _registry as _r
+from landasset.measures import batch as _b
+from landasset.measures import network as _n
+from landasset.measures import proximity as _p
+from landasset.schema import LAYERS
+
+__all__ = ["DEFAULT_MARGIN_M", "RULES", "ContextFolder", "WindowPlan", "index_folder"]
+
+#: The margin (metres) around a partition for the measures without a fixed reach
+#: (nearest feature, walking distance): a parcel whose value is not proven within it
+#: is measured again in a wider window.
+DEFAULT_MARGIN_M = 2_000.0
+
+#: Rounding allowance (metres) of every "lies inside the window" comparison.
+_TOL = 1e-6
+
+#: The layers a context folder may hold (the parcels are the ones measured, not context).
+CONTEXT_LAYERS = tuple(name for name in LAYERS if name != "parcels")
+
+Box = tuple[float, float, float, float]
+
+
+# -- the index (client side, metadata only) ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class LayerFile:
+    """One GeoParquet file of a context layer: its path, bounding box and row count."""
+
+    path: str
+    bbox: Box | None  # None: no geometry in the file
+    rows: int
+
+
+@dataclass(frozen=True)
+class ContextFolder:
+    """The index of a folder of context layers: what a window read needs, and small.
+
+    ``layers`` maps a layer name to its files in name order (the layer's row order
+    is the files' order, then the rows' order in each); ``crs`` is the layers' CRS,
+    ``bounds`` the box over every file's.
+    """
+
+    folder: str
+    layers: Mapping[str, tuple[LayerFile, ...]]
+    crs: CRS
+    bounds: Box
+
+    def rows(self, layer: str) -> int:
+        """Rows of a layer over all its files (0 for a layer the folder lacks)."""
+        return sum(f.rows for f in self.layers.get(layer, ()))
+
+
+def _geo_metadata(path: Path) -> dict[str, Any]:
+    metadata = pq.read_schema(path).metadata or {}
+    if b"geo" not in metadata:
+        raise LandassetValueError(
+            f"{str(path)!r} is not GeoParquet (it has no 'geo' metadata); write the layer "
+            "with GeoDataFrame.to_parquet(path, write_covering_bbox=True)"
+        )
+    geo: dict[str, Any] = json.loads(metadata[b"geo"])
+    return geo
+
+
+def _file_entry(path: Path) -> tuple[LayerFile, CRS]:
+    geo = _geo_metadata(path)
+    column = geo["columns"][geo["primary_column"]]
+    crs_json = column.get("crs", "OGC:CRS84")  # GeoParquet: a missing crs is lon/lat
+    crs = CRS.from_user_input("OGC:CRS84") if crs_json is None else CRS.from_user_input(crs_json)
+    rows = pq.read_metadata(path).num_rows
+    bbox = column.get("bbox")
+    if bbox is None and rows:
+        # no bbox in the metadata: measure it from this file alone
+        bounds = gpd.read_parquet(path, columns=[geo["primary_column"]]).total_bounds
+        bbox = list(bounds) if np.isfinite(bounds).all() else None
+    box = None if bbox is None else (float(bbox[0]), float(bbox[1]), float(bbox[2]), float(bbox[3]))
+    return LayerFile(str(path), box, rows), crs
+
+
+def index_folder(path: str | os.PathLike[str]) -> ContextFolder:
+    """Index a folder of context layers from the files' metadata (no row is read).
+
+    Raises
+    ------
+    LandassetValueError
+        The folder does not exist, holds no layer, holds an entry that is not a
+        context layer, or a file that is not GeoParquet.
+    CRSError
+        The layers are not all in one CRS.
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        raise LandassetValueError(
+            f"{str(folder)!r} is not a folder of context layers; give a folder that holds "
+            "<layer>/*.parquet or <layer>.parquet (e.g. streets/, stations.parquet)"
+        )
+    found: dict[str, list[Path]] = {}
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            name, files = entry.name, sorted(p for p in entry.glob("*.parquet") if p.is_file())
+        elif entry.suffix == ".parquet":
+            name, files = entry.stem, [entry]
+        else:
+            continue
+        if name not in CONTEXT_LAYERS:
+            raise LandassetValueError(
+                f"{str(entry)!r} is not a context layer; name layers after the site's: "
+                + ", ".join(CONTEXT_LAYERS)
+                + (" (the parcels are scored, not read as context)" if name == "parcels" else "")
+            )
+        if name in found:
+            raise LandassetValueError(
+                f"the layer {name!r} is in {str(folder)!r} twice ({name}/ and {name}.parquet); "
+                "keep one of them"
+            )
+        if not files:
+            raise LandassetValueError(
+                f"the layer folder {str(entry)!r} holds no .parquet file; remove it or write "
+                "the layer there"
+            )
+        found[name] = files
+    if not found:
+        raise LandassetValueError(
+            f"the folder {str(folder)!r} holds no context layer; give a folder with "
+            "<layer>/*.parquet or <layer>.parquet files named after the site's layers: "
+            + ", ".join(CONTEXT_LAYERS)
+        )
+    layers: dict[str, tuple[LayerFile, ...]] = {}
+    crs: CRS | None = None
+    first = ""
+    boxes = []
+    for name, files in found.items():
+        entries: list[LayerFile] = []
+        for f in files:
+            item, file_crs = _file_entry(f)
+            if crs is None:
+                crs, first = file_crs, str(f)
+            elif not file_crs.equals(crs):
+                raise CRSError(
+                    f"the context layers are not in one CRS: {str(f)!r} is in "
+                    f"{file_crs.to_string()} but {first!r} in {crs.to_string()}; reproject "
+                    "the layer (GeoDataFrame.to_crs) and write it again"
+                )
+            entries.append(item)
+            if item.bbox is not None:
+                boxes.append(item.bbox)
+        layers[name] = tuple(entries)
+    assert crs is not None
+    if not crs.is_projected:
+        raise CRSError(
+            f"the context layers are in {crs.to_string()}, not a metric CRS; reproject "
+            "them to the site's projected CRS (e.g. EPSG:4549 around Hangzhou)"
+        )
+    stack = np.array(boxes) if boxes else np.array([[np.inf, np.inf, -np.inf, -np.inf]])
+    bounds = (
+        float(stack[:, 0].min()),
+        float(stack[:, 1].min()),
+        float(stack[:, 2].max()),
+        float(stack[:, 3].max()),
+    )
+    return ContextFolder(str(folder), layers, crs, bounds)
+
+
+def _meets(a: Box | None, b: Box) -> bool:
+    return a is not None and a[0] <= b[2] and a[2] >= b[0] and a[1] <= b[3] and a[3] >= b[1]
+
+
+def _grown(box: Box, by: float) -> Box:
+    return (box[0] - by, box[1] - by, box[2] + by, box[3] + by)
+
+
+def _nowhere(index: ContextFolder) -> Box:
+    """A box that meets no file of the folder."""
+    x, y = index.bounds[2] + 1e9, index.bounds[3] + 1e9
+    return (x, y, x + 1.0, y + 1.0)
+
+
+def _covers(outer: Box, inner: Box) -> bool:
+    return (
+        outer[0] <= inner[0]
+        and outer[1] <= inner[1]
+        and outer[2] >= inner[2]
+        and outer[3] >= inner[3]
+    )
+
+
+@dataclass
+class ReadStats:
+    """What one task read: files opened (and their bytes on disk), rows read."""
+
+    files: int = 0
+    bytes: int = 0
+    rows: int = 0
+
+
+def read_layer(
+    index: ContextFolder, layer: str, box: Box, stats: ReadStats | None = None
+) -> gpd.GeoDataFrame | None:
+    """The rows of ``layer`` whose bounding box meets ``box``, in the layer's order
+    (the files' order, then each file's); None for a layer the folder lacks."""
+    files = index.layers.get(layer)
+    if not files:
+        return None
+    parts = []
+    for f in files:
+        if not _meets(f.bbox, box):
+            continue
+        parts.append(gpd.read_parquet(f.path, bbox=box))
+        if stats is not None:
+            stats.files += 1
+            stats.bytes += os.path.getsize(f.path)
+            stats.rows += len(parts[-1])
+    if not parts:
+        # no file meets the window: the layer's columns, no row
+        return gpd.read_parquet(files[0].path, bbox=_nowhere(index))
+    if len(parts) == 1:
+        return parts[0]
+    return pd.concat(parts)
+
+
+def _layer_column(index: ContextFolder, layer: str, column: str) -> set[Any]:
+    """The distinct values of one column of a layer, read file by file."""
+    values: set[Any] = set()
+    for f in index.layers.get(layer, ()):
+        names = pq.read_schema(f.path).names
+        if column not in names:
+            continue
+        table = pq.read_table(f.path, columns=[column])
+        values.update(v for v in table.column(column).to_pylist() if v is not None)
+    return values
+
+
+# -- the rules -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    """When a measure's value, measured in a window, is the whole context's.
+
+    ``reach(arguments)``: the distance (metres) from the parcel within which
+    everything the value depends on lies, when it is fixed by the spec (radius,
+    tolerance; 0 for the features that meet the parcel); None when it depends on
+    the value found (nearest feature, walking distance). ``refuse(arguments)``: a
+    reason the spec cannot be measured in a window, or None.
+    """
+
+    reach: Callable[[Mapping[str, Any]], float | None]
+    refuse: Callable[[Mapping[str, Any]], str | None] = lambda arguments: None
+
+
+def _no_layer(arguments: Mapping[str, Any]) -> float:
+    return 0.0
+
+
+def _radius(arguments: Mapping[str, Any]) -> float:
+    return float(arguments["radius"])
+
+
+def _sum_refuse(arguments: Mapping[str, Any]) -> str | None:
+    if arguments.get("origin") == "centroid":
+        return (
+            "sum_within with origin='centroid' adds its values in the order of a KD-tree "
+            "over the whole point layer, so a window could change the last bits of the sum"
+        )
+    return None
+
+
+#: Per measure, its window rule; a measure without one is refused in window mode.
+RULES: Mapping[str, Rule] = {
+    "area_m2": Rule(_no_layer),
+    "area_mu": Rule(_no_layer),
+    "compactness": Rule(_no_layer),
+    # the features that meet the parcel (read whole when they meet the window)
+    "constrained_share": Rule(_no_layer),
+    "building_coverage": Rule(_no_layer),
+    "count_within": Rule(_radius),
+    "cluster_strength": Rule(_radius),
+    "sum_within": Rule(_radius, _sum_refuse),
+    "frontage": Rule(lambda arguments: float(arguments["tolerance"])),
+    "nearest_distance": Rule(lambda arguments: None),
+    "nearest_id": Rule(lambda arguments: None),
+    "walk_distance": Rule(
+        lambda arguments: (
+            None
+            if arguments.get("max_distance") is None
+            else float(arguments["max_distance"]) + _n.SNAP_TIE_M
+        )
+    ),
+}
+
+
+def check_margin(margin: object) -> float | None:
+    """``margin`` checked: None, or a finite number of metres > 0."""
+    if margin is None:
+        return None
+    if isinstance(margin, bool) or not isinstance(margin, (int, float, np.integer, np.floating)):
+        raise LandassetValueError(
+            f"margin must be a number of metres > 0 (or None for the default), not {margin!r}"
+        )
+    value = float(margin)
+    if not np.isfinite(value) or value <= 0:
+        raise LandassetValueError(
+            f"margin must be a number of metres > 0 (or None for the default), not {margin!r}"
+        )
+    return value
+
+
+# -- the plan (built on the client, sent to every worker) -------------------------------
+
+
+def _layer_params(measure: str) -> tuple[str, ...]:
+    return _b.LAYER_PARAMETERS[measure]
+
+
+@dataclass
+class WindowPlan:
+    """What every task needs to measure its partition in a window: the index, the
+    specs, the date, the margin, and the few figures gathered from the whole layers
+    (the kinds checked, the targets' largest snap, the point grids' extents).
+
+    Build it with :meth:`build`; the client runs :meth:`gather` on its cluster once.
+    """
+
+    index: ContextFolder
+    specs: tuple[Any, ...]
+    as_of: Any
+    margin: float
+    bound: tuple[Any, ...] = ()
+    layers: tuple[str, ...] = ()
+    #: (targets layer, streets layer) → metres: every target's access points lie
+    #: within this of it (its snap length and the tie margin)
+    target_pad: dict[tuple[str, str], float] = field(default_factory=dict)
+    #: (points layer, column, category) → (lo, hi) of the selected points' xy
+    point_extent: dict[Hashable, Any] = field(default_factory=dict)
+    columns: tuple[str, ...] = ()
+    skeleton: Context | None = None
+
+    @classmethod
+    def build(
+        cls, index: ContextFolder, specs: Sequence[Any], as_of: Any, margin: float | None
+    ) -> WindowPlan:
+        """Check the specs against the folder's layers (metadata and kinds only)."""
+        if isinstance(specs, (str, Mapping)):
+            raise MeasureError(
+                "specs must be a list of specs; wrap a single spec in a list: [spec]"
+            )
+        bound = tuple(_b._bind(i, spec) for i, spec in enumerate(specs))
+        fixed = [0.0]
+        layers: set[str] = set()
+        for i, b in enumerate(bound):
+            where = _b._describe(i, specs[i])
+            definition = _r.REGISTRY[b.measure]
+            if _b._needs_whole_layer(definition):
+                raise MeasureError(
+                    f"{b.column} needs every parcel at once (which parcel holds the larger "
+                    "part of a building) and cannot be measured partition by partition; "
+                    "give the buildings a parcel_id column and use by='parcel_id', or "
+                    "measure it with landasset.measures.compute"
+                )
+            rule = RULES.get(b.measure)
+            if rule is None:
+                raise MeasureError(
+                    f"{where}: {b.measure} has no window rule, so its value could not be "
+                    "proven from a window of the context; pass the context as a Site "
+                    "(landasset.Site or landasset.io.read_site) instead of a folder"
+                )
+            reason = rule.refuse(b.params)
+            if reason is not None:
+                raise MeasureError(
+                    f"{where}: {reason}; pass the context as a Site instead of a folder, "
+                    "or use origin='edge'"
+                )
+            for key in _layer_params(b.measure):
+                value = b.params[key]
+                if not isinstance(value, str):
+                    raise MeasureError(
+                        f"{where}: {key} is a {type(value).__name__}; with a context folder "
+                        "a spec names its layers (e.g. 'stations'); write the layer into "
+                        "the folder, or pass the context as a Site"
+                    )
+                if value not in CONTEXT_LAYERS:
+                    raise MeasureError(
+                        f"{where}: the context folder has no layer {value!r}; use one of: "
+                        + ", ".join(map(repr, CONTEXT_LAYERS))
+                    )
+                layers.add(value)
+            reach = rule.reach(b.params)
+            if reach is not None:
+                fixed.append(reach)
+        chosen = margin if margin is not None else max(DEFAULT_MARGIN_M, *fixed)
+        day = _n._as_of(as_of, what="compute")
+        plan = cls(index, tuple(specs), day, chosen, bound, tuple(sorted(layers)))
+        plan._check_kinds()
+        # the specs checked against the layers' columns (no row read): a Context on
+        # empty layers raises what Context raises on the whole site
+        plan.skeleton = plan._context(_nowhere(index), ReadStats(), whole=False)
+        plan.columns = tuple(b.column for b in bound)
+        return plan
+
+    def _check_kinds(self) -> None:
+        for i, b in enumerate(self.bound):
+            definition = _r.REGISTRY[b.measure]
+            target = definition.narrows
+            if target is None or b.params.get("kind") is None:
+                continue
+            where = _b._describe(i, self.specs[i])
+            wanted = _b._kinds(b.params["kind"], where=where)
+            layer = b.params[target]
+            label = _b._layer_label(target, layer)
+            files = self.index.layers.get(layer, ())
+            if not files or "kind" not in pq.read_schema(files[0].path).names:
+                raise MeasureError(
+                    f"{where}: kind= was given but {label} has no 'kind' column; leave kind "
+                    "out, or use a layer with a 'kind' column (such as 'axes')"
+                )
+            have = _layer_column(self.index, layer, "kind")
+            unknown = [k for k in wanted if k not in have]
+            if unknown:
+                existing = sorted(str(v) for v in have)
+                choices = (
+                    ", ".join(map(repr, existing)) if existing else "none (the column is empty)"
+                )
+                raise MeasureError(
+                    f"{where}: {label} has no kind {unknown[0]!r}; its kinds are: {choices}"
+                )
+
+    # -- figures from the whole layers, gathered once by tasks -----------------------
+
+    def gather_jobs(self) -> list[tuple[str, Hashable, int]]:
+        """(what, key, file) per task of the one pass over the whole layers."""
+        jobs: list[tuple[str, Hashable, int]] = []
+        for b in self.bound:
+            key: tuple[Any, ...]
+            if b.measure == "walk_distance":
+                key = (b.params["targets"], b.params["streets"])
+                if key not in {k for _, k, _ in jobs}:
+                    jobs += [("pad", key, i) for i in range(len(self.index.layers.get(key[0], ())))]
+            elif b.measure == "sum_within":
+                key = (b.params["points"], "category", _p._category_key(b.params["category"]))
+                if key not in {k for _, k, _ in jobs}:
+                    jobs += [
+                        ("extent", key, i) for i in range(len(self.index.layers.get(key[0], ())))
+                    ]
+        return jobs
+
+    def gather_one(self, what: str, key: Any, i: int) -> Any:
+        """One task of the pass over the whole layers (run on a worker)."""
+        if what == "pad":
+            return _target_pad(self.index, key[0], key[1], i, self.margin)
+        layer, column, category = key
+        frame = gpd.read_parquet(self.index.layers[layer][i].path)
+        tree = _p.point_tree(
+            frame, category=None if category is None else list(category), column=column
+        )
+        if not len(tree.xy):
+            return None
+        return tree.xy.min(axis=0), tree.xy.max(axis=0)
+
+    def gathered(self, jobs: Sequence[tuple[str, Hashable, int]], results: Sequence[Any]) -> None:
+        """Keep the pass's figures: the largest pad, the extent over every file."""
+        for (what, key, _), value in zip(jobs, results, strict=True):
+            if what == "pad":
+                pair = (str(key[0]), str(key[1]))  # type: ignore[index]
+                self.target_pad[pair] = max(self.target_pad.get(pair, 0.0), value)
+            elif value is not None:
+                lo, hi = value
+                old = self.point_extent.get(key)
+                if old is not None:
+                    lo, hi = np.minimum(lo, old[0]), np.maximum(hi, old[1])
+                self.point_extent[key] = (lo, hi)
+
+    # -- one window --------------------------------------------------------------------
+
+    def _context(self, box: Box, stats: ReadStats, *, whole: bool) -> Context:
+        """A Context on the rows read in ``box`` (targets of walk_distance in ``box``
+        grown by their pad), its bounds the whole folder's."""
+        from landasset.site import Site
+
+        boxes = dict.fromkeys(self.layers, box)
+        for (targets, _), pad in self.target_pad.items():
+            boxes[targets] = _grown(boxes.get(targets, box), pad + _TOL)
+        frames = {}
+        for name in self.layers:
+            frame = read_layer(self.index, name, boxes[name], stats)
+            if frame is not None:
+                frames[name] = frame
+        site = Site(**frames, crs=self.index.crs)
+        specs = []
+        narrowed: dict[tuple[str, tuple[str, ...]], gpd.GeoDataFrame] = {}
+        for i, b in enumerate(self.bound):
+            spec = (
+                dict(self.specs[i])
+                if isinstance(self.specs[i], Mapping)
+                else {"measure": b.measure}
+            )
+            target = _r.REGISTRY[b.measure].narrows
+            if target is not None and b.params.get("kind") is not None:
+                # narrowed here: a window may lack a kind the whole layer holds
+                kinds = _b._kinds(b.params["kind"], where="")
+                layer = b.params[target]
+                pair = (layer, kinds)
+                if pair not in narrowed:
+                    frame = site[layer]
+                    narrowed[pair] = frame[frame["kind"].isin(kinds).to_numpy(dtype=bool)]
+                spec[target] = narrowed[pair]
+                spec["kind"] = None
+            specs.append(spec)
+        for b in self.bound:
+            if b.measure == "nearest_id":
+                # its distance, to prove it (the same tree: no second build)
+                spec = dict(specs[self.bound.index(b)])
+                spec.update(measure="nearest_distance", name=_hidden(b.column))
+                specs.append(spec)
+        context = Context(site, specs, as_of=self.as_of)
+        context.bounds = self.index.bounds
+        context.crs = self.index.crs
+        if not whole:
+            self._align_grids(context)
+        return context
+
+    def _align_grids(self, context: Context) -> None:
+        """Give sum_within's point trees the whole layer's grid, so that each parcel's
+        values are added in the same order as over the whole layer."""
+        for spec in context._specs:
+            if spec.measure.name != "sum_within":
+                continue
+            b = self.bound[[x.column for x in self.bound].index(spec.column)]
+            key = (b.params["points"], "category", _p._category_key(b.params["category"]))
+            extent = self.point_extent.get(key)
+            shared = _b._Intermediates(None, context._built)
+            tree = shared.get(spec, "tree", spec.measure.shared["tree"])[0]
+            radius = float(spec.arguments["radius"])
+            if extent is not None and radius > 0:
+                tree.grids[radius] = _aligned_grid(tree.xy, radius, *extent)
+
+    def measure_partition(
+        self, parcels: Any
+    ) -> tuple[pd.DataFrame, dict[str, list[Any]], dict[str, Any]]:
+        """Measure one partition in windows, widened where a value is not proven.
+
+        Returns the columns, the warnings caught per column (those of the
+        measurement that gave each parcel its value), and the figures of the windows:
+        ``windows`` read, ``unproven`` (column → parcels not proven in the first
+        window), ``widened`` (level → parcels proven at that widening), ``whole``
+        (parcels measured against the whole extent), ``files``, ``bytes``, ``rows``
+        read.
+        """
+        where = SimpleNamespace(crs=self.index.crs, bounds=self.index.bounds)
+        Context.check_parcels(where, parcels)  # type: ignore[arg-type]
+        stats = ReadStats()
+        figures: dict[str, Any] = {"windows": 0, "unproven": {}, "widened": {}, "whole": 0}
+        n = len(parcels)
+        geoms = np.asarray(parcels.geometry.array, dtype=object)
+        box_each = shapely.bounds(geoms) if n else np.empty((0, 4))
+        todo = np.arange(n)
+        margin = self.margin
+        values: pd.DataFrame | None = None
+        caught_all: dict[str, list[Any]] = {}
+        level = 0
+        while values is None or len(todo):
+            part = parcels.iloc[todo]
+            own = box_each[todo]
+            finite = np.isfinite(own).all(axis=1)
+            if finite.any():
+                core = (
+                    float(own[finite, 0].min()),
+                    float(own[finite, 1].min()),
+                    float(own[finite, 2].max()),
+                    float(own[finite, 3].max()),
+                )
+                box = _grown(core, margin)
+            else:  # no geometry: nothing to read
+                box = _nowhere(self.index)
+            whole = _covers(box, _grown(self.index.bounds, 1.0))
+            context = self._context(box, stats, whole=whole)
+            figures["windows"] += 1
+            frame, caught = context.measure_partition(part)
+            if whole:
+                proven, need = np.ones(len(todo), dtype=bool), 0.0
+            else:
+                proven, need, failed = self._proven(context, part, frame, box, own)
+                if level == 0:
+                    figures["unproven"] = failed
+            if values is None:
+                values = frame.copy()
+            else:
+                rows, got = todo[proven], np.flatnonzero(proven)
+                for j in range(frame.shape[1]):
+                    values.iloc[rows, j] = frame.iloc[got, j].to_numpy()
+            if proven.all():
+                more = caught
+            elif proven.any() and any(caught.values()):
+                # the warnings of the parcels measured again are theirs, not these
+                _, more = context.measure_partition(part.iloc[np.flatnonzero(proven)])
+            else:
+                more = {}
+            for column, found in more.items():
+                caught_all.setdefault(column, []).extend(found)
+            if level > 0 and proven.any():
+                if whole:
+                    figures["whole"] += int(proven.sum())
+                else:
+                    figures["widened"][level] = int(proven.sum())
+            todo = todo[~proven]
+            margin = max(2.0 * margin, need)
+            level += 1
+        assert values is not None
+        figures.update(vars(stats))
+        caught_all = {c: caught_all.get(c, []) for c in self.columns}
+        return values[list(self.columns)], caught_all, figures
+
+    def _proven(
+        self, context: Context, parcels: Any, frame: pd.DataFrame, box: Box, bounds: Any
+    ) -> tuple[npt.NDArray[np.bool_], float, dict[str, int]]:
+        """Per parcel, whether every column is proven in ``box``; the margin that
+        the unproven ones need (0 when unknown: the margin is doubled); per column,
+        how many parcels it left unproven."""
+        room = np.minimum.reduce(
+            [
+                bounds[:, 0] - box[0],
+                bounds[:, 1] - box[1],
+                box[2] - bounds[:, 2],
+                box[3] - bounds[:, 3],
+            ]
+        )
+        no_geometry = ~np.isfinite(room)
+        room = np.where(no_geometry, np.inf, room) - _TOL
+        proven = np.ones(len(frame), dtype=bool)
+        failed: dict[str, int] = {}
+        need = 0.0
+        slack = _n.SNAP_TIE_M + _TOL
+        for spec, b in zip(context._specs, self.bound, strict=False):
+            arguments = b.params
+            rule = RULES[b.measure]
+            fixed = rule.reach(arguments)
+            if b.measure in ("nearest_distance", "nearest_id"):
+                column = b.column if b.measure == "nearest_distance" else _hidden(b.column)
+                d = frame[column].to_numpy(dtype=float)
+                layer = arguments["features"]
+                empty_whole = self.index.rows(layer) == 0
+                ok = np.where(np.isfinite(d), d <= room, empty_whole)
+                need = max(need, float(np.max(np.where(~ok & np.isfinite(d), d, 0.0), initial=0.0)))
+            elif b.measure == "walk_distance":
+                d = frame[b.column].to_numpy(dtype=float)
+                ok = np.isfinite(d) & (d + slack <= room)
+                need = max(
+                    need, float(np.max(np.where(~ok & np.isfinite(d), d + slack, 0.0), initial=0.0))
+                )
+                if fixed is not None:
+                    ok |= np.isinf(d) & (fixed + _TOL <= room)
+                elif self.index.rows(arguments["targets"]) == 0:
+                    ok |= np.isinf(d)  # no target at all: inf everywhere
+                else:
+                    inf = np.flatnonzero(np.isinf(d) & (room < np.inf))
+                    if len(inf):
+                        ok[inf] = self._cut_off(context, spec, parcels, inf, box, room)
+                ok |= no_geometry
+            else:
+                assert fixed is not None
+                ok = fixed <= room
+                need = max(need, fixed)
+            if not ok.all():
+                failed[b.column] = int((~ok).sum())
+            proven &= ok
+        return proven, need, failed
+
+    def _cut_off(
+        self, context: Context, spec: Any, parcels: Any, rows: Any, box: Box, room: Any
+    ) -> npt.NDArray[np.bool_]:
+        """For parcels at inf: whether every street component they reach lies strictly
+        inside the window (then it is the whole network's, and holds no target there
+        either), and their nearest street is inside it."""
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        shared = _b._Intermediates(None, context._built)
+        graph = shared.get(spec, "graph", spec.measure.shared["graph"])[0]
+        out = np.zeros(len(rows), dtype=bool)
+        if graph.n_edges == 0:
+            return out
+        geoms = np.asarray(parcels.geometry.array, dtype=object)[rows]
+        snap = _n.snap_to_edges(graph, geoms, workers=1)
+        if not snap.n_access:
+            return out
+        adjacency = coo_matrix(
+            (np.ones(graph.n_edges), (graph.edge_u, graph.edge_v)),
+            shape=(graph.n_nodes, graph.n_nodes),
+        )
+        _, labels = connected_components(adjacency, directed=False)
+        x, y = graph.node_xy[:, 0], graph.node_xy[:, 1]
+        inside = (
+            (x > box[0] + _TOL) & (x < box[2] - _TOL) & (y > box[1] + _TOL) & (y < box[3] - _TOL)
+        )
+        complete = np.ones(labels.max() + 1, dtype=bool)
+        np.logical_and.at(complete, labels, inside)
+        edge_ok = complete[labels[graph.edge_u[snap.edge]]]
+        bad = np.zeros(len(rows), dtype=bool)
+        np.logical_or.at(bad, snap.owner, ~edge_ok)
+        has = np.zeros(len(rows), dtype=bool)
+        has[snap.owner] = True
+        near = snap.snap_distance_m + _n.SNAP_TIE_M <= room[rows]
+        return has & ~bad & near
+
+
+def _hidden(column: str) -> str:
+    return f"\x00window distance {column}"
+
+
+def _aligned_grid(xy: Any, radius: float, lo: Any, hi: Any) -> Any:
+    """The window's points in the grid :func:`landasset.measures.proximity._point_grid`
+    builds over the whole layer (whose selected points span ``lo``..``hi``): the same
+    cells, the points of each in the layer's order."""
+    rows_max, cols_max = _p._MAX_ROWS, _p._MAX_COLS
+    h = max(radius / _p._ROWS_PER_RADIUS, float(hi[1] - lo[1]) / (rows_max - 1), 1e-3)
+    w = max(h / _p._COLS_PER_ROW, float(hi[0] - lo[0]) / (cols_max - 1), 1e-3)
+    nrows = int((hi[1] - lo[1]) // h) + 1
+    ncols = int((hi[0] - lo[0]) // w) + 1
+    row = np.clip(((xy[:, 1] - lo[1]) / h).astype(np.int64), 0, nrows - 1)
+    col = np.clip(((xy[:, 0] - lo[0]) / w).astype(np.int64), 0, ncols - 1)
+    cell = row * ncols + col
+    order = np.argsort(cell, kind="stable")
+    start = np.searchsorted(cell[order], np.arange(nrows * ncols + 1, dtype=np.int64))
+    start = start.astype(np.int32 if len(xy) < 2**31 else np.int64)
+    return _p._PointGrid(
+        x0=float(lo[0]),
+        y0=float(lo[1]),
+        w=w,
+        h=h,
+        nrows=nrows,
+        ncols=ncols,
+        start=start,
+        order=order.astype(np.intp),
+        xy=np.ascontiguousarray(xy[order]),
+    )
+
+
+def _target_pad(index: ContextFolder, targets: str, streets: str, i: int, margin: float) -> float:
+    """The largest distance, over the targets of one file, from a target to its
+    access points on the whole street network (its snap length and the tie margin),
+    proven as the values are: from the streets around the file, widened until every
+    target's nearest street lies inside."""
+    frame = gpd.read_parquet(index.layers[targets][i].path)
+    geoms = np.asarray(frame.geometry.array, dtype=object)
+    geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    if not len(geoms):
+        return 0.0
+    bounds = shapely.bounds(geoms)
+    core = (
+        float(bounds[:, 0].min()),
+        float(bounds[:, 1].min()),
+        float(bounds[:, 2].max()),
+        float(bounds[:, 3].max()),
+    )
+    r = margin
+    while True:
+        box = _grown(core, r)
+        whole = _covers(box, _grown(index.bounds, 1.0))
+        layer = read_layer(index, streets, box)
+        graph = _n.street_graph(layer if layer is not None else gpd.GeoSeries([], crs=index.crs))
+        snap = _n.snap_to_edges(graph, geoms, workers=1).snap_distance_m
+        room = np.minimum.reduce(
+            [
+                bounds[:, 0] - box[0],
+                bounds[:, 1] - box[1],
+                box[2] - bounds[:, 2],
+                box[3] - bounds[:, 3],
+            ]
+        )
+        if whole or (snap + _n.SNAP_TIE_M + _TOL <= room).all():
+            finite = snap[np.isfinite(snap)]
+            return float(finite.max()) + _n.SNAP_TIE_M if len(finite) else 0.0
+        r *= 2.0
