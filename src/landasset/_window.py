@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -370,6 +370,9 @@ class WindowPlan:
     target_pad: dict[tuple[str, str], float] = field(default_factory=dict)
     #: (points layer, column, category) → (lo, hi) of the selected points' xy
     point_extent: dict[Hashable, Any] = field(default_factory=dict)
+    #: (constraints layer, kind, hard) → the selected constraints dissolved over the
+    #: whole layer (a union's float vertices depend on every polygon in it)
+    dissolved: dict[Hashable, Any] = field(default_factory=dict)
     columns: tuple[str, ...] = ()
     skeleton: Context | None = None
 
@@ -479,12 +482,18 @@ class WindowPlan:
                     jobs += [
                         ("extent", key, i) for i in range(len(self.index.layers.get(key[0], ())))
                     ]
+            elif b.measure == "constrained_share":
+                key = _dissolve_key(b.params)
+                if key not in {k for _, k, _ in jobs}:
+                    jobs.append(("dissolve", key, 0))
         return jobs
 
     def gather_one(self, what: str, key: Any, i: int) -> Any:
         """One task of the pass over the whole layers (run on a worker)."""
         if what == "pad":
             return _target_pad(self.index, key[0], key[1], i, self.margin)
+        if what == "dissolve":
+            return _dissolve(self.index, *key)
         layer, column, category = key
         frame = gpd.read_parquet(self.index.layers[layer][i].path)
         tree = _p.point_tree(
@@ -500,6 +509,8 @@ class WindowPlan:
             if what == "pad":
                 pair = (str(key[0]), str(key[1]))  # type: ignore[index]
                 self.target_pad[pair] = max(self.target_pad.get(pair, 0.0), value)
+            elif what == "dissolve":
+                self.dissolved[key] = value
             elif value is not None:
                 lo, hi = value
                 old = self.point_extent.get(key)
@@ -554,7 +565,22 @@ class WindowPlan:
         context.crs = self.index.crs
         if not whole:
             self._align_grids(context)
+            self._whole_dissolve(context)
         return context
+
+    def _whole_dissolve(self, context: Context) -> None:
+        """Give constrained_share the constraints dissolved over the whole layer."""
+        for spec in context._specs:
+            if spec.measure.name != "constrained_share":
+                continue
+            b = self.bound[[x.column for x in self.bound].index(spec.column)]
+            whole = self.dissolved.get(_dissolve_key(b.params))
+            if whole is None:
+                continue  # the specs' check on empty layers: nothing to measure
+            recipe = spec.measure.shared["dissolved"]
+            key = (recipe.name, *(spec.keys[name] for name in recipe.inputs))
+            n = len(spec.arguments["constraints"])
+            context._built[key] = replace(whole, n_constraints=n)
 
     def _align_grids(self, context: Context) -> None:
         """Give sum_within's point trees the whole layer's grid, so that each parcel's
@@ -693,6 +719,9 @@ class WindowPlan:
                     if len(inf):
                         ok[inf] = self._cut_off(context, spec, parcels, inf, box, room)
                 ok |= no_geometry
+            elif b.measure == "building_coverage":
+                ok = self._buildings_inside(spec, parcels, box)
+                ok |= no_geometry
             else:
                 assert fixed is not None
                 ok = fixed <= room
@@ -701,6 +730,26 @@ class WindowPlan:
                 failed[b.column] = int((~ok).sum())
             proven &= ok
         return proven, need, failed
+
+    def _buildings_inside(self, spec: Any, parcels: Any, box: Box) -> npt.NDArray[np.bool_]:
+        """Whether every building meeting a parcel lies inside the window: then every
+        building that overlaps it was read, and its disjoint footprint is the whole
+        layer's."""
+        buildings = np.asarray(spec.arguments["buildings"].geometry.array, dtype=object)
+        geoms = np.asarray(parcels.geometry.array, dtype=object)
+        out = np.ones(len(geoms), dtype=bool)
+        if not len(buildings) or not len(geoms):
+            return out
+        p_idx, b_idx = shapely.STRtree(buildings).query(geoms, predicate="intersects")
+        bb = shapely.bounds(buildings[b_idx])
+        inside = (
+            (bb[:, 0] > box[0] + _TOL)
+            & (bb[:, 1] > box[1] + _TOL)
+            & (bb[:, 2] < box[2] - _TOL)
+            & (bb[:, 3] < box[3] - _TOL)
+        )
+        np.logical_and.at(out, p_idx, inside)
+        return out
 
     def _cut_off(
         self, context: Context, spec: Any, parcels: Any, rows: Any, box: Box, room: Any
@@ -770,6 +819,20 @@ def _aligned_grid(xy: Any, radius: float, lo: Any, hi: Any) -> Any:
         order=order.astype(np.intp),
         xy=np.ascontiguousarray(xy[order]),
     )
+
+
+def _dissolve_key(arguments: Mapping[str, Any]) -> tuple[Any, ...]:
+    return (arguments["constraints"], _p._category_key(arguments["kind"]), arguments["hard"])
+
+
+def _dissolve(index: ContextFolder, layer: str, kind: Any, hard: Any) -> Any:
+    """The selected constraints of the whole layer dissolved, as
+    :func:`~landasset.measures.dissolve_constraints` does (the one step that reads a
+    whole layer: the constraint areas, a small layer)."""
+    frame = read_layer(index, layer, _grown(index.bounds, 1.0))
+    if frame is None:
+        frame = gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=index.crs))
+    return _p.dissolve_constraints(frame, kind=None if kind is None else list(kind), hard=hard)
 
 
 def _target_pad(index: ContextFolder, targets: str, streets: str, i: int, margin: float) -> float:
