@@ -703,12 +703,18 @@ class WindowPlan:
                 layer = arguments["features"]
                 empty_whole = self.index.rows(layer) == 0
                 ok = np.where(np.isfinite(d), d <= room, empty_whole)
-                need = max(need, float(np.max(np.where(~ok & np.isfinite(d), d, 0.0), initial=0.0)))
+                need = max(
+                    need,
+                    float(np.max(np.where(~ok & np.isfinite(d), d + 2 * _TOL, 0.0), initial=0.0)),
+                )
             elif b.measure == "walk_distance":
                 d = frame[b.column].to_numpy(dtype=float)
                 ok = np.isfinite(d) & (d + slack <= room)
                 need = max(
-                    need, float(np.max(np.where(~ok & np.isfinite(d), d + slack, 0.0), initial=0.0))
+                    need,
+                    float(
+                        np.max(np.where(~ok & np.isfinite(d), d + slack + _TOL, 0.0), initial=0.0)
+                    ),
                 )
                 if fixed is not None:
                     ok |= np.isinf(d) & (fixed + _TOL <= room)
@@ -725,7 +731,7 @@ class WindowPlan:
             else:
                 assert fixed is not None
                 ok = fixed <= room
-                need = max(need, fixed)
+                need = max(need, fixed + 2 * _TOL)
             if not ok.all():
                 failed[b.column] = int((~ok).sum())
             proven &= ok
