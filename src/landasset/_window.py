@@ -16,6 +16,7 @@ by definition. See docs/scale.md for the rules and why they hold.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -520,23 +521,37 @@ class WindowPlan:
 
     # -- one window --------------------------------------------------------------------
 
-    def _context(self, box: Box, stats: ReadStats, *, whole: bool) -> Context:
+    def _context(
+        self,
+        box: Box,
+        stats: ReadStats,
+        *,
+        whole: bool,
+        columns: Sequence[str] | None = None,
+    ) -> Context:
         """A Context on the rows read in ``box`` (targets of walk_distance in ``box``
-        grown by their pad), its bounds the whole folder's."""
+        grown by their pad), its bounds the whole folder's; with ``columns``, for
+        those columns' specs only (and only their layers read)."""
         from landasset.site import Site
 
-        boxes = dict.fromkeys(self.layers, box)
+        chosen = [i for i, b in enumerate(self.bound) if columns is None or b.column in columns]
+        needed = sorted(
+            {b.params[k] for b in (self.bound[i] for i in chosen) for k in _layer_params(b.measure)}
+        )
+        boxes = dict.fromkeys(needed, box)
         for (targets, _), pad in self.target_pad.items():
-            boxes[targets] = _grown(boxes.get(targets, box), pad + _TOL)
+            if targets in boxes:
+                boxes[targets] = _grown(box, pad + _TOL)
         frames = {}
-        for name in self.layers:
+        for name in needed:
             frame = read_layer(self.index, name, boxes[name], stats)
             if frame is not None:
                 frames[name] = frame
         site = Site(**frames, crs=self.index.crs)
         specs = []
         narrowed: dict[tuple[str, tuple[str, ...]], gpd.GeoDataFrame] = {}
-        for i, b in enumerate(self.bound):
+        for i in chosen:
+            b = self.bound[i]
             spec = (
                 dict(self.specs[i])
                 if isinstance(self.specs[i], Mapping)
@@ -554,11 +569,11 @@ class WindowPlan:
                 spec[target] = narrowed[pair]
                 spec["kind"] = None
             specs.append(spec)
-        for b in self.bound:
-            if b.measure == "nearest_id":
+        for position, i in enumerate(chosen):
+            if self.bound[i].measure == "nearest_id":
                 # its distance, to prove it (the same tree: no second build)
-                spec = dict(specs[self.bound.index(b)])
-                spec.update(measure="nearest_distance", name=_hidden(b.column))
+                spec = dict(specs[position])
+                spec.update(measure="nearest_distance", name=_hidden(self.bound[i].column))
                 specs.append(spec)
         context = Context(site, specs, as_of=self.as_of)
         context.bounds = self.index.bounds
@@ -602,12 +617,15 @@ class WindowPlan:
     ) -> tuple[pd.DataFrame, dict[str, list[Any]], dict[str, Any]]:
         """Measure one partition in windows, widened where a value is not proven.
 
+        The first window measures every column; a wider one measures again only the
+        columns, and the parcels, left unproven (reading only their layers).
+
         Returns the columns, the warnings caught per column (those of the
         measurement that gave each parcel its value), and the figures of the windows:
         ``windows`` read, ``unproven`` (column → parcels not proven in the first
-        window), ``widened`` (level → parcels proven at that widening), ``whole``
-        (parcels measured against the whole extent), ``files``, ``bytes``, ``rows``
-        read.
+        window), ``widened`` (level → parcels proven at that widening, counted once
+        per column), ``whole`` (values measured against the whole extent),
+        ``files``, ``bytes``, ``rows`` read.
         """
         where = SimpleNamespace(crs=self.index.crs, bounds=self.index.bounds)
         Context.check_parcels(where, parcels)  # type: ignore[arg-type]
@@ -616,14 +634,18 @@ class WindowPlan:
         n = len(parcels)
         geoms = np.asarray(parcels.geometry.array, dtype=object)
         box_each = shapely.bounds(geoms) if n else np.empty((0, 4))
-        todo = np.arange(n)
+        todo = {column: np.arange(n) for column in self.columns}
         margin = self.margin
         values: pd.DataFrame | None = None
-        caught_all: dict[str, list[Any]] = {}
+        caught_all: dict[str, list[Any]] = {column: [] for column in self.columns}
         level = 0
-        while values is None or len(todo):
-            part = parcels.iloc[todo]
-            own = box_each[todo]
+        while values is None or any(len(rows) for rows in todo.values()):
+            columns = [c for c in self.columns if len(todo[c])] if level else None
+            rows = (
+                np.unique(np.concatenate([todo[c] for c in columns])) if columns else np.arange(n)
+            )
+            part = parcels.iloc[rows]
+            own = box_each[rows]
             finite = np.isfinite(own).all(axis=1)
             if finite.any():
                 core = (
@@ -636,49 +658,51 @@ class WindowPlan:
             else:  # no geometry: nothing to read
                 box = _nowhere(self.index)
             whole = _covers(box, _grown(self.index.bounds, 1.0))
-            context = self._context(box, stats, whole=whole)
+            context = self._context(box, stats, whole=whole, columns=columns)
             figures["windows"] += 1
             frame, caught = context.measure_partition(part)
             if whole:
-                proven, need = np.ones(len(todo), dtype=bool), 0.0
+                proven = {c: np.ones(len(rows), dtype=bool) for c in frame.columns}
+                need = 0.0
             else:
-                proven, need, failed = self._proven(context, part, frame, box, own)
-                if level == 0:
-                    figures["unproven"] = failed
+                proven, need = self._proven(context, part, frame, box, own)
             if values is None:
-                values = frame.copy()
-            else:
-                rows, got = todo[proven], np.flatnonzero(proven)
-                for j in range(frame.shape[1]):
-                    values.iloc[rows, j] = frame.iloc[got, j].to_numpy()
-            if proven.all():
-                more = caught
-            elif proven.any() and any(caught.values()):
-                # the warnings of the parcels measured again are theirs, not these
-                _, more = context.measure_partition(part.iloc[np.flatnonzero(proven)])
-            else:
-                more = {}
-            for column, found in more.items():
-                caught_all.setdefault(column, []).extend(found)
-            if level > 0 and proven.any():
-                if whole:
-                    figures["whole"] += int(proven.sum())
+                values = frame[list(self.columns)].copy()
+            for column in columns or self.columns:
+                mine = np.isin(rows, todo[column])
+                ok = proven[column] & mine
+                got = np.flatnonzero(ok)
+                if level:
+                    j = list(values.columns).index(column)
+                    values.iloc[rows[got], j] = frame[column].iloc[got].to_numpy()
+                if caught.get(column) and not ok.all():
+                    # the warnings of the parcels proven here, not of the others
+                    sub = _only(context, column)
+                    _, more = sub._measure_part(part.iloc[got])
+                    caught_all[column].extend(more.get(column, []))
                 else:
-                    figures["widened"][level] = int(proven.sum())
-            todo = todo[~proven]
+                    caught_all[column].extend(caught.get(column, []))
+                if level == 0 and (~ok).any():
+                    figures["unproven"][column] = int((~ok).sum())
+                if level and got.size:
+                    if whole:
+                        figures["whole"] += int(got.size)
+                    else:
+                        widened = figures["widened"]
+                        widened[level] = widened.get(level, 0) + int(got.size)
+                todo[column] = rows[mine & ~proven[column]]
             margin = max(2.0 * margin, need)
             level += 1
         assert values is not None
         figures.update(vars(stats))
-        caught_all = {c: caught_all.get(c, []) for c in self.columns}
-        return values[list(self.columns)], caught_all, figures
+        return values, caught_all, figures
 
     def _proven(
         self, context: Context, parcels: Any, frame: pd.DataFrame, box: Box, bounds: Any
-    ) -> tuple[npt.NDArray[np.bool_], float, dict[str, int]]:
-        """Per parcel, whether every column is proven in ``box``; the margin that
-        the unproven ones need (0 when unknown: the margin is doubled); per column,
-        how many parcels it left unproven."""
+    ) -> tuple[dict[str, npt.NDArray[np.bool_]], float]:
+        """Per column of the context, per parcel, whether the value is proven in
+        ``box``; and the margin that the unproven ones need (0 when unknown: the
+        margin is doubled)."""
         room = np.minimum.reduce(
             [
                 bounds[:, 0] - box[0],
@@ -689,33 +713,28 @@ class WindowPlan:
         )
         no_geometry = ~np.isfinite(room)
         room = np.where(no_geometry, np.inf, room) - _TOL
-        proven = np.ones(len(frame), dtype=bool)
-        failed: dict[str, int] = {}
+        proven: dict[str, npt.NDArray[np.bool_]] = {}
         need = 0.0
         slack = _n.SNAP_TIE_M + _TOL
-        for spec, b in zip(context._specs, self.bound, strict=False):
+        by_column = {b.column: b for b in self.bound}
+        for spec in context._specs:
+            b = by_column.get(spec.column)
+            if b is None:
+                continue  # a hidden column: read with its spec
             arguments = b.params
-            rule = RULES[b.measure]
-            fixed = rule.reach(arguments)
+            fixed = RULES[b.measure].reach(arguments)
             if b.measure in ("nearest_distance", "nearest_id"):
                 column = b.column if b.measure == "nearest_distance" else _hidden(b.column)
                 d = frame[column].to_numpy(dtype=float)
-                layer = arguments["features"]
-                empty_whole = self.index.rows(layer) == 0
+                empty_whole = self.index.rows(arguments["features"]) == 0
                 ok = np.where(np.isfinite(d), d <= room, empty_whole)
-                need = max(
-                    need,
-                    float(np.max(np.where(~ok & np.isfinite(d), d + 2 * _TOL, 0.0), initial=0.0)),
-                )
+                far = np.where(~ok & np.isfinite(d), d + 2 * _TOL, 0.0)
+                need = max(need, float(np.max(far, initial=0.0)))
             elif b.measure == "walk_distance":
                 d = frame[b.column].to_numpy(dtype=float)
                 ok = np.isfinite(d) & (d + slack <= room)
-                need = max(
-                    need,
-                    float(
-                        np.max(np.where(~ok & np.isfinite(d), d + slack + _TOL, 0.0), initial=0.0)
-                    ),
-                )
+                far = np.where(~ok & np.isfinite(d), d + slack + _TOL, 0.0)
+                need = max(need, float(np.max(far, initial=0.0)))
                 if fixed is not None:
                     ok |= np.isinf(d) & (fixed + _TOL <= room)
                 elif self.index.rows(arguments["targets"]) == 0:
@@ -726,16 +745,13 @@ class WindowPlan:
                         ok[inf] = self._cut_off(context, spec, parcels, inf, box, room)
                 ok |= no_geometry
             elif b.measure == "building_coverage":
-                ok = self._buildings_inside(spec, parcels, box)
-                ok |= no_geometry
+                ok = self._buildings_inside(spec, parcels, box) | no_geometry
             else:
                 assert fixed is not None
                 ok = fixed <= room
                 need = max(need, fixed + 2 * _TOL)
-            if not ok.all():
-                failed[b.column] = int((~ok).sum())
-            proven &= ok
-        return proven, need, failed
+            proven[b.column] = ok
+        return proven, need
 
     def _buildings_inside(self, spec: Any, parcels: Any, box: Box) -> npt.NDArray[np.bool_]:
         """Whether every building meeting a parcel lies inside the window: then every
@@ -793,6 +809,15 @@ class WindowPlan:
         has[snap.owner] = True
         near = snap.snap_distance_m + _n.SNAP_TIE_M <= room[rows]
         return has & ~bad & near
+
+
+def _only(context: Context, column: str) -> Context:
+    """The context for one of its columns (the same intermediates)."""
+    sub = copy.copy(context)
+    sub._specs = tuple(spec for spec in context._specs if spec.column == column)
+    sub.columns = (column,)
+    sub.whole_layer = ()
+    return sub
 
 
 def _hidden(column: str) -> str:
