@@ -35,10 +35,9 @@ from pyproj import CRS
 
 from landasset._errors import CRSError, LandassetValueError
 from landasset.measures import Context, MeasureError
-from landasset.measures import _registry as _r
-from landasset.measures import batch as _b
 from landasset.measures import network as _n
 from landasset.measures import proximity as _p
+from landasset.measures.batch import LAYER_PARAMETERS
 from landasset.schema import LAYERS
 
 __all__ = ["DEFAULT_MARGIN_M", "RULES", "ContextFolder", "WindowPlan", "index_folder"]
@@ -347,8 +346,79 @@ def check_margin(margin: object) -> float | None:
 # -- the plan (built on the client, sent to every worker) -------------------------------
 
 
-def _layer_params(measure: str) -> tuple[str, ...]:
-    return _b.LAYER_PARAMETERS[measure]
+@dataclass(frozen=True)
+class _Bound:
+    """One spec as the plan reads it: its place, measure, column, parameters (layers
+    by name, ``kind`` as given) and the layer its ``kind`` narrows (None: none)."""
+
+    position: int
+    measure: str
+    column: str
+    params: dict[str, Any]
+    narrows: str | None
+
+
+@dataclass(frozen=True)
+class _Bind:
+    bound: tuple[_Bound, ...]
+    context: Context
+
+
+def _bind_all(index: ContextFolder, specs: Sequence[Any], as_of: Any) -> _Bind:
+    """The specs checked as :class:`Context` checks them, on the folder's layers
+    without a row (``kind`` left out here: empty layers hold no kind; the plan
+    checks the kinds against the whole layers)."""
+    from landasset.site import Site
+
+    frames = {}
+    for name in index.layers:
+        frame = read_layer(index, name, _nowhere(index))
+        if frame is not None:
+            frames[name] = frame
+    site = Site(**frames, crs=index.crs)
+    plain = [
+        {k: v for k, v in spec.items() if k != "kind"} if isinstance(spec, Mapping) else spec
+        for spec in specs
+    ]
+    context = Context(site, plain, as_of=as_of)
+    bound = []
+    for i, resolved in enumerate(context._specs):
+        measure = resolved.measure.name
+        params = dict(resolved.arguments)
+        for key in LAYER_PARAMETERS[measure]:
+            layer_key: Any = resolved.keys[key]  # ("layer", name)
+            params[key] = layer_key[1]
+        spec = specs[i]
+        params["kind"] = spec.get("kind") if isinstance(spec, Mapping) else None
+        bound.append(_Bound(i, measure, context.columns[i], params, resolved.measure.narrows))
+    return _Bind(tuple(bound), context)
+
+
+def _describe(position: int, spec: object) -> str:
+    return f"spec {position} ({spec!r})"
+
+
+def _kinds(kinds: str | Sequence[str], *, where: str) -> tuple[str, ...]:
+    wanted = [kinds] if isinstance(kinds, str) else list(kinds)
+    if not wanted:
+        raise MeasureError(
+            f"{where}: kind is an empty list; name at least one kind, or leave kind out "
+            "to measure every feature"
+        )
+    return tuple(sorted(set(wanted)))
+
+
+def _category_key(category: Any) -> tuple[str, ...] | None:
+    if category is None:
+        return None
+    return tuple(sorted(set([category] if isinstance(category, str) else category)))
+
+
+def _shared(context: Context, spec: Any, keyword: str) -> Any:
+    """The intermediate ``keyword`` of a resolved spec of a prepared context."""
+    recipe = spec.measure.shared[keyword]
+    key = (recipe.name, *(spec.keys[name] for name in recipe.inputs))
+    return context._built[key]
 
 
 @dataclass
@@ -386,19 +456,33 @@ class WindowPlan:
             raise MeasureError(
                 "specs must be a list of specs; wrap a single spec in a list: [spec]"
             )
-        bound = tuple(_b._bind(i, spec) for i, spec in enumerate(specs))
+        for i, spec in enumerate(specs):
+            name = spec if isinstance(spec, str) else None
+            if isinstance(spec, Mapping):
+                name = spec.get("measure")
+            if not isinstance(name, str) or name not in LAYER_PARAMETERS:
+                continue  # the Context below says what is wrong with it
+            for key in LAYER_PARAMETERS[name]:
+                value = spec.get(key) if isinstance(spec, Mapping) else None
+                if value is not None and not isinstance(value, str):
+                    raise MeasureError(
+                        f"{_describe(i, spec)}: {key} is a {type(value).__name__}; with a "
+                        "context folder a spec names its layers (e.g. 'stations'); write "
+                        "the layer into the folder, or pass the context as a Site"
+                    )
+        pre = _bind_all(index, specs, as_of)
+        bound = pre.bound
+        if pre.context.whole_layer:
+            raise MeasureError(
+                f"{', '.join(pre.context.whole_layer)} need every parcel at once (which "
+                "parcel holds the larger part of a building) and cannot be measured "
+                "partition by partition; give the buildings a parcel_id column and use "
+                "by='parcel_id', or measure them with landasset.measures.compute"
+            )
         fixed = [0.0]
         layers: set[str] = set()
-        for i, b in enumerate(bound):
-            where = _b._describe(i, specs[i])
-            definition = _r.REGISTRY[b.measure]
-            if _b._needs_whole_layer(definition):
-                raise MeasureError(
-                    f"{b.column} needs every parcel at once (which parcel holds the larger "
-                    "part of a building) and cannot be measured partition by partition; "
-                    "give the buildings a parcel_id column and use by='parcel_id', or "
-                    "measure it with landasset.measures.compute"
-                )
+        for b in bound:
+            where = _describe(b.position, specs[b.position])
             rule = RULES.get(b.measure)
             if rule is None:
                 raise MeasureError(
@@ -412,26 +496,12 @@ class WindowPlan:
                     f"{where}: {reason}; pass the context as a Site instead of a folder, "
                     "or use origin='edge'"
                 )
-            for key in _layer_params(b.measure):
-                value = b.params[key]
-                if not isinstance(value, str):
-                    raise MeasureError(
-                        f"{where}: {key} is a {type(value).__name__}; with a context folder "
-                        "a spec names its layers (e.g. 'stations'); write the layer into "
-                        "the folder, or pass the context as a Site"
-                    )
-                if value not in CONTEXT_LAYERS:
-                    raise MeasureError(
-                        f"{where}: the context folder has no layer {value!r}; use one of: "
-                        + ", ".join(map(repr, CONTEXT_LAYERS))
-                    )
-                layers.add(value)
+            layers.update(b.params[key] for key in LAYER_PARAMETERS[b.measure])
             reach = rule.reach(b.params)
             if reach is not None:
                 fixed.append(reach)
         chosen = margin if margin is not None else max(DEFAULT_MARGIN_M, *fixed)
-        day = _n._as_of(as_of, what="compute")
-        plan = cls(index, tuple(specs), day, chosen, bound, tuple(sorted(layers)))
+        plan = cls(index, tuple(specs), pre.context.as_of, chosen, bound, tuple(sorted(layers)))
         plan._check_kinds()
         # the specs checked against the layers' columns (no row read): a Context on
         # empty layers raises what Context raises on the whole site
@@ -440,15 +510,14 @@ class WindowPlan:
         return plan
 
     def _check_kinds(self) -> None:
-        for i, b in enumerate(self.bound):
-            definition = _r.REGISTRY[b.measure]
-            target = definition.narrows
+        for b in self.bound:
+            target = b.narrows
             if target is None or b.params.get("kind") is None:
                 continue
-            where = _b._describe(i, self.specs[i])
-            wanted = _b._kinds(b.params["kind"], where=where)
+            where = _describe(b.position, self.specs[b.position])
+            wanted = _kinds(b.params["kind"], where=where)
             layer = b.params[target]
-            label = _b._layer_label(target, layer)
+            label = f"the {target} layer {layer!r}"
             files = self.index.layers.get(layer, ())
             if not files or "kind" not in pq.read_schema(files[0].path).names:
                 raise MeasureError(
@@ -478,7 +547,7 @@ class WindowPlan:
                 if key not in {k for _, k, _ in jobs}:
                     jobs += [("pad", key, i) for i in range(len(self.index.layers.get(key[0], ())))]
             elif b.measure == "sum_within":
-                key = (b.params["points"], "category", _p._category_key(b.params["category"]))
+                key = (b.params["points"], "category", _category_key(b.params["category"]))
                 if key not in {k for _, k, _ in jobs}:
                     jobs += [
                         ("extent", key, i) for i in range(len(self.index.layers.get(key[0], ())))
@@ -536,7 +605,11 @@ class WindowPlan:
 
         chosen = [i for i, b in enumerate(self.bound) if columns is None or b.column in columns]
         needed = sorted(
-            {b.params[k] for b in (self.bound[i] for i in chosen) for k in _layer_params(b.measure)}
+            {
+                b.params[k]
+                for b in (self.bound[i] for i in chosen)
+                for k in LAYER_PARAMETERS[b.measure]
+            }
         )
         boxes = dict.fromkeys(needed, box)
         for (targets, _), pad in self.target_pad.items():
@@ -557,10 +630,10 @@ class WindowPlan:
                 if isinstance(self.specs[i], Mapping)
                 else {"measure": b.measure}
             )
-            target = _r.REGISTRY[b.measure].narrows
+            target = b.narrows
             if target is not None and b.params.get("kind") is not None:
                 # narrowed here: a window may lack a kind the whole layer holds
-                kinds = _b._kinds(b.params["kind"], where="")
+                kinds = _kinds(b.params["kind"], where="")
                 layer = b.params[target]
                 pair = (layer, kinds)
                 if pair not in narrowed:
@@ -575,7 +648,7 @@ class WindowPlan:
                 spec = dict(specs[position])
                 spec.update(measure="nearest_distance", name=_hidden(self.bound[i].column))
                 specs.append(spec)
-        context = Context(site, specs, as_of=self.as_of)
+        context = Context(site, specs, as_of=self.as_of).prepare()
         context.bounds = self.index.bounds
         context.crs = self.index.crs
         if not whole:
@@ -594,8 +667,8 @@ class WindowPlan:
                 continue  # the specs' check on empty layers: nothing to measure
             recipe = spec.measure.shared["dissolved"]
             key = (recipe.name, *(spec.keys[name] for name in recipe.inputs))
-            n = len(spec.arguments["constraints"])
-            context._built[key] = replace(whole, n_constraints=n)
+            own = context._built[key]  # the window's own dissolve, from its rows
+            context._built[key] = replace(whole, n_constraints=own.n_constraints)
 
     def _align_grids(self, context: Context) -> None:
         """Give sum_within's point trees the whole layer's grid, so that each parcel's
@@ -604,13 +677,12 @@ class WindowPlan:
             if spec.measure.name != "sum_within":
                 continue
             b = self.bound[[x.column for x in self.bound].index(spec.column)]
-            key = (b.params["points"], "category", _p._category_key(b.params["category"]))
+            key = (b.params["points"], "category", _category_key(b.params["category"]))
             extent = self.point_extent.get(key)
-            shared = _b._Intermediates(None, context._built)
-            tree = shared.get(spec, "tree", spec.measure.shared["tree"])[0]
+            tree = _shared(context, spec, "tree")
             radius = float(spec.arguments["radius"])
             if extent is not None and radius > 0:
-                tree.grids[radius] = _aligned_grid(tree.xy, radius, *extent)
+                tree.grids[radius] = _aligned_grid(tree.xy, radius, *extent, crs=self.index.crs)
 
     def measure_partition(
         self, parcels: Any
@@ -782,8 +854,7 @@ class WindowPlan:
         from scipy.sparse import coo_matrix
         from scipy.sparse.csgraph import connected_components
 
-        shared = _b._Intermediates(None, context._built)
-        graph = shared.get(spec, "graph", spec.measure.shared["graph"])[0]
+        graph = _shared(context, spec, "graph")
         out = np.zeros(len(rows), dtype=bool)
         if graph.n_edges == 0:
             return out
@@ -824,36 +895,26 @@ def _hidden(column: str) -> str:
     return f"\x00window distance {column}"
 
 
-def _aligned_grid(xy: Any, radius: float, lo: Any, hi: Any) -> Any:
-    """The window's points in the grid :func:`landasset.measures.proximity._point_grid`
-    builds over the whole layer (whose selected points span ``lo``..``hi``): the same
-    cells, the points of each in the layer's order."""
-    rows_max, cols_max = _p._MAX_ROWS, _p._MAX_COLS
-    h = max(radius / _p._ROWS_PER_RADIUS, float(hi[1] - lo[1]) / (rows_max - 1), 1e-3)
-    w = max(h / _p._COLS_PER_ROW, float(hi[0] - lo[0]) / (cols_max - 1), 1e-3)
-    nrows = int((hi[1] - lo[1]) // h) + 1
-    ncols = int((hi[0] - lo[0]) // w) + 1
-    row = np.clip(((xy[:, 1] - lo[1]) / h).astype(np.int64), 0, nrows - 1)
-    col = np.clip(((xy[:, 0] - lo[0]) / w).astype(np.int64), 0, ncols - 1)
-    cell = row * ncols + col
+def _aligned_grid(xy: Any, radius: float, lo: Any, hi: Any, *, crs: Any) -> Any:
+    """The window's points ``xy`` in the grid that the radius measures build over the
+    whole layer, whose selected points span ``lo``..``hi``: the same cells, the points
+    of each in the layer's order."""
+    # the whole layer's grid: the one its two extreme corners alone give
+    corners = gpd.GeoSeries(shapely.points(np.array([lo, hi], dtype=float)), crs=crs)
+    grid = _p.point_tree(corners).grid(radius)
+    row = np.clip(((xy[:, 1] - grid.y0) / grid.h).astype(np.int64), 0, grid.nrows - 1)
+    col = np.clip(((xy[:, 0] - grid.x0) / grid.w).astype(np.int64), 0, grid.ncols - 1)
+    cell = row * grid.ncols + col
     order = np.argsort(cell, kind="stable")
-    start = np.searchsorted(cell[order], np.arange(nrows * ncols + 1, dtype=np.int64))
+    start = np.searchsorted(cell[order], np.arange(grid.nrows * grid.ncols + 1, dtype=np.int64))
     start = start.astype(np.int32 if len(xy) < 2**31 else np.int64)
-    return _p._PointGrid(
-        x0=float(lo[0]),
-        y0=float(lo[1]),
-        w=w,
-        h=h,
-        nrows=nrows,
-        ncols=ncols,
-        start=start,
-        order=order.astype(np.intp),
-        xy=np.ascontiguousarray(xy[order]),
+    return replace(
+        grid, start=start, order=order.astype(np.intp), xy=np.ascontiguousarray(xy[order])
     )
 
 
 def _dissolve_key(arguments: Mapping[str, Any]) -> tuple[Any, ...]:
-    return (arguments["constraints"], _p._category_key(arguments["kind"]), arguments["hard"])
+    return (arguments["constraints"], _category_key(arguments["kind"]), arguments["hard"])
 
 
 def _dissolve(index: ContextFolder, layer: str, kind: Any, hard: Any) -> Any:
