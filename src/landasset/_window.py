@@ -308,9 +308,9 @@ RULES: Mapping[str, Rule] = {
     "area_m2": Rule(_no_layer),
     "area_mu": Rule(_no_layer),
     "compactness": Rule(_no_layer),
-    # the features that meet the parcel (read whole when they meet the window)
+    # the features that meet the parcel (read whole when they meet the window); the
+    # constraints' dissolve is the whole layer's (see WindowPlan._whole_dissolve)
     "constrained_share": Rule(_no_layer),
-    "building_coverage": Rule(_no_layer),
     "count_within": Rule(_radius),
     "cluster_strength": Rule(_radius),
     "sum_within": Rule(_radius, _sum_refuse),
@@ -816,34 +816,12 @@ class WindowPlan:
                     if len(inf):
                         ok[inf] = self._cut_off(context, spec, parcels, inf, box, room)
                 ok |= no_geometry
-            elif b.measure == "building_coverage":
-                ok = self._buildings_inside(spec, parcels, box) | no_geometry
             else:
                 assert fixed is not None
                 ok = fixed <= room
                 need = max(need, fixed + 2 * _TOL)
             proven[b.column] = ok
         return proven, need
-
-    def _buildings_inside(self, spec: Any, parcels: Any, box: Box) -> npt.NDArray[np.bool_]:
-        """Whether every building meeting a parcel lies inside the window: then every
-        building that overlaps it was read, and its disjoint footprint is the whole
-        layer's."""
-        buildings = np.asarray(spec.arguments["buildings"].geometry.array, dtype=object)
-        geoms = np.asarray(parcels.geometry.array, dtype=object)
-        out = np.ones(len(geoms), dtype=bool)
-        if not len(buildings) or not len(geoms):
-            return out
-        p_idx, b_idx = shapely.STRtree(buildings).query(geoms, predicate="intersects")
-        bb = shapely.bounds(buildings[b_idx])
-        inside = (
-            (bb[:, 0] > box[0] + _TOL)
-            & (bb[:, 1] > box[1] + _TOL)
-            & (bb[:, 2] < box[2] - _TOL)
-            & (bb[:, 3] < box[3] - _TOL)
-        )
-        np.logical_and.at(out, p_idx, inside)
-        return out
 
     def _cut_off(
         self, context: Context, spec: Any, parcels: Any, rows: Any, box: Box, room: Any

@@ -373,8 +373,9 @@ def test_bad_specs_and_margins_are_refused(city, monkeypatch):
             None,
             None,
         )
-    with pytest.raises(MeasureError, match="cannot be measured partition by partition"):
-        _window.WindowPlan.build(index, ["floor_area_ratio"], None, None)
+    for whole_layer in ("floor_area_ratio", "building_coverage"):
+        with pytest.raises(MeasureError, match="cannot be measured partition by partition"):
+            _window.WindowPlan.build(index, [whole_layer], None, None)
     given = gpd.read_parquet(city / "context" / "stations")
     with pytest.raises(MeasureError, match="names its layers"):
         _window.WindowPlan.build(
