@@ -707,74 +707,102 @@ class WindowPlan:
         geoms = np.asarray(parcels.geometry.array, dtype=object)
         box_each = shapely.bounds(geoms) if n else np.empty((0, 4))
         todo = {column: np.arange(n) for column in self.columns}
-        margin = self.margin
+        margins = dict.fromkeys(self.columns, self.margin)
         values: pd.DataFrame | None = None
         caught_all: dict[str, list[Any]] = {column: [] for column in self.columns}
         level = 0
         while values is None or any(len(rows) for rows in todo.values()):
-            columns = [c for c in self.columns if len(todo[c])] if level else None
-            rows = (
-                np.unique(np.concatenate([todo[c] for c in columns])) if columns else np.arange(n)
-            )
-            part = parcels.iloc[rows]
-            own = box_each[rows]
-            finite = np.isfinite(own).all(axis=1)
-            if finite.any():
-                core = (
-                    float(own[finite, 0].min()),
-                    float(own[finite, 1].min()),
-                    float(own[finite, 2].max()),
-                    float(own[finite, 3].max()),
-                )
-                box = _grown(core, margin)
-            else:  # no geometry: nothing to read
-                box = _nowhere(self.index)
-            whole = _covers(box, _grown(self.index.bounds, 1.0))
-            context = self._context(box, stats, whole=whole, columns=columns)
-            figures["windows"] += 1
-            frame, caught = context.measure_partition(part)
-            if whole:
-                proven = {c: np.ones(len(rows), dtype=bool) for c in frame.columns}
-                need = 0.0
-            else:
-                proven, need = self._proven(context, part, frame, box, own)
-            if values is None:
-                values = frame[list(self.columns)].copy()
-            for column in columns or self.columns:
-                mine = np.isin(rows, todo[column])
-                ok = proven[column] & mine
-                got = np.flatnonzero(ok)
-                if level:
-                    j = list(values.columns).index(column)
-                    values.iloc[rows[got], j] = frame[column].iloc[got].to_numpy()
-                if caught.get(column) and not ok.all():
-                    # the warnings of the parcels proven here, not of the others
-                    sub = _only(context, column)
-                    _, more = sub._measure_part(part.iloc[got])
-                    caught_all[column].extend(more.get(column, []))
-                else:
-                    caught_all[column].extend(caught.get(column, []))
-                if level == 0 and (~ok).any():
-                    figures["unproven"][column] = int((~ok).sum())
-                if level and got.size:
-                    if whole:
-                        figures["whole"] += int(got.size)
-                    else:
-                        widened = figures["widened"]
-                        widened[level] = widened.get(level, 0) + int(got.size)
-                todo[column] = rows[mine & ~proven[column]]
-            margin = max(2.0 * margin, need)
+            # the columns left unproven, in groups of the same next margin
+            groups: dict[float, list[str]] = {}
+            for column in self.columns:
+                if level == 0 or len(todo[column]):
+                    groups.setdefault(margins[column], []).append(column)
+            for margin, columns in sorted(groups.items()):
+                values = self._window(
+                    parcels, box_each, todo, margins, margin, columns, level, values,
+                    caught_all, figures, stats,
+                )  # fmt: skip
             level += 1
         assert values is not None
         figures.update(vars(stats))
         return values, caught_all, figures
 
+    def _window(
+        self,
+        parcels: Any,
+        box_each: Any,
+        todo: dict[str, Any],
+        margins: dict[str, float],
+        margin: float,
+        columns: list[str],
+        level: int,
+        values: pd.DataFrame | None,
+        caught_all: dict[str, list[Any]],
+        figures: dict[str, Any],
+        stats: ReadStats,
+    ) -> pd.DataFrame:
+        """Measure ``columns`` of their parcels left to prove in one window of
+        ``margin``; keep the proven values, their warnings, the next margins."""
+        n = len(parcels)
+        rows = np.unique(np.concatenate([todo[c] for c in columns])) if level else np.arange(n)
+        part = parcels.iloc[rows]
+        own = box_each[rows]
+        finite = np.isfinite(own).all(axis=1)
+        if not finite.any():  # no geometry: nothing to read
+            box = _nowhere(self.index)
+        elif not np.isfinite(margin):  # the whole extent
+            box = _grown(self.index.bounds, 1.0)
+        else:
+            core = (
+                float(own[finite, 0].min()),
+                float(own[finite, 1].min()),
+                float(own[finite, 2].max()),
+                float(own[finite, 3].max()),
+            )
+            box = _grown(core, margin)
+        whole = _covers(box, _grown(self.index.bounds, 1.0))
+        context = self._context(box, stats, whole=whole, columns=None if level == 0 else columns)
+        figures["windows"] += 1
+        frame, caught = context.measure_partition(part)
+        if whole:
+            proven = {c: np.ones(len(rows), dtype=bool) for c in frame.columns}
+            need = dict.fromkeys(frame.columns, 0.0)
+        else:
+            proven, need = self._proven(context, part, frame, box, own)
+        if values is None:
+            values = frame[list(self.columns)].copy()
+        for column in columns:
+            mine = np.isin(rows, todo[column])
+            ok = proven[column] & mine
+            got = np.flatnonzero(ok)
+            if level:
+                j = list(values.columns).index(column)
+                values.iloc[rows[got], j] = frame[column].iloc[got].to_numpy()
+            if caught.get(column) and not ok.all():
+                # the warnings of the parcels proven here, not of the others
+                sub = _only(context, column)
+                _, more = sub._measure_part(part.iloc[got])
+                caught_all[column].extend(more.get(column, []))
+            else:
+                caught_all[column].extend(caught.get(column, []))
+            if level == 0 and (~ok).any():
+                figures["unproven"][column] = int((~ok).sum())
+            if level and got.size:
+                if whole:
+                    figures["whole"] += int(got.size)
+                else:
+                    widened = figures["widened"]
+                    widened[level] = widened.get(level, 0) + int(got.size)
+            todo[column] = rows[mine & ~proven[column]]
+            margins[column] = max(2.0 * margin, need[column])
+        return values
+
     def _proven(
         self, context: Context, parcels: Any, frame: pd.DataFrame, box: Box, bounds: Any
-    ) -> tuple[dict[str, npt.NDArray[np.bool_]], float]:
+    ) -> tuple[dict[str, npt.NDArray[np.bool_]], dict[str, float]]:
         """Per column of the context, per parcel, whether the value is proven in
-        ``box``; and the margin that the unproven ones need (0 when unknown: the
-        margin is doubled)."""
+        ``box``; and per column the margin that its unproven ones need (0 when
+        unknown: the margin is doubled; inf: the whole extent)."""
         room = np.minimum.reduce(
             [
                 bounds[:, 0] - box[0],
@@ -786,7 +814,7 @@ class WindowPlan:
         no_geometry = ~np.isfinite(room)
         room = np.where(no_geometry, np.inf, room) - _TOL
         proven: dict[str, npt.NDArray[np.bool_]] = {}
-        need = 0.0
+        needs: dict[str, float] = {}
         slack = _n.SNAP_TIE_M + _TOL
         by_column = {b.column: b for b in self.bound}
         for spec in context._specs:
@@ -795,6 +823,7 @@ class WindowPlan:
                 continue  # a hidden column: read with its spec
             arguments = b.params
             fixed = RULES[b.measure].reach(arguments)
+            need = 0.0
             if b.measure in ("nearest_distance", "nearest_id"):
                 column = b.column if b.measure == "nearest_distance" else _hidden(b.column)
                 d = frame[column].to_numpy(dtype=float)
@@ -816,12 +845,51 @@ class WindowPlan:
                     if len(inf):
                         ok[inf] = self._cut_off(context, spec, parcels, inf, box, room)
                 ok |= no_geometry
+            elif b.measure == "frontage":
+                assert fixed is not None
+                ok, alone = self._one_segment(context, spec, parcels, box, fixed)
+                ok &= fixed <= room
+                # two axis segments or more near a parcel: GEOS's tree over the whole
+                # layer orders them, which decides the sum's last bits: the whole layer
+                need = max(need, fixed + 2 * _TOL if alone.all() else np.inf)
+                ok |= no_geometry
             else:
                 assert fixed is not None
                 ok = fixed <= room
                 need = max(need, fixed + 2 * _TOL)
             proven[b.column] = ok
-        return proven, need
+            needs[b.column] = need
+        return proven, needs
+
+    def _one_segment(
+        self, context: Context, spec: Any, parcels: Any, box: Box, tolerance: float
+    ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+        """For frontage: whether each parcel has at most one axis segment within
+        ``tolerance`` whose ends lie inside the window (so the axes that go on from
+        it were read, and its joints are the whole layer's), and whether it has at
+        most one such segment at all."""
+        segments = _shared(context, spec, "segments")
+        geoms = np.asarray(parcels.geometry.array, dtype=object)
+        n = len(geoms)
+        if not len(segments.geoms) or not n:
+            return np.ones(n, dtype=bool), np.ones(n, dtype=bool)
+        p_idx, s_idx = segments.tree.query(
+            shapely.boundary(geoms), predicate="dwithin", distance=tolerance
+        )
+        count = np.bincount(p_idx, minlength=n)
+
+        def inside(xy: Any) -> Any:
+            return (
+                (xy[:, 0] > box[0] + _TOL)
+                & (xy[:, 1] > box[1] + _TOL)
+                & (xy[:, 0] < box[2] - _TOL)
+                & (xy[:, 1] < box[3] - _TOL)
+            )
+
+        ends = np.ones(n, dtype=bool)
+        np.logical_and.at(ends, p_idx, inside(segments.start[s_idx]) & inside(segments.end[s_idx]))
+        alone = count <= 1
+        return alone & ends, alone
 
     def _cut_off(
         self, context: Context, spec: Any, parcels: Any, rows: Any, box: Box, room: Any
@@ -846,8 +914,10 @@ class WindowPlan:
         )
         _, labels = connected_components(adjacency, directed=False)
         x, y = graph.node_xy[:, 0], graph.node_xy[:, 1]
+        # nodes merge within NODE_PRECISION_M: strictly inside by more than that
+        edge = 2 * _n.NODE_PRECISION_M
         inside = (
-            (x > box[0] + _TOL) & (x < box[2] - _TOL) & (y > box[1] + _TOL) & (y < box[3] - _TOL)
+            (x > box[0] + edge) & (x < box[2] - edge) & (y > box[1] + edge) & (y < box[3] - edge)
         )
         complete = np.ones(labels.max() + 1, dtype=bool)
         np.logical_and.at(complete, labels, inside)
