@@ -14,6 +14,15 @@ on that parcel and on the context, so the answer is the same to the bit as
 process, whatever the partitioning; the ranks of :func:`score` are global (a second,
 light pass over the scores).
 
+A context too large for one worker comes as a folder of GeoParquet layers instead of
+a Site: the client reads only the files' metadata, and each task reads the context
+rows within its partition's bounds grown by a margin, builds a ``Context`` on that
+window and measures the partition there. A rule per measure proves each value from
+what the window holds (a radius inside it, a nearest feature nearer than its edge, a
+walk that cannot leave it); a parcel whose value is not proven is measured again in
+a wider window, the whole extent last, so the answer is still the whole context's to
+the bit, and no process holds a whole layer (see ``landasset._window``).
+
 It needs the ``scale`` extra (``pip install 'landasset[scale]'``: dask-geopandas and
 distributed). See docs/scale.md for running on an existing cluster.
 """
@@ -511,7 +520,10 @@ def score(
     ------
     LandassetValueError
         The model has a stage rule, or a method whose score of a parcel depends on
-        the others (TOPSIS normalises over all parcels).
+        the others (TOPSIS normalises over all parcels); or as :func:`compute` (a
+        context folder without layers, a bad ``margin``).
+    MeasureError, CRSError
+        As :func:`compute`.
     """
     _dask()
     _check_client(client, workers)
