@@ -857,7 +857,8 @@ class WindowPlan:
                 assert fixed is not None
                 ok = fixed <= room
                 need = max(need, fixed + 2 * _TOL)
-            proven[b.column] = ok
+            # a parcel without geometry reads nothing of the context
+            proven[b.column] = ok | no_geometry
             needs[b.column] = need
         return proven, needs
 
