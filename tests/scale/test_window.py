@@ -512,4 +512,3 @@ def test_a_city_scored_with_its_context_folder_equals_the_site_and_one_process(
     assert stats["partitions"] == 8
     # every partition spans several tiles: it read context files of several tiles
     assert min(stats["files"]) > 2 * 7
-
