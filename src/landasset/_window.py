@@ -681,7 +681,7 @@ class WindowPlan:
             extent = self.point_extent.get(key)
             tree = _shared(context, spec, "tree")
             radius = float(spec.arguments["radius"])
-            if extent is not None and radius > 0:
+            if extent is not None:
                 tree.grids[radius] = _aligned_grid(tree.xy, radius, *extent, crs=self.index.crs)
 
     def measure_partition(
