@@ -66,6 +66,8 @@ class LayerFile:
     path: str
     bbox: Box | None  # None: no geometry in the file
     rows: int
+    #: whether the file has a bbox covering column to filter its rows by
+    covering: bool = True
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,7 @@ def _file_entry(path: Path) -> tuple[LayerFile, CRS]:
         bounds = gpd.read_parquet(path, columns=[geo["primary_column"]]).total_bounds
         bbox = list(bounds) if np.isfinite(bounds).all() else None
     box = None if bbox is None else (float(bbox[0]), float(bbox[1]), float(bbox[2]), float(bbox[3]))
-    return LayerFile(str(path), box, rows), crs
+    return LayerFile(str(path), box, rows, "covering" in column), crs
 
 
 def index_folder(path: str | os.PathLike[str]) -> ContextFolder:
@@ -243,14 +245,28 @@ def read_layer(
     for f in files:
         if not _meets(f.bbox, box):
             continue
-        parts.append(gpd.read_parquet(f.path, bbox=box))
+        if f.covering:
+            parts.append(gpd.read_parquet(f.path, bbox=box))
+        else:  # no bbox column: the file read whole, its rows filtered here
+            frame = gpd.read_parquet(f.path)
+            b = frame.geometry.bounds.to_numpy()
+            meets = (
+                (b[:, 0] <= box[2])
+                & (b[:, 2] >= box[0])
+                & (b[:, 1] <= box[3])
+                & (b[:, 3] >= box[1])
+            )
+            parts.append(frame[meets])
         if stats is not None:
             stats.files += 1
             stats.bytes += os.path.getsize(f.path)
             stats.rows += len(parts[-1])
     if not parts:
         # no file meets the window: the layer's columns, no row
-        return gpd.read_parquet(files[0].path, bbox=_nowhere(index))
+        first = files[0]
+        if first.covering:
+            return gpd.read_parquet(first.path, bbox=_nowhere(index))
+        return gpd.read_parquet(first.path).iloc[:0]
     if len(parts) == 1:
         return parts[0]
     return pd.concat(parts)

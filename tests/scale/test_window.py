@@ -512,3 +512,25 @@ def test_a_city_scored_with_its_context_folder_equals_the_site_and_one_process(
     assert stats["partitions"] == 8
     # every partition spans several tiles: it read context files of several tiles
     assert min(stats["files"]) > 2 * 7
+
+
+def test_files_without_a_bbox_column_are_read_whole_and_filtered(tmp_path):
+    """A layer written without the covering column (plain GeoParquet 1.0) is filtered
+    row by row after reading each file: the same answer."""
+    xy = np.array([[5.0, 60.0], [200.0, 0.0], [-90.0, -40.0], [35.0, 20.0]])
+    stations = gpd.GeoDataFrame(
+        geometry=shapely.points(xy), index=_ids("S", 4, "station_id"), crs="EPSG:4549"
+    )
+    stations.iloc[:2].to_parquet(tmp_path / "stations.parquet")  # no bbox column
+    (tmp_path / "axes").mkdir()
+    EXTENT.to_parquet(tmp_path / "axes" / "part.0.parquet")
+    index = _window.index_folder(tmp_path)
+    assert not index.layers["stations"][0].covering and index.layers["stations"][0].rows == 2
+    specs = [{"measure": "nearest_id", "features": "stations"}]
+    plan = _window.WindowPlan.build(index, specs, None, 10.0)
+    got, _, figures = plan.measure_partition(PARCELS)
+    want, _ = Context(la.Site(stations=stations.iloc[:2], axes=EXTENT), specs).measure_partition(
+        PARCELS
+    )
+    assert_same_bits(want, got)
+    assert figures["windows"] > 1  # the station at 200 m was beyond the first window
