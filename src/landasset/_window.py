@@ -525,6 +525,34 @@ class WindowPlan:
         plan.columns = tuple(b.column for b in bound)
         return plan
 
+    def check_files(self, files: Sequence[str | os.PathLike[str]]) -> None:
+        """Refuse partition files that the folder's layers do not cover, or in another
+        CRS, from their metadata (before any task runs)."""
+        for f in files:
+            entry, crs = _file_entry(Path(f))
+            if not crs.equals(self.index.crs):
+                raise MeasureError(
+                    f"the parcels of {str(f)!r} are in {crs.to_string()} but the context "
+                    f"layers in {self.index.crs.to_string()}; reproject them with "
+                    "parcels.to_crs(...) and write them again"
+                )
+            box, lo = entry.bbox, self.index.bounds
+            if box is None:
+                continue
+            tol = 1e-6
+            if (
+                box[0] < lo[0] - tol
+                or box[1] < lo[1] - tol
+                or box[2] > lo[2] + tol
+                or box[3] > lo[3] + tol
+            ):
+                raise MeasureError(
+                    f"the context does not cover the parcels of {str(f)!r}: they reach "
+                    f"({box[0]:.1f}, {box[1]:.1f}, {box[2]:.1f}, {box[3]:.1f}) but the "
+                    f"context layers span ({lo[0]:.1f}, {lo[1]:.1f}, {lo[2]:.1f}, "
+                    f"{lo[3]:.1f}); give a context folder whose layers cover every parcel"
+                )
+
     def _check_kinds(self) -> None:
         for b in self.bound:
             target = b.narrows

@@ -402,6 +402,7 @@ def compute(
     _dask()
     _check_client(client, workers)
     context = _context(site, specs, as_of, margin)
+    _check_files(context, parcels)
     out = _prepare_output(output, overwrite)
     sources = _sources(parcels, shuffle)
     client, close = _client(client, workers)
@@ -436,6 +437,13 @@ def _context(site: Any, specs: Sequence[Any], as_of: Any, margin: Any) -> Contex
             "or measure them with landasset.measures.compute"
         )
     return context.prepare()
+
+
+def _check_files(context: Context | WindowPlan, parcels: Any) -> None:
+    """With a context folder and a folder of partitions: the partitions' extent and
+    CRS checked against the layers from the files' metadata, before any task."""
+    if isinstance(context, WindowPlan) and isinstance(parcels, (str, os.PathLike)):
+        context.check_files(partition_files(parcels))
 
 
 def _gather(client: Any, context: Context | WindowPlan) -> None:
@@ -541,6 +549,7 @@ def score(
             "stages=...) in one process"
         )
     context = _context(site, list(model.computed_specs().values()), as_of, margin)
+    _check_files(context, parcels)
     out = _prepare_output(output, overwrite)
     sources = _sources(parcels, shuffle)
     client, close = _client(client, workers)

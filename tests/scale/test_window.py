@@ -534,3 +534,14 @@ def test_files_without_a_bbox_column_are_read_whole_and_filtered(tmp_path):
     )
     assert_same_bits(want, got)
     assert figures["windows"] > 1  # the station at 200 m was beyond the first window
+
+
+def test_partition_files_outside_the_layers_or_in_another_crs_are_refused_up_front(city, tmp_path):
+    far = gpd.read_parquet(scale.partition_files(city / "parts")[0]).iloc[:10]
+    moved = far.set_geometry(far.geometry.translate(1e6, 0))
+    write_layer(moved, tmp_path / "far" / "part.00000.parquet")
+    with pytest.raises(MeasureError, match=r"does not cover the parcels of .*part\.00000"):
+        scale.compute(tmp_path / "far", city / "context", ["area_mu"], workers=1)
+    write_layer(far.to_crs("EPSG:32650"), tmp_path / "utm" / "part.00000.parquet")
+    with pytest.raises(MeasureError, match="reproject them"):
+        scale.compute(tmp_path / "utm", city / "context", ["area_mu"], workers=1)
