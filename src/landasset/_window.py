@@ -414,7 +414,12 @@ def _describe(position: int, spec: object) -> str:
     return f"spec {position} ({spec!r})"
 
 
-def _kinds(kinds: str | Sequence[str], *, where: str) -> tuple[str, ...]:
+def _kinds(kinds: Any, *, where: str) -> tuple[str, ...]:
+    ok = isinstance(kinds, str) or (
+        isinstance(kinds, (list, tuple)) and all(isinstance(k, str) for k in kinds)
+    )
+    if not ok:
+        raise MeasureError(f"{where}: kind must be a string or a list of strings, not {kinds!r}")
     wanted = [kinds] if isinstance(kinds, str) else list(kinds)
     if not wanted:
         raise MeasureError(

@@ -437,6 +437,9 @@ def test_bad_specs_and_margins_are_refused(city, monkeypatch):
             None,
             None,
         )
+    for kind in (5, [], ["golden_axis", 3]):
+        with pytest.raises(MeasureError, match="kind"):
+            _window.WindowPlan.build(index, [{"measure": "frontage", "kind": kind}], None, None)
     with pytest.raises(MeasureError, match="unknown measure"):
         _window.WindowPlan.build(index, ["walk_distanc"], None, None)
     for margin in (0, -5.0, float("nan"), "500", True):
