@@ -448,7 +448,9 @@ class WindowPlan:
     specs, the date, the margin, and the few figures gathered from the whole layers
     (the kinds checked, the targets' largest snap, the point grids' extents).
 
-    Build it with :meth:`build`; the client runs :meth:`gather` on its cluster once.
+    Build it with :meth:`build`; the client then runs the tasks of
+    :meth:`gather_jobs` (:meth:`gather_one` each) on its cluster once and keeps
+    their results with :meth:`gathered`, before it sends the plan to the workers.
     """
 
     index: ContextFolder
