@@ -98,7 +98,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("projects", ("landasset.projects",)),
     ("viz", ("landasset.viz",)),
     # dask: measures and scores partitioned parcel sets on a cluster
-    ("scale", ("landasset.scale", "landasset._dask_plugins")),
+    ("scale", ("landasset.scale", "landasset._dask_plugins", "landasset._window")),
     # the OGC API service calls the analyses; the CLI starts it
     ("serve", ("landasset.serve",)),
     ("cli", ("landasset.cli", "landasset.__main__")),

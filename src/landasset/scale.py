@@ -14,6 +14,15 @@ on that parcel and on the context, so the answer is the same to the bit as
 process, whatever the partitioning; the ranks of :func:`score` are global (a second,
 light pass over the scores).
 
+A context too large for one worker comes as a folder of GeoParquet layers instead of
+a Site: the client reads only the files' metadata, and each task reads the context
+rows within its partition's bounds grown by a margin, builds a ``Context`` on that
+window and measures the partition there. A rule per measure proves each value from
+what the window holds (a radius inside it, a nearest feature nearer than its edge, a
+walk that cannot leave it); a parcel whose value is not proven is measured again in
+a wider window, the whole extent last, so the answer is still the whole context's to
+the bit, and no process holds a whole layer (see ``landasset._window``).
+
 It needs the ``scale`` extra (``pip install 'landasset[scale]'``: dask-geopandas and
 distributed). See docs/scale.md for running on an existing cluster.
 """
@@ -31,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from landasset._errors import LandassetValueError
+from landasset._window import WindowPlan, check_margin, index_folder
 from landasset.measures import Context, MeasureError
 
 if TYPE_CHECKING:
@@ -119,22 +129,44 @@ def _load(source: Any) -> gpd.GeoDataFrame:
 # -- the tasks (run on the workers) ----------------------------------------------------
 
 
-def _measure_task(
-    context: Context, source: Any, i: int, output: str | None
-) -> tuple[Any, dict[str, list[Any]], int]:
-    parcels = _load(source)
+def _measure(
+    context: Context | WindowPlan, parcels: Any
+) -> tuple[pd.DataFrame, dict[str, list[Any]], dict[str, Any] | None]:
+    """The partition's columns and warnings, and the window figures (None for a
+    context Site)."""
+    if isinstance(context, WindowPlan):
+        return context.measure_partition(parcels)
     frame, caught = context.measure_partition(parcels)
+    return frame, caught, None
+
+
+def _measure_task(
+    context: Context | WindowPlan, source: Any, i: int, output: str | None
+) -> tuple[Any, dict[str, list[Any]], int, dict[str, Any] | None]:
+    parcels = _load(source)
+    frame, caught, figures = _measure(context, parcels)
     table = gpd.GeoDataFrame(frame, geometry=parcels.geometry, crs=parcels.crs)
     if output is not None:
-        return str(_write(table, Path(output), i)), caught, len(table)
-    return table, caught, len(table)
+        return str(_write(table, Path(output), i)), caught, len(table), figures
+    return table, caught, len(table), figures
 
 
 def _score_task(
-    context: Context, model: SuitabilityModel, source: Any, i: int, output: str | None
-) -> tuple[Any, dict[str, list[Any]], int, np.ndarray, list[tuple[type[Warning], str]]]:
+    context: Context | WindowPlan,
+    model: SuitabilityModel,
+    source: Any,
+    i: int,
+    output: str | None,
+) -> tuple[
+    Any,
+    dict[str, list[Any]],
+    int,
+    np.ndarray,
+    list[tuple[type[Warning], str]],
+    dict[str, Any] | None,
+]:
     parcels = _load(source)
-    frame, caught = context.measure_partition(parcels)
+    frame, caught, figures = _measure(context, parcels)
     measures = pd.concat([frame, model.parcel_columns(parcels)], axis=1)
     with warnings.catch_warnings(record=True) as shown:
         warnings.simplefilter("always")
@@ -144,8 +176,8 @@ def _score_task(
     notes = [(w.category, str(w.message)) for w in shown]
     if output is not None:
         path = _write(result, Path(output), i).rename(Path(output) / f".scored.{i:05d}.parquet")
-        return str(path), caught, len(result), score, notes
-    return result, caught, len(result), score, notes
+        return str(path), caught, len(result), score, notes, figures
+    return result, caught, len(result), score, notes, figures
 
 
 def _rank_task(best_first: np.ndarray, source: Any, i: int, output: str | None) -> Any:
@@ -286,7 +318,7 @@ def _prepare_output(output: str | os.PathLike[str] | None, overwrite: bool) -> s
 
 def compute(
     parcels: Any,
-    site: Site,
+    site: Site | str | os.PathLike[str],
     specs: Sequence[str | Mapping[str, Any]],
     *,
     as_of: Any = None,
@@ -295,6 +327,8 @@ def compute(
     output: str | os.PathLike[str] | None = None,
     shuffle: bool = True,
     overwrite: bool = False,
+    margin: float | None = None,
+    stats: dict[str, Any] | None = None,
 ) -> Any:
     """Measure a partitioned parcel set against a context site on a dask cluster.
 
@@ -303,8 +337,18 @@ def compute(
     parcels : dask_geopandas.GeoDataFrame or path
         The parcels, partitioned: a dask-geopandas frame, or a folder of GeoParquet
         files (one partition each), in the site's CRS and within its extent.
-    site : Site
+    site : Site or path
         The context: the layers the specs read (its own parcels are not measured).
+        A folder of GeoParquet context layers (``<layer>/*.parquet`` or
+        ``<layer>.parquet``, named after the site's layers, as
+        :func:`landasset.sample.write_synthetic_city` writes under ``context/``) is
+        a *windowed* context: the client reads only the files' metadata, and each
+        task reads the rows near its partition (its bounds grown by ``margin``,
+        filtered by the ``bbox`` covering column), so no process holds a whole
+        layer. Each value is proven from what its window holds, by a rule per
+        measure (docs/scale.md); a parcel whose value is not is measured again in a
+        wider window, up to the whole extent, so the result equals the whole
+        context's to the bit.
     specs, as_of
         As :func:`landasset.measures.compute`.
     client : distributed.Client, optional
@@ -324,6 +368,16 @@ def compute(
         and nothing else.
     overwrite : bool, default False
         Replace the ``.parquet`` files of a non-empty ``output`` folder.
+    margin : float, optional
+        With a context folder: metres around a partition that its first window
+        reaches. Default: the largest fixed reach of the specs (radius, tolerance,
+        ``max_distance``), and at least 2,000 m for the nearest feature and the
+        walking distance, whose reach is the value found.
+    stats : dict, optional
+        With a context folder: filled with the windows' figures (``margin``,
+        ``partitions``, ``windows`` read, ``unproven`` per column in the first
+        windows, ``widened`` per level, ``whole``, and per task ``files``,
+        ``bytes`` and ``rows`` of context read).
 
     Returns
     -------
@@ -337,25 +391,43 @@ def compute(
         A spec is wrong (checked before anything runs), or a partition lies outside
         the site's extent or in another CRS (the context does not cover it), or a
         spec needs the whole parcel layer at once (the floor-area measures: which
-        parcel holds the larger part of a building).
+        parcel holds the larger part of a building), or, with a context folder, a
+        spec's measure has no window rule or gives a layer as a GeoDataFrame.
+    LandassetValueError
+        The context folder holds no layer, or ``margin`` is not a number > 0 or is
+        given with a Site.
+    CRSError
+        The context folder's layers are not all in one metric CRS.
     """
     _dask()
     _check_client(client, workers)
-    context = _context(site, specs, as_of)
+    context = _context(site, specs, as_of, margin)
+    _check_files(context, parcels)
     out = _prepare_output(output, overwrite)
     sources = _sources(parcels, shuffle)
     client, close = _client(client, workers)
     try:
+        _gather(client, context)
         results = _run(client, _measure_task, [context], sources, out, "measure")
     finally:
         close()
-    context.warn([caught for _, caught, _ in results], n_parcels=sum(n for *_, n in results))
+    _warner(context).warn(
+        [caught for _, caught, *_ in results], n_parcels=sum(n for _, _, n, _ in results)
+    )
+    _fill(stats, context, [figures for *_, figures in results])
     if out is not None:
         return [Path(path) for path, *_ in results]
     return _as_frame([frame for frame, *_ in results])
 
 
-def _context(site: Site, specs: Sequence[Any], as_of: Any) -> Context:
+def _context(site: Any, specs: Sequence[Any], as_of: Any, margin: Any) -> Context | WindowPlan:
+    if isinstance(site, (str, os.PathLike)):
+        return WindowPlan.build(index_folder(site), specs, as_of, check_margin(margin))
+    if margin is not None:
+        raise LandassetValueError(
+            f"margin={margin!r} is for a context folder (a window around each partition); "
+            "with a Site every task has the whole context: leave margin out"
+        )
     context = Context(site, specs, as_of=as_of)
     if context.whole_layer:
         raise MeasureError(
@@ -367,9 +439,66 @@ def _context(site: Site, specs: Sequence[Any], as_of: Any) -> Context:
     return context.prepare()
 
 
+def _check_files(context: Context | WindowPlan, parcels: Any) -> None:
+    """With a context folder and a folder of partitions: the partitions' extent and
+    CRS checked against the layers from the files' metadata, before any task."""
+    if isinstance(context, WindowPlan) and isinstance(parcels, (str, os.PathLike)):
+        context.check_files(partition_files(parcels))
+
+
+def _gather(client: Any, context: Context | WindowPlan) -> None:
+    """With a context folder: the one pass over the whole layers (the targets'
+    largest snap, the point grids' extents), one task per file."""
+    if not isinstance(context, WindowPlan):
+        return
+    jobs = context.gather_jobs()
+    if jobs:
+        futures = [
+            client.submit(context.gather_one, what, key, i, pure=False) for what, key, i in jobs
+        ]
+        context.gathered(jobs, client.gather(futures))
+
+
+def _warner(context: Context | WindowPlan) -> Context:
+    if isinstance(context, WindowPlan):
+        assert context.skeleton is not None
+        return context.skeleton
+    return context
+
+
+def _fill(
+    stats: dict[str, Any] | None,
+    context: Context | WindowPlan,
+    figures: Sequence[dict[str, Any] | None],
+) -> None:
+    """The window figures of every task, added up into ``stats``."""
+    if stats is None or not isinstance(context, WindowPlan):
+        return
+    unproven: dict[str, int] = {}
+    widened: dict[int, int] = {}
+    for f in figures:
+        assert f is not None
+        for column, count in f["unproven"].items():
+            unproven[column] = unproven.get(column, 0) + count
+        for level, count in f["widened"].items():
+            widened[level] = widened.get(level, 0) + count
+    stats.update(
+        margin=context.margin,
+        target_pad=dict(context.target_pad),
+        partitions=len(figures),
+        windows=sum(f["windows"] for f in figures if f),
+        unproven=unproven,
+        widened=widened,
+        whole=sum(f["whole"] for f in figures if f),
+        files=[f["files"] for f in figures if f],
+        bytes=[f["bytes"] for f in figures if f],
+        rows=[f["rows"] for f in figures if f],
+    )
+
+
 def score(
     parcels: Any,
-    site: Site,
+    site: Site | str | os.PathLike[str],
     model: SuitabilityModel,
     *,
     as_of: Any = None,
@@ -378,6 +507,8 @@ def score(
     output: str | os.PathLike[str] | None = None,
     shuffle: bool = True,
     overwrite: bool = False,
+    margin: float | None = None,
+    stats: dict[str, Any] | None = None,
 ) -> Any:
     """Score a partitioned parcel set on a dask cluster, as ``model.score`` would.
 
@@ -397,7 +528,10 @@ def score(
     ------
     LandassetValueError
         The model has a stage rule, or a method whose score of a parcel depends on
-        the others (TOPSIS normalises over all parcels).
+        the others (TOPSIS normalises over all parcels); or as :func:`compute` (a
+        context folder without layers, a bad ``margin``).
+    MeasureError, CRSError
+        As :func:`compute`.
     """
     _dask()
     _check_client(client, workers)
@@ -414,20 +548,25 @@ def score(
             f"model {model.name!r} has a stage rule; score it with model.score(site, "
             "stages=...) in one process"
         )
-    context = _context(site, list(model.computed_specs().values()), as_of)
+    context = _context(site, list(model.computed_specs().values()), as_of, margin)
+    _check_files(context, parcels)
     out = _prepare_output(output, overwrite)
     sources = _sources(parcels, shuffle)
     client, close = _client(client, workers)
     try:
+        _gather(client, context)
         first = _run(client, _score_task, [context, model], sources, out, "score")
-        best_first = np.sort(np.concatenate([s for *_, s, _ in first]))
+        best_first = np.sort(np.concatenate([s for _, _, _, s, _, _ in first]))
         parts = [source for source, *_ in first]
         ranked = _run(client, _rank_task, [best_first], parts, out, "rank")
     finally:
         close()
-    context.warn([caught for _, caught, *_ in first], n_parcels=sum(n for _, _, n, *_ in first))
+    _warner(context).warn(
+        [caught for _, caught, *_ in first], n_parcels=sum(n for _, _, n, *_ in first)
+    )
+    _fill(stats, context, [figures for *_, figures in first])
     seen = set()
-    for *_, notes in first:
+    for *_, notes, _ in first:
         for category, message in notes:
             if (category, message) not in seen:
                 seen.add((category, message))

@@ -92,3 +92,54 @@ def test_workers_option_gives_the_same_output(city_files, tmp_path, command):
         assert result.exit_code == 0, result.output
         outputs.append(pd.read_parquet(out))
     pd.testing.assert_frame_equal(outputs[0], outputs[1], check_exact=True)
+
+
+def test_score_a_folder_of_partitions_against_a_folder_of_context_layers(tmp_path):
+    """--site FOLDER: the context read a window per partition, the same bits."""
+    import geopandas as gpd
+
+    from landasset._samplegen.synthetic import CONTEXT_LAYERS
+
+    la.sample.write_synthetic_city(tmp_path / "city", 2_400, tile_parcels=800, seed=2)
+    out = tmp_path / "scored"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = invoke(
+            "score", tmp_path / "city" / "parts", "--site", tmp_path / "city" / "context",
+            "--profile", "aerospace", "-o", out, "--workers", "1", "--as-of", "2030-01-01",
+            "--margin", "1500",
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        context = {
+            name: gpd.read_parquet(tmp_path / "city" / "context" / name) for name in CONTEXT_LAYERS
+        }
+        parcels = gpd.read_parquet(tmp_path / "city" / "parts")
+        expected = load_profile("aerospace").score(
+            la.Site(parcels=parcels, **context), as_of="2030-01-01", workers=1
+        )
+    got = pd.concat([pd.read_parquet(p) for p in sorted(out.glob("*.parquet"))]).sort_index()
+    want = expected.sort_index()
+    assert len(got) == 2_400
+    for column in ("score", "rank", "eligible", "m_walk_distance(targets=stations)"):
+        if column not in want.columns:
+            continue
+        pd.testing.assert_series_equal(
+            got[column].reset_index(drop=True),
+            want[column].reset_index(drop=True),
+            check_exact=True,
+            check_dtype=False,
+        )
+    # --margin is for a --site folder; a folder without layers is a usage error
+    result = CliRunner().invoke(
+        cli, ["score", str(tmp_path / "city" / "parts"), "--site", str(tmp_path / "city" / "parts"),
+              "--profile", "aerospace", "-o", str(tmp_path / "o2")],
+    )  # fmt: skip
+    assert result.exit_code == 2 and "is not a context layer" in result.output
+    gpkg = tmp_path / "one.gpkg"
+    la.sample.synthetic_city(50, seed=1).to_file(gpkg)
+    result = CliRunner().invoke(
+        cli, ["score", str(tmp_path / "city" / "parts"), "--site", str(gpkg), "--margin", "10",
+              "--profile", "aerospace", "-o", str(tmp_path / "o3")],
+    )  # fmt: skip
+    assert result.exit_code != 0 and "--margin is for a --site folder" in result.output
+    assert "--margin" in CliRunner().invoke(cli, ["score", "--help"]).output

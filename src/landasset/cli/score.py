@@ -69,10 +69,21 @@ SHOWN = ("rank", "score", "name", "land_use", "zone", "eligible", "excluded_by")
 @click.option(
     "--site",
     "site_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=click.Path(exists=True, path_type=Path),
     default=None,
     help="For a folder of partitions: the site file (.gpkg) whose layers the measures "
-    "read (streets, stations, amenities ...); it must cover every parcel.",
+    "read (streets, stations, amenities ...); it must cover every parcel. A folder of "
+    "GeoParquet context layers (streets/*.parquet or streets.parquet ...) is read a "
+    "window per partition, never whole (for a city whose context does not fit a worker).",
+)
+@click.option(
+    "--margin",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    metavar="METRES",
+    help="With a --site folder: metres around a partition that its window of the context "
+    "reaches first (default: the profile's largest radius, at least 2,000); a parcel whose "
+    "value needs more is measured again in a wider window.",
 )
 @click.option(
     "--shuffle/--no-shuffle",
@@ -99,6 +110,7 @@ def score(
     workers: int | None,
     scheduler: str | None,
     site_path: Path | None,
+    margin: float | None,
     shuffle: bool,
     top: int,
     overwrite: bool,
@@ -108,7 +120,9 @@ def score(
     PATH may also be a folder of GeoParquet partitions of the parcels: they are then
     scored on a dask cluster (--scheduler, or a local one of --workers processes)
     against the layers of the --site file, and written to the folder OUTPUT as
-    GeoParquet 1.1 partitions (needs the scale extra).
+    GeoParquet 1.1 partitions (needs the scale extra). A --site folder of GeoParquet
+    context layers is read a window around each partition (--margin), so no process
+    holds a whole layer; the scores are the same to the bit.
 
     The output holds every parcel with score (0-1), rank, eligible, excluded_by,
     and per criterion its raw measure (m_), transformed value (v_) and contribution
@@ -119,15 +133,22 @@ def score(
       landasset score yunqi.gpkg --profile aerospace -o scored.gpkg --top 5
       landasset score parts/ --site province.gpkg --profile aerospace -o out/ \
         --scheduler tcp://host:8786
+      landasset score city/parts/ --site city/context/ --profile aerospace -o out/
     """
     from landasset.suitability import load_profile
 
     if path.is_dir():
         score_partitions(
-            path, profile, output, as_of, workers, scheduler, site_path, shuffle, overwrite
-        )
+            path, profile, output, as_of, workers, scheduler, site_path, shuffle, overwrite,
+            margin=margin,
+        )  # fmt: skip
         return
-    for given, flag in ((scheduler, "--scheduler"), (site_path, "--site"), (shuffle, "--shuffle")):
+    for given, flag in (
+        (scheduler, "--scheduler"),
+        (site_path, "--site"),
+        (shuffle, "--shuffle"),
+        (margin, "--margin"),
+    ):
         if given:
             raise InputError(f"{flag} is for a folder of partitions; PATH is a file")
     check_output(output, overwrite=overwrite, layer=output_layer)
@@ -150,14 +171,19 @@ def score_partitions(
     site_path: Path | None,
     shuffle: bool,
     overwrite: bool,
+    *,
+    margin: float | None = None,
 ) -> None:
     """Score a folder of GeoParquet partitions with :func:`landasset.scale.score`."""
     from landasset.suitability import load_profile
 
     if site_path is None:
         raise InputError(
-            "a folder of partitions needs --site FILE: the site whose layers the measures read"
+            "a folder of partitions needs --site FILE: the site whose layers the measures "
+            "read (or a folder of its layers as GeoParquet)"
         )
+    if margin is not None and not site_path.is_dir():
+        raise InputError("--margin is for a --site folder of context layers; --site is a file")
     if scheduler is not None and workers is not None:
         raise InputError("give --scheduler (an existing cluster) or --workers (a local one)")
     if output.suffix:
@@ -172,7 +198,7 @@ def score_partitions(
         raise InputError("scoring partitions needs dask: pip install 'landasset[scale]'") from exc
     day = parse_date(as_of)
     model = load_profile(profile)
-    site = load_site(site_path)
+    site: Any = site_path if site_path.is_dir() else load_site(site_path)
     note(f"scoring {len(scale.partition_files(path))} partitions ...")
     client = distributed.Client(scheduler) if scheduler is not None else None
     try:
@@ -186,6 +212,7 @@ def score_partitions(
             output=output,
             shuffle=shuffle,
             overwrite=overwrite,
+            margin=margin,
         )
     finally:
         if client is not None:
