@@ -502,6 +502,18 @@ def test_synthetic_city_exact_size(n: int) -> None:
     assert shapely.is_valid(site.parcels.geometry.to_numpy()).all()
 
 
+@pytest.mark.parametrize(("n", "seed"), [(55, 55), (116, 116)])
+def test_a_tiny_city_with_one_street_crossing_still_has_two_stations_on_a_line(
+    n: int, seed: int
+) -> None:
+    # these seeds leave a single crossing of degree 2 or more outside the islands
+    site = sample.synthetic_city(n, seed=seed)
+    assert len(site.stations) >= 2
+    assert shapely.is_valid(site.transit_lines.geometry.to_numpy()).all()
+    on_line = site.stations.groupby("line_id").size()
+    assert (on_line.reindex(site.transit_lines.index) >= 2).all()
+
+
 @pytest.mark.parametrize(
     ("bad", "error"),
     [(0, ValueError), (-5, ValueError), (2.5, TypeError), (True, TypeError), ("10", TypeError)],

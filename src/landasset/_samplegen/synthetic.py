@@ -381,6 +381,8 @@ def _synthetic_layers(n: int, rng: np.random.Generator) -> dict[str, gpd.GeoData
     # -- stations and transit lines -----------------------------------------------------
     degree = np.bincount(np.concatenate([a, b]), minlength=len(nodes))
     mainland = np.flatnonzero((degree >= 2) & (group == -1))
+    if len(mainland) < 2:  # a tiny city whose gaps left one crossing or none
+        mainland = np.flatnonzero((degree >= 1) & (group == -1))
     n_st = min(max(2, round(n / 2000)), len(mainland))
     st_nodes = rng.choice(mainland, size=n_st, replace=False)
     st_xy = nodes[st_nodes] + 8.0  # in the street corner
