@@ -201,6 +201,13 @@ def run(
     finished = False
     while not finished:
         if is_cancelled is not None and is_cancelled():
+            if process.poll() == 0:
+                # the runner had finished before the cancel reached it: what it wrote
+                # is complete and stands; read its result as usual
+                is_cancelled = None
+                if on_info is not None:
+                    on_info("the run had finished before it could be stopped")
+                continue
             _stop(process)
             _close(process, threads)
             os.unlink(debug_log)

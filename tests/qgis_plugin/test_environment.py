@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -104,6 +105,29 @@ def test_cancel_stops_the_run_and_writes_nothing(environment_module, env, tmp_pa
         )
     assert started and started[-1] < 100
     assert not out.exists()
+
+
+def test_a_cancel_that_arrives_after_the_run_finished_keeps_its_output(
+    environment_module, env, tmp_path
+):
+    out = tmp_path / "kept.gpkg"
+    infos: list[str] = []
+
+    def cancelled_late() -> bool:
+        if not any(text.startswith("wrote ") for text in infos):
+            return False
+        time.sleep(3)  # the runner has written its output: let it exit first
+        return True
+
+    outcome = environment_module.run(
+        "score",
+        {"site": str(la.sample.sample_path("yunqi")), "profile": "ai", "output": str(out)},
+        env,
+        on_info=infos.append,
+        is_cancelled=cancelled_late,
+    )
+    assert out.exists() and outcome.result["rows"] == 455
+    assert "the run had finished before it could be stopped" in infos
 
 
 def test_library_errors_are_one_line(environment_module, env, tmp_path):

@@ -118,9 +118,10 @@ SETTINGS_SCRIPT = textwrap.dedent(
     # the Python path from the provider setting, not the environment
     ProcessingConfig.setSettingValue("LANDASSET_PYTHONPATH", library_path)
     report["by_setting"] = run("by_setting.gpkg")
-    # cancelled once the measures are under way: nothing is written
+    # cancelled at the runner's first progress, before it has read the site: it is
+    # stopped and nothing is written
     feedback = QgsProcessingFeedback()
-    feedback.progressChanged.connect(lambda p: feedback.cancel() if p > 10 else None)
+    feedback.progressChanged.connect(lambda p: feedback.cancel())
     report["cancelled"] = run("cancelled.gpkg", feedback)
     report["cancelled_exists"] = os.path.exists("cancelled.gpkg")
     # an interpreter without landasset named in the settings: the install hint
