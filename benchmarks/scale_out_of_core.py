@@ -33,7 +33,10 @@ import resource
 import subprocess
 import time
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -80,7 +83,6 @@ def write(args: argparse.Namespace) -> dict[str, object]:
 
 
 def score(args: argparse.Namespace) -> dict[str, object]:
-    import distributed
 
     from landasset import scale
     from landasset.site import Site
@@ -110,11 +112,7 @@ def score(args: argparse.Namespace) -> dict[str, object]:
     read_s = time.perf_counter() - t
     site = Site(**layers)
     load_before = os.getloadavg()
-    cluster = distributed.LocalCluster(
-        n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None
-    )
-    client = distributed.Client(cluster)
-    try:
+    with local_client(args.workers) as client:
         t = time.perf_counter()
         scale.score(
             parts,
@@ -128,9 +126,6 @@ def score(args: argparse.Namespace) -> dict[str, object]:
         )
         total = time.perf_counter() - t
         workers = client.run(peak_rss_mb)
-    finally:
-        client.close()
-        cluster.close()
     return {
         "partitions": len(files),
         "context_rows": context_rows,
@@ -145,24 +140,34 @@ def score(args: argparse.Namespace) -> dict[str, object]:
     }
 
 
+@contextmanager
+def local_client(workers: int) -> Iterator[Any]:
+    """A client of a LocalCluster of ``workers`` processes, one thread each."""
+    import distributed
+
+    cluster = distributed.LocalCluster(
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    client = distributed.Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()
+
+
 def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
 
 def score_window(args: argparse.Namespace, parts: Path, files: list[Path]) -> dict[str, object]:
     """Score against the context folder, a window per partition."""
-    import distributed
-
     from landasset import scale
     from landasset.suitability import load_profile
 
     up_before, load_before = uptime(), os.getloadavg()
-    cluster = distributed.LocalCluster(
-        n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None
-    )
-    client = distributed.Client(cluster)
     stats: dict[str, object] = {}
-    try:
+    with local_client(args.workers) as client:
         t = time.perf_counter()
         scale.score(
             parts,
@@ -178,9 +183,6 @@ def score_window(args: argparse.Namespace, parts: Path, files: list[Path]) -> di
         )
         total = time.perf_counter() - t
         workers = client.run(peak_rss_mb)
-    finally:
-        client.close()
-        cluster.close()
     read = stats["bytes"]
     rows = stats["rows"]
     assert isinstance(read, list) and isinstance(rows, list)
