@@ -37,7 +37,7 @@ from landasset._errors import CRSError, LandassetValueError
 from landasset.measures import Context, MeasureError
 from landasset.measures import network as _n
 from landasset.measures import proximity as _p
-from landasset.measures.batch import LAYER_PARAMETERS, _kinds
+from landasset.measures.batch import LAYER_PARAMETERS
 from landasset.schema import LAYERS
 
 __all__ = ["DEFAULT_MARGIN_M", "RULES", "ContextFolder", "WindowPlan", "index_folder"]
@@ -414,6 +414,27 @@ def _describe(position: int, spec: object) -> str:
     return f"spec {position} ({spec!r})"
 
 
+def _kinds(kinds: Any, *, where: str) -> tuple[str, ...]:
+    ok = isinstance(kinds, str) or (
+        isinstance(kinds, (list, tuple)) and all(isinstance(k, str) for k in kinds)
+    )
+    if not ok:
+        raise MeasureError(f"{where}: kind must be a string or a list of strings, not {kinds!r}")
+    wanted = [kinds] if isinstance(kinds, str) else list(kinds)
+    if not wanted:
+        raise MeasureError(
+            f"{where}: kind is an empty list; name at least one kind, or leave kind out "
+            "to measure every feature"
+        )
+    return tuple(sorted(set(wanted)))
+
+
+def _category_key(category: Any) -> tuple[str, ...] | None:
+    if category is None:
+        return None
+    return tuple(sorted(set([category] if isinstance(category, str) else category)))
+
+
 def _shared(context: Context, spec: Any, keyword: str) -> Any:
     """The intermediate ``keyword`` of a resolved spec of a prepared context."""
     recipe = spec.measure.shared[keyword]
@@ -577,7 +598,7 @@ class WindowPlan:
                 if key not in {k for _, k, _ in jobs}:
                     jobs += [("pad", key, i) for i in range(len(self.index.layers.get(key[0], ())))]
             elif b.measure == "sum_within":
-                key = (b.params["points"], "category", _p._category_key(b.params["category"]))
+                key = (b.params["points"], "category", _category_key(b.params["category"]))
                 if key not in {k for _, k, _ in jobs}:
                     jobs += [
                         ("extent", key, i) for i in range(len(self.index.layers.get(key[0], ())))
@@ -707,7 +728,7 @@ class WindowPlan:
             if spec.measure.name != "sum_within":
                 continue
             b = self.bound[[x.column for x in self.bound].index(spec.column)]
-            key = (b.params["points"], "category", _p._category_key(b.params["category"]))
+            key = (b.params["points"], "category", _category_key(b.params["category"]))
             extent = self.point_extent.get(key)
             tree = _shared(context, spec, "tree")
             radius = float(spec.arguments["radius"])
@@ -993,7 +1014,7 @@ def _aligned_grid(xy: Any, radius: float, lo: Any, hi: Any, *, crs: Any) -> Any:
 
 
 def _dissolve_key(arguments: Mapping[str, Any]) -> tuple[Any, ...]:
-    return (arguments["constraints"], _p._category_key(arguments["kind"]), arguments["hard"])
+    return (arguments["constraints"], _category_key(arguments["kind"]), arguments["hard"])
 
 
 def _dissolve(index: ContextFolder, layer: str, kind: Any, hard: Any) -> Any:

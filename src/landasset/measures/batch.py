@@ -211,14 +211,7 @@ def _layer_label(key: str, value: Any) -> str:
     return f"the {key} layer (a {type(value).__name__})"
 
 
-def _kinds(kinds: Any, *, where: str) -> tuple[str, ...]:
-    """``kind=`` as a sorted tuple of distinct kinds; a MeasureError for a value that
-    is not a string or a list of strings, or an empty list."""
-    ok = isinstance(kinds, str) or (
-        isinstance(kinds, (list, tuple)) and all(isinstance(k, str) for k in kinds)
-    )
-    if not ok:
-        raise MeasureError(f"{where}: kind must be a string or a list of strings, not {kinds!r}")
+def _kinds(kinds: str | list[str], *, where: str) -> tuple[str, ...]:
     wanted = [kinds] if isinstance(kinds, str) else list(kinds)
     if not wanted:
         raise MeasureError(
